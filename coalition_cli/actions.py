@@ -1,0 +1,591 @@
+"""Everything that writes to an agenda: one function per user action.
+
+Each action reads the agenda at HEAD, checks who may do it, builds the record
+through ``model`` (so it always reads back), signs the exact bytes and commits
+record and signature together in one commit (``store.Git.commit_files``).
+Nothing is written when a check fails.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import records
+from .agenda import CONFIG, Agenda, Snapshot
+from .errors import GitError, InputError, NotFound, NotPermitted
+from .identity import Identity
+from .ids import check_principle, check_slug, new_record_id, resolve_prefix, slugify
+from .model import (
+    ANSWERS,
+    ATTRIBUTIONS,
+    DEFAULT_SECTORS,
+    DEFAULT_STANCES,
+    DISPOSITIONS,
+    KINDS,
+    ROLES,
+    KeyEntry,
+    Member,
+    Record,
+    Response,
+    Round,
+    now,
+    parse_stamp,
+    stamp,
+)
+from .store import Git
+
+GITATTRIBUTES = (
+    "# Keep record and signature bytes exactly as signed (no line-end conversion).\n"
+    "*.yaml -text\n*.sig -text\n*.md -text\n"
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    id: str
+    path: str
+    commit: str
+
+
+def _author(identity: Identity) -> tuple[str, str]:
+    name = identity.person or identity.member.name
+    return name, f"{identity.member.id}@members.coalition.invalid"
+
+
+def _ensure_committer(git: Git, author: tuple[str, str]) -> None:
+    """Let commits work on a machine with no git identity: commit as the author."""
+    code, _ = git.run_status("config", "user.email")
+    if code != 0:
+        git._env.setdefault("GIT_COMMITTER_NAME", author[0])
+        git._env.setdefault("GIT_COMMITTER_EMAIL", author[1])
+
+
+def _commit(agenda: Agenda, identity: Identity, files: dict[str, bytes | None], message: str) -> str:
+    author = _author(identity)
+    _ensure_committer(agenda.git, author)
+    return agenda.git.commit_files(files, message, author=author)
+
+
+def _signed(agenda: Agenda, identity: Identity, rel: str, fields: dict[str, Any]) -> dict[str, bytes]:
+    data = records.dump_record(fields)
+    limit = records.MAX_MANIFEST_BYTES if rel.endswith("closing.yaml") else records.MAX_RECORD_BYTES
+    if len(data) > limit:
+        raise InputError(f"the record would be {len(data)} bytes, more than the limit of {limit}")
+    path = agenda.p(rel)
+    return {path: data, path + ".sig": identity.sign(data)}
+
+
+def require_role(identity: Identity, role: str, action: str) -> None:
+    if not identity.member.has_role(role):
+        raise NotPermitted(f"only a {role} may {action}; '{identity.member.id}' is not one",
+                           hint=f"ask a {role} of the coalition to do it")
+
+
+# --- init --------------------------------------------------------------------------------
+
+
+def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | None = None,
+         key: object, sector: str = "network", person: str | None = None,
+         base_config: dict[str, Any] | None = None) -> tuple[Agenda, str]:
+    """Create (or reuse) a git repository at ``path`` and a new agenda in it."""
+    from .signing import PrivateKey
+
+    assert isinstance(key, PrivateKey)
+    check_slug(facilitator, "member")
+    name = records.clean_text(name, "the coalition name", limit=200, required=True,
+                              multiline=False) or ""
+    path = Path(path).expanduser()
+    folder = path / "agenda"
+    if (folder / CONFIG).exists():
+        raise InputError(f"{folder} already holds an agenda", hint="use it, or choose another PATH")
+    path.mkdir(parents=True, exist_ok=True)
+    git = Git.discover(path)
+    if git is None or git.root.resolve() != path.resolve():
+        if git is None:
+            subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True,
+                           capture_output=True)
+        git = Git(path.resolve())
+    agenda = Agenda(git, folder.resolve().relative_to(git.root.resolve()).as_posix())
+    base = dict(base_config or {})
+    config = {
+        "name": name,
+        "description": base.get("description", ""),
+        "languages": base.get("languages", ["en"]),
+        "stances": base.get("stances", list(DEFAULT_STANCES)),
+        "consensus": base.get("consensus", {"quorum": 0.5, "threshold": 0.75, "max_blocks": 0}),
+        "sectors": base.get("sectors", list(DEFAULT_SECTORS)),
+        "themes": base.get("themes", []),
+        "trust": {"founders": [key.public.fingerprint]},
+    }
+    config_text = _config_yaml(config)
+    member = Member(id=facilitator, name=facilitator_name or name, sector=sector,
+                    roles=("facilitator", "member", "staff"),
+                    keys=(KeyEntry(key.public.openssh, person, stamp(now())),),
+                    updated_at=stamp(now()), updated_by=facilitator)
+    identity = Identity(member, key, member.keys[0])
+    files: dict[str, bytes | None] = {
+        agenda.p(".gitattributes"): GITATTRIBUTES.encode(),
+        agenda.p(CONFIG): config_text.encode("utf-8"),
+    }
+    files.update(_signed(agenda, identity, f"members/{facilitator}.yaml", member.fields()))
+    commit = _commit(agenda, identity, files, f"Create the agenda of {name}\n\n"
+                     f"Founding facilitator: {facilitator} ({key.public.fingerprint})")
+    return agenda, commit
+
+
+def _config_yaml(config: dict[str, Any]) -> str:
+    dumps = lambda v: json.dumps(v, ensure_ascii=False)  # noqa: E731
+    consensus = config["consensus"]
+    lines = [
+        "# The coalition's settings. Hand-edit with care: every member reads them.",
+        f"name: {dumps(config['name'])}",
+        f"description: {dumps(config['description'])}",
+        f"languages: {dumps(config['languages'])}",
+        f"stances: {dumps(config['stances'])}",
+        "consensus:",
+        f"  quorum: {consensus.get('quorum', 0.5)}       # share of voting members who must take a stance",
+        f"  threshold: {consensus.get('threshold', 0.75)}  # support share needed for consensus",
+        f"  max_blocks: {consensus.get('max_blocks', 0)}",
+        f"sectors: {dumps(config['sectors'])}",
+        f"themes: {dumps(config['themes'])}",
+        "trust:",
+        "  # Fingerprints of the founding facilitators' keys: the root of trust of the registry.",
+        f"  founders: {dumps(config['trust']['founders'])}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+def member_add(agenda: Agenda, identity: Identity, member_id: str, *, name: str, sector: str,
+               roles: list[str], keys: list[tuple[object, str | None]]) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "change the member registry")
+    check_slug(member_id, "member")
+    name = records.clean_text(name, "--name", limit=200, required=True, multiline=False) or ""
+    if sector not in snap.config.sectors:
+        raise InputError(f"unknown sector '{sector}'",
+                         hint=f"use one of: {', '.join(snap.config.sectors)}")
+    for role in roles:
+        if role not in ROLES:
+            raise InputError(f"unknown role '{role}'", hint=f"use one of: {', '.join(ROLES)}")
+    if not roles:
+        raise InputError("a member needs at least one --role")
+    existing = snap.members.get(member_id)
+    when = stamp(now())
+    entries = list(existing.keys) if existing else []
+    for public, person in keys:
+        openssh = public.openssh  # type: ignore[attr-defined]
+        owner = snap.member_by_key(openssh)
+        if owner is not None and owner.id != member_id:
+            raise InputError(f"key {public.fingerprint} already belongs to member '{owner.id}'")  # type: ignore[attr-defined]
+        if any(e.key == openssh for e in entries):
+            continue
+        person = records.clean_text(person, "--person", limit=200, multiline=False)
+        entries.append(KeyEntry(openssh, person, when))
+    if existing is None and not entries:
+        raise InputError("a new member needs at least one --key PUBKEY_FILE")
+    member = Member(id=member_id, name=name, sector=sector, roles=tuple(dict.fromkeys(roles)),
+                    keys=tuple(entries), status="active", updated_at=when,
+                    updated_by=identity.member.id)
+    verb = "update" if existing else "add"
+    return _write_member(agenda, identity, member, f"member {member_id}: {verb} ({name})")
+
+
+def _write_member(agenda: Agenda, identity: Identity, member: Member, message: str) -> Written:
+    files = _signed(agenda, identity, f"members/{member.id}.yaml", member.fields())
+    path = agenda.p(f"members/{member.id}.yaml")
+    commit = _commit(agenda, identity, files, f"{message}\n\nSigned by facilitator "
+                     f"{identity.member.id}.")
+    return Written(member.id, path, commit)
+
+
+def member_revoke_key(agenda: Agenda, identity: Identity, member_id: str, public: object) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "change the member registry")
+    member = snap.member(member_id)
+    openssh = public.openssh  # type: ignore[attr-defined]
+    when = stamp(now())
+    found = False
+    entries = []
+    for entry in member.keys:
+        if entry.key == openssh:
+            if entry.revoked:
+                raise InputError(f"that key of '{member_id}' was already revoked on {entry.revoked}")
+            entry = replace(entry, revoked=when)
+            found = True
+        entries.append(entry)
+    if not found:
+        raise NotFound(f"member '{member_id}' has no key {public.fingerprint}")  # type: ignore[attr-defined]
+    updated = replace(member, keys=tuple(entries), updated_at=when, updated_by=identity.member.id)
+    return _write_member(agenda, identity, updated,
+                         f"member {member_id}: revoke key {public.fingerprint}")  # type: ignore[attr-defined]
+
+
+def member_remove(agenda: Agenda, identity: Identity, member_id: str) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "change the member registry")
+    member = snap.member(member_id)
+    if not member.active:
+        raise InputError(f"member '{member_id}' was already removed")
+    if member.id == identity.member.id:
+        raise NotPermitted("a facilitator cannot remove themself",
+                           hint="ask another facilitator to do it")
+    when = stamp(now())
+    updated = replace(member, status="removed", updated_at=when, updated_by=identity.member.id)
+    return _write_member(agenda, identity, updated, f"member {member_id}: remove")
+
+
+# --- principles --------------------------------------------------------------------------
+
+
+def _principle_file(fields: dict[str, Any], body: str) -> bytes:
+    return records.dump_principle(fields, body)
+
+
+def principle_add(agenda: Agenda, identity: Identity, title: str, body: str) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "draft principles")
+    title = records.clean_text(title, "the title", limit=records.MAX_TITLE, required=True,
+                               multiline=False) or ""
+    body = records.clean_text(body, "the body", limit=records.MAX_BODY, required=True) or ""
+    used = [int(p[1:]) for p in snap.principles]
+    for entry in snap.entries("principles"):  # retired and odd files keep their numbers
+        stem = Path(entry.path).name.split("-", 1)[0].removesuffix(".md")
+        if stem[:1] == "P" and stem[1:].isdigit():
+            used.append(int(stem[1:]))
+    pid = f"P{max(used, default=0) + 1:02d}"
+    path = agenda.p(f"principles/{pid}-{slugify(title)}.md")
+    data = _principle_file({"id": pid, "title": title, "status": "active"}, body)
+    commit = _commit(agenda, identity, {path: data},
+                     f"principle {pid}: add \"{title}\" ({_who(identity)})")
+    return Written(pid, path, commit)
+
+
+def _who(identity: Identity) -> str:
+    person = f", {identity.person}" if identity.person else ""
+    return f"by {identity.member.id}{person}"
+
+
+def principle_edit(agenda: Agenda, identity: Identity, principle_id: str, *,
+                   title: str | None = None, body: str | None = None,
+                   status: str | None = None) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "draft principles")
+    principle = snap.principle(principle_id)
+    new_title = principle.title if title is None else (
+        records.clean_text(title, "the title", limit=records.MAX_TITLE, required=True,
+                           multiline=False) or "")
+    new_body = principle.body if body is None else (
+        records.clean_text(body, "the body", limit=records.MAX_BODY, required=True) or "")
+    new_status = status or principle.status
+    if (new_title, new_body.strip(), new_status) == (principle.title, principle.body.strip(),
+                                                     principle.status):
+        raise InputError(f"{principle.id} is unchanged: nothing to commit")
+    data = _principle_file({"id": principle.id, "title": new_title, "status": new_status},
+                           new_body)
+    verb = "retire" if status == "retired" else "edit"
+    commit = _commit(agenda, identity, {principle.path: data},
+                     f"principle {principle.id}: {verb} \"{new_title}\" ({_who(identity)})")
+    return Written(principle.id, principle.path, commit)
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+def round_open(agenda: Agenda, identity: Identity, round_id: str, *, title: str,
+               closes: datetime, principles: list[str] | None = None) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "open a round")
+    check_slug(round_id, "round")
+    title = records.clean_text(title, "--title", limit=200, required=True, multiline=False) or ""
+    current = snap.open_round()
+    if current is not None:
+        raise NotPermitted(f"round '{current.id}' is still open; one round at a time",
+                           hint=f"close it first: coalition round close {current.id}")
+    if round_id in snap.rounds or snap.entries(f"rounds/{round_id}"):
+        raise InputError(f"round '{round_id}' already exists")
+    moment = now()
+    if closes <= moment:
+        raise InputError(f"--closes {stamp(closes)} is in the past")
+    active = [p.id for p in snap.principles.values() if p.active]
+    scope = [check_principle(p) for p in principles] if principles else active
+    for pid in scope:
+        if pid not in active:
+            raise NotFound(f"no active principle {pid} to consult on")
+    if not scope:
+        raise InputError("there are no principles to consult on",
+                         hint="draft one first: coalition principle add TITLE --body ...")
+    round_ = Round(id=round_id, title=title, status="open", opened_at=stamp(moment),
+                   closes_at=stamp(closes), draft=snap.commit, principles=tuple(scope),
+                   opened_by=identity.member.id)
+    files = _signed(agenda, identity, f"rounds/{round_id}/round.yaml", round_.fields())
+    commit = _commit(agenda, identity, files,
+                     f"round {round_id}: open \"{title}\" until {stamp(closes)}\n\n"
+                     f"Draft: {snap.commit}\nPrinciples: {', '.join(scope)}")
+    agenda.git.tag(f"coalition/{round_id}/draft", snap.commit)
+    return Written(round_id, agenda.p(f"rounds/{round_id}/round.yaml"), commit)
+
+
+def round_extend(agenda: Agenda, identity: Identity, round_id: str, closes: datetime) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "extend a round")
+    round_ = snap.round(round_id)
+    if round_.status != "open":
+        raise NotPermitted(f"round '{round_id}' is closed")
+    if closes <= now():
+        raise InputError(f"--closes {stamp(closes)} is in the past")
+    updated = replace(round_, closes_at=stamp(closes))
+    files = _signed(agenda, identity, f"rounds/{round_id}/round.yaml", updated.fields())
+    commit = _commit(agenda, identity, files,
+                     f"round {round_id}: closes {stamp(closes)} (was {round_.closes_at})")
+    return Written(round_id, agenda.p(f"rounds/{round_id}/round.yaml"), commit)
+
+
+def round_close(agenda: Agenda, identity: Identity, round_id: str | None = None) -> Written:
+    import hashlib
+
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "close a round")
+    round_ = snap.round(round_id) if round_id else snap.open_round()
+    if round_ is None:
+        raise NotFound("no round is open", hint="list rounds with: coalition round list")
+    if round_.status != "open":
+        raise NotPermitted(f"round '{round_.id}' is already closed")
+    base = agenda.p(f"rounds/{round_.id}") + "/"
+    files = [f for f in snap.round_files(round_.id) if "/comments/" in f.path]
+    blobs = agenda.git.read_objects([f.sha for f in files])
+    manifest = sorted([f.path[len(base):], hashlib.sha256(data or b"").hexdigest()]
+                      for f, data in zip(files, blobs))
+    when = stamp(now())
+    closing = {"v": 1, "type": "closing", "round": round_.id, "closed_at": when,
+               "closed_by": identity.member.id, "count": len(manifest), "records": manifest}
+    closed = replace(round_, status="closed", closed_at=when, closed_by=identity.member.id)
+    out = _signed(agenda, identity, f"rounds/{round_.id}/closing.yaml", closing)
+    out.update(_signed(agenda, identity, f"rounds/{round_.id}/round.yaml", closed.fields()))
+    commit = _commit(agenda, identity, out,
+                     f"round {round_.id}: close with {len(manifest)} records")
+    agenda.git.tag(f"coalition/{round_.id}/closed", commit)
+    return Written(round_.id, agenda.p(f"rounds/{round_.id}/closing.yaml"), commit)
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+def _writable_round(snap: Snapshot, round_id: str | None) -> Round:
+    round_ = snap.round(round_id) if round_id else snap.open_round()
+    if round_ is None:
+        raise NotPermitted("no consultation round is open",
+                           hint="list rounds with: coalition round list")
+    if round_.status != "open":
+        raise NotPermitted(f"round '{round_.id}' is closed",
+                           hint="comments are accepted only while a round is open")
+    if now() > round_.closes:
+        raise NotPermitted(f"round '{round_.id}' closed for comments at {round_.closes_at}",
+                           hint="a facilitator may extend it: coalition round extend")
+    return round_
+
+
+def _member_records(agenda: Agenda, snap: Snapshot, round_: Round, member_id: str) -> dict[str, Record]:
+    from .model import record_from_fields
+
+    entries = [e for e in snap.entries(f"rounds/{round_.id}/comments/{member_id}")
+               if e.path.endswith(".yaml")]
+    out = {}
+    for entry, data in zip(entries, agenda.git.read_objects([e.sha for e in entries])):
+        try:
+            rec = record_from_fields(records.parse_record(data or b"", entry.path), entry.path,
+                                     snap.config.stances)
+        except InputError:
+            continue
+        out[rec.id] = rec
+    return out
+
+
+def _write_record(agenda: Agenda, identity: Identity, record: Record, message: str) -> Written:
+    rel = f"rounds/{record.round}/comments/{record.member}/{record.id}.yaml"
+    files = _signed(agenda, identity, rel, record.fields())
+    commit = _commit(agenda, identity, files, message)
+    return Written(record.id, agenda.p(rel), commit)
+
+
+def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: str,
+                text: str | None = None, quote: str | None = None,
+                occurrence: int | None = None, propose: str | None = None,
+                kind: str = "substantive", themes: list[str] | None = None,
+                attribution: str = "public", supersedes: str | None = None,
+                round_id: str | None = None) -> Written:
+    from .anchoring import make_anchor
+
+    snap = agenda.snapshot()
+    round_ = _writable_round(snap, round_id)
+    config = snap.config
+    pid = check_principle(principle)
+    if pid not in round_.principles:
+        raise InputError(f"{pid} is not under consultation in round '{round_.id}'",
+                         hint=f"this round covers {', '.join(round_.principles)}")
+    if stance not in config.stances:
+        raise InputError(f"unknown stance '{stance}'", hint=f"use one of: {', '.join(config.stances)}")
+    if kind not in KINDS:
+        raise InputError(f"unknown kind '{kind}'", hint=f"use one of: {', '.join(KINDS)}")
+    if attribution not in ATTRIBUTIONS:
+        raise InputError(f"unknown attribution '{attribution}'",
+                         hint=f"use one of: {', '.join(ATTRIBUTIONS)}")
+    tags = []
+    for theme in themes or []:
+        check_slug(theme, "theme")
+        if config.themes and theme not in config.themes:
+            raise InputError(f"unknown theme '{theme}'", hint=f"use one of: {', '.join(config.themes)}")
+        tags.append(theme)
+    text = records.clean_text(text, "the comment text")
+    propose = records.clean_text(propose, "the proposed text")
+    if stance == "block" and not (text or "").strip():
+        raise InputError("a block needs a reason: give the comment text",
+                         hint="say why with --text, --text-file or stdin")
+    if not (text or "").strip() and not (propose or "").strip() and stance != "support":
+        raise InputError("the comment has no text", hint="give --text, --text-file or stdin")
+    anchor = None
+    if quote is not None:
+        quote = records.clean_text(quote, "--quote", limit=records.MAX_QUOTE, required=True)
+        draft = snap.draft_principles(round_).get(pid)
+        if draft is None:
+            raise NotFound(f"{pid} is not in the round's draft")
+        anchor = make_anchor(draft.body, quote or "", occurrence)
+    previous = None
+    if supersedes:
+        own = _member_records(agenda, snap, round_, identity.member.id)
+        comments = {i: r for i, r in own.items() if r.type == "comment"}
+        previous = resolve_prefix(supersedes, comments, "comment")
+        if comments[previous].principle != pid:
+            raise InputError(f"comment {previous[:8]} is on {comments[previous].principle}, not {pid}")
+    encrypted = None
+    if attribution == "confidential":
+        from .confidential import encrypt_for_facilitators
+
+        encrypted = encrypt_for_facilitators(snap, {"text": text, "proposed_text": propose})
+        text, propose = None, None
+    record = Record(type="comment", id=new_record_id(), round=round_.id, member=identity.member.id,
+                    submitted_at=stamp(now()), principle=pid, author=identity.person,
+                    stance=stance, kind=kind, attribution=attribution, themes=tuple(tags),
+                    anchor=anchor, text=text if text is not None else ("" if not encrypted else None),
+                    proposed_text=propose, supersedes=previous, encrypted=encrypted)
+    return _write_record(agenda, identity, record,
+                         f"comment {record.id[:8]}: {identity.member.id} on {pid} ({stance}) in "
+                         f"{round_.id}")
+
+
+def find_record(agenda: Agenda, snap: Snapshot, record_id: str,
+                round_id: str | None = None) -> tuple[Record, str]:
+    """A record of any member by id or unambiguous prefix, with its path."""
+    from .model import record_from_fields
+
+    sub = f"rounds/{round_id}" if round_id else "rounds"
+    candidates = {}
+    for entry in snap.entries(sub):
+        if "/comments/" in entry.path and entry.path.endswith(".yaml"):
+            candidates.setdefault(Path(entry.path).stem, entry)
+    found = resolve_prefix(record_id, candidates, "comment")
+    entry = candidates[found]
+    data = agenda.git.read_objects([entry.sha])[0] or b""
+    rec = record_from_fields(records.parse_record(data, entry.path), entry.path,
+                             snap.config.stances)
+    return rec, entry.path
+
+
+def comment_withdraw(agenda: Agenda, identity: Identity, comment_id: str) -> Written:
+    snap = agenda.snapshot()
+    target, _ = find_record(agenda, snap, comment_id)
+    if target.type != "comment":
+        raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
+    if target.member != identity.member.id:
+        raise NotPermitted(f"comment {target.id[:8]} belongs to '{target.member}'; "
+                           "only its member may withdraw it")
+    round_ = _writable_round(snap, target.round)
+    record = Record(type="withdrawal", id=new_record_id(), round=round_.id,
+                    member=identity.member.id, submitted_at=stamp(now()),
+                    principle=target.principle, author=identity.person, target=target.id)
+    return _write_record(agenda, identity, record,
+                         f"comment {target.id[:8]}: withdrawn by {identity.member.id}")
+
+
+def comment_endorse(agenda: Agenda, identity: Identity, comment_id: str,
+                    text: str | None = None) -> Written:
+    snap = agenda.snapshot()
+    target, _ = find_record(agenda, snap, comment_id)
+    if target.type != "comment":
+        raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
+    if target.member == identity.member.id:
+        raise InputError("you cannot endorse your own comment")
+    if target.attribution == "confidential":
+        raise InputError("a confidential comment cannot be endorsed")
+    round_ = _writable_round(snap, target.round)
+    text = records.clean_text(text, "the endorsement text")
+    record = Record(type="endorsement", id=new_record_id(), round=round_.id,
+                    member=identity.member.id, submitted_at=stamp(now()),
+                    principle=target.principle, author=identity.person, target=target.id,
+                    text=text)
+    return _write_record(agenda, identity, record,
+                         f"comment {target.id[:8]}: endorsed by {identity.member.id}")
+
+
+def comment_ack(agenda: Agenda, identity: Identity, comment_id: str, answer: str,
+                text: str | None = None) -> Written:
+    snap = agenda.snapshot()
+    if answer not in ANSWERS:
+        raise InputError(f"unknown answer '{answer}'", hint=f"use one of: {', '.join(ANSWERS)}")
+    target, _ = find_record(agenda, snap, comment_id)
+    if target.member != identity.member.id or target.type != "comment":
+        raise NotPermitted(f"comment {target.id[:8]} is not yours to acknowledge")
+    response = snap.read(f"rounds/{target.round}/responses/{target.id}.yaml")
+    if response is None:
+        raise InputError(f"comment {target.id[:8]} has no response yet",
+                         hint="acknowledge it after a facilitator responds")
+    text = records.clean_text(text, "the acknowledgement text")
+    record = Record(type="acknowledgement", id=new_record_id(), round=target.round,
+                    member=identity.member.id, submitted_at=stamp(now()),
+                    principle=target.principle, author=identity.person, target=target.id,
+                    answer=answer, text=text)
+    return _write_record(agenda, identity, record,
+                         f"comment {target.id[:8]}: {identity.member.id} is {answer}")
+
+
+def respond(agenda: Agenda, identity: Identity, comment_id: str, *, disposition: str,
+            rationale: str, commit: str | None = None) -> Written:
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "respond to comments")
+    if disposition not in DISPOSITIONS:
+        raise InputError(f"unknown disposition '{disposition}'",
+                         hint=f"use one of: {', '.join(DISPOSITIONS)}")
+    rationale = records.clean_text(rationale, "--rationale", required=True) or ""
+    target, _ = find_record(agenda, snap, comment_id)
+    if target.type != "comment":
+        raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
+    implemented = agenda.git.resolve(commit) if commit else None
+    response = Response(comment=target.id, round=target.round, disposition=disposition,
+                        rationale=rationale, responded_at=stamp(now()),
+                        responder=identity.member.id, commit=implemented)
+    rel = f"rounds/{target.round}/responses/{target.id}.yaml"
+    files = _signed(agenda, identity, rel, response.fields())
+    sha = _commit(agenda, identity, files,
+                  f"response to {target.id[:8]}: {disposition} ({identity.member.id})")
+    return Written(target.id, agenda.p(rel), sha)
+
+
+def parse_closes(value: str) -> datetime:
+    from .model import parse_user_date
+
+    return parse_user_date(value)
+
+
+__all__ = [
+    "Written", "init", "member_add", "member_revoke_key", "member_remove", "principle_add",
+    "principle_edit", "round_open", "round_extend", "round_close", "comment_add",
+    "comment_withdraw", "comment_endorse", "comment_ack", "respond", "find_record",
+    "parse_stamp", "GitError",
+]

@@ -1,0 +1,55 @@
+"""The ``coalition`` command: a thin Typer skin over the library.
+
+Only typer is imported at start; each command imports what it needs, so
+``coalition --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import comments, members, principles, reports, rounds, setup
+
+app = typer.Typer(
+    name="coalition",
+    help="Draft a coalition's shared principles in git and consult its members with signed comments.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    agenda: Annotated[Optional[Path], typer.Option(
+        "--agenda", help="The agenda folder (env COALITION_AGENDA).", show_default=False)] = None,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    """Draft a coalition's shared principles in git and consult its members with signed comments."""
+    if version:
+        from .. import __version__
+
+        typer.echo(f"coalition {__version__}")
+        raise typer.Exit(0)
+    ctx.obj = {"agenda": agenda}
+
+
+setup.register(app)
+app.add_typer(setup.key_app, name="key", help="Ed25519 SSH keys for signing.")
+app.add_typer(members.app, name="member", help="The member registry (facilitators change it).")
+app.add_typer(principles.app, name="principle", help="Draft the principles.")
+app.add_typer(rounds.app, name="round", help="Consultation rounds (facilitators).")
+app.add_typer(comments.app, name="comment", help="Signed comments (members).")
+comments.register(app)
+reports.register(app)
+
+
+def main() -> None:
+    app()

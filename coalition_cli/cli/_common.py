@@ -1,0 +1,284 @@
+"""What every command shares: typed options, the error map, the output sink, inputs.
+
+Commands stay thin: parse options, make one library call, hand the result to
+``out``. Data goes to stdout; errors, hints and progress to stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional, TypeVar
+
+import typer
+
+from ..errors import CoalitionError, InputError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+AgendaOpt = Annotated[Optional[Path], typer.Option(
+    "--agenda", help="The agenda folder (default: agenda/ of this repository; env COALITION_AGENDA).",
+    show_default=False)]
+AsOpt = Annotated[Optional[str], typer.Option(
+    "--as", help="Act as this member (env COALITION_MEMBER; default: the member owning the key).",
+    show_default=False)]
+KeyOpt = Annotated[Optional[Path], typer.Option(
+    "--key", help="Your private key (env COALITION_KEY; default ~/.ssh/id_ed25519).",
+    show_default=False)]
+SigningKeyOpt = Annotated[Optional[Path], typer.Option(
+    "--signing-key", help="Your private key (env COALITION_KEY; default ~/.ssh/id_ed25519).",
+    show_default=False)]
+PassphraseOpt = Annotated[Optional[Path], typer.Option(
+    "--passphrase-file", help="File holding the key's passphrase (env COALITION_PASSPHRASE_FILE).",
+    show_default=False)]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="terminal or json.")]
+AtOpt = Annotated[Optional[str], typer.Option(
+    "--at", help="Read the agenda as it was at this revision (commit, tag or round id).",
+    show_default=False)]
+OutputOpt = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)]
+
+
+def debug() -> bool:
+    return os.environ.get("COALITION_DEBUG") == "1"
+
+
+def fail(error: CoalitionError) -> None:
+    typer.echo(f"error: {error.message}", err=True)
+    if error.hint:
+        typer.echo(f"hint: {error.hint}", err=True)
+
+
+def handle(fn: F) -> F:
+    """Turn library errors into one ``error:`` line (+ ``hint:``) and the spec's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CoalitionError as exc:
+            if debug():
+                raise
+            fail(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            if debug():
+                raise
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            fail(InputError(f"{exc.strerror or exc}{where}"))
+            raise typer.Exit(3) from None
+        except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+            if debug():
+                raise
+            fail(CoalitionError(f"unexpected {type(exc).__name__}; this is a bug in coalition",
+                                hint="COALITION_DEBUG=1 shows the traceback"))
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --- the agenda and who is acting -------------------------------------------------------
+
+
+def open_agenda(path: Path | None) -> Any:
+    from ..agenda import Agenda
+
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root().obj if ctx is not None else None
+    if path is None and isinstance(root, dict):
+        path = root.get("agenda")
+    return Agenda.open(path)
+
+
+def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
+    def source(key: Path) -> bytes | None:
+        file = given or (Path(os.environ["COALITION_PASSPHRASE_FILE"])
+                         if os.environ.get("COALITION_PASSPHRASE_FILE") else None)
+        if file is not None:
+            try:
+                return file.read_bytes().rstrip(b"\r\n")
+            except OSError:
+                raise InputError(f"cannot read the passphrase file {file}") from None
+        if sys.stdin.isatty() and sys.stderr.isatty():
+            import getpass
+
+            return getpass.getpass(f"Passphrase for {key}: ").encode()
+        return None
+
+    return source
+
+
+def identity(agenda: Any, *, member: str | None, key: Path | None,
+             passphrase: Path | None) -> Any:
+    from .. import identity as ident
+
+    snap = agenda.snapshot()
+    return ident.resolve(agenda, snap, member=member, key=str(key) if key else None,
+                         passphrase=passphrase_source(passphrase))
+
+
+# --- text inputs ---------------------------------------------------------------------
+
+
+def read_text(value: str | None, file: Path | None, *, what: str, template: str = "",
+              required: bool = True) -> str | None:
+    """Text from a flag, a file (``-`` for stdin), piped stdin, or ``$EDITOR``."""
+    if value is not None and file is not None:
+        raise UsageError(f"give the {what} either inline or as a file, not both")
+    if value is not None:
+        return value
+    if file is not None:
+        try:
+            data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {file}: {exc.strerror}") from None
+        return _decode(data, str(file))
+    if not sys.stdin.isatty():
+        data = sys.stdin.buffer.read()
+        if data.strip():
+            return _decode(data, "stdin")
+    elif os.environ.get("EDITOR") or os.environ.get("VISUAL"):
+        return _from_editor(template, what)
+    if required:
+        raise UsageError(f"no {what} given",
+                         hint="pass it inline, with a file option, on stdin, or set $EDITOR")
+    return None
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source} is not valid UTF-8 (byte {exc.start + 1})") from None
+
+
+def _from_editor(template: str, what: str) -> str:
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as fh:
+        fh.write(template)
+        name = fh.name
+    try:
+        if subprocess.call([*shlex.split(editor), name]) != 0:
+            raise InputError(f"the editor exited with an error; no {what} was saved")
+        text = Path(name).read_text(encoding="utf-8")
+    finally:
+        Path(name).unlink(missing_ok=True)
+    if not text.strip():
+        raise InputError(f"the {what} is empty; nothing was written")
+    return text
+
+
+# --- output ---------------------------------------------------------------------------
+
+
+class Out:
+    """The one output sink: JSON or terminal text on stdout, notes on stderr."""
+
+    def __init__(self, fmt: str = "terminal") -> None:
+        self.fmt = fmt
+
+    @property
+    def json(self) -> bool:
+        return self.fmt == "json"
+
+    def data(self, obj: Any) -> None:
+        typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+    def line(self, text: str) -> None:
+        typer.echo(text)
+
+    def note(self, text: str) -> None:
+        typer.echo(text, err=True)
+
+    def table(self, rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None,
+              empty: str = "nothing to show") -> None:
+        if self.json:
+            self.data(rows)
+            return
+        if not rows:
+            self.note(empty)
+            return
+        console = terminal_console()
+        from rich.table import Table
+
+        table = Table(title=title, box=None, header_style="bold", pad_edge=False)
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+        console.print(table)
+
+
+def terminal_console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(file=stream, width=None if tty else 100, no_color=not tty or "NO_COLOR" in os.environ,
+                   highlight=False, markup=False, emoji=False, soft_wrap=not tty)
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        raise UsageError(f"format '{fmt}' is not available here", hint=f"use one of: {', '.join(allowed)}")
+    return fmt
+
+
+def write_report(content: str | bytes, output: Path | None) -> None:
+    if output is not None:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        tmp = output.with_name(f".{output.name}.tmp")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(f"cannot write {output}: {exc.strerror}") from None
+        typer.echo(f"wrote {output}", err=True)
+        return
+    if isinstance(content, bytes):
+        if sys.stdout.isatty():
+            raise UsageError("this format is binary", hint="write it to a file with --output FILE")
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    typer.echo(content, nl=not content.endswith("\n"))
+
+
+def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A progress callback that draws on a terminal after a moment, else does nothing."""
+    import time
+
+    if not sys.stderr.isatty():
+        return (lambda done, total: None), (lambda: None)
+    started = time.monotonic()
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            if time.monotonic() - started < 0.5:
+                return
+            from rich.progress import Progress
+
+            bar = Progress(console=terminal_console(stderr=True), transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(label, total=total)
+        state["bar"].update(state["task"], completed=done, total=total)
+
+    def finish() -> None:
+        if "bar" in state:
+            state["bar"].stop()
+
+    return update, finish

@@ -1,0 +1,239 @@
+"""coalition comment add/list/show/withdraw/endorse/ack, and coalition respond."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import (
+    AgendaOpt,
+    AsOpt,
+    FormatOpt,
+    KeyOpt,
+    Out,
+    PassphraseOpt,
+    check_format,
+    handle,
+    identity,
+    open_agenda,
+    read_text,
+)
+
+app = typer.Typer(no_args_is_help=True)
+RoundOpt = Annotated[Optional[str], typer.Option("--round", help="The round (default: the open one).")]
+
+
+def _done(out: Out, written, text: str | None = None) -> None:  # noqa: ANN001
+    if out.json:
+        out.data({"id": written.id, "path": written.path, "commit": written.commit})
+    else:
+        out.line(text or written.id)
+
+
+@app.command("add")
+@handle
+def add(
+    principle: Annotated[str, typer.Option("--principle", "-p", help="The principle, e.g. P03.")],
+    stance: Annotated[str, typer.Option("--stance", "-s", help="support, amend, neutral, oppose or block.")],
+    quote: Annotated[Optional[str], typer.Option("--quote", help="A passage of the draft you comment on.")] = None,
+    occurrence: Annotated[Optional[int], typer.Option(
+        "--occurrence", help="Which occurrence of an ambiguous quote (1-based).")] = None,
+    text: Annotated[Optional[str], typer.Option("--text", "-t", help="Your comment.")] = None,
+    text_file: Annotated[Optional[Path], typer.Option("--text-file", help="Read the comment from a file.")] = None,
+    propose: Annotated[Optional[str], typer.Option(
+        "--propose", help="Proposed text replacing the quote (or the whole principle).")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="general, substantive or editorial.")] = "substantive",
+    theme: Annotated[Optional[list[str]], typer.Option("--theme", help="A theme tag (repeat).")] = None,
+    attribution: Annotated[str, typer.Option(
+        "--attribution", help="public, anonymous or confidential.")] = "public",
+    supersedes: Annotated[Optional[str], typer.Option(
+        "--supersedes", help="Id of your earlier comment this one replaces.")] = None,
+    round_id: RoundOpt = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Submit a signed comment on the draft under consultation; prints its id."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    required = stance in ("block", "oppose", "amend", "neutral") and propose is None
+    body = read_text(text, text_file, what="comment text", required=required,
+                     template="\n# Your comment. Lines starting with # are kept.\n")
+    written = actions.comment_add(
+        ag, who, principle=principle, stance=stance, text=body, quote=quote,
+        occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
+        attribution=attribution, supersedes=supersedes, round_id=round_id)
+    _done(Out(fmt), written)
+
+
+def _rows(ag, round_id, principle, member, stance, awaiting):  # noqa: ANN001, ANN202
+    from ..consensus import fold
+    from ..ids import SHORT
+    from ..verify import verify
+
+    verified = verify(ag)
+    rows = []
+    for rid, items in verified.records.items():
+        if round_id and rid != round_id:
+            continue
+        state = fold(rec for _p, rec in items)
+        responses = verified.responses.get(rid, {})
+        for _path, rec in sorted(items, key=lambda i: (i[1].submitted_at, i[1].id)):
+            if rec.type != "comment":
+                continue
+            if principle and rec.principle != principle.upper() and rec.principle != principle:
+                continue
+            if member and rec.member != member:
+                continue
+            if stance and rec.stance != stance:
+                continue
+            resp = responses.get(rec.id)
+            state_word = ("withdrawn" if rec.id in state.withdrawn else
+                          "superseded" if rec.id in state.superseded else "active")
+            if awaiting and (resp is not None or state_word != "active"):
+                continue
+            text = "[confidential]" if rec.attribution == "confidential" else (rec.text or "")
+            rows.append({
+                "id": rec.id, "short": rec.id[:SHORT], "round": rid, "principle": rec.principle,
+                "member": rec.member, "stance": rec.stance, "attribution": rec.attribution,
+                "state": state_word, "endorsements": len(state.endorsements.get(rec.id, [])),
+                "response": resp.disposition if resp else ("awaiting" if state_word == "active" else ""),
+                "submitted_at": rec.submitted_at,
+                "text": text if len(text) <= 60 else text[:57] + "...",
+            })
+    return rows
+
+
+@app.command("list")
+@handle
+def list_(
+    round_id: RoundOpt = None,
+    principle: Annotated[Optional[str], typer.Option("--principle", "-p")] = None,
+    member: Annotated[Optional[str], typer.Option("--member")] = None,
+    stance: Annotated[Optional[str], typer.Option("--stance")] = None,
+    awaiting: Annotated[bool, typer.Option("--awaiting", help="Only comments awaiting a response.")] = False,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """List verified comments, with their state and whether they await a response."""
+    check_format(fmt, ("terminal", "json"))
+    rows = _rows(open_agenda(agenda), round_id, principle, member, stance, awaiting)
+    Out(fmt).table(rows, ["short", "principle", "member", "stance", "state", "response", "text"],
+                   empty="no comments")
+
+
+@app.command("show")
+@handle
+def show(
+    comment_id: Annotated[str, typer.Argument(metavar="ID")],
+    decrypt: Annotated[bool, typer.Option(
+        "--decrypt", help="Facilitators: open a confidential comment with your key.")] = False,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Show one record in full, with its response."""
+    from .. import actions, records
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    snap = ag.snapshot()
+    rec, path = actions.find_record(ag, snap, comment_id)
+    data = {k: v for k, v in rec.fields().items() if v is not None}
+    data["path"] = path
+    if rec.encrypted and decrypt:
+        from ..confidential import decrypt as open_payload
+
+        who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+        actions.require_role(who, "facilitator", "read confidential comments")
+        data.update({k: v for k, v in open_payload(rec.encrypted, who.key).items() if v})
+        data.pop("encrypted", None)
+    elif rec.encrypted:
+        data["encrypted"] = "[confidential: facilitators read it with --decrypt]"
+    raw = snap.read(f"rounds/{rec.round}/responses/{rec.id}.yaml")
+    if raw is not None:
+        data["response"] = records.parse_record(raw, "response")
+    out = Out(fmt)
+    if out.json:
+        out.data(data)
+        return
+    for key_name, value in data.items():
+        out.line(f"{key_name}: {value}")
+
+
+@app.command("withdraw")
+@handle
+def withdraw(
+    comment_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Withdraw one of your comments (a signed withdrawal record)."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    _done(Out(fmt), actions.comment_withdraw(ag, who, comment_id))
+
+
+@app.command("endorse")
+@handle
+def endorse(
+    comment_id: Annotated[str, typer.Argument(metavar="ID")],
+    text: Annotated[Optional[str], typer.Option("--text", "-t")] = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Co-sign another member's comment instead of writing a duplicate."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    _done(Out(fmt), actions.comment_endorse(ag, who, comment_id, text))
+
+
+@app.command("ack")
+@handle
+def ack(
+    comment_id: Annotated[str, typer.Argument(metavar="ID")],
+    answer: Annotated[str, typer.Argument(help="satisfied or maintains-objection")],
+    text: Annotated[Optional[str], typer.Option("--text", "-t")] = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Answer the disposition of your comment: satisfied or maintains-objection."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    _done(Out(fmt), actions.comment_ack(ag, who, comment_id, answer, text))
+
+
+def register(root: typer.Typer) -> None:
+    @root.command("respond")
+    @handle
+    def respond(
+        comment_id: Annotated[str, typer.Argument(metavar="COMMENT")],
+        disposition: Annotated[str, typer.Option(
+            "--disposition", "-d",
+            help="accepted, accepted-in-part, not-accepted, noted, duplicate or out-of-scope.")],
+        rationale: Annotated[str, typer.Option("--rationale", "-r", help="Why.")],
+        commit: Annotated[Optional[str], typer.Option(
+            "--commit", help="The commit that implemented it.")] = None,
+        as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+        agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+    ) -> None:
+        """Answer a comment with a signed disposition (facilitators)."""
+        from .. import actions
+
+        check_format(fmt, ("terminal", "json"))
+        ag = open_agenda(agenda)
+        who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+        written = actions.respond(ag, who, comment_id, disposition=disposition,
+                                  rationale=rationale, commit=commit)
+        _done(Out(fmt), written, f"{disposition}: {written.id[:8]} ({written.commit[:8]})")

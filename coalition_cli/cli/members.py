@@ -1,0 +1,160 @@
+"""coalition member add/show/list/revoke-key/remove/allowed-signers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import (
+    AgendaOpt,
+    AsOpt,
+    AtOpt,
+    FormatOpt,
+    Out,
+    PassphraseOpt,
+    SigningKeyOpt,
+    check_format,
+    handle,
+    identity,
+    open_agenda,
+)
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _member_row(member) -> dict:  # noqa: ANN001
+    return {"id": member.id, "name": member.name, "sector": member.sector,
+            "roles": ",".join(member.roles), "status": member.status,
+            "keys": sum(1 for k in member.keys if not k.revoked)}
+
+
+@app.command("add")
+@handle
+def add(
+    member_id: Annotated[str, typer.Argument(metavar="ID", help="Member id (a-z, 0-9, -).")],
+    name: Annotated[str, typer.Option("--name", help="Organisation name.")],
+    sector: Annotated[str, typer.Option("--sector", help="One of coalition.yaml's sectors.")],
+    role: Annotated[list[str], typer.Option("--role", help="facilitator, member or staff (repeat).")],
+    key: Annotated[list[Path], typer.Option("--key", help="Public key file of a person (repeat).")],
+    person: Annotated[Optional[list[str]], typer.Option(
+        "--person", help="Name of the person holding each --key, in order.")] = None,
+    as_member: AsOpt = None, signing_key: SigningKeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Register a member (or add keys and update an existing one). Facilitators only."""
+    from .. import actions
+    from ..signing import PublicKey
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
+    people = list(person or [])
+    keys = [(PublicKey.from_file(k), people[i] if i < len(people) else None)
+            for i, k in enumerate(key)]
+    written = actions.member_add(ag, who, member_id, name=name, sector=sector, roles=role, keys=keys)
+    _done(Out(fmt), written, f"registered {member_id}")
+
+
+def _done(out: Out, written, text: str) -> None:  # noqa: ANN001
+    if out.json:
+        out.data({"id": written.id, "path": written.path, "commit": written.commit})
+    else:
+        out.line(f"{text} ({written.commit[:8]})")
+
+
+@app.command("show")
+@handle
+def show(
+    member_id: Annotated[str, typer.Argument(metavar="ID")],
+    at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Show a member and their keys."""
+    from ..signing import PublicKey
+
+    check_format(fmt, ("terminal", "json"))
+    member = open_agenda(agenda).snapshot(at).member(member_id)
+    out = Out(fmt)
+    keys = []
+    for entry in member.keys:
+        keys.append({"fingerprint": PublicKey.from_openssh(entry.key).fingerprint,
+                     "person": entry.person, "added": entry.added, "revoked": entry.revoked})
+    data = {**_member_row(member), "roles": list(member.roles), "keys": keys,
+            "updated_at": member.updated_at, "updated_by": member.updated_by}
+    if out.json:
+        out.data(data)
+        return
+    out.line(f"{member.name} ({member.id})")
+    out.line(f"  sector: {member.sector}   roles: {', '.join(member.roles)}   status: {member.status}")
+    for k in keys:
+        state = f"revoked {k['revoked']}" if k["revoked"] else f"added {k['added']}"
+        out.line(f"  key {k['fingerprint']}  {k['person'] or ''}  {state}")
+
+
+@app.command("list")
+@handle
+def list_(at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal") -> None:
+    """List the registered members."""
+    check_format(fmt, ("terminal", "json"))
+    members = open_agenda(agenda).snapshot(at).members
+    Out(fmt).table([_member_row(m) for m in members.values()],
+                   ["id", "name", "sector", "roles", "status", "keys"], empty="no members yet")
+
+
+@app.command("revoke-key")
+@handle
+def revoke_key(
+    member_id: Annotated[str, typer.Argument(metavar="ID")],
+    key: Annotated[Path, typer.Option("--key", help="The public key file to revoke.")],
+    as_member: AsOpt = None, signing_key: SigningKeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Revoke one key of a member: records it signed later are rejected by verify."""
+    from .. import actions
+    from ..signing import PublicKey
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
+    public = PublicKey.from_file(key)
+    written = actions.member_revoke_key(ag, who, member_id, public)
+    _done(Out(fmt), written, f"revoked {public.fingerprint} of {member_id}")
+
+
+@app.command("remove")
+@handle
+def remove(
+    member_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_member: AsOpt = None, signing_key: SigningKeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Remove a member from the registry (their past records stay)."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
+    _done(Out(fmt), actions.member_remove(ag, who, member_id), f"removed {member_id}")
+
+
+@app.command("allowed-signers")
+@handle
+def allowed_signers(
+    at: AtOpt = None,
+    revoked: Annotated[Optional[Path], typer.Option(
+        "--revoked", help="Also write the revoked public keys to this file (for ssh-keygen -r).")] = None,
+    agenda: AgendaOpt = None,
+) -> None:
+    """Print an OpenSSH allowed_signers file for the registry (ssh-keygen -Y verify -f)."""
+    from ..signing import PublicKey, allowed_signers_line
+
+    members = open_agenda(agenda).snapshot(at).members
+    revoked_keys = []
+    for member in members.values():
+        for entry in member.keys:
+            typer.echo(allowed_signers_line(member.id, PublicKey.from_openssh(entry.key)))
+            if entry.revoked:
+                revoked_keys.append(entry.key)
+    if revoked is not None:
+        revoked.write_text("".join(k + "\n" for k in revoked_keys), encoding="utf-8")

@@ -1,0 +1,147 @@
+"""coalition principle add/edit/show/list/retire/log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import (
+    AgendaOpt,
+    AsOpt,
+    AtOpt,
+    FormatOpt,
+    KeyOpt,
+    Out,
+    PassphraseOpt,
+    check_format,
+    handle,
+    identity,
+    open_agenda,
+    read_text,
+)
+
+app = typer.Typer(no_args_is_help=True)
+BodyOpt = Annotated[Optional[str], typer.Option("--body", help="The body (Markdown).", show_default=False)]
+BodyFileOpt = Annotated[Optional[Path], typer.Option(
+    "--body-file", help="Read the body from a file ('-' for stdin).", show_default=False)]
+
+
+def _done(out: Out, written, text: str) -> None:  # noqa: ANN001
+    if out.json:
+        out.data({"id": written.id, "path": written.path, "commit": written.commit})
+    else:
+        out.line(text)
+
+
+@app.command("add")
+@handle
+def add(
+    title: Annotated[str, typer.Argument(help="The principle's title.")],
+    body: BodyOpt = None, body_file: BodyFileOpt = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Add a principle; prints its new id."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    text = read_text(body, body_file, what="body", template=f"<!-- {title} -->\n")
+    written = actions.principle_add(ag, who, title, text or "")
+    _done(Out(fmt), written, written.id)
+
+
+@app.command("edit")
+@handle
+def edit(
+    principle_id: Annotated[str, typer.Argument(metavar="ID")],
+    title: Annotated[Optional[str], typer.Option("--title")] = None,
+    body: BodyOpt = None, body_file: BodyFileOpt = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Change a principle's title or body (one commit naming the principle and its author)."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    current = ag.snapshot().principle(principle_id)
+    text = body
+    if body is None and (body_file is not None or title is None):
+        text = read_text(None, body_file, what="body", template=current.body + "\n")
+    written = actions.principle_edit(ag, who, principle_id, title=title, body=text)
+    _done(Out(fmt), written, f"{written.id} updated ({written.commit[:8]})")
+
+
+@app.command("retire")
+@handle
+def retire(
+    principle_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Retire a principle (it keeps its id; ids are never reused)."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    written = actions.principle_edit(ag, who, principle_id, status="retired")
+    _done(Out(fmt), written, f"{written.id} retired ({written.commit[:8]})")
+
+
+@app.command("show")
+@handle
+def show(
+    principle_id: Annotated[str, typer.Argument(metavar="ID")],
+    at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Show a principle, now or at any revision (--at)."""
+    check_format(fmt, ("terminal", "json"))
+    principle = open_agenda(agenda).snapshot(at).principle(principle_id)
+    out = Out(fmt)
+    if out.json:
+        out.data({"id": principle.id, "title": principle.title, "status": principle.status,
+                  "body": principle.body, "path": principle.path})
+        return
+    out.line(f"{principle.id} {principle.title}" + (" [retired]" if not principle.active else ""))
+    out.line("")
+    out.line(principle.body)
+
+
+@app.command("list")
+@handle
+def list_(at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal") -> None:
+    """List the principles."""
+    check_format(fmt, ("terminal", "json"))
+    principles = open_agenda(agenda).snapshot(at).principles
+    rows = [{"id": p.id, "title": p.title, "status": p.status, "words": len(p.body.split())}
+            for p in principles.values()]
+    Out(fmt).table(rows, ["id", "title", "status", "words"], empty="no principles yet")
+
+
+@app.command("log")
+@handle
+def log(
+    principle_id: Annotated[str, typer.Argument(metavar="ID")],
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """The history of one principle: every commit that changed it."""
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    principle = ag.snapshot().principle(principle_id)
+    raw = ag.git.run("log", "--format=%H%x00%an%x00%aI%x00%s", "--", principle.path).decode()
+    rows = []
+    for line in raw.splitlines():
+        sha, author, date, subject = line.split("\0", 3)
+        rows.append({"commit": sha, "author": author, "date": date, "message": subject})
+    out = Out(fmt)
+    if out.json:
+        out.data(rows)
+        return
+    for row in rows:
+        out.line(f"{row['commit'][:8]}  {row['date'][:16]}  {row['author']}  {row['message']}")

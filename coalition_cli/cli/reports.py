@@ -1,0 +1,102 @@
+"""coalition verify, summary and changes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import (
+    AgendaOpt,
+    AtOpt,
+    FormatOpt,
+    Out,
+    OutputOpt,
+    check_format,
+    handle,
+    open_agenda,
+    progress_bar,
+    write_report,
+)
+
+
+def _verify(ag, at=None, round_id=None):  # noqa: ANN001, ANN202
+    from ..verify import verify
+
+    update, finish = progress_bar("verifying")
+    try:
+        return verify(ag, at, round_id=round_id, progress=update)
+    finally:
+        finish()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("verify")
+    @handle
+    def verify_cmd(
+        round_id: Annotated[Optional[str], typer.Option("--round", help="Only this round (and the registry).")] = None,
+        trust: Annotated[Optional[list[str]], typer.Option(
+            "--trust", help="A founder key fingerprint you got out of band (SHA256:...).")] = None,
+        at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+    ) -> None:
+        """Check every signature, permission, path and manifest. Exit 1 on any problem."""
+        check_format(fmt, ("terminal", "json"))
+        ag = open_agenda(agenda)
+        result = _verify(ag, at, round_id)
+        if trust and result.config is not None:
+            pinned = set(result.config.founders)
+            for fp in trust:
+                if fp not in pinned:
+                    result.problem(ag.p("coalition.yaml"), "not-permitted",
+                                   f"the founders pinned here are not the key {fp} you trust")
+        out = Out(fmt)
+        if out.json:
+            out.data(result.as_json())
+        else:
+            for p in result.problems:
+                out.line(f"{p['problem']}: {p['path']}: {p['detail']}")
+            verdict = "ok" if result.ok else f"{len(result.problems)} problem(s)"
+            out.note(f"checked {result.checked} signed files at {result.commit[:8]}: {verdict}")
+        if not result.ok:
+            raise typer.Exit(1)
+
+    @app.command("summary")
+    @handle
+    def summary(
+        round_id: Annotated[Optional[str], typer.Argument(metavar="[ROUND]")] = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        output: OutputOpt = None, agenda: AgendaOpt = None,
+    ) -> None:
+        """The consultation summary of a round (default: the open or latest one)."""
+        import sys
+
+        from ..render import render_summary
+        from ..reports import build_summary
+
+        check_format(fmt, ("terminal", "md", "html", "json", "csv"))
+        ag = open_agenda(agenda)
+        data = build_summary(ag, _verify(ag), round_id)
+        color = fmt == "terminal" and output is None and sys.stdout.isatty()
+        write_report(render_summary(data, fmt, color=color), output)
+
+    @app.command("changes")
+    @handle
+    def changes(
+        from_rev: Annotated[Optional[str], typer.Option(
+            "--from", help="A round id (its draft), a git revision (default: the latest round's draft).")] = None,
+        to_rev: Annotated[Optional[str], typer.Option(
+            "--to", help="A round id, a git revision (default: the working tree).")] = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or docx.")] = "terminal",
+        output: OutputOpt = None, agenda: AgendaOpt = None,
+    ) -> None:
+        """The tracked changes between two versions of the draft, and each comment's fate."""
+        import sys
+
+        from ..render import render_changes
+        from ..reports import build_changes
+
+        check_format(fmt, ("terminal", "md", "html", "json", "docx"))
+        ag = open_agenda(agenda)
+        data = build_changes(ag, from_rev, to_rev)
+        color = fmt == "terminal" and output is None and sys.stdout.isatty()
+        write_report(render_changes(data, fmt, color=color), output)

@@ -1,0 +1,133 @@
+"""coalition round open/close/extend/status/list."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import (
+    AgendaOpt,
+    AsOpt,
+    FormatOpt,
+    KeyOpt,
+    Out,
+    PassphraseOpt,
+    check_format,
+    handle,
+    identity,
+    open_agenda,
+)
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _done(out: Out, written, text: str) -> None:  # noqa: ANN001
+    if out.json:
+        out.data({"id": written.id, "path": written.path, "commit": written.commit})
+    else:
+        out.line(text)
+
+
+@app.command("open")
+@handle
+def open_(
+    round_id: Annotated[str, typer.Argument(metavar="ID")],
+    title: Annotated[str, typer.Option("--title")],
+    closes: Annotated[str, typer.Option("--closes", help="YYYY-MM-DD (end of day, UTC) or YYYY-MM-DDTHH:MM.")],
+    principles: Annotated[Optional[str], typer.Option(
+        "--principles", help="Comma-separated principle ids (default: every active one).")] = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Open a consultation round on the current draft (tags it coalition/ID/draft)."""
+    from .. import actions
+    from ..model import parse_user_date
+
+    check_format(fmt, ("terminal", "json"))
+    when = parse_user_date(closes)
+    scope = [p.strip() for p in principles.split(",") if p.strip()] if principles else None
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    written = actions.round_open(ag, who, round_id, title=title, closes=when, principles=scope)
+    _done(Out(fmt), written, f"round {round_id} is open until {when:%Y-%m-%d %H:%M} UTC "
+                             f"({written.commit[:8]})")
+
+
+@app.command("extend")
+@handle
+def extend(
+    round_id: Annotated[str, typer.Argument(metavar="ID")],
+    closes: Annotated[str, typer.Option("--closes")],
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Move an open round's closing time."""
+    from .. import actions
+    from ..model import parse_user_date
+
+    check_format(fmt, ("terminal", "json"))
+    when = parse_user_date(closes)
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    written = actions.round_extend(ag, who, round_id, when)
+    _done(Out(fmt), written, f"round {round_id} now closes {when:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("close")
+@handle
+def close(
+    round_id: Annotated[Optional[str], typer.Argument(metavar="[ID]")] = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Close a round: writes the signed manifest of its records and tags coalition/ID/closed."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    written = actions.round_close(ag, who, round_id)
+    _done(Out(fmt), written, f"round {written.id} is closed ({written.commit[:8]})")
+
+
+@app.command("status")
+@handle
+def status(
+    round_id: Annotated[Optional[str], typer.Argument(metavar="[ID]")] = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Time left, comments per principle, and which voting members have not responded."""
+    from ..reports import build_round_status
+    from ..verify import verify
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    data = build_round_status(ag, verify(ag), round_id)
+    out = Out(fmt)
+    if out.json:
+        out.data(data)
+        return
+    left = data["seconds_left"]
+    when = f"{left // 86400} d {left % 86400 // 3600} h left" if data["status"] == "open" else "closed"
+    out.line(f"Round {data['round']}: {data['title']} — {data['status']}, closes "
+             f"{data['closes_at']} ({when})")
+    out.line(f"Comments: {data['comments']}   awaiting a response: {len(data['awaiting_response'])}")
+    for pid, count in data["comments_per_principle"].items():
+        out.line(f"  {pid}: {count}")
+    out.line(f"Responded: {len(data['responded'])} of {data['voting_members']} voting members")
+    if data["not_responded"]:
+        out.line("Not yet responded: " + ", ".join(data["not_responded"]))
+
+
+@app.command("list")
+@handle
+def list_(agenda: AgendaOpt = None, fmt: FormatOpt = "terminal") -> None:
+    """List the rounds."""
+    check_format(fmt, ("terminal", "json"))
+    rounds = open_agenda(agenda).snapshot().rounds
+    rows = [{"id": r.id, "title": r.title, "status": r.status, "opened_at": r.opened_at,
+             "closes_at": r.closes_at, "draft": r.draft[:8], "principles": ",".join(r.principles)}
+            for r in rounds.values()]
+    Out(fmt).table(rows, ["id", "title", "status", "opened_at", "closes_at", "draft"],
+                   empty="no rounds yet")

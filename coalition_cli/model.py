@@ -1,0 +1,455 @@
+"""The records of an agenda as frozen dataclasses, and the checks that make them.
+
+``from_fields`` functions take the dict read from a record file and either
+return a record or raise ``MalformedData`` naming the file. They are the one
+place where a record's shape is decided; writers build records here too, so
+what the tool writes always reads back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .errors import InputError, MalformedData
+from .ids import PRINCIPLE_ID, SLUG_ID
+
+ROLES = ("facilitator", "member", "staff")
+DEFAULT_STANCES = ("support", "amend", "neutral", "oppose", "block")
+DEFAULT_SECTORS = ("funder", "service-provider", "advocacy", "indigenous-led", "research", "network")
+KINDS = ("general", "substantive", "editorial")
+ATTRIBUTIONS = ("public", "anonymous", "confidential")
+DISPOSITIONS = ("accepted", "accepted-in-part", "not-accepted", "noted", "duplicate", "out-of-scope")
+ANSWERS = ("satisfied", "maintains-objection")
+RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement")
+RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
+                 "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
+                 "target", "answer", "encrypted")
+
+# --- time -------------------------------------------------------------------------
+
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def now() -> datetime:
+    """The current time in UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_stamp(value: Any, what: str, path: str = "") -> datetime:
+    """Read a stored UTC timestamp (``2026-11-25T14:00:00Z``)."""
+    if not isinstance(value, str) or not _STAMP.fullmatch(value):
+        raise MalformedData(path, f"{what} must be a UTC time like 2026-11-25T14:00:00Z")
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise MalformedData(path, f"{what} is not a real date: {value}") from None
+
+
+def parse_user_date(value: str, what: str = "--closes") -> datetime:
+    """A date a person typed: ``YYYY-MM-DD`` (end of that day, UTC) or ``YYYY-MM-DDTHH:MM``.
+
+    An explicit offset (``+02:00`` or ``Z``) is honoured; without one the time is UTC.
+    """
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            return day + timedelta(hours=23, minutes=59, seconds=59)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?", text):
+            moment = datetime.fromisoformat(text.replace(" ", "T").replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            return moment.astimezone(timezone.utc)
+    except ValueError:
+        pass
+    raise InputError(f"{what} '{value}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)")
+
+
+# --- field helpers -------------------------------------------------------------------
+
+
+class _Fields:
+    """Typed access to a record's fields, with errors that name the file."""
+
+    def __init__(self, fields: dict[str, Any], path: str) -> None:
+        self.f = fields
+        self.path = path
+
+    def fail(self, detail: str) -> MalformedData:
+        return MalformedData(self.path, detail)
+
+    def str(self, key: str, *, optional: bool = False, pattern: re.Pattern[str] | None = None,
+            choices: tuple[str, ...] | None = None, limit: int = 20_000) -> str | None:
+        value = self.f.get(key)
+        if value is None:
+            if optional:
+                return None
+            raise self.fail(f"missing field '{key}'")
+        if not isinstance(value, str):
+            raise self.fail(f"field '{key}' must be text")
+        if len(value) > limit:
+            raise self.fail(f"field '{key}' is longer than {limit} characters")
+        if pattern is not None and not pattern.fullmatch(value):
+            raise self.fail(f"field '{key}' has an invalid value {value[:40]!r}")
+        if choices is not None and value not in choices:
+            raise self.fail(f"field '{key}' must be one of {', '.join(choices)}, not {value[:40]!r}")
+        return value
+
+    def req(self, key: str, **kw: Any) -> str:
+        value = self.str(key, **kw)
+        assert value is not None
+        return value
+
+    def strs(self, key: str, *, pattern: re.Pattern[str] | None = None) -> tuple[str, ...]:
+        value = self.f.get(key, [])
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"field '{key}' must be a list of text")
+        if pattern is not None:
+            for item in value:
+                if not pattern.fullmatch(item):
+                    raise self.fail(f"field '{key}' has an invalid value {item[:40]!r}")
+        return tuple(value)
+
+    def version(self, kind: str) -> None:
+        if self.f.get("v") != 1:
+            raise self.fail("unsupported record version (expected v: 1)")
+        if self.f.get("type") != kind:
+            raise self.fail(f"expected a record of type '{kind}', found {self.f.get('type')!r}")
+
+
+# --- members -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    key: str  # "ssh-ed25519 AAAA..."
+    person: str | None = None
+    added: str | None = None
+    revoked: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    sector: str
+    roles: tuple[str, ...]
+    keys: tuple[KeyEntry, ...] = ()
+    status: str = "active"
+    updated_at: str | None = None
+    updated_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def has_role(self, role: str) -> bool:
+        return self.active and role in self.roles
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "v": 1, "type": "member", "id": self.id, "name": self.name, "sector": self.sector,
+            "roles": list(self.roles), "status": self.status,
+            "keys": [
+                {k: v for k, v in (("key", e.key), ("person", e.person), ("added", e.added),
+                                   ("revoked", e.revoked)) if v is not None}
+                for e in self.keys
+            ],
+            "updated_at": self.updated_at, "updated_by": self.updated_by,
+        }
+
+
+def member_from_fields(fields: dict[str, Any], path: str) -> Member:
+    f = _Fields(fields, path)
+    f.version("member")
+    raw_keys = fields.get("keys") or []
+    if not isinstance(raw_keys, list):
+        raise f.fail("field 'keys' must be a list")
+    keys = []
+    for item in raw_keys:
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            raise f.fail("each entry of 'keys' needs a 'key'")
+        sub = _Fields(item, path)
+        keys.append(KeyEntry(sub.req("key", limit=400), sub.str("person", optional=True, limit=200),
+                             sub.str("added", optional=True, limit=40),
+                             sub.str("revoked", optional=True, limit=40)))
+    return Member(
+        id=f.req("id", pattern=SLUG_ID), name=f.req("name", limit=200),
+        sector=f.req("sector", limit=63), roles=f.strs("roles"), keys=tuple(keys),
+        status=f.req("status", choices=("active", "removed")) if "status" in fields else "active",
+        updated_at=f.str("updated_at", optional=True, limit=40),
+        updated_by=f.str("updated_by", optional=True, pattern=SLUG_ID),
+    )
+
+
+# --- principles ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    title: str
+    body: str
+    status: str = "active"
+    path: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+def principle_from_fields(fields: dict[str, Any], body: str, path: str) -> Principle:
+    f = _Fields(fields, path)
+    pid = fields.get("id")
+    if not isinstance(pid, str) or not PRINCIPLE_ID.fullmatch(pid):
+        raise f.fail("front matter 'id' must be a principle id like P03")
+    return Principle(id=pid, title=f.req("title", limit=200), body=body,
+                     status=f.req("status", choices=("active", "retired")), path=path)
+
+
+# --- rounds --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Round:
+    id: str
+    title: str
+    status: str
+    opened_at: str
+    closes_at: str
+    draft: str
+    principles: tuple[str, ...]
+    opened_by: str | None = None
+    closed_at: str | None = None
+    closed_by: str | None = None
+
+    @property
+    def closes(self) -> datetime:
+        return parse_stamp(self.closes_at, "closes_at")
+
+    def is_open(self, at: datetime) -> bool:
+        return self.status == "open" and at <= self.closes
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "v": 1, "type": "round", "id": self.id, "title": self.title, "status": self.status,
+            "opened_at": self.opened_at, "closes_at": self.closes_at, "draft": self.draft,
+            "principles": list(self.principles), "opened_by": self.opened_by,
+            "closed_at": self.closed_at, "closed_by": self.closed_by,
+        }
+
+
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def round_from_fields(fields: dict[str, Any], path: str) -> Round:
+    f = _Fields(fields, path)
+    f.version("round")
+    result = Round(
+        id=f.req("id", pattern=SLUG_ID), title=f.req("title", limit=200),
+        status=f.req("status", choices=("open", "closed")), opened_at=f.req("opened_at"),
+        closes_at=f.req("closes_at"), draft=f.req("draft", pattern=_SHA),
+        principles=f.strs("principles", pattern=PRINCIPLE_ID),
+        opened_by=f.str("opened_by", optional=True, pattern=SLUG_ID),
+        closed_at=f.str("closed_at", optional=True), closed_by=f.str("closed_by", optional=True),
+    )
+    parse_stamp(result.opened_at, "opened_at", path)
+    parse_stamp(result.closes_at, "closes_at", path)
+    return result
+
+
+# --- comments and the other records of a member ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    """A comment, withdrawal, endorsement or acknowledgement (one file of a member)."""
+
+    type: str
+    id: str
+    round: str
+    member: str
+    submitted_at: str
+    principle: str | None = None
+    author: str | None = None
+    stance: str | None = None
+    kind: str | None = None
+    attribution: str = "public"
+    themes: tuple[str, ...] = ()
+    anchor: dict[str, Any] | None = None
+    text: str | None = None
+    proposed_text: str | None = None
+    supersedes: str | None = None
+    target: str | None = None  # the comment withdrawn, endorsed or acknowledged
+    answer: str | None = None  # acknowledgement: satisfied | maintains-objection
+    encrypted: str | None = None  # confidential text and proposal, age-armored
+
+    def fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"v": 1, "type": self.type, "id": self.id, "round": self.round,
+                               "principle": self.principle, "member": self.member,
+                               "author": self.author}
+        if self.type == "comment":
+            out.update({"stance": self.stance, "kind": self.kind, "attribution": self.attribution,
+                        "themes": list(self.themes), "anchor": self.anchor, "text": self.text,
+                        "proposed_text": self.proposed_text, "encrypted": self.encrypted,
+                        "supersedes": self.supersedes})
+        elif self.type == "withdrawal":
+            out["withdraws"] = self.target
+        elif self.type == "endorsement":
+            out["endorses"] = self.target
+            out["text"] = self.text
+        else:
+            out["acknowledges"] = self.target
+            out["answer"] = self.answer
+            out["text"] = self.text
+        out["submitted_at"] = self.submitted_at
+        return out
+
+
+_TARGET_KEY = {"withdrawal": "withdraws", "endorsement": "endorses",
+               "acknowledgement": "acknowledges"}
+
+
+def record_from_fields(fields: dict[str, Any], path: str,
+                       stances: tuple[str, ...] | None = DEFAULT_STANCES) -> Record:
+    f = _Fields(fields, path)
+    if fields.get("v") != 1:
+        raise f.fail("unsupported record version (expected v: 1)")
+    kind = f.req("type", choices=RECORD_TYPES)
+    common = dict(
+        type=kind, id=f.req("id", pattern=SLUG_ID), round=f.req("round", pattern=SLUG_ID),
+        member=f.req("member", pattern=SLUG_ID), submitted_at=f.req("submitted_at"),
+        principle=f.str("principle", optional=kind != "comment", pattern=PRINCIPLE_ID),
+        author=f.str("author", optional=True, limit=200),
+    )
+    parse_stamp(common["submitted_at"], "submitted_at", path)
+    if kind == "comment":
+        anchor = fields.get("anchor")
+        if anchor is not None:
+            if not isinstance(anchor, dict):
+                raise f.fail("field 'anchor' must be a mapping")
+            a = _Fields(anchor, path)
+            a.req("quote", limit=2_000)
+            for key in ("prefix", "suffix"):
+                a.str(key, optional=True, limit=200)
+            for key in ("start", "end"):
+                if not isinstance(anchor.get(key), int) or isinstance(anchor.get(key), bool):
+                    raise f.fail(f"anchor '{key}' must be a number")
+        return Record(
+            **common, stance=f.req("stance", choices=stances, limit=63), kind=f.req("kind", choices=KINDS),
+            attribution=f.req("attribution", choices=ATTRIBUTIONS), themes=f.strs("themes"),
+            anchor=anchor, text=f.str("text", optional="encrypted" in fields),
+            proposed_text=f.str("proposed_text", optional=True),
+            encrypted=f.str("encrypted", optional=True, limit=200_000),
+            supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
+        )
+    target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
+    answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None
+    return Record(**common, target=target, answer=answer, text=f.str("text", optional=True))
+
+
+@dataclass(frozen=True)
+class Response:
+    comment: str
+    round: str
+    disposition: str
+    rationale: str
+    responded_at: str
+    responder: str
+    commit: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {"v": 1, "type": "response", "comment": self.comment, "round": self.round,
+                "disposition": self.disposition, "rationale": self.rationale,
+                "commit": self.commit, "responder": self.responder,
+                "responded_at": self.responded_at}
+
+
+def response_from_fields(fields: dict[str, Any], path: str) -> Response:
+    f = _Fields(fields, path)
+    f.version("response")
+    return Response(
+        comment=f.req("comment", pattern=SLUG_ID), round=f.req("round", pattern=SLUG_ID),
+        disposition=f.req("disposition", choices=DISPOSITIONS), rationale=f.req("rationale"),
+        responded_at=f.req("responded_at"), responder=f.req("responder", pattern=SLUG_ID),
+        commit=f.str("commit", optional=True, pattern=_SHA),
+    )
+
+
+@dataclass(frozen=True)
+class Closing:
+    round: str
+    closed_at: str
+    closed_by: str
+    records: dict[str, str] = field(default_factory=dict)  # path in round -> sha256 of bytes
+
+
+def closing_from_fields(fields: dict[str, Any], path: str) -> Closing:
+    f = _Fields(fields, path)
+    f.version("closing")
+    raw = fields.get("records")
+    if not isinstance(raw, list) or not all(
+        isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r) for r in raw
+    ):
+        raise f.fail("field 'records' must be a list of [path, sha256] pairs")
+    return Closing(round=f.req("round", pattern=SLUG_ID), closed_at=f.req("closed_at"),
+                   closed_by=f.req("closed_by", pattern=SLUG_ID),
+                   records={p: h for p, h in raw})
+
+
+# --- coalition.yaml ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    stances: tuple[str, ...] = DEFAULT_STANCES
+    sectors: tuple[str, ...] = DEFAULT_SECTORS
+    themes: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en",)
+    quorum: float = 0.5
+    threshold: float = 0.75
+    max_blocks: int = 0
+    founders: tuple[str, ...] = ()  # pinned facilitator key fingerprints
+    description: str = ""
+
+
+def config_from_fields(fields: Any, path: str) -> Config:
+    if not isinstance(fields, dict):
+        raise MalformedData(path, "expected a mapping", line=1)
+    f = _Fields(fields, path)
+    consensus = fields.get("consensus") or {}
+    if not isinstance(consensus, dict):
+        raise f.fail("'consensus' must be a mapping of quorum, threshold and max_blocks")
+
+    def number(key: str, default: float, low: float, high: float) -> float:
+        value = consensus.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise f.fail(f"consensus '{key}' must be a number from {low} to {high}")
+        return value
+
+    trust = fields.get("trust") or {}
+    if not isinstance(trust, dict):
+        raise f.fail("'trust' must be a mapping")
+    founders = _Fields(trust, path).strs("founders")
+    stances = f.strs("stances") or DEFAULT_STANCES
+    for required in ("support", "block"):
+        if required not in stances:
+            raise f.fail(f"'stances' must include '{required}'")
+    return Config(
+        name=f.req("name", limit=200), stances=stances,
+        sectors=f.strs("sectors", pattern=SLUG_ID) or DEFAULT_SECTORS,
+        themes=f.strs("themes", pattern=SLUG_ID), languages=f.strs("languages") or ("en",),
+        quorum=number("quorum", 0.5, 0, 1), threshold=number("threshold", 0.75, 0, 1),
+        max_blocks=int(number("max_blocks", 0, 0, 10_000)), founders=founders,
+        description=f.str("description", optional=True, limit=2000) or "",
+    )

@@ -1,0 +1,224 @@
+"""Record files: the exact bytes the tool writes, and safe reading of any YAML.
+
+Canonical form (a contract: changing it changes every signature written from
+now on, never the ones already stored). A record is YAML in which every line is
+``key: <JSON value>``, keys in a fixed order, UTF-8, LF line ends::
+
+    v: 1
+    type: "comment"
+    id: "3f9c0a1be2d47a55"
+    anchor: {"quote": "annual public reporting", "prefix": "...", ...}
+    text: "We ask for quarterly reports.\\nThey keep the public informed."
+
+JSON is a subset of YAML 1.2, so any YAML reader (and a person reading a git
+diff) gets the same values, while this module reads it back with ``json`` at a
+few microseconds a record. Anything not in that form — a record written or
+signed by hand, ``coalition.yaml``, principle front matter — goes through
+ruamel.yaml's safe loader behind limits: no anchors or aliases (no "billion
+laughs"), no explicit tags (nothing constructs objects), nesting at most 32
+deep, duplicate keys refused, files of bounded size. Signatures are always
+checked over the stored bytes; a record is never re-serialised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any
+
+from .errors import InputError, MalformedData
+
+MAX_RECORD_BYTES = 256 * 1024
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_TEXT = 20_000  # characters of a comment's text or proposed text
+MAX_QUOTE = 2_000
+MAX_TITLE = 200
+MAX_BODY = 100_000  # characters of a principle body
+MAX_DEPTH = 32
+
+# YAML double-quoted scalars treat these as line breaks or forbid them raw:
+# escape them so the JSON value reads back identically as YAML.
+_YAML_UNSAFE = re.compile("[\u0080-\u009f\u2028\u2029\ufeff\ud800-\udfff]")
+
+
+def _json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dump_record(fields: dict[str, Any]) -> bytes:
+    """The canonical bytes of a record: one ``key: JSON`` line per non-None field."""
+    lines = [f"{key}: {_json(value)}" for key, value in fields.items() if value is not None]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def parse_record(data: bytes, path: str, *, limit: int = MAX_RECORD_BYTES) -> dict[str, Any]:
+    """Read a record file's bytes into a dict; MalformedData names the file and line."""
+    if len(data) > limit:
+        raise MalformedData(path, f"file is {len(data)} bytes, more than the limit of {limit}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise MalformedData(path, "not valid UTF-8", line=line) from None
+    fields = _parse_canonical(text, path)
+    if fields is None:
+        fields = load_yaml_text(text, path)
+    if not isinstance(fields, dict):
+        raise MalformedData(path, "expected a mapping of fields", line=1)
+    return fields
+
+
+def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
+    """Fast path for the canonical form; None when the text is in another form."""
+    if not text.endswith("\n") or "\r" in text:
+        return None
+    out: dict[str, Any] = {}
+    loads = json.loads
+    for number, line in enumerate(text[:-1].split("\n"), 1):
+        key, sep, raw = line.partition(": ")
+        if not sep or not key.isidentifier():
+            return None
+        try:
+            value = loads(raw)
+        except ValueError:
+            return None
+        if key in out:
+            raise MalformedData(path, f"duplicate key '{key}'", line=number)
+        out[key] = value
+    return out
+
+
+def load_yaml_text(text: str, path: str) -> Any:
+    """Parse hand-written YAML safely (see module docstring for the limits)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        NodeEvent,
+    )
+
+    yaml = YAML(typ="safe", pure=True)
+    depth = 0
+    try:
+        for event in yaml.parse(text):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, AliasEvent) or (
+                isinstance(event, NodeEvent) and event.anchor is not None
+            ):
+                raise MalformedData(path, "YAML anchors and aliases are not allowed", line=line)
+            tag = getattr(event, "tag", None)
+            if tag is not None and not isinstance(event, AliasEvent):
+                raise MalformedData(path, f"YAML tag {tag!s} is not allowed", line=line)
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise MalformedData(path, f"nested deeper than {MAX_DEPTH} levels", line=line)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise MalformedData(path, f"invalid YAML: {problem}", line=line) from None
+    except YAMLError as exc:
+        raise MalformedData(path, f"invalid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise MalformedData(path, "YAML nested too deeply") from None
+
+
+def load_yaml_bytes(data: bytes, path: str, *, limit: int = MAX_RECORD_BYTES) -> Any:
+    if len(data) > limit:
+        raise MalformedData(path, f"file is {len(data)} bytes, more than the limit of {limit}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedData(
+            path, "not valid UTF-8", line=data[: exc.start].count(b"\n") + 1
+        ) from None
+    return load_yaml_text(text, path)
+
+
+# --- principles: YAML front matter + Markdown body ----------------------------------
+
+
+def split_front_matter(data: bytes, path: str) -> tuple[dict[str, Any], str]:
+    """Split a principle file into its front matter fields and its body."""
+    if len(data) > MAX_BODY * 4 + 4096:
+        raise MalformedData(path, "principle file is too large")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedData(
+            path, "not valid UTF-8", line=data[: exc.start].count(b"\n") + 1
+        ) from None
+    text = text.replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise MalformedData(path, "missing YAML front matter (the file must start with ---)", line=1)
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            raise MalformedData(path, "front matter is not closed by a --- line", line=1)
+    head = text[4 : end + 1]
+    body = text[end + 5 :]
+    fields = _parse_canonical(head, path) if head else {}
+    if fields is None:
+        fields = load_yaml_text(head, path)
+    if not isinstance(fields, dict):
+        raise MalformedData(path, "front matter must be a mapping", line=2)
+    return fields, body.strip("\n")
+
+
+def dump_principle(fields: dict[str, Any], body: str) -> bytes:
+    head = dump_record(fields).decode("utf-8")
+    return f"---\n{head}---\n\n{body.strip()}\n".encode("utf-8")
+
+
+# --- text a person typed -------------------------------------------------------------
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str | None, what: str, *, limit: int = MAX_TEXT, required: bool = False,
+               multiline: bool = True) -> str | None:
+    """Check a piece of user text: no control characters, bounded length.
+
+    Windows line ends become LF; everything else is kept exactly as typed, so
+    the text round-trips byte for byte (no Unicode normalisation is applied).
+    """
+    if value is None:
+        if required:
+            raise InputError(f"{what} is required")
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text")
+    text = value.replace("\r\n", "\n")
+    if "\ufffd" in text:
+        raise InputError(f"{what} is not valid UTF-8 text")
+    bad = _CONTROL.search(text) or (None if multiline else re.search("[\n\t]", text))
+    if bad:
+        raise InputError(
+            f"{what} contains the control character U+{ord(bad.group()):04X} "
+            f"at position {bad.start() + 1}"
+        )
+    if required and not text.strip():
+        raise InputError(f"{what} is empty")
+    if len(text) > limit:
+        raise InputError(f"{what} is {len(text)} characters; the limit is {limit}")
+    return text
+
+
+def nfc_variants(text: str) -> list[str]:
+    """The text as typed, then its NFC and NFD forms when they differ."""
+    out = [text]
+    for form in ("NFC", "NFD"):
+        other = unicodedata.normalize(form, text)
+        if other not in out:
+            out.append(other)
+    return out

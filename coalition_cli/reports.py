@@ -1,0 +1,262 @@
+"""Report data: summaries, round status and tracked changes, as plain dicts.
+
+Builders decide what a reader may see (attribution is applied here, once);
+``render`` only turns these dicts into terminal text, Markdown, HTML, CSV,
+JSON or Word. The JSON keys of SPEC.md are the top-level keys of these dicts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .agenda import Agenda
+from .consensus import RoundState, clusters, fold, tally, voting_members
+from .errors import NotFound
+from .model import Member, Record, Round, now, parse_stamp, stamp
+from .verify import Verified
+
+
+def _member_label(rec: Record, members: dict[str, Member]) -> str | None:
+    if rec.attribution != "public":
+        return None
+    member = members.get(rec.member)
+    name = member.name if member else rec.member
+    return f"{name} ({rec.author})" if rec.author else name
+
+
+def _visible_text(rec: Record) -> tuple[str | None, str | None, str | None]:
+    """(text, proposed text, quote) as a report for everyone may show them."""
+    if rec.attribution == "confidential":
+        return None, None, None
+    quote = rec.anchor.get("quote") if rec.anchor else None
+    return rec.text, rec.proposed_text, quote
+
+
+def pick_round(verified: Verified, round_id: str | None) -> Round:
+    if round_id:
+        if round_id not in verified.rounds:
+            raise NotFound(f"no valid round '{round_id}'", hint="list them with: coalition round list")
+        return verified.rounds[round_id]
+    if not verified.rounds:
+        raise NotFound("there is no consultation round yet",
+                       hint="a facilitator opens one with: coalition round open")
+    opened = [r for r in verified.rounds.values() if r.status == "open"]
+    return opened[0] if opened else max(verified.rounds.values(), key=lambda r: r.opened_at)
+
+
+def round_state(verified: Verified, round_id: str) -> RoundState:
+    return fold(rec for _p, rec in verified.records.get(round_id, []))
+
+
+def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None) -> dict[str, Any]:
+    config = verified.config
+    assert config is not None
+    rnd = pick_round(verified, round_id)
+    state = round_state(verified, rnd.id)
+    members = verified.members
+    voting = voting_members(members)
+    responses = verified.responses.get(rnd.id, {})
+    titles = {p.id: p.title for p in agenda.snapshot(rnd.draft).principles.values()}
+
+    responded = {m for (m, _p) in state.voices if m in voting}
+    by_sector: dict[str, dict[str, int]] = {}
+    for member in voting.values():
+        row = by_sector.setdefault(member.sector, {"members": 0, "responded": 0})
+        row["members"] += 1
+        row["responded"] += member.id in responded
+
+    per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
+    for rec in state.effective.values():
+        per_principle.setdefault(rec.principle or "", []).append(rec)
+    principles = []
+    for pid in rnd.principles:
+        items = sorted(per_principle.get(pid, []), key=lambda r: (r.submitted_at, r.id))
+        t = tally(state, pid, voting, config)
+        amendments, blocks, quotes = [], [], []
+        for rec in items:
+            text, proposal, quote = _visible_text(rec)
+            who = _member_label(rec, members)
+            if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
+                amendments.append({"comment": rec.id, "member": who, "quote": quote,
+                                   "proposed_text": proposal})
+            if rec.stance == "block":
+                blocks.append({"comment": rec.id, "member": who, "text": text})
+            quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
+                           "text": text, "attribution": rec.attribution})
+        principles.append({
+            "id": pid, "title": titles.get(pid, pid), "comments": len(items),
+            "stances": t.stances, "support_share": None if t.support_share is None
+            else round(t.support_share, 4), "status": t.status,
+            "amendments": amendments, "blocks": blocks, "quotes": quotes,
+        })
+
+    rows = []
+    for rec in sorted(state.effective.values(), key=lambda r: (r.principle or "", r.submitted_at)):
+        text, proposal, quote = _visible_text(rec)
+        resp = responses.get(rec.id)
+        member = members.get(rec.member)
+        rows.append({
+            "id": rec.id, "member": _member_label(rec, members),
+            "sector": member.sector if member and rec.attribution == "public" else None,
+            "principle": rec.principle, "quote": quote, "kind": rec.kind, "stance": rec.stance,
+            "text": text, "proposed_text": proposal, "attribution": rec.attribution,
+            "disposition": resp.disposition if resp else None,
+            "rationale": resp.rationale if resp else None,
+            "endorsed_by": len(state.endorsements.get(rec.id, [])),
+            "ack": state.acks[rec.id].answer if rec.id in state.acks else None,
+        })
+    awaiting = sorted(c for c in state.effective if c not in responses)
+    texts = {c.id: c.text for c in state.effective.values()
+             if c.attribution != "confidential" and c.text}
+    groups = clusters(texts)
+    base = agenda.p(f"rounds/{rnd.id}/")
+    excluded = [p for p in verified.problems
+                if p["path"].startswith(base) or p["path"].startswith(agenda.p("members/"))]
+    return {
+        "coalition": config.name,
+        "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status,
+                  "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft},
+        "stances": list(config.stances),
+        "participation": {"members": len(voting), "responded": len(responded),
+                          "by_sector": dict(sorted(by_sector.items()))},
+        "principles": principles,
+        "comments": rows,
+        "dispositions": {"answered": len(state.effective) - len(awaiting),
+                         "awaiting": len(awaiting), "awaiting_ids": awaiting},
+        "clusters": [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups],
+        "integrity": {"verified": sum(len(v) for v in verified.records.values()),
+                      "excluded": len(excluded)},
+        "excluded": excluded,
+        "generated_from": verified.commit,
+        "generated_at": stamp(now()),
+    }
+
+
+def build_round_status(agenda: Agenda, verified: Verified, round_id: str | None) -> dict[str, Any]:
+    """What a facilitator needs to chase people: time left, counts, who has not responded."""
+    rnd = pick_round(verified, round_id)
+    state = round_state(verified, rnd.id)
+    voting = voting_members(verified.members)
+    responded = sorted({m for (m, _p) in state.voices if m in voting})
+    left = (rnd.closes - now()).total_seconds() if rnd.status == "open" else 0
+    per = {pid: 0 for pid in rnd.principles}
+    for rec in state.effective.values():
+        per[rec.principle or ""] = per.get(rec.principle or "", 0) + 1
+    responses = verified.responses.get(rnd.id, {})
+    return {
+        "round": rnd.id, "title": rnd.title, "status": rnd.status, "closes_at": rnd.closes_at,
+        "seconds_left": max(0, int(left)), "draft": rnd.draft,
+        "comments": len(state.effective), "comments_per_principle": per,
+        "voting_members": len(voting), "responded": responded,
+        "not_responded": sorted(set(voting) - set(responded)),
+        "awaiting_response": sorted(c for c in state.effective if c not in responses),
+    }
+
+
+# --- tracked changes -------------------------------------------------------------------------
+
+
+def _side(agenda: Agenda, rev: str | None) -> tuple[dict[str, Any], dict]:
+    """(description, principles) of one side of a comparison; None = working tree."""
+    if rev is None:
+        code, out = agenda.git.run_status("config", "user.name")
+        return ({"rev": "working tree", "commit": None, "label": "working tree",
+                 "date": stamp(now()), "author": out.strip() if code == 0 and out.strip()
+                 else "coalition"}, agenda.working_principles())
+    commit = agenda.resolve_rev(rev)
+    info = agenda.git.commit_info(commit)
+    label = rev if rev == commit else f"{rev} ({commit[:8]})"
+    when = parse_stamp(stamp(_iso(info["date"])), "date")
+    return ({"rev": rev, "commit": commit, "label": label, "date": stamp(when),
+             "author": info["author"]}, agenda.snapshot(commit).principles)
+
+
+def _iso(text: str):  # noqa: ANN202 - datetime
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
+
+
+def default_from(agenda: Agenda) -> str:
+    snap = agenda.snapshot()
+    if snap.rounds:
+        return max(snap.rounds.values(), key=lambda r: r.opened_at).id
+    return "HEAD"
+
+
+def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | None = None,
+                  verified: Verified | None = None) -> dict[str, Any]:
+    from . import redline
+    from .anchoring import reanchor
+
+    from_rev = from_rev or default_from(agenda)
+    old_info, old = _side(agenda, from_rev)
+    new_info, new = _side(agenda, to_rev if to_rev not in (None, "", "WORKTREE") else None)
+    stats = {"words_inserted": 0, "words_deleted": 0, "paragraphs_added": 0,
+             "paragraphs_deleted": 0, "paragraphs_moved": 0, "principles_added": 0,
+             "principles_removed": 0, "principles_modified": 0}
+    principles = []
+    for pid in sorted(set(old) | set(new), key=lambda p: int(p[1:])):
+        before, after = old.get(pid), new.get(pid)
+        ops = redline.diff(before.body if before else "", after.body if after else "")
+        if before is None:
+            status = "added"
+        elif after is None:
+            status = "removed"
+        elif any(op["op"] != "equal" for op in ops) or before.title != after.title \
+                or before.status != after.status:
+            status = "modified"
+        else:
+            status = "unchanged"
+        if status != "unchanged":
+            stats[f"principles_{status}"] += 1
+            for key, value in redline.stats(ops).items():
+                stats[key] += value
+        principles.append({
+            "id": pid, "title": (after or before).title,  # type: ignore[union-attr]
+            "old_title": before.title if before and after and before.title != after.title else None,
+            "status": status if not (after and after.status == "retired" and before
+                                     and before.status != "retired") else "removed",
+            "ops": ops,
+        })
+    comments = []
+    round_ = _round_at(agenda, from_rev, old_info["commit"])
+    if round_ is not None:
+        from .verify import verify
+
+        verified = verified or verify(agenda)
+        state = round_state(verified, round_.id)
+        responses = verified.responses.get(round_.id, {})
+        for rec in sorted(state.effective.values(), key=lambda r: (r.principle or "", r.submitted_at)):
+            before, after = old.get(rec.principle or ""), new.get(rec.principle or "")
+            new_quote = None
+            if not rec.anchor:
+                fate = "general"
+            elif before is None or after is None:
+                fate = "orphaned"
+            else:
+                fate, moved = reanchor(before.body, after.body, rec.anchor)
+                new_quote = moved["quote"] if moved else None
+            text, _proposal, quote = _visible_text(rec)
+            resp = responses.get(rec.id)
+            comments.append({
+                "id": rec.id, "principle": rec.principle,
+                "member": _member_label(rec, verified.members), "quote": quote,
+                "new_quote": new_quote if rec.attribution != "confidential" else None,
+                "fate": fate, "stance": rec.stance, "text": text,
+                "disposition": resp.disposition if resp else None,
+                "rationale": resp.rationale if resp else None,
+                "commit": resp.commit if resp else None,
+            })
+    return {"from": old_info, "to": new_info, "stats": stats, "principles": principles,
+            "comments": comments}
+
+
+def _round_at(agenda: Agenda, rev: str, commit: str | None) -> Round | None:
+    snap = agenda.snapshot()
+    if rev in snap.rounds:
+        return snap.rounds[rev]
+    for rnd in snap.rounds.values():
+        if rnd.draft == commit:
+            return rnd
+    return None

@@ -1,0 +1,325 @@
+"""Git access: the only module that runs git.
+
+Reads go through git's plumbing (``ls-tree``, one long-lived ``cat-file
+--batch``) so that 100,000 records cost one process, not 100,000. Writes build
+the new commit without touching the index of the whole repository: the new
+blobs and the trees along the changed paths are written as loose objects, the
+commit by ``git commit-tree``, and the branch moves with ``git update-ref``
+comparing against the old head — the one atomic step. Only then are the new
+files written into the working tree and index. A write killed at any moment
+leaves either the old head or the new one, never a half-made commit, and no
+lock of ours behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GitError, NotFound
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+@dataclass(frozen=True)
+class Entry:
+    mode: str
+    sha: str
+    path: str
+
+
+def _clean_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    env["LC_ALL"] = "C"
+    return env
+
+
+class Git:
+    """One git working tree, found from any folder inside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._env = _clean_env()
+        self._catfile: subprocess.Popen[bytes] | None = None
+        self._git_dir: Path | None = None
+        self._objects: Path | None = None
+
+    # --- running git ---------------------------------------------------------------
+
+    @classmethod
+    def discover(cls, start: Path) -> Git | None:
+        try:
+            out = subprocess.run(
+                ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True,
+                env=_clean_env(), check=False,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed", hint="install git and try again") from None
+        if out.returncode != 0:
+            return None
+        return cls(Path(out.stdout.decode().strip()))
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True,
+            env: dict[str, str] | None = None) -> bytes:
+        proc = subprocess.run(
+            ["git", *args], cwd=self.root, input=input, capture_output=True,
+            env={**self._env, **(env or {})}, check=False,
+        )
+        if check and proc.returncode != 0:
+            message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            detail = message[-1] if message else f"exit {proc.returncode}"
+            raise GitError(f"git {args[0]} failed: {detail}")
+        return proc.stdout
+
+    def run_status(self, *args: str) -> tuple[int, str]:
+        proc = subprocess.run(
+            ["git", *args], cwd=self.root, capture_output=True, env=self._env, check=False
+        )
+        text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+        return proc.returncode, text
+
+    @property
+    def git_dir(self) -> Path:
+        if self._git_dir is None:
+            out = self.run("rev-parse", "--git-common-dir").decode().strip()
+            self._git_dir = (self.root / out).resolve()
+        return self._git_dir
+
+    @property
+    def objects_dir(self) -> Path:
+        if self._objects is None:
+            out = self.run("rev-parse", "--git-path", "objects").decode().strip()
+            self._objects = (self.root / out).resolve()
+        return self._objects
+
+    # --- reading -------------------------------------------------------------------
+
+    def rev_parse(self, rev: str) -> str | None:
+        out = subprocess.run(
+            ["git", "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}"],
+            cwd=self.root, capture_output=True, env=self._env, check=False,
+        )
+        return out.stdout.decode().strip() if out.returncode == 0 else None
+
+    def resolve(self, rev: str) -> str:
+        if rev.startswith("-"):
+            raise NotFound(f"unknown revision '{rev}'")
+        sha = self.rev_parse(rev)
+        if sha is None:
+            raise NotFound(f"unknown revision '{rev}'", hint="name a commit, a tag or a round id")
+        return sha
+
+    def head(self) -> str | None:
+        return self.rev_parse("HEAD")
+
+    def ls_tree(self, rev: str, path: str, *, recursive: bool = True) -> list[Entry]:
+        """Entries under ``path`` (a folder) at ``rev``; blobs only when recursive."""
+        args = ["ls-tree", "-z", "--full-tree"]
+        if recursive:
+            args.append("-r")
+        out = self.run(*args, rev, "--", path.rstrip("/") + "/")
+        entries = []
+        for item in out.split(b"\0"):
+            if not item:
+                continue
+            meta, _, name = item.partition(b"\t")
+            mode, _kind, sha = meta.decode().split(" ")
+            entries.append(Entry(mode, sha, name.decode("utf-8", "surrogateescape")))
+        return entries
+
+    def _cat(self) -> subprocess.Popen[bytes]:
+        if self._catfile is None or self._catfile.poll() is not None:
+            self._catfile = subprocess.Popen(
+                ["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, env=self._env,
+            )
+        return self._catfile
+
+    def read_objects(self, names: list[str]) -> list[bytes | None]:
+        """Contents of objects named by sha or ``rev:path``; None when missing.
+
+        Requests are written from a thread while answers are read here, so a
+        batch of any size never deadlocks on full pipes.
+        """
+        import threading
+
+        proc = self._cat()
+        assert proc.stdin and proc.stdout
+        payload = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
+
+        def feed() -> None:
+            proc.stdin.write(payload)  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        out: list[bytes | None] = []
+        read, readline = proc.stdout.read, proc.stdout.readline
+        for _ in names:
+            header = readline()
+            if header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
+                out.append(None)
+                continue
+            size = int(header.rsplit(b" ", 1)[1])
+            out.append(read(size))
+            read(1)
+        writer.join()
+        return out
+
+    def read_file(self, rev: str, path: str) -> bytes | None:
+        return self.read_objects([f"{rev}:{path}"])[0]
+
+    def close(self) -> None:
+        if self._catfile is not None:
+            try:
+                if self._catfile.stdin:
+                    self._catfile.stdin.close()
+                self._catfile.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - best effort at exit
+                self._catfile.kill()
+            self._catfile = None
+
+    def __del__(self) -> None:  # pragma: no cover - interpreter shutdown
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    # --- writing -------------------------------------------------------------------
+
+    def _write_object(self, kind: str, content: bytes) -> str:
+        data = f"{kind} {len(content)}\0".encode() + content
+        sha = hashlib.sha1(data).hexdigest()
+        target = self.objects_dir / sha[:2] / sha[2:]
+        if not target.exists():
+            target.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix="tmp_obj_")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(zlib.compress(data, 1))
+                os.chmod(tmp, 0o444)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return sha
+
+    def _tree_entries(self, sha: str) -> dict[bytes, tuple[bytes, bytes]]:
+        """name -> (mode, 20-byte id) of a tree object."""
+        if sha == EMPTY_TREE:
+            return {}
+        raw = self.read_objects([sha])[0]
+        if raw is None:
+            raise GitError(f"tree {sha} is missing from the repository")
+        entries: dict[bytes, tuple[bytes, bytes]] = {}
+        pos = 0
+        while pos < len(raw):
+            space = raw.index(b" ", pos)
+            nul = raw.index(b"\0", space)
+            entries[raw[space + 1 : nul]] = (raw[pos:space], raw[nul + 1 : nul + 21])
+            pos = nul + 21
+        return entries
+
+    @staticmethod
+    def _tree_bytes(entries: dict[bytes, tuple[bytes, bytes]]) -> bytes:
+        def key(name: bytes) -> bytes:
+            return name + b"/" if entries[name][0] == b"40000" else name
+
+        return b"".join(
+            entries[n][0] + b" " + n + b"\0" + entries[n][1] for n in sorted(entries, key=key)
+        )
+
+    def _build_tree(self, base: str, changes: dict[str, bytes | None]) -> str:
+        """Write the tree ``base`` with files set (bytes) or removed (None)."""
+        here: dict[str, bytes | None] = {}
+        below: dict[str, dict[str, bytes | None]] = {}
+        for path, content in changes.items():
+            head, sep, rest = path.partition("/")
+            if sep:
+                below.setdefault(head, {})[rest] = content
+            else:
+                here[head] = content
+        entries = self._tree_entries(base)
+        for name, sub in below.items():
+            key = name.encode("utf-8")
+            old = entries.get(key)
+            old_sha = old[1].hex() if old and old[0] == b"40000" else EMPTY_TREE
+            new_sha = self._build_tree(old_sha, sub)
+            if new_sha == EMPTY_TREE:
+                entries.pop(key, None)
+            else:
+                entries[key] = (b"40000", bytes.fromhex(new_sha))
+        for name, content in here.items():
+            key = name.encode("utf-8")
+            if content is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = (b"100644", bytes.fromhex(self._write_object("blob", content)))
+        if not entries:
+            return EMPTY_TREE
+        return self._write_object("tree", self._tree_bytes(entries))
+
+    def commit_files(self, changes: dict[str, bytes | None], message: str, *,
+                     author: tuple[str, str] | None = None, attempts: int = 5) -> str:
+        """Commit files (repository-relative paths) on top of HEAD; return the commit.
+
+        The working tree and index are updated for these paths only, after the
+        commit is in place; other uncommitted work is left alone.
+        """
+        env = {}
+        if author:
+            env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]}
+        for _ in range(attempts):
+            parent = self.head()
+            base_tree = EMPTY_TREE
+            if parent:
+                base_tree = self.run("rev-parse", f"{parent}^{{tree}}").decode().strip()
+            tree = self._build_tree(base_tree, changes)
+            args = ["commit-tree", tree, "-F", "-"]
+            if parent:
+                args[2:2] = ["-p", parent]
+            commit = self.run(*args, input=message.encode("utf-8"), env=env).decode().strip()
+            code, _ = self.run_status(
+                "update-ref", "-m", f"coalition: {message.splitlines()[0]}", "HEAD", commit,
+                parent or "0" * 40,
+            )
+            if code == 0:
+                self._checkout_paths(changes)
+                return commit
+        raise GitError("the branch kept moving while writing; try again")
+
+    def _checkout_paths(self, changes: dict[str, bytes | None]) -> None:
+        for path, content in changes.items():
+            target = self.root / path
+            if content is None:
+                target.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".coalition-tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        # Stage exactly what was committed (with fresh stat data). Another git
+        # process may hold the index lock for a moment: wait for it.
+        import time
+
+        for _ in range(100):
+            code, _out = self.run_status("update-index", "--add", "--remove", "--", *changes)
+            if code == 0:
+                return
+            time.sleep(0.05)
+
+    def tag(self, name: str, commit: str) -> None:
+        self.run("update-ref", f"refs/tags/{name}", commit)
+
+    def commit_info(self, rev: str) -> dict[str, str]:
+        out = self.run("show", "-s", "--format=%H%x00%an%x00%ae%x00%aI%x00%s", rev).decode()
+        sha, name, email, date, subject = out.rstrip("\n").split("\0", 4)
+        return {"commit": sha, "author": name, "email": email, "date": date, "subject": subject}

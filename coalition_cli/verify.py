@@ -1,0 +1,512 @@
+"""Verification: every signature, who may sign what, paths, manifests and windows.
+
+``verify(agenda)`` reads the agenda as committed, checks each signed file and
+returns a ``Verified``: the problems found (``path``, ``problem``, ``detail``)
+and the records that passed, which the reports then use — a report never
+counts a record that verification rejected.
+
+Order of work: list the tree once (``git ls-tree -r``); for files the cache has
+not seen, read their bytes through one ``git cat-file --batch`` and check
+signatures in worker processes (both cores); then decide trust in memory:
+
+* the registry is trusted from the root: member files signed by a key whose
+  fingerprint ``coalition.yaml`` pins as a founder, then, repeatedly, files
+  signed by a key of a facilitator whose own file is trusted;
+* a record signed with a revoked key stands only if it was already in the tree
+  of the commit that revoked the key (history is the only clock we can trust).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from . import records
+from .agenda import CONFIG, Agenda, Snapshot
+from .cache import VerdictCache
+from .errors import InputError
+from .model import (
+    RECORD_FIELDS,
+    Closing,
+    Config,
+    Member,
+    Record,
+    Response,
+    Round,
+    closing_from_fields,
+    member_from_fields,
+    parse_stamp,
+    record_from_fields,
+    response_from_fields,
+    round_from_fields,
+)
+
+PROBLEMS = ("bad-signature", "unsigned", "unknown-member", "revoked-key", "not-permitted",
+            "wrong-place", "late", "malformed", "duplicate-id", "out-of-window", "missing")
+CHUNK = 4000
+PARALLEL_AT = 3000  # below this many unseen files, one process is faster
+
+
+@dataclass
+class Verified:
+    commit: str
+    config: Config | None = None
+    checked: int = 0
+    problems: list[dict[str, str]] = field(default_factory=list)
+    members: dict[str, Member] = field(default_factory=dict)
+    rounds: dict[str, Round] = field(default_factory=dict)
+    closings: dict[str, Closing] = field(default_factory=dict)
+    records: dict[str, list[tuple[str, Record]]] = field(default_factory=dict)  # round -> [(path, rec)]
+    responses: dict[str, dict[str, Response]] = field(default_factory=dict)  # round -> comment -> r
+    signer: dict[str, str] = field(default_factory=dict)  # path -> member id of the signer
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, path: str, kind: str, detail: str) -> None:
+        self.problems.append({"path": path, "problem": kind, "detail": detail})
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "problems": self.problems}
+
+
+# --- the expensive part: parse and check signatures (cacheable, parallel) --------------------
+
+
+def _check_one(path: str, data: bytes, sig: bytes | None) -> tuple:
+    """(signer key "ssh-ed25519 ..." or "", signature problem, sha256, record tuple, parse problem)."""
+    from .signing import verify_detached_fast
+
+    digest = hashlib.sha256(data).hexdigest()
+    signer, sig_problem = "", ""
+    if sig is not None:
+        key = verify_detached_fast(data, sig)
+        if key is None:
+            sig_problem = _why_bad(data, sig)
+        else:
+            signer = key.openssh
+    payload, parse_problem = None, ""
+    if "/comments/" in path:
+        try:
+            rec = record_from_fields(records.parse_record(data, path), path, None)
+            payload = tuple(getattr(rec, name) for name in RECORD_FIELDS)
+        except InputError as exc:
+            parse_problem = exc.message
+    return signer, sig_problem, digest, payload, parse_problem
+
+
+def _why_bad(data: bytes, sig: bytes) -> str:
+    from .signing import verify
+
+    try:
+        verify(data, sig)
+    except InputError as exc:
+        return exc.message
+    return "signature does not verify"
+
+
+def _check_chunk(items: list[tuple[str, str, bytes, bytes | None]]) -> list[tuple[str, tuple]]:
+    return [(key, _check_one(path, data, sig)) for key, path, data, sig in items]
+
+
+def _check_files(agenda: Agenda, todo: list[tuple[str, str, str, str | None]],
+                 progress: Callable[[int], None] | None) -> dict[str, tuple]:
+    """Read and check files not in the cache. ``todo``: (key, path, sha, sig_sha)."""
+    out: dict[str, tuple] = {}
+    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+
+    def load(chunk: list[tuple[str, str, str, str | None]]) -> list:
+        names = []
+        for _key, _path, sha, sig_sha in chunk:
+            names.append(sha)
+            if sig_sha:
+                names.append(sig_sha)
+        blobs = iter(agenda.git.read_objects(names))
+        items = []
+        for key, path, _sha, sig_sha in chunk:
+            data = next(blobs) or b""
+            items.append((key, path, data, next(blobs) if sig_sha else None))
+        return items
+
+    if len(todo) < PARALLEL_AT:
+        for chunk in chunks:
+            out.update(_check_chunk(load(chunk)))
+            if progress:
+                progress(len(chunk))
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        pending = []
+        for chunk in chunks:  # read the next chunk while the workers check the last
+            pending.append((len(chunk), pool.submit(_check_chunk, load(chunk))))
+            while len(pending) > 3:
+                size, future = pending.pop(0)
+                out.update(future.result())
+                if progress:
+                    progress(size)
+        for size, future in pending:
+            out.update(future.result())
+            if progress:
+                progress(size)
+    return out
+
+
+# --- the policy part: trust, permissions, places, windows (always recomputed) ------------------
+
+
+def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = None,
+           progress: Callable[[int, int], None] | None = None, use_cache: bool = True) -> Verified:
+    snap = agenda.snapshot(rev)
+    result = Verified(commit=snap.commit)
+    base = agenda.rel + "/" if agenda.rel != "." else ""
+    entries = agenda.git.ls_tree(snap.commit, agenda.rel) if agenda.rel != "." else []
+    by_path = {e.path: e for e in entries}
+    try:
+        result.config = snap.config
+    except InputError as exc:
+        result.problem(base + CONFIG, "malformed", exc.message)
+        return result
+
+    signed: list[tuple[str, str, str | None]] = []  # path, sha, sig sha
+    for entry in entries:
+        rel = entry.path[len(base):]
+        if entry.mode == "120000":
+            result.problem(entry.path, "malformed", "a symlink where a file should be")
+            continue
+        if rel.endswith(".sig"):
+            if entry.path[:-4] not in by_path:
+                result.problem(entry.path, "malformed", "a signature with no record beside it")
+            continue
+        if rel.startswith(("members/", "rounds/")):
+            if not rel.endswith(".yaml"):
+                result.problem(entry.path, "wrong-place", "not a record file")
+                continue
+            sig = by_path.get(entry.path + ".sig")
+            signed.append((entry.path, entry.sha, sig.sha if sig else None))
+        elif rel.startswith("principles/"):
+            try:
+                data = agenda.git.read_objects([entry.sha])[0] or b""
+                fields, body = records.split_front_matter(data, entry.path)
+                from .model import principle_from_fields
+
+                principle_from_fields(fields, body, entry.path)
+            except InputError as exc:
+                result.problem(entry.path, "malformed", exc.message)
+
+    if round_id is not None:
+        keep = (f"{base}members/", f"{base}rounds/{round_id}/")
+        signed = [s for s in signed if s[0].startswith(keep)]
+
+    cache = VerdictCache(agenda.git.git_dir / "coalition" if use_cache else None)
+    verdicts: dict[str, tuple] = {}
+    todo = []
+    keys = {}
+    for path, sha, sig_sha in signed:
+        key = f"{sha}:{sig_sha or '-'}:{'c' if '/comments/' in path else 'f'}"
+        keys[path] = key
+        hit = cache.get(key)
+        if hit is not None:
+            verdicts[key] = hit
+        else:
+            todo.append((key, path, sha, sig_sha))
+    if todo:
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, len(todo))
+
+        fresh = _check_files(agenda, todo, step)
+        for key, value in fresh.items():
+            cache.put(key, value)
+        verdicts.update(fresh)
+    result.checked = len(signed)
+
+    _decide(agenda, snap, result, signed, keys, verdicts, base)
+    if use_cache:
+        cache.save(keep=set(keys.values()) | set(cache.entries) if round_id else set(keys.values()))
+    return result
+
+
+def _decide(agenda: Agenda, snap: Snapshot, result: Verified,
+            signed: list[tuple[str, str, str | None]], keys: dict[str, str],
+            verdicts: dict[str, tuple], base: str) -> None:
+    config = result.config
+    assert config is not None
+    signer_of: dict[str, str] = {}
+    other: dict[str, tuple[str, str]] = {}  # path -> (sha, sig_sha) for the few non-comment files
+    for path, sha, sig_sha in signed:
+        signer, sig_problem, _digest, _payload, _parse = verdicts[keys[path]]
+        if sig_sha is None:
+            result.problem(path, "unsigned", "no .sig file beside the record")
+        elif sig_problem:
+            result.problem(path, "bad-signature", sig_problem)
+        else:
+            signer_of[path] = signer
+        if "/comments/" not in path:
+            other[path] = (sha, sig_sha or "")
+
+    # 1. the registry, trusted from the pinned founders outward
+    members: dict[str, tuple[str, Member]] = {}
+    other_blobs = dict(zip(other, agenda.git.read_objects([v[0] for v in other.values()])))
+    for path in other:
+        rel = path[len(base):]
+        if not rel.startswith("members/"):
+            continue
+        parts = PurePosixPath(rel).parts
+        try:
+            if len(parts) != 2:
+                raise InputError("member files live directly in members/")
+            member = member_from_fields(records.parse_record(other_blobs[path] or b"", path), path)
+        except InputError as exc:
+            result.problem(path, "malformed", exc.message)
+            continue
+        if member.id != PurePosixPath(rel).stem:
+            result.problem(path, "wrong-place", f"member '{member.id}' is stored as {parts[-1]}")
+            continue
+        if path in signer_of:
+            members[member.id] = (path, member)
+    from .signing import PublicKey
+
+    def fingerprint(openssh: str) -> str:
+        try:
+            return PublicKey.from_openssh(openssh).fingerprint
+        except InputError:
+            return ""
+
+    founders = set(config.founders)
+    trusted_keys: set[str] = set()
+    trusted: dict[str, Member] = {}
+    changed = True
+    while changed:
+        changed = False
+        for member_id, (path, member) in members.items():
+            if member_id in trusted:
+                continue
+            signer = signer_of[path]
+            own_root = not founders and any(e.key == signer for e in member.keys)
+            if signer in trusted_keys or own_root or (founders and fingerprint(signer) in founders):
+                trusted[member_id] = member
+                if member.has_role("facilitator"):
+                    trusted_keys.update(e.key for e in member.keys if not e.revoked)
+                changed = True
+    key_owner: dict[str, tuple[Member, Any]] = {}
+    for member in trusted.values():
+        for entry in member.keys:
+            key_owner[entry.key] = (member, entry)
+    for member_id, (path, member) in members.items():
+        if member_id not in trusted:
+            owner = key_owner.get(signer_of[path])
+            who = f"'{owner[0].id}'" if owner else "a key no trusted member holds"
+            result.problem(path, "not-permitted",
+                           f"registry file signed by {who}, not by a facilitator")
+    result.members = trusted
+    revocations = _Revocations(agenda, snap.commit, base)
+
+    def facilitator_signed(path: str) -> bool:
+        signer = signer_of.get(path)
+        if signer is None:
+            return False
+        owner = key_owner.get(signer)
+        if owner is None:
+            result.problem(path, "unknown-member", "signed by a key no registered member holds")
+            return False
+        member, entry = owner
+        if not member.has_role("facilitator"):
+            result.problem(path, "not-permitted", f"signed by '{member.id}', who is not a facilitator")
+            return False
+        if entry.revoked and not revocations.before(member.id, entry.key, path, other[path][0]):
+            result.problem(path, "revoked-key", f"signed with a key of '{member.id}' revoked on "
+                                                f"{entry.revoked}")
+            return False
+        result.signer[path] = member.id
+        return True
+
+    # 2. rounds, closings and responses (facilitators' files)
+    for path in other:
+        rel = path[len(base):]
+        parts = PurePosixPath(rel).parts
+        if parts[0] != "rounds":
+            continue
+        data = other_blobs[path] or b""
+        try:
+            if len(parts) == 3 and parts[2] == "round.yaml":
+                rnd = round_from_fields(records.parse_record(data, path), path)
+                if rnd.id != parts[1]:
+                    result.problem(path, "wrong-place", f"round '{rnd.id}' stored in {parts[1]}/")
+                elif facilitator_signed(path):
+                    result.rounds[rnd.id] = rnd
+            elif len(parts) == 3 and parts[2] == "closing.yaml":
+                closing = closing_from_fields(
+                    records.parse_record(data, path, limit=records.MAX_MANIFEST_BYTES), path)
+                if closing.round != parts[1]:
+                    result.problem(path, "wrong-place", f"closing of '{closing.round}' in {parts[1]}/")
+                elif facilitator_signed(path):
+                    result.closings[closing.round] = closing
+            elif len(parts) == 4 and parts[2] == "responses":
+                resp = response_from_fields(records.parse_record(data, path), path)
+                if resp.round != parts[1] or f"{resp.comment}.yaml" != parts[3]:
+                    result.problem(path, "wrong-place", "response fields do not match its path")
+                elif facilitator_signed(path):
+                    result.responses.setdefault(resp.round, {})[resp.comment] = resp
+            elif not (len(parts) == 5 and parts[2] == "comments"):
+                result.problem(path, "wrong-place", "not a place for a record")
+        except InputError as exc:
+            result.problem(path, "malformed", exc.message)
+
+    # 3. members' records
+    seen_ids: dict[tuple[str, str], str] = {}
+    stances = set(config.stances)
+    by_round: dict[str, list[tuple[str, Record]]] = defaultdict(list)
+    for path, sha, sig_sha in signed:
+        if "/comments/" not in path:
+            continue
+        parts = PurePosixPath(path[len(base):]).parts
+        signer, _sp, digest, payload, parse_problem = verdicts[keys[path]]
+        if len(parts) != 5 or parts[2] != "comments":
+            result.problem(path, "wrong-place", "not a place for a record")
+            continue
+        if parse_problem:
+            result.problem(path, "malformed", parse_problem)
+            continue
+        if path not in signer_of:
+            continue
+        rec = Record(*payload)
+        round_id, member_id, name = parts[1], parts[3], parts[4]
+        if rec.round != round_id or rec.member != member_id or f"{rec.id}.yaml" != name:
+            result.problem(path, "wrong-place",
+                           f"record says round '{rec.round}', member '{rec.member}', id "
+                           f"'{rec.id}' but is stored at {round_id}/{member_id}/{name}")
+            continue
+        owner = key_owner.get(signer)
+        if rec.member not in trusted:
+            result.problem(path, "unknown-member", f"'{rec.member}' is not a registered member")
+            continue
+        if owner is None:
+            result.problem(path, "unknown-member", "signed by a key no registered member holds")
+            continue
+        if owner[0].id != rec.member:
+            result.problem(path, "not-permitted",
+                           f"signed with a key of '{owner[0].id}', not of '{rec.member}'")
+            continue
+        if owner[1].revoked and not revocations.before(rec.member, signer, path, sha):
+            result.problem(path, "revoked-key",
+                           f"signed with a key of '{rec.member}' revoked on {owner[1].revoked}, "
+                           "after the revocation")
+            continue
+        if rec.type == "comment" and rec.stance not in stances:
+            result.problem(path, "malformed", f"stance '{rec.stance}' is not one of coalition.yaml's")
+            continue
+        dup = seen_ids.get((round_id, rec.id))
+        if dup is not None:
+            result.problem(path, "duplicate-id", f"id {rec.id} is also used by {dup}")
+            continue
+        seen_ids[(round_id, rec.id)] = path
+        rnd = result.rounds.get(round_id)
+        if rnd is None:
+            result.problem(path, "wrong-place", f"round '{round_id}' does not exist or is not valid")
+            continue
+        if rec.type == "comment" and rec.principle not in rnd.principles:
+            result.problem(path, "malformed", f"{rec.principle} is not in round '{round_id}'")
+            continue
+        if rec.type != "acknowledgement":
+            closing = result.closings.get(round_id)
+            rel_in_round = "/".join(parts[2:])
+            if closing is not None and closing.records.get(rel_in_round) != digest:
+                result.problem(path, "late", f"added to round '{round_id}' after its closing "
+                                             f"manifest of {closing.closed_at}")
+                continue
+            if closing is None:
+                submitted = parse_stamp(rec.submitted_at, "submitted_at")
+                if not (parse_stamp(rnd.opened_at, "opened_at") <= submitted <= rnd.closes):
+                    result.problem(path, "out-of-window",
+                                   f"submitted {rec.submitted_at}, outside the round's window "
+                                   f"{rnd.opened_at} – {rnd.closes_at}")
+                    continue
+        by_round[round_id].append((path, rec))
+        result.signer[path] = rec.member
+    for round_id, closing in result.closings.items():
+        prefix = f"{base}rounds/{round_id}/"
+        for rel in closing.records:
+            if prefix + rel not in keys:
+                result.problem(prefix + rel, "missing",
+                               "listed in the closing manifest but no longer in the tree")
+    _check_targets(result, by_round)
+    result.records = dict(by_round)
+
+
+def _check_targets(result: Verified, by_round: dict[str, list[tuple[str, Record]]]) -> None:
+    """Withdrawals, endorsements and acknowledgements must point at the right comments."""
+    for round_id, items in by_round.items():
+        comments = {rec.id: rec for _p, rec in items if rec.type == "comment"}
+        kept = []
+        for path, rec in items:
+            target = comments.get(rec.target) if rec.target else None
+            problem = None
+            if rec.type != "comment" and target is None:
+                problem = ("malformed", f"refers to {rec.target}, not a comment of this round")
+            elif rec.type in ("withdrawal", "acknowledgement") and target.member != rec.member:
+                problem = ("not-permitted", f"'{rec.member}' cannot {rec.type[:-2] if rec.type == 'withdrawal' else 'acknowledge'} "
+                                            f"a comment of '{target.member}'")
+            elif rec.type == "endorsement" and target.member == rec.member:
+                problem = ("malformed", "a member cannot endorse their own comment")
+            elif rec.type == "comment" and rec.supersedes:
+                old = comments.get(rec.supersedes)
+                if old is None or old.member != rec.member:
+                    problem = ("malformed", f"supersedes {rec.supersedes}, not an earlier comment "
+                                            "of the same member")
+            if problem:
+                result.problem(path, *problem)
+            else:
+                kept.append((path, rec))
+        by_round[round_id] = kept
+
+
+class _Revocations:
+    """When was a key revoked? The commit that first stored it revoked, found in history."""
+
+    def __init__(self, agenda: Agenda, commit: str, base: str) -> None:
+        self.agenda = agenda
+        self.commit = commit
+        self.base = base
+        self._trees: dict[tuple[str, str], set[tuple[str, str]]] = {}
+
+    def _revoking_commit(self, member_id: str, key: str) -> str | None:
+        path = f"{self.base}members/{member_id}.yaml"
+        log = self.agenda.git.run("log", "--format=%H", "--reverse", "--first-parent",
+                                  self.commit, "--", path).decode().split()
+        blobs = self.agenda.git.read_objects([f"{c}:{path}" for c in log])
+        for commit, data in zip(log, blobs):
+            if data is None:
+                continue
+            try:
+                member = member_from_fields(records.parse_record(data, path), path)
+            except InputError:
+                continue
+            if any(e.key == key and e.revoked for e in member.keys):
+                return commit
+        return None
+
+    def before(self, member_id: str, key: str, path: str, sha: str) -> bool:
+        """Was this exact file already in the tree of the commit that revoked ``key``?"""
+        cache_key = (member_id, key)
+        if cache_key not in self._trees:
+            commit = self._revoking_commit(member_id, key)
+            files: set[tuple[str, str]] = set()
+            if commit is not None:
+                for entry in self.agenda.git.ls_tree(commit, self.base + "rounds"):
+                    files.add((entry.path, entry.sha))
+                for entry in self.agenda.git.ls_tree(commit, self.base + "members"):
+                    files.add((entry.path, entry.sha))
+            self._trees[cache_key] = files
+        return (path, sha) in self._trees[cache_key]
