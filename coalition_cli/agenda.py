@@ -96,18 +96,16 @@ class Agenda:
         return Snapshot(self, commit)
 
     def resolve_rev(self, rev: str) -> str:
-        """A commit from a git revision or a round id (meaning that round's draft)."""
+        """A commit from a round id (meaning that round's draft) or a git revision."""
+        from .ids import SLUG_ID
+
+        if SLUG_ID.fullmatch(rev):
+            rounds = Snapshot(self, self.head()).rounds
+            if rev in rounds:
+                return rounds[rev].draft
         sha = self.git.rev_parse(rev) if not rev.startswith("-") else None
         if sha is not None:
             return sha
-        try:
-            round_id = check_slug(rev, "round")
-        except InputError:
-            raise NotFound(f"unknown revision '{rev}'") from None
-        snap = Snapshot(self, self.head())
-        rounds = snap.rounds()
-        if round_id in rounds:
-            return rounds[round_id].draft
         raise NotFound(f"unknown revision or round '{rev}'",
                        hint="name a commit, a tag, or a round id (coalition round list)")
 
