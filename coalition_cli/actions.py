@@ -124,7 +124,7 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
     }
     config_text = _config_yaml(config)
     member = Member(id=facilitator, name=facilitator_name or name, sector=sector,
-                    roles=("facilitator", "member", "staff"),
+                    roles=("facilitator", "staff"),
                     keys=(KeyEntry(key.public.openssh, person, stamp(now())),),
                     updated_at=stamp(now()), updated_by=facilitator)
     identity = Identity(member, key, member.keys[0])

@@ -1,0 +1,381 @@
+"""OpenSSH SSHSIG signatures (``ssh-keygen -Y sign/verify``) with Ed25519 keys, in process.
+
+Wire format (OpenSSH ``PROTOCOL.sshsig``; ``string`` = uint32 big-endian length + bytes):
+
+* signature blob: ``"SSHSIG"`` · uint32 version 1 · string public key blob ·
+  string namespace · string reserved · string hash algorithm · string signature,
+  where an Ed25519 public key blob is string ``"ssh-ed25519"`` · string key[32]
+  and the signature is string ``"ssh-ed25519"`` · string sig[64];
+* what Ed25519 signs: ``"SSHSIG"`` · string namespace · string "" (reserved) ·
+  string hash algorithm · string H(message);
+* armor: ``-----BEGIN SSH SIGNATURE-----``, the blob in base64 wrapped at 70
+  columns, ``-----END SSH SIGNATURE-----``, each line ending in ``\\n``.
+
+Ed25519 is deterministic, so :meth:`PrivateKey.sign` writes files byte-identical
+to ``ssh-keygen -Y sign``. Parsing mirrors ``ssh-keygen``: the header must start
+the file, anything after the footer is ignored, trailing data inside the blob is
+rejected. Error messages never contain key material or passphrases.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization as ser
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from coalition_cli.errors import InputError, KeyProblem, SignatureInvalid
+
+NAMESPACE = "coalition-cli"
+
+_MAGIC = b"SSHSIG"
+_BEGIN = b"-----BEGIN SSH SIGNATURE-----\n"
+_END = b"-----END SSH SIGNATURE-----"
+_WHITESPACE = b" \t\n\r\v\f"
+_HASHES = {b"sha512": hashlib.sha512, b"sha256": hashlib.sha256}
+_ONLY_ED25519 = "only Ed25519 keys are supported"
+_PASSPHRASE_HINT = "set COALITION_PASSPHRASE_FILE or pass --passphrase-file"
+PathLike = str | os.PathLike[str]
+
+
+def _s(b: bytes) -> bytes:
+    """Encode an SSH ``string``: uint32 big-endian length, then the bytes."""
+    return struct.pack(">I", len(b)) + b
+
+
+_KEY_PREFIX = _s(b"ssh-ed25519") + struct.pack(">I", 32)  # public key blob minus its 32 raw bytes
+_SIG_PREFIX = _s(b"ssh-ed25519") + struct.pack(">I", 64)  # signature field minus its 64 raw bytes
+
+
+def _strings(buf: bytes, pos: int, count: int) -> list[bytes] | None:
+    """Read exactly ``count`` SSH strings filling ``buf[pos:]``; None if short or trailing data."""
+    out: list[bytes] = []
+    for _ in range(count):
+        n = int.from_bytes(buf[pos : pos + 4], "big")
+        if pos + 4 + n > len(buf):
+            return None
+        out.append(buf[pos + 4 : pos + 4 + n])
+        pos += 4 + n
+    return out if pos == len(buf) else None
+
+
+@dataclass(frozen=True, repr=False)
+class PublicKey:
+    """An Ed25519 public key; equal and hashed by its 32 raw bytes (not by the comment)."""
+
+    raw: bytes
+    comment: str = field(default="", compare=False)
+    _key: Ed25519PublicKey = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.raw, bytes) or len(self.raw) != 32:
+            raise KeyProblem("an Ed25519 public key is 32 bytes")
+        try:
+            object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.raw))
+        except ValueError:
+            raise KeyProblem("not a valid Ed25519 public key") from None
+
+    def __repr__(self) -> str:
+        return f"PublicKey({self.fingerprint}{' ' + self.comment if self.comment else ''})"
+
+    @classmethod
+    def from_openssh(cls, line: str) -> PublicKey:
+        """Parse ``ssh-ed25519 AAAA... [comment]`` (one line of a ``.pub`` file)."""
+        parts = line.strip().split(None, 2)
+        if len(parts) < 2 or "\n" in line.strip():
+            raise KeyProblem("not an OpenSSH public key line (expected 'ssh-ed25519 AAAA... [comment]')")
+        if parts[0] != "ssh-ed25519":
+            raise KeyProblem(f"{_ONLY_ED25519}, not {parts[0][:40]!r}")
+        try:
+            blob = base64.b64decode(parts[1], validate=True)
+        except (binascii.Error, ValueError):
+            raise KeyProblem("the public key is not valid base64") from None
+        if len(blob) != 51 or not blob.startswith(_KEY_PREFIX):
+            raise KeyProblem("malformed ssh-ed25519 public key")
+        return cls(blob[19:], parts[2].strip() if len(parts) > 2 else "")
+
+    @classmethod
+    def from_file(cls, path: PathLike) -> PublicKey:
+        """Read a ``.pub`` file; KeyProblem names the path."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not a text file"
+            raise KeyProblem(f"cannot read public key {path}: {reason}") from None
+        if "PRIVATE KEY" in text:  # never echo a private key back
+            raise KeyProblem(f"{path} is a private key; give the .pub file")
+        try:
+            return cls.from_openssh(text)
+        except KeyProblem as exc:
+            raise KeyProblem(f"{path}: {exc.message}") from None
+
+    @property
+    def blob(self) -> bytes:
+        """SSH wire encoding: string "ssh-ed25519" · string raw."""
+        return _KEY_PREFIX + self.raw
+
+    @property
+    def openssh(self) -> str:
+        """``ssh-ed25519 AAAA...`` without the comment."""
+        return "ssh-ed25519 " + base64.b64encode(self.blob).decode()
+
+    @property
+    def fingerprint(self) -> str:
+        """``SHA256:...`` exactly as ``ssh-keygen -lf`` prints it."""
+        return "SHA256:" + base64.b64encode(hashlib.sha256(self.blob).digest()).decode().rstrip("=")
+
+    def verify_raw(self, message: bytes, sig64: bytes) -> bool:
+        """Plain Ed25519 verification of ``sig64`` over ``message``."""
+        try:
+            self._key.verify(sig64, message)
+            return True
+        except InvalidSignature:
+            return False
+
+
+_KEY_CACHE: dict[bytes, PublicKey] = {}
+
+
+def _cached_key(raw: bytes) -> PublicKey:
+    """One PublicKey (and one parsed cryptography key) per raw key; bounded."""
+    key = _KEY_CACHE.get(raw)
+    if key is None:
+        if len(_KEY_CACHE) >= 4096:
+            _KEY_CACHE.clear()
+        key = _KEY_CACHE[raw] = PublicKey(raw)
+    return key
+
+
+def _signed_message(namespace: bytes, hash_algorithm: bytes, data: bytes) -> bytes:
+    """The exact bytes Ed25519 signs for ``data`` (reserved is always empty, as in ssh-keygen)."""
+    digest = _HASHES[hash_algorithm](data).digest()
+    return _MAGIC + _s(namespace) + b"\0\0\0\0" + _s(hash_algorithm) + _s(digest)
+
+
+def _decode(armored: bytes) -> tuple[bytes, bytes, bytes, bytes, bytes] | str:
+    """Dearmor and split a signature into (raw key, namespace, hash, sig64, blob), or a reason."""
+    if not isinstance(armored, bytes) or not armored.startswith(_BEGIN):
+        return "not an SSH signature"
+    end = armored.find(_END, len(_BEGIN))
+    if end < 0:
+        return "truncated SSH signature (no END line)"
+    b64 = armored[len(_BEGIN) : end].translate(None, _WHITESPACE)
+    try:
+        blob = binascii.a2b_base64(b64)
+    except (binascii.Error, ValueError):
+        return "SSH signature is not valid base64"
+    if binascii.b2a_base64(blob, newline=False) != b64:  # stray characters, non-canonical padding bits
+        return "SSH signature is not valid base64"
+    if blob[:6] != _MAGIC:
+        return "not an SSH signature"
+    if blob[6:10] != b"\0\0\0\x01":
+        return "unsupported SSH signature version"
+    fields = _strings(blob, 10, 5)
+    if fields is None:
+        return "malformed SSH signature"
+    key, namespace, _reserved, hash_alg, sig = fields
+    if len(key) != 51 or not key.startswith(_KEY_PREFIX):
+        kind = key[4 : 4 + int.from_bytes(key[:4], "big")].decode("ascii", "replace")[:40]
+        if kind == "ssh-ed25519":
+            return "malformed SSH signature"
+        return f"unsupported key type {kind!r}: {_ONLY_ED25519}"
+    if hash_alg not in _HASHES:
+        return f"unsupported hash algorithm {hash_alg.decode('ascii', 'replace')[:20]!r}"
+    if len(sig) != 83 or not sig.startswith(_SIG_PREFIX) or b"\0" in namespace:
+        return "malformed SSH signature"
+    return key[19:], namespace, hash_alg, sig[19:], blob
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A parsed SSHSIG; ``blob`` is the decoded binary signature blob."""
+
+    public_key: PublicKey
+    namespace: str
+    hash_algorithm: str
+    signature: bytes
+    blob: bytes = field(repr=False)
+
+    def signed_message(self, data: bytes) -> bytes:
+        """The bytes Ed25519 must have signed if this signature covers ``data``."""
+        return _signed_message(self.namespace.encode(), self.hash_algorithm.encode(), data)
+
+
+def parse_signature(armored: bytes) -> Signature:
+    """Parse an armored SSHSIG; raises only :class:`SignatureInvalid` on bad input."""
+    parsed = _decode(armored)
+    if isinstance(parsed, str):
+        raise SignatureInvalid(parsed)
+    raw, namespace, hash_alg, sig, blob = parsed
+    try:
+        return Signature(_cached_key(raw), namespace.decode("utf-8"), hash_alg.decode(), sig, blob)
+    except (UnicodeDecodeError, KeyProblem):
+        raise SignatureInvalid("malformed SSH signature") from None
+
+
+def verify(data: bytes, armored: bytes, namespace: str = NAMESPACE) -> PublicKey:
+    """Return the signer's key if ``armored`` signs ``data`` under ``namespace``."""
+    sig = parse_signature(armored)
+    if sig.namespace != namespace:
+        raise SignatureInvalid(f"signature namespace is {sig.namespace[:60]!r}, not {namespace!r}")
+    if not sig.public_key.verify_raw(sig.signed_message(data), sig.signature):
+        raise SignatureInvalid("signature does not match the data")
+    return sig.public_key
+
+
+def verify_detached_fast(data: bytes, armored: bytes, namespace: str = NAMESPACE) -> PublicKey | None:
+    """Like :func:`verify` but returns None instead of raising (the bulk-verify path)."""
+    parsed = _decode(armored)
+    if isinstance(parsed, str) or parsed[1] != namespace.encode():
+        return None
+    raw, ns, hash_alg, sig, _ = parsed
+    key = _KEY_CACHE.get(raw)
+    try:
+        if key is None:
+            key = _cached_key(raw)
+        key._key.verify(sig, _signed_message(ns, hash_alg, data))
+    except (InvalidSignature, KeyProblem):
+        return None
+    return key
+
+
+def _read_key_file(path: PathLike) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise KeyProblem(f"cannot read key {path}: {exc.strerror or 'unreadable'}") from None
+
+
+def _as_bytes(passphrase: bytes | str | None) -> bytes | None:
+    return passphrase.encode() if isinstance(passphrase, str) else passphrase
+
+
+def _encrypted(data: bytes) -> bool:
+    """Whether key file bytes need a passphrase (OpenSSH cipher other than "none", or encrypted PEM)."""
+    begin = b"-----BEGIN OPENSSH PRIVATE KEY-----"
+    start = data.find(begin)
+    if start < 0:
+        return b"BEGIN ENCRYPTED PRIVATE KEY" in data or b"Proc-Type: 4,ENCRYPTED" in data
+    body = data[start + len(begin) :].translate(None, _WHITESPACE)[:200]  # the header fits
+    try:
+        blob = base64.b64decode(body.split(b"-", 1)[0][: len(body) // 4 * 4])
+    except (binascii.Error, ValueError):
+        return False
+    magic = b"openssh-key-v1\0"
+    n = int.from_bytes(blob[15:19], "big")
+    return blob.startswith(magic) and blob[19 : 19 + n] != b"none"
+
+
+class PrivateKey:
+    """An Ed25519 private key that makes SSHSIG signatures."""
+
+    __slots__ = ("_key", "public")
+
+    def __init__(self, key: Ed25519PrivateKey, comment: str = "") -> None:
+        self._key = key
+        self.public = PublicKey(key.public_key().public_bytes_raw(), comment)
+
+    def __repr__(self) -> str:
+        return f"PrivateKey({self.public.fingerprint})"
+
+    @staticmethod
+    def is_encrypted(path: PathLike) -> bool:
+        """Whether the private key file at ``path`` needs a passphrase."""
+        return _encrypted(_read_key_file(path))
+
+    @classmethod
+    def load(cls, path: PathLike, passphrase: bytes | None = None) -> PrivateKey:
+        """Load an OpenSSH (or PEM PKCS#8) Ed25519 private key file."""
+        data = _read_key_file(path)
+        if data.lstrip().startswith((b"ssh-", b"ecdsa-", b"sk-")):
+            raise KeyProblem(f"{path} is a public key; give the private key file")
+        encrypted = _encrypted(data)
+        if encrypted and passphrase is None:
+            raise KeyProblem(f"key {path} is protected by a passphrase", hint=_PASSPHRASE_HINT)
+        password = _as_bytes(passphrase) if encrypted else None
+        key: object
+        try:
+            if b"-----BEGIN OPENSSH PRIVATE KEY-----" in data:
+                key = ser.load_ssh_private_key(data, password)
+            elif b"-----BEGIN " in data and b"PRIVATE KEY-----" in data:
+                key = ser.load_pem_private_key(data, password)
+            else:
+                raise KeyProblem(f"{path} is not an OpenSSH private key file")
+        except UnsupportedAlgorithm:
+            raise KeyProblem(f"key {path} uses an unsupported key type or cipher; {_ONLY_ED25519}") from None
+        except (ValueError, TypeError):
+            if encrypted:
+                raise KeyProblem(f"wrong passphrase for key {path}", hint=_PASSPHRASE_HINT) from None
+            raise KeyProblem(f"key {path} is not a valid private key file") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            kind = type(key).__name__.replace("EllipticCurve", "ECDSA").replace("PrivateKey", "")
+            raise KeyProblem(f"key {path} is not an Ed25519 key ({kind or 'other'}); {_ONLY_ED25519}")
+        return cls(key)
+
+    def sign(self, data: bytes, namespace: str = NAMESPACE) -> bytes:
+        """Return the armored SSHSIG (sha512) exactly as ``ssh-keygen -Y sign -n namespace`` writes it."""
+        if not namespace:
+            raise ValueError("an SSH signature needs a namespace")
+        ns = namespace.encode()
+        sig = self._key.sign(_signed_message(ns, b"sha512", data))
+        blob = _MAGIC + b"\0\0\0\x01" + _s(self.public.blob) + _s(ns) + b"\0\0\0\0" + _s(b"sha512")
+        b64 = base64.b64encode(blob + _s(_SIG_PREFIX + sig))
+        return _BEGIN + b"\n".join(b64[i : i + 70] for i in range(0, len(b64), 70)) + b"\n" + _END + b"\n"
+
+
+def _write_new(path: Path, content: bytes, mode: int) -> None:
+    """Create ``path`` exclusively (never overwrite, never follow a link) with ``mode``, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError:
+        os.unlink(path)
+        raise
+
+
+def generate_key(path: PathLike, passphrase: bytes | None = None, comment: str = "") -> PrivateKey:
+    """Write a new Ed25519 key: ``path`` (OpenSSH format, 0600) and ``path.pub`` (0644)."""
+    if "\n" in comment or "\r" in comment:
+        raise InputError("a key comment must be a single line")
+    path, pub_path = Path(path), Path(f"{os.fspath(path)}.pub")
+    for p in (path, pub_path):
+        if os.path.lexists(p):
+            raise KeyProblem(f"{p} already exists; refusing to overwrite it")
+    key = Ed25519PrivateKey.generate()
+    password = _as_bytes(passphrase)
+    enc = ser.BestAvailableEncryption(password) if password else ser.NoEncryption()
+    result = PrivateKey(key, comment)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_new(path, key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.OpenSSH, enc), 0o600)
+    except FileExistsError:
+        raise KeyProblem(f"{path} already exists; refusing to overwrite it") from None
+    except OSError as exc:
+        raise KeyProblem(f"cannot write key {path}: {exc.strerror}") from None
+    try:
+        line = result.public.openssh + (f" {comment}" if comment else "") + "\n"
+        _write_new(pub_path, line.encode(), 0o644)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # ours: created with O_EXCL above
+        raise KeyProblem(f"cannot write public key {pub_path}: {exc.strerror}") from None
+    return result
+
+
+def allowed_signers_line(principal: str, key: PublicKey, namespace: str = NAMESPACE) -> str:
+    """One ``allowed_signers`` line: ``principal namespaces="ns" ssh-ed25519 AAAA...``."""
+    if not principal or principal.startswith("#") or any(c in principal for c in ' \t\r\n",*?!'):
+        raise InputError(f"{principal!r} cannot be used as an allowed_signers principal")
+    if not namespace or any(c in namespace for c in '"\r\n'):
+        raise InputError(f"{namespace!r} cannot be used as a signature namespace")
+    return f'{principal} namespaces="{namespace}" {key.openssh}'
