@@ -1,0 +1,327 @@
+"""Small helpers shared by the renderers: cleaning hostile text, Markdown
+escaping, display of dates, shares and members, and the redline paragraphs
+every changes renderer is built on.
+
+Nothing here imports a heavy module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+ANONYMOUS = "Anonymous"
+NONE_MARK = "—"
+
+# C0 controls except tab and newline, DEL, C1 controls, lone surrogates and the
+# two XML non-characters. ESC (\x1b) is the dangerous one on a terminal: rich
+# does not strip it.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: object) -> str:
+    """Text safe to show anywhere: newlines normalised, control characters
+    (terminal escapes, NUL, ...) replaced by U+FFFD. Everything else, any
+    script, emoji and combining marks, is kept exactly."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _BAD_CHARS.sub("\ufffd", text)
+
+
+_ASCII_SPACE = re.compile(r"[ \t\n\x0b\x0c\r]+")
+
+
+def one_line(value: object) -> str:
+    """clean_text with every run of ASCII whitespace (newlines included) made
+    one space. Other spaces (no-break spaces of French typography, ideographic
+    spaces) are content and stay."""
+    return _ASCII_SPACE.sub(" ", clean_text(value)).strip(" ")
+
+
+def member_name(member: object) -> str:
+    """The name to show for a member; None means the comment is anonymous."""
+    return clean_text(member) if member else ANONYMOUS
+
+
+def short_sha(sha: object, n: int = 10) -> str:
+    if not sha:
+        return ""
+    return str(sha)[:n]
+
+
+def parse_iso(value: object) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def fmt_date(value: object) -> str:
+    """'2026-11-25T12:00:00Z' -> '2026-11-25 12:00 UTC'; unknown shapes as given."""
+    dt = parse_iso(value)
+    if dt is None:
+        return clean_text(value) if value else NONE_MARK
+    return dt.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso_z(value: object) -> str | None:
+    """'2026-11-01T10:00:00+00:00' -> '2026-11-01T10:00:00Z' (what Word expects)."""
+    dt = parse_iso(value)
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def fmt_share(share: object) -> str:
+    if share is None:
+        return NONE_MARK
+    return f"{float(share):.0%}"
+
+
+def fmt_rate(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else NONE_MARK
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MD_PUNCT = re.compile(r"([\\`*_\[\]|~#$])")
+
+
+def md_inline(value: object) -> str:
+    """Escape user text for Markdown so it stays plain text: no links, images,
+    HTML, emphasis, code, headings, lists or table cells can come out of it.
+    The result is one line (safe inside a table cell)."""
+    text = one_line(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_PUNCT.sub(r"\\\1", text)
+    # constructs recognised only at the start of a line
+    text = re.sub(r"^([-+=])", r"\\\1", text)
+    text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+    return text
+
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:/+-]")
+
+
+def md_id(value: object) -> str:
+    """An id for a Markdown code span. Ids are validated upstream ([a-z0-9-],
+    hex commits); anything else is replaced so it cannot close the span or a
+    table cell."""
+    return _ID_UNSAFE.sub("?", str(value or ""))
+
+
+def md_paragraphs(value: object) -> list[str]:
+    """User text as escaped Markdown paragraphs (blank lines kept as breaks)."""
+    text = clean_text(value)
+    paras = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return [md_inline(p) for p in paras]
+
+
+def md_blockquote(value: object, lead: str = "") -> str:
+    """User text as an escaped block quote; ``lead`` is trusted Markdown put
+    before the first paragraph."""
+    paras = md_paragraphs(value) or [""]
+    if lead:
+        paras[0] = f"{lead} {paras[0]}".rstrip()
+    return "\n>\n".join(f"> {p}" if p else ">" for p in paras)
+
+
+def md_table(headers: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
+    """A GFM table; cells must already be escaped."""
+    align = align or ["l"] * len(headers)
+    marks = {"l": "---", "r": "---:", "c": ":---:"}
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join(marks[a] for a in align) + " |",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(c if c != "" else " " for c in row) + " |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- redline
+
+# Segment kinds. A move is a deletion at the old place and an insertion at
+# the new one, told apart so renderers can mark it.
+EQUAL, INSERT, DELETE, MOVE_FROM, MOVE_TO = "equal", "insert", "delete", "move-from", "move-to"
+NEW_KINDS = (EQUAL, INSERT, MOVE_TO)  # what the new version consists of
+OLD_KINDS = (EQUAL, DELETE, MOVE_FROM)  # what the old version consists of
+
+_PARA_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
+@dataclass
+class Segment:
+    kind: str
+    text: str
+    pair: int | None = None  # move pair number
+
+
+@dataclass
+class RedlinePara:
+    """One paragraph of a redline. ``end`` is the kind of the paragraph break
+    that ends it (None for the last paragraph of a principle): an ``insert``
+    break exists only in the new version, a ``delete`` break only in the old."""
+
+    segments: list[Segment] = field(default_factory=list)
+    end: str | None = None
+
+    @property
+    def visible(self) -> bool:
+        return any(s.text.strip() for s in self.segments)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {s.kind for s in self.segments if s.text.strip()}
+
+    @property
+    def wholly_inserted(self) -> bool:
+        k = self.kinds
+        return bool(k) and k <= {INSERT, MOVE_TO}
+
+    @property
+    def wholly_deleted(self) -> bool:
+        k = self.kinds
+        return bool(k) and k <= {DELETE, MOVE_FROM}
+
+
+def op_kind(op: dict) -> str:
+    name = op.get("op")
+    if name == "move":
+        return MOVE_FROM if op.get("role") == "from" else MOVE_TO
+    if name in (EQUAL, INSERT, DELETE):
+        return name
+    raise ValueError(f"unknown redline op {name!r}")
+
+
+def redline_paragraphs(ops: list[dict]) -> list[RedlinePara]:
+    """Cut a principle's ops into paragraphs at the "\\n\\n" inside op texts.
+
+    Concatenating the EQUAL/INSERT/MOVE_TO segments with the breaks that are
+    not DELETE/MOVE_FROM gives the new text, and the other way round the old
+    text. Single newlines (there should be none) become spaces.
+    """
+    paras = [RedlinePara()]
+    for op in ops:
+        kind = op_kind(op)
+        text = clean_text(op.get("text"))
+        parts = _PARA_BREAK.split(text)
+        for i, part in enumerate(parts):
+            if i:
+                paras[-1].end = kind
+                paras.append(RedlinePara())
+            part = part.replace("\n", " ")
+            if part:
+                cur = paras[-1].segments
+                if cur and cur[-1].kind == kind and cur[-1].pair == op.get("pair"):
+                    cur[-1].text += part
+                else:
+                    cur.append(Segment(kind, part, op.get("pair")))
+    return paras
+
+
+def version_text(ops: list[dict], new: bool = True) -> str:
+    """The new (or old) text of a principle from its ops, whitespace-normalised,
+    paragraphs joined by a blank line."""
+    keep = NEW_KINDS if new else OLD_KINDS
+    out: list[str] = []
+    for para in redline_paragraphs(ops):
+        out.append("".join(s.text for s in para.segments if s.kind in keep))
+        if para.end is not None and para.end not in keep:
+            out.append(" ")  # this break does not exist in this version: join
+        elif para.end is not None:
+            out.append("\n\n")
+    paras = [" ".join(p.split()) for p in "".join(out).split("\n\n")]
+    return "\n\n".join(p for p in paras if p)
+
+
+def principle_heading(p: dict) -> str:
+    title = one_line(p.get("title") or p.get("old_title") or "")
+    return f"{one_line(p.get('id'))} — {title}" if title else one_line(p.get("id"))
+
+
+def version_label(v: dict) -> str:
+    """'round r1 draft (abc1234567, 2026-11-01 10:00 UTC)'."""
+    label = one_line(v.get("label") or v.get("rev") or "")
+    bits = []
+    commit = v.get("commit")
+    if commit:
+        bits.append(short_sha(commit))
+    elif "commit" in v:  # None: the working tree, not a commit
+        bits.append("working tree")
+    if v.get("date"):
+        bits.append(fmt_date(v["date"]))
+    return f"{label} ({', '.join(bits)})" if label else ", ".join(bits)
+
+
+FATE_HELP = {
+    "anchored": "quoted text unchanged",
+    "modified": "quoted text edited",
+    "relocated": "quoted text moved",
+    "orphaned": "quoted text gone",
+    "unanchored": "comment on the whole principle",
+}
+
+
+@dataclass
+class DisplayPara:
+    """A paragraph as the text, md and html redlines show it."""
+
+    segments: list[Segment]
+    cls: str  # "added", "deleted" or ""
+    split: str | None  # "insert": the new version splits here; "delete": paragraphs joined
+
+
+def display_paragraphs(ops: list[dict]) -> list[DisplayPara]:
+    """Paragraphs to show for a redline: every break of either version starts a
+    new paragraph; a break that exists in one version only is flagged when it
+    splits or joins paragraphs (not when a whole paragraph was added or
+    removed, which the paragraph's own class already says)."""
+    paras = redline_paragraphs(ops)
+    out: list[DisplayPara] = []
+    for i, p in enumerate(paras):
+        if not p.visible:
+            continue
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        split = None
+        if p.end in (INSERT, MOVE_TO) and not p.wholly_inserted and not (nxt and nxt.wholly_inserted):
+            split = "insert"
+        elif p.end in (DELETE, MOVE_FROM) and not p.wholly_deleted and not (nxt and nxt.wholly_deleted):
+            split = "delete"
+        cls = "added" if p.wholly_inserted else "deleted" if p.wholly_deleted else ""
+        segs: list[Segment] = []
+        for s in p.segments:
+            if not s.text:
+                continue
+            if not s.text.strip():  # a change of whitespace alone shows as nothing
+                if s.kind in (DELETE, MOVE_FROM):
+                    continue
+                s = Segment(EQUAL, s.text)
+            if segs and segs[-1].kind == EQUAL and s.kind == EQUAL:
+                segs[-1] = Segment(EQUAL, segs[-1].text + s.text)
+            else:
+                segs.append(s)
+        if segs and segs[0].kind == EQUAL:
+            segs[0] = Segment(EQUAL, segs[0].text.lstrip())
+        if segs and segs[-1].kind == EQUAL:
+            segs[-1] = Segment(EQUAL, segs[-1].text.rstrip())
+        segs = [s for s in segs if s.text]
+        if segs:
+            out.append(DisplayPara(segs, cls, split))
+    return out
+
+
+def move_numbers(ops: list[dict]) -> dict:
+    """pair -> label ('' when a principle has a single move, else '1', '2', ...)."""
+    pairs: list = []
+    for op in ops:
+        if op.get("op") == "move" and op.get("pair") not in pairs:
+            pairs.append(op.get("pair"))
+    if len(pairs) <= 1:
+        return {p: "" for p in pairs}
+    return {p: str(i + 1) for i, p in enumerate(pairs)}

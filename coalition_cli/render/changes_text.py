@@ -1,0 +1,172 @@
+"""Terminal rendering of a tracked-change report.
+
+The redline reads without colour, like ``git diff --word-diff=plain``:
+deletions ``[-text-]``, insertions ``{+text+}``, moves ``[moved from here: …]``
+and ``[moved here: …]``. With colour, deletions are also red and struck
+through, insertions green and underlined, moves magenta.
+"""
+
+from __future__ import annotations
+
+from ._common import (
+    DELETE,
+    EQUAL,
+    FATE_HELP,
+    INSERT,
+    MOVE_FROM,
+    MOVE_TO,
+    NONE_MARK,
+    display_paragraphs,
+    member_name,
+    move_numbers,
+    one_line,
+    principle_heading,
+    short_sha,
+    version_label,
+)
+
+STYLES = {
+    EQUAL: "",
+    DELETE: "red strike",
+    INSERT: "green underline",
+    MOVE_FROM: "magenta strike",
+    MOVE_TO: "magenta underline",
+}
+STATUS_STYLE = {"added": "green", "removed": "red", "modified": "yellow", "unchanged": "dim"}
+FATE_STYLE = {"anchored": "green", "modified": "yellow", "relocated": "yellow",
+              "orphaned": "red", "unanchored": "dim"}
+
+
+def redline_text(ops: list[dict]):
+    """The redline of one principle as a list of rich Texts, one per paragraph."""
+    from rich.text import Text
+
+    numbers = move_numbers(ops)
+    out = []
+    for para in display_paragraphs(ops):
+        t = Text()
+        for seg in para.segments:
+            style = STYLES[seg.kind]
+            if seg.kind == EQUAL:
+                t.append(seg.text)
+            elif seg.kind == DELETE:
+                t.append("[-" + seg.text + "-]", style=style)
+            elif seg.kind == INSERT:
+                t.append("{+" + seg.text + "+}", style=style)
+            else:
+                n = numbers.get(seg.pair, "")
+                n = f" ({n})" if n else ""
+                lead, trail = seg.text[: len(seg.text) - len(seg.text.lstrip())], seg.text.rstrip()
+                body = trail.lstrip()
+                where = "moved from here" if seg.kind == MOVE_FROM else "moved here"
+                t.append(lead)
+                t.append(f"[{where}{n}: {body}]", style=style)
+                t.append(seg.text[len(seg.text.rstrip()):])
+        if para.split == "insert":
+            t.append("{+¶+}", style=STYLES[INSERT])
+        elif para.split == "delete":
+            t.append("[-¶-]", style=STYLES[DELETE])
+        out.append(t)
+    return out
+
+
+def render(data: dict, *, color: bool = False, width: int = 100) -> str:
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    from .summary_text import make_console
+
+    con = make_console(width, color)
+    frm, to = data.get("from") or {}, data.get("to") or {}
+    con.print(Text("Tracked changes", style="bold"))
+    con.print(Text("from ", style="dim") + Text(version_label(frm)))
+    con.print(Text("to   ", style="dim") + Text(version_label(to)))
+    if to.get("author"):
+        con.print(Text("author of the changes: ", style="dim") + Text(one_line(to["author"])))
+    con.print()
+
+    by_principle: dict[str, list[dict]] = {}
+    for c in data.get("comments") or []:
+        by_principle.setdefault(c.get("principle"), []).append(c)
+
+    for p in data.get("principles") or []:
+        status = one_line(p.get("status"))
+        head = Text(principle_heading(p), style="bold")
+        head.append(f"  [{status}]", style=STATUS_STYLE.get(status, ""))
+        con.rule(head, align="left", characters="─", style="dim")
+        if p.get("old_title") and p.get("old_title") != p.get("title"):
+            t = Text("title: ", style="dim")
+            t.append("[-" + one_line(p["old_title"]) + "-]", style=STYLES[DELETE])
+            t.append(" ")
+            t.append("{+" + one_line(p.get("title")) + "+}", style=STYLES[INSERT])
+            con.print(t)
+        paras = redline_text(p.get("ops") or [])
+        if not paras:
+            con.print(Text("(no text)", style="dim"))
+        for t in paras:
+            con.print(t)
+            con.print()
+        comments = by_principle.get(p.get("id")) or []
+        if comments:
+            con.print(Text("Comments", style="bold"))
+            for c in comments:
+                con.print(Padding(_comment_text(c), (0, 0, 0, 2)))
+            con.print()
+
+    orphans = [c for pid, cs in by_principle.items()
+               if pid not in {p.get("id") for p in data.get("principles") or []} for c in cs]
+    if orphans:
+        con.rule(Text("Comments on other principles", style="bold"), align="left", style="dim")
+        for c in orphans:
+            con.print(Padding(_comment_text(c), (0, 0, 0, 2)))
+        con.print()
+
+    st = data.get("stats") or {}
+    con.rule(Text("Counts", style="bold"), align="left", style="dim")
+    t = Table.grid(padding=(0, 3))
+    t.add_column()
+    t.add_column(justify="right")
+    t.add_column()
+    t.add_column(justify="right")
+    t.add_row("words inserted", str(st.get("words_inserted", 0)),
+              "principles added", str(st.get("principles_added", 0)))
+    t.add_row("words deleted", str(st.get("words_deleted", 0)),
+              "principles removed", str(st.get("principles_removed", 0)))
+    t.add_row("paragraphs added", str(st.get("paragraphs_added", 0)),
+              "principles modified", str(st.get("principles_modified", 0)))
+    t.add_row("paragraphs deleted", str(st.get("paragraphs_deleted", 0)),
+              "paragraphs moved", str(st.get("paragraphs_moved", 0)))
+    con.print(t)
+    return "\n".join(line.rstrip() for line in con.file.getvalue().splitlines()) + "\n"
+
+
+def _comment_text(c: dict):
+    from rich.text import Text
+
+    fate = one_line(c.get("fate"))
+    t = Text("• ")
+    t.append(one_line(c.get("id")), style="bold")
+    t.append(f" {member_name(c.get('member'))}")
+    if c.get("stance"):
+        t.append(f" ({one_line(c['stance'])})")
+    t.append(" — ")
+    t.append(fate or NONE_MARK, style=FATE_STYLE.get(fate, ""))
+    if fate in FATE_HELP:
+        t.append(f" ({FATE_HELP[fate]})", style="dim")
+    if c.get("quote"):
+        t.append("\n  quote: “" + one_line(c["quote"]) + "”", style="dim")
+        if c.get("new_quote") and one_line(c["new_quote"]) != one_line(c["quote"]):
+            t.append(" → “" + one_line(c["new_quote"]) + "”", style="dim")
+    if c.get("text"):
+        t.append("\n  " + one_line(c["text"]))
+    if c.get("disposition"):
+        t.append("\n  disposition: ")
+        t.append(one_line(c["disposition"]), style="bold")
+        if c.get("rationale"):
+            t.append(" — " + one_line(c["rationale"]))
+        if c.get("commit"):
+            t.append(f" (in {short_sha(c['commit'])})", style="dim")
+    else:
+        t.append("\n  disposition: awaiting", style="dim")
+    return t

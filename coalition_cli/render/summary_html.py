@@ -1,0 +1,354 @@
+"""HTML rendering of a consultation summary: one standalone, printable,
+accessible file with an inline SVG chart of stances per principle.
+
+All values reach the page through jinja2 with autoescaping on; the chart's
+geometry is computed here, its labels are escaped by the template.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._common import (
+    NONE_MARK,
+    clean_text,
+    fmt_date,
+    fmt_rate,
+    fmt_share,
+    member_name,
+    one_line,
+    short_sha,
+)
+
+TEMPLATE = """{% extends "base.html" %}
+{% block title %}Consultation summary — round {{ rnd.id }}{% if coalition %} — {{ coalition }}{% endif %}{% endblock %}
+{% block body %}
+<header class="report">
+  <p class="kicker">Consultation summary{% if coalition %} · {{ coalition }}{% endif %}</p>
+  <h1>Round {{ rnd.id }}{% if rnd.title %}: <span dir="auto">{{ rnd.title }}</span>{% endif %}</h1>
+  <dl class="meta">
+    <div><dt>Status</dt><dd>{{ rnd.status }}</dd></div>
+    <div><dt>Opened</dt><dd>{{ rnd.opened_at }}</dd></div>
+    <div><dt>Closes</dt><dd>{{ rnd.closes_at }}</dd></div>
+    <div><dt>Draft</dt><dd><code title="{{ rnd.draft }}">{{ rnd.draft_short }}</code></dd></div>
+  </dl>
+</header>
+<main>
+<section aria-labelledby="h-participation">
+  <h2 id="h-participation">Participation</h2>
+  <ul class="cards">
+    <li><span class="num">{{ part.responded }} / {{ part.members }}</span><span class="lbl">voting members responded ({{ part.rate }})</span></li>
+    <li><span class="num">{{ totals.comments }}</span><span class="lbl">effective comments</span></li>
+    <li><span class="num">{{ totals.amendments }}</span><span class="lbl">proposed amendments</span></li>
+    <li><span class="num">{{ totals.blocks }}</span><span class="lbl">blocks</span></li>
+  </ul>
+  {% if part.sectors %}
+  <table id="participation">
+    <caption>Responses by sector</caption>
+    <thead><tr><th scope="col">Sector</th><th scope="col" class="num">Voting members</th><th scope="col" class="num">Responded</th><th scope="col" class="num">Rate</th></tr></thead>
+    <tbody>
+    {% for s in part.sectors %}
+      <tr><th scope="row">{{ s.name }}</th><td class="num">{{ s.members }}</td><td class="num">{{ s.responded }}</td><td class="num">{{ s.rate }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table>
+  {% endif %}
+</section>
+
+<section aria-labelledby="h-principles">
+  <h2 id="h-principles">Principles</h2>
+  <figure>
+    <ul class="legend" aria-hidden="true">
+    {% for s in stances %}<li><span class="swatch" style="background: {{ s.fill }}"></span>{{ s.label }}</li>{% endfor %}
+    </ul>
+    <svg role="img" aria-labelledby="chart-title chart-desc" viewBox="0 0 {{ chart.width }} {{ chart.height }}" width="{{ chart.width }}" height="{{ chart.height }}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="12">
+      <title id="chart-title">Stances of members per principle</title>
+      <desc id="chart-desc">{{ chart.desc }}</desc>
+      {% for t in chart.ticks %}
+      <line x1="{{ t.x }}" y1="{{ chart.top - 4 }}" x2="{{ t.x }}" y2="{{ chart.axis_y }}" stroke="#d1d9e0" stroke-width="1"/>
+      <text x="{{ t.x }}" y="{{ chart.axis_y + 14 }}" text-anchor="middle" fill="#59636e">{{ t.value }}</text>
+      {% endfor %}
+      <text x="{{ chart.bar_right }}" y="{{ chart.axis_y + 30 }}" text-anchor="end" fill="#59636e">members ({{ chart.scale_note }})</text>
+      {% for row in chart.rows %}
+      <g>
+        <title>{{ row.summary }}</title>
+        <text x="{{ chart.label_w - 10 }}" y="{{ row.text_y }}" text-anchor="end" fill="#1f2328"><tspan font-weight="700">{{ row.id }}</tspan> {{ row.short_title }}</text>
+        {% if not row.segments %}
+        <text x="{{ chart.label_w + 4 }}" y="{{ row.text_y }}" fill="#59636e" font-style="italic">no stances</text>
+        {% endif %}
+        {% for seg in row.segments %}
+        <rect x="{{ seg.x }}" y="{{ row.y }}" width="{{ seg.w }}" height="{{ chart.bar_h }}" fill="{{ seg.fill }}" stroke="#ffffff" stroke-width="1"><title>{{ seg.title }}</title></rect>
+        {% if seg.show %}<text x="{{ seg.cx }}" y="{{ row.text_y }}" text-anchor="middle" fill="{{ seg.ink }}" font-weight="600" aria-hidden="true">{{ seg.count }}</text>{% endif %}
+        {% endfor %}
+      </g>
+      {% endfor %}
+    </svg>
+    <figcaption>Members' stances per principle (one voice per member). The table below gives the same figures.</figcaption>
+  </figure>
+
+  <table id="principles">
+    <caption>Stances, support share and consensus status per principle</caption>
+    <thead>
+      <tr>
+        <th scope="col">Principle</th><th scope="col" class="title">Title</th><th scope="col" class="num">Comments</th>
+        {% for s in stances %}<th scope="col" class="num">{{ s.label }}</th>{% endfor %}
+        <th scope="col" class="num">Support share</th><th scope="col">Status</th>
+      </tr>
+    </thead>
+    <tbody>
+    {% for p in principles %}
+      <tr>
+        <th scope="row"><a href="#{{ p.anchor }}">{{ p.id }}</a></th>
+        <td class="title" dir="auto">{{ p.title }}</td>
+        <td class="num">{{ p.comments }}</td>
+        {% for n in p.counts %}<td class="num">{{ n }}</td>{% endfor %}
+        <td class="num">{{ p.share }}</td>
+        <td><span class="badge st-{{ p.status_class }}">{{ p.status }}</span></td>
+      </tr>
+    {% endfor %}
+    </tbody>
+  </table>
+  <p class="note">Support share = (support + amend) ÷ (support + amend + oppose + block); neutral abstains. {{ NONE_MARK }} means no member took a voting stance.</p>
+</section>
+
+<section aria-labelledby="h-detail">
+  <h2 id="h-detail">Principle by principle</h2>
+  {% for p in principles %}
+  <article class="principle" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
+    <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto">{{ p.title }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
+    <p class="muted">{{ p.comments }} comments · support share {{ p.share }}</p>
+    {% if p.amendments %}
+    <h4>Proposed amendments</h4>
+    <ul class="items">
+    {% for a in p.amendments %}
+      <li>
+        <span class="who">{{ a.who }}</span> <span class="muted">· comment <code>{{ a.comment }}</code></span>
+        {% if a.quote %}<blockquote dir="auto"><span class="label">Replace</span>{{ a.quote }}</blockquote>{% endif %}
+        {% if a.proposed %}<blockquote class="proposal" dir="auto"><span class="label">{% if a.quote %}With{% else %}Proposed text{% endif %}</span>{{ a.proposed }}</blockquote>{% endif %}
+      </li>
+    {% endfor %}
+    </ul>
+    {% endif %}
+    {% if p.blocks %}
+    <h4>Blocks</h4>
+    <ul class="items">
+    {% for b in p.blocks %}
+      <li>
+        <span class="who">{{ b.who }}</span> <span class="muted">· comment <code>{{ b.comment }}</code></span>
+        {% if b.text %}<blockquote class="block" dir="auto">{{ b.text }}</blockquote>{% else %}<p class="muted"><em>Reason not published.</em></p>{% endif %}
+      </li>
+    {% endfor %}
+    </ul>
+    {% endif %}
+    {% if p.quotes %}
+    <h4>Comments</h4>
+    <ul class="items">
+    {% for q in p.quotes %}
+      <li>
+        <span class="who">{{ q.who }}</span> <span class="muted">· {{ q.stance }} · comment <code>{{ q.comment }}</code></span>
+        {% if q.quote %}<blockquote dir="auto"><span class="label">On</span>{{ q.quote }}</blockquote>{% endif %}
+        {% if q.text %}<p dir="auto">{{ q.text }}</p>{% else %}<p class="muted"><em>Text not published.</em></p>{% endif %}
+      </li>
+    {% endfor %}
+    </ul>
+    {% endif %}
+    {% if not (p.amendments or p.blocks or p.quotes) %}<p class="muted">No amendments, blocks or published comments.</p>{% endif %}
+  </article>
+  {% endfor %}
+</section>
+
+<section aria-labelledby="h-dispositions">
+  <h2 id="h-dispositions">Dispositions</h2>
+  <ul class="cards">
+    <li><span class="num">{{ disp.answered }}</span><span class="lbl">comments answered</span></li>
+    <li><span class="num">{{ disp.awaiting }}</span><span class="lbl">awaiting a disposition</span></li>
+  </ul>
+  {% if disp.awaiting_ids %}<p>Awaiting: {% for i in disp.awaiting_ids %}<code>{{ i }}</code>{% if not loop.last %}, {% endif %}{% endfor %}</p>{% endif %}
+</section>
+
+<section aria-labelledby="h-clusters">
+  <h2 id="h-clusters">Near-identical comments</h2>
+  {% if clusters %}
+  <table id="clusters">
+    <caption>Groups of near-identical comments (possible campaigns)</caption>
+    <thead><tr><th scope="col" class="num">Size</th><th scope="col">Sample text</th><th scope="col">Comments</th></tr></thead>
+    <tbody>
+    {% for c in clusters %}
+      <tr><td class="num">{{ c.size }}</td><td dir="auto">{{ c.sample }}</td><td>{% for i in c.comments %}<code>{{ i }}</code>{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table>
+  {% else %}
+  <p class="muted">None found.</p>
+  {% endif %}
+</section>
+
+<section aria-labelledby="h-integrity">
+  <h2 id="h-integrity">Integrity</h2>
+  <p>{{ integrity.verified }} records verified; {{ integrity.excluded }} excluded from this summary.</p>
+  {% if excluded %}
+  <table id="excluded">
+    <caption>Records left out, and why</caption>
+    <thead><tr><th scope="col">Problem</th><th scope="col">Record</th><th scope="col">Detail</th></tr></thead>
+    <tbody>
+    {% for e in excluded %}
+      <tr><td><span class="badge st-blocked">{{ e.problem }}</span></td><td><code>{{ e.path }}</code></td><td dir="auto">{{ e.detail }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table>
+  {% endif %}
+</section>
+</main>
+<footer class="report">
+  Generated from commit <code>{{ generated_from }}</code>{% if generated_at %} at {{ generated_at }}{% endif %} by coalition.
+</footer>
+{% endblock %}
+"""
+
+
+def _slug(value: str) -> str:
+    return "p-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _chart(principles: list[dict], stances: list[str], colours: dict, members: int) -> dict:
+    width, label_w, right = 760, 230, 20
+    top, row_h, bar_h = 10, 30, 20
+    bar_right = width - right
+    totals = [sum((p.get("stances") or {}).get(s, 0) for s in stances) for p in principles]
+    scale = max([members or 0, *totals, 1])
+    unit = (bar_right - label_w) / scale
+    step = max(1, math.ceil(scale / 5))
+    ticks = [{"value": v, "x": round(label_w + v * unit, 1)} for v in range(0, scale + 1, step)]
+    rows, desc = [], []
+    for i, (p, total) in enumerate(zip(principles, totals)):
+        counts = p.get("stances") or {}
+        pid, title = one_line(p.get("id")), one_line(p.get("title"))
+        y = top + i * row_h
+        x = float(label_w)
+        segs = []
+        for s in stances:
+            n = counts.get(s, 0)
+            if not n:
+                continue
+            w = n * unit
+            fill, ink = colours[s]
+            segs.append({
+                "x": round(x, 1), "w": round(w, 1), "cx": round(x + w / 2, 1), "count": n,
+                "fill": fill, "ink": ink, "show": w >= 16,
+                "title": f"{pid}: {s} {n} of {total} member{'s' if total != 1 else ''}",
+            })
+            x += w
+        parts = ", ".join(f"{s} {counts.get(s, 0)}" for s in stances)
+        summary = f"{pid} {title}: {parts}"
+        desc.append(f"{pid}: {parts}.")
+        rows.append({"id": pid, "short_title": _short(title, 24), "y": y,
+                     "text_y": y + bar_h / 2 + 4, "segments": segs, "summary": summary})
+    axis_y = top + len(principles) * row_h + 2
+    return {
+        "width": width, "height": axis_y + 38, "label_w": label_w, "bar_right": bar_right,
+        "top": top, "bar_h": bar_h, "axis_y": axis_y, "rows": rows, "ticks": ticks,
+        "scale_note": f"scale: {scale} = all voting members" if scale == members else f"scale: {scale}",
+        "desc": " ".join(desc) or "No principles.",
+    }
+
+
+def _view(data: dict) -> dict:
+    from ._html import stance_colours
+
+    rnd = data.get("round") or {}
+    stances = [str(s) for s in data.get("stances") or []]
+    colours = stance_colours(stances)
+    part = data.get("participation") or {}
+    members, responded = part.get("members", 0), part.get("responded", 0)
+    principles = data.get("principles") or []
+
+    def text(v):
+        return clean_text(v) if v else None
+
+    pview = []
+    for p in principles:
+        counts = p.get("stances") or {}
+        status = one_line(p.get("status"))
+        pview.append({
+            "id": one_line(p.get("id")),
+            "anchor": _slug(one_line(p.get("id"))),
+            "title": one_line(p.get("title")),
+            "comments": p.get("comments", 0),
+            "counts": [counts.get(s, 0) for s in stances],
+            "share": fmt_share(p.get("support_share")),
+            "status": status,
+            "status_class": "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in status),
+            "amendments": [
+                {"who": member_name(a.get("member")), "comment": one_line(a.get("comment")),
+                 "quote": text(a.get("quote")), "proposed": text(a.get("proposed_text"))}
+                for a in p.get("amendments") or []
+            ],
+            "blocks": [
+                {"who": member_name(b.get("member")), "comment": one_line(b.get("comment")),
+                 "text": text(b.get("text"))}
+                for b in p.get("blocks") or []
+            ],
+            "quotes": [
+                {"who": member_name(q.get("member")), "comment": one_line(q.get("comment")),
+                 "stance": one_line(q.get("stance")), "quote": text(q.get("quote")),
+                 "text": text(q.get("text"))}
+                for q in p.get("quotes") or []
+            ],
+        })
+    disp = data.get("dispositions") or {}
+    integ = data.get("integrity") or {}
+    excluded = data.get("excluded") or []
+    comments = data.get("comments")
+    return {
+        "NONE_MARK": NONE_MARK,
+        "coalition": one_line(data.get("coalition")),
+        "rnd": {
+            "id": one_line(rnd.get("id")), "title": one_line(rnd.get("title")),
+            "status": one_line(rnd.get("status")) or "unknown",
+            "opened_at": fmt_date(rnd.get("opened_at")), "closes_at": fmt_date(rnd.get("closes_at")),
+            "draft": one_line(rnd.get("draft")) or NONE_MARK,
+            "draft_short": short_sha(one_line(rnd.get("draft")), 12) or NONE_MARK,
+        },
+        "part": {
+            "members": members, "responded": responded, "rate": fmt_rate(responded, members),
+            "sectors": [
+                {"name": one_line(k), "members": v.get("members", 0), "responded": v.get("responded", 0),
+                 "rate": fmt_rate(v.get("responded", 0), v.get("members", 0))}
+                for k, v in (part.get("by_sector") or {}).items()
+            ],
+        },
+        "totals": {
+            "comments": len(comments) if comments is not None
+            else sum(p.get("comments", 0) for p in principles),
+            "amendments": sum(len(p.get("amendments") or []) for p in principles),
+            "blocks": sum(len(p.get("blocks") or []) for p in principles),
+        },
+        "stances": [{"name": s, "label": clean_text(s).capitalize(), "fill": colours[s][0]} for s in stances],
+        "chart": _chart(principles, stances, colours, members),
+        "principles": pview,
+        "disp": {"answered": disp.get("answered", 0), "awaiting": disp.get("awaiting", 0),
+                 "awaiting_ids": [one_line(i) for i in disp.get("awaiting_ids") or []]},
+        "clusters": [
+            {"size": c.get("size", len(c.get("comments") or [])), "sample": clean_text(c.get("sample")),
+             "comments": [one_line(i) for i in c.get("comments") or []]}
+            for c in data.get("clusters") or []
+        ],
+        "integrity": {"verified": integ.get("verified", 0), "excluded": integ.get("excluded", len(excluded))},
+        "excluded": [
+            {"problem": one_line(e.get("problem")), "path": one_line(e.get("path")),
+             "detail": one_line(e.get("detail"))}
+            for e in excluded
+        ],
+        "generated_from": one_line(data.get("generated_from")) or NONE_MARK,
+        "generated_at": fmt_date(data["generated_at"]) if data.get("generated_at") else "",
+    }
+
+
+def render(data: dict) -> str:
+    from ._html import render_template
+
+    return render_template("summary.html", **_view(data))

@@ -1,0 +1,169 @@
+"""Markdown rendering of a consultation summary (GitHub-flavoured tables).
+
+All user text goes through ``md_inline``/``md_blockquote``: a comment cannot
+open a link, an image, raw HTML, a heading, a list or a new table cell.
+"""
+
+from __future__ import annotations
+
+from ._common import (
+    NONE_MARK,
+    fmt_date,
+    fmt_rate,
+    fmt_share,
+    md_blockquote,
+    md_id,
+    md_inline,
+    md_table,
+    member_name,
+)
+
+def _who(item: dict) -> str:
+    return f"{md_inline(member_name(item.get('member')))} (comment `{md_id(item.get('comment'))}`)"
+
+
+def render(data: dict) -> str:
+    out: list[str] = []
+    add = out.append
+    rnd = data.get("round") or {}
+    stances = list(data.get("stances") or [])
+    principles = data.get("principles") or []
+
+    title = "Consultation summary"
+    if data.get("coalition"):
+        title += f" — {md_inline(data['coalition'])}"
+    add(f"# {title}\n")
+    round_line = f"**Round {md_inline(rnd.get('id'))}**"
+    if rnd.get("title"):
+        round_line += f": {md_inline(rnd['title'])}"
+    add(round_line + f" ({md_inline(rnd.get('status') or 'unknown')})\n")
+    add(
+        md_table(
+            ["Opened", "Closes", "Draft"],
+            [
+                [
+                    md_inline(fmt_date(rnd.get("opened_at"))),
+                    md_inline(fmt_date(rnd.get("closes_at"))),
+                    f"`{md_id(rnd.get('draft'))}`" if rnd.get("draft") else NONE_MARK,
+                ]
+            ],
+        )
+        + "\n"
+    )
+
+    # participation
+    part = data.get("participation") or {}
+    members, responded = part.get("members", 0), part.get("responded", 0)
+    add("## Participation\n")
+    add(
+        f"{responded} of {members} voting members responded "
+        f"({fmt_rate(responded, members)}).\n"
+    )
+    sectors = part.get("by_sector") or {}
+    if sectors:
+        rows = [
+            [md_inline(name), str(s.get("members", 0)), str(s.get("responded", 0)),
+             fmt_rate(s.get("responded", 0), s.get("members", 0))]
+            for name, s in sectors.items()
+        ]
+        add(md_table(["Sector", "Members", "Responded", "Rate"], rows, ["l", "r", "r", "r"]) + "\n")
+
+    # principles table
+    add("## Principles\n")
+    headers = ["ID", "Title", "Comments", *[md_inline(s.capitalize()) for s in stances],
+               "Support share", "Status"]
+    rows = []
+    for p in principles:
+        counts = p.get("stances") or {}
+        rows.append(
+            [md_inline(p.get("id")), md_inline(p.get("title")), str(p.get("comments", 0)),
+             *[str(counts.get(s, 0)) for s in stances],
+             fmt_share(p.get("support_share")), md_inline(p.get("status"))]
+        )
+    add(md_table(headers, rows, ["l", "l", "r", *["r"] * len(stances), "r", "l"]) + "\n")
+    add("Support share = (support + amend) / (support + amend + oppose + block); "
+        "neutral abstains.\n")
+
+    # detail
+    for p in principles:
+        add(f"### {md_inline(p.get('id'))} — {md_inline(p.get('title'))}\n")
+        share = fmt_share(p.get("support_share"))
+        add(f"Status: **{md_inline(p.get('status'))}** · support share {share} · "
+            f"{p.get('comments', 0)} comments\n")
+        amendments = p.get("amendments") or []
+        if amendments:
+            add("#### Proposed amendments\n")
+            for a in amendments:
+                add(f"- {_who(a)}\n")
+                if a.get("quote"):
+                    add(_indent(md_blockquote(a["quote"], lead="*Replace:*")) + "\n")
+                if a.get("proposed_text"):
+                    lead = "*With:*" if a.get("quote") else "*Proposed text:*"
+                    add(_indent(md_blockquote(a["proposed_text"], lead=lead)) + "\n")
+        blocks = p.get("blocks") or []
+        if blocks:
+            add("#### Blocks\n")
+            for b in blocks:
+                add(f"- **Block** by {_who(b)}\n")
+                if b.get("text"):
+                    add(_indent(md_blockquote(b["text"])) + "\n")
+                else:
+                    add("  *(reason not published)*\n")
+        quotes = p.get("quotes") or []
+        if quotes:
+            add("#### Comments\n")
+            for q in quotes:
+                add(f"- {_who(q)}, stance *{md_inline(q.get('stance'))}*\n")
+                if q.get("quote"):
+                    add(_indent(md_blockquote(q["quote"], lead="*On:*")) + "\n")
+                if q.get("text"):
+                    add(_indent(md_blockquote(q["text"])) + "\n")
+                else:
+                    add("  *(text not published)*\n")
+        if not (amendments or blocks or quotes):
+            add("No amendments, blocks or published comments.\n")
+
+    # dispositions
+    disp = data.get("dispositions") or {}
+    add("## Dispositions\n")
+    add(f"{disp.get('answered', 0)} answered, {disp.get('awaiting', 0)} awaiting a disposition.\n")
+    awaiting = disp.get("awaiting_ids") or []
+    if awaiting:
+        add("Awaiting: " + ", ".join(f"`{md_id(i)}`" for i in awaiting) + "\n")
+
+    # clusters
+    clusters = data.get("clusters") or []
+    add("## Near-identical comments\n")
+    if clusters:
+        rows = [
+            [str(c.get("size", len(c.get("comments") or []))), md_inline(c.get("sample")),
+             ", ".join(f"`{md_id(i)}`" for i in c.get("comments") or [])]
+            for c in clusters
+        ]
+        add(md_table(["Size", "Sample", "Comments"], rows, ["r", "l", "l"]) + "\n")
+    else:
+        add("None found.\n")
+
+    # integrity
+    integ = data.get("integrity") or {}
+    excluded = data.get("excluded") or []
+    add("## Integrity\n")
+    add(f"{integ.get('verified', 0)} records verified, "
+        f"{integ.get('excluded', len(excluded))} excluded.\n")
+    if excluded:
+        rows = [[md_inline(e.get("problem")), md_inline(e.get("path")), md_inline(e.get("detail"))]
+                for e in excluded]
+        add(md_table(["Problem", "Record", "Detail"], rows) + "\n")
+
+    foot = "Generated from commit "
+    foot += f"`{md_id(data.get('generated_from'))}`" if data.get("generated_from") else NONE_MARK
+    if data.get("generated_at"):
+        foot += f" at {md_inline(fmt_date(data['generated_at']))}"
+    add("---\n")
+    add(foot + ".\n")
+    return "\n".join(out)
+
+
+def _indent(block: str) -> str:
+    """Indent a block so it belongs to the list item above it."""
+    return "\n".join("  " + line for line in block.splitlines())

@@ -1,0 +1,214 @@
+"""Terminal rendering of a consultation summary (rich tables).
+
+Every piece of user text goes in as a ``rich.text.Text`` (never as a markup
+string), after control characters are replaced, so a comment can neither
+inject rich markup nor terminal escape sequences. Reads the same without
+colour.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ._common import (
+    NONE_MARK,
+    clean_text,
+    fmt_date,
+    fmt_rate,
+    fmt_share,
+    member_name,
+    one_line,
+    short_sha,
+)
+
+STATUS_STYLE = {
+    "consensus": "bold green",
+    "contested": "bold yellow",
+    "blocked": "bold red",
+    "no-quorum": "dim",
+}
+
+
+def make_console(width: int, color: bool):
+    from rich.console import Console
+
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+        legacy_windows=False,
+    )
+
+
+def render(data: dict, *, color: bool = False, width: int = 100) -> str:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    con = make_console(width, color)
+    T = lambda value, style="": Text(clean_text(value), style=style)  # noqa: E731
+    tbox = box.SIMPLE_HEAD
+
+    rnd = data.get("round") or {}
+    stances = list(data.get("stances") or [])
+    title = Text("Consultation summary", style="bold")
+    if data.get("coalition"):
+        title.append(" — ")
+        title.append(one_line(data["coalition"]))
+    con.print(title)
+    line = Text(f"Round {one_line(rnd.get('id'))}", style="bold")
+    if rnd.get("title"):
+        line.append(": ")
+        line.append(one_line(rnd["title"]), style="bold")
+    line.append(f"  ({one_line(rnd.get('status') or 'unknown')})")
+    con.print(line)
+    con.print(
+        T(
+            f"Opened {fmt_date(rnd.get('opened_at'))} · closes {fmt_date(rnd.get('closes_at'))}"
+            f" · draft {short_sha(rnd.get('draft'), 12) or NONE_MARK}"
+        )
+    )
+    con.print()
+
+    # participation -------------------------------------------------------
+    part = data.get("participation") or {}
+    members, responded = part.get("members", 0), part.get("responded", 0)
+    con.print(
+        Text(
+            f"Participation: {responded} of {members} voting members responded"
+            f" ({fmt_rate(responded, members)})",
+            style="bold",
+        )
+    )
+    sectors = part.get("by_sector") or {}
+    if sectors:
+        t = Table(box=tbox, show_edge=False, pad_edge=False)
+        t.add_column("Sector")
+        t.add_column("Members", justify="right")
+        t.add_column("Responded", justify="right")
+        t.add_column("Rate", justify="right")
+        for name, s in sectors.items():
+            m, r = s.get("members", 0), s.get("responded", 0)
+            t.add_row(T(name), str(m), str(r), fmt_rate(r, m))
+        con.print(t)
+    con.print()
+
+    # principles ------------------------------------------------------------
+    principles = data.get("principles") or []
+    con.print(Text("Principles", style="bold"))
+    t = Table(box=tbox, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    t.add_column("ID", no_wrap=True)
+    t.add_column("Title", min_width=10, overflow="fold")
+    t.add_column("Comments" if width >= 100 else "Cmts", justify="right", no_wrap=True)
+    for s in stances:
+        t.add_column(Text(clean_text(s).capitalize()), justify="right", no_wrap=True)
+    t.add_column("Share", justify="right", no_wrap=True)
+    t.add_column("Status", no_wrap=True, min_width=9)
+    for p in principles:
+        counts = p.get("stances") or {}
+        status = one_line(p.get("status"))
+        t.add_row(
+            T(p.get("id")),
+            T(one_line(p.get("title"))),
+            str(p.get("comments", 0)),
+            *[str(counts.get(s, 0)) for s in stances],
+            fmt_share(p.get("support_share")),
+            T(status, STATUS_STYLE.get(status, "")),
+        )
+    con.print(t)
+
+    # amendments and blocks -------------------------------------------------
+    def listing(heading: str, style: str, items: list) -> None:
+        if not items:
+            return
+        con.print()
+        con.print(Text(heading, style=style))
+        g = Table.grid(padding=(0, 2))
+        g.add_column(no_wrap=True)
+        g.add_column(max_width=max(20, width // 3))
+        g.add_column(ratio=1)
+        for pid, item, what in items:
+            who = Text(member_name(item.get("member")))
+            who.append(f" ({one_line(item.get('comment'))})", style="dim")
+            g.add_row(T("  " + one_line(pid), "bold"), who, what)
+        con.print(g)
+
+    amendments = []
+    for p in principles:
+        for a in p.get("amendments") or []:
+            what = Text()
+            if a.get("quote"):
+                what.append("“" + one_line(a["quote"]) + "”", style="red")
+                what.append(" → ")
+            what.append("“" + one_line(a.get("proposed_text")) + "”", style="green")
+            amendments.append((p.get("id"), a, what))
+    listing("Proposed amendments", "bold", amendments)
+    blocks = [
+        (p.get("id"), b, T(one_line(b.get("text")) if b.get("text") else "(reason not published)"))
+        for p in principles for b in p.get("blocks") or []
+    ]
+    listing("Blocks", "bold red", blocks)
+
+    # dispositions ---------------------------------------------------------
+    disp = data.get("dispositions") or {}
+    con.print()
+    con.print(
+        Text(
+            f"Dispositions: {disp.get('answered', 0)} answered, "
+            f"{disp.get('awaiting', 0)} awaiting",
+            style="bold",
+        )
+    )
+    awaiting = disp.get("awaiting_ids") or []
+    if awaiting:
+        con.print(T("  awaiting: " + ", ".join(one_line(i) for i in awaiting)))
+
+    # clusters -------------------------------------------------------------
+    clusters = data.get("clusters") or []
+    if clusters:
+        con.print()
+        con.print(Text("Near-identical comments", style="bold"))
+        t = Table(box=tbox, show_edge=False, pad_edge=False)
+        t.add_column("Size", justify="right")
+        t.add_column("Sample", ratio=1, overflow="fold")
+        t.add_column("Comments", overflow="fold")
+        for c in clusters:
+            t.add_row(
+                str(c.get("size", len(c.get("comments") or []))),
+                T(one_line(c.get("sample"))),
+                T(", ".join(one_line(i) for i in c.get("comments") or [])),
+            )
+        con.print(t)
+
+    # integrity ------------------------------------------------------------
+    integ = data.get("integrity") or {}
+    excluded = data.get("excluded") or []
+    con.print()
+    con.print(
+        Text(
+            f"Integrity: {integ.get('verified', 0)} records verified, "
+            f"{integ.get('excluded', len(excluded))} excluded",
+            style="bold" if not excluded else "bold yellow",
+        )
+    )
+    for e in excluded:
+        row = Text("  ")
+        row.append(one_line(e.get("problem")), style="yellow")
+        row.append("  ")
+        row.append(one_line(e.get("path")))
+        if e.get("detail"):
+            row.append(f" — {one_line(e['detail'])}", style="dim")
+        con.print(row)
+
+    con.print()
+    foot = f"Generated from {one_line(data.get('generated_from')) or NONE_MARK}"
+    if data.get("generated_at"):
+        foot += f" at {fmt_date(data['generated_at'])}"
+    con.print(Text(foot, style="dim"))
+    return "\n".join(line.rstrip() for line in con.file.getvalue().splitlines()) + "\n"
