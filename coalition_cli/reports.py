@@ -156,18 +156,24 @@ def build_round_status(agenda: Agenda, verified: Verified, round_id: str | None)
 # --- tracked changes -------------------------------------------------------------------------
 
 
-def _side(agenda: Agenda, rev: str | None) -> tuple[dict[str, Any], dict]:
-    """(description, principles) of one side of a comparison; None = working tree."""
+def _side(agenda: Agenda, rev: str | None, since: str | None = None) -> tuple[dict[str, Any], dict]:
+    """(description, principles) of one side of a comparison; None = working tree.
+
+    Author and date are those of the last commit that changed the principles
+    (after ``since``), so a redline is credited to whoever wrote the draft.
+    """
     if rev is None:
         code, out = agenda.git.run_status("config", "user.name")
         return ({"rev": "working tree", "commit": None, "label": "working tree",
                  "date": stamp(now()), "author": out.strip() if code == 0 and out.strip()
                  else "coalition"}, agenda.working_principles())
     commit = agenda.resolve_rev(rev)
-    info = agenda.git.commit_info(commit)
-    label = rev if rev == commit else f"{rev} ({commit[:8]})"
+    span = f"{since}..{commit}" if since else commit
+    code, last = agenda.git.run_status("log", "-1", "--format=%H", span, "--",
+                                       agenda.p("principles"))
+    info = agenda.git.commit_info(last.strip() if code == 0 and last.strip() else commit)
     when = parse_stamp(stamp(_iso(info["date"])), "date")
-    return ({"rev": rev, "commit": commit, "label": label, "date": stamp(when),
+    return ({"rev": rev, "commit": commit, "label": rev, "date": stamp(when),
              "author": info["author"]}, agenda.snapshot(commit).principles)
 
 
@@ -191,7 +197,8 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
 
     from_rev = from_rev or default_from(agenda)
     old_info, old = _side(agenda, from_rev)
-    new_info, new = _side(agenda, to_rev if to_rev not in (None, "", "WORKTREE") else None)
+    new_info, new = _side(agenda, to_rev if to_rev not in (None, "", "WORKTREE") else None,
+                          since=old_info["commit"])
     stats = {"words_inserted": 0, "words_deleted": 0, "paragraphs_added": 0,
              "paragraphs_deleted": 0, "paragraphs_moved": 0, "principles_added": 0,
              "principles_removed": 0, "principles_modified": 0}
