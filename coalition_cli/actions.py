@@ -456,7 +456,16 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
         draft = snap.draft_principles(round_).get(pid)
         if draft is None:
             raise NotFound(f"{pid} is not in the round's draft")
-        anchor = make_anchor(draft.body, quote or "", occurrence)
+        from .anchoring import QuoteNotFound
+
+        variants = records.nfc_variants(quote or "")  # typed, then NFC, then NFD
+        for number, form in enumerate(variants, 1):
+            try:
+                anchor = make_anchor(draft.body, form, occurrence)
+                break
+            except QuoteNotFound:
+                if number == len(variants):
+                    raise
     previous = None
     if supersedes:
         own = _member_records(agenda, snap, round_, identity.member.id)
@@ -589,3 +598,31 @@ __all__ = [
     "comment_withdraw", "comment_endorse", "comment_ack", "respond", "find_record",
     "parse_stamp", "GitError",
 ]
+
+
+def comment_reencrypt(agenda: Agenda, identity: Identity, comment_id: str) -> Written:
+    """Give today's facilitators access to a confidential comment (e.g. one added later).
+
+    A facilitator who can open the comment re-encrypts its payload to every current
+    facilitator key and signs the result as ``rounds/<round>/access/<comment-id>.yaml``;
+    the member's signed comment is left exactly as submitted.
+    """
+    from .confidential import Access, encrypt, facilitator_keys, open_comment
+    from .signing import PublicKey
+
+    snap = agenda.snapshot()
+    require_role(identity, "facilitator", "give access to confidential comments")
+    target, _ = find_record(agenda, snap, comment_id)
+    if target.type != "comment" or not target.encrypted:
+        raise InputError(f"{target.id[:8]} is not a confidential comment")
+    payload, _grant = open_comment(snap, target, identity.key)
+    recipients = facilitator_keys(snap)
+    grant = Access(round=target.round, comment=target.id, encrypted=encrypt(payload, recipients),
+                   recipients=tuple(PublicKey.from_openssh(k).fingerprint for k in recipients),
+                   granted_by=identity.member.id, granted_at=stamp(now()))
+    rel = f"rounds/{target.round}/access/{target.id}.yaml"
+    files = _signed(agenda, identity, rel, grant.fields())
+    sha = _commit(agenda, identity, files,
+                  f"access to {target.id[:8]}: re-encrypted for {len(recipients)} facilitator "
+                  f"key(s) ({identity.member.id})")
+    return Written(target.id, agenda.p(rel), sha)

@@ -167,6 +167,8 @@ class Snapshot:
         sig_iter = iter(sigs)
         out = {}
         for entry, data, sig_entry in zip(yamls, blobs, sig_entries):
+            if entry.mode == "120000":
+                raise MalformedData(entry.path, "a symlink where a member file should be")
             member_id = PurePosixPath(entry.path).stem
             out[member_id] = RecordFile(entry.path, entry.sha, sig_entry.sha if sig_entry else None,
                                         data, next(sig_iter) if sig_entry else None)

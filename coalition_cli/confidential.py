@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError, KeyProblem, NotPermitted
@@ -76,7 +77,10 @@ def decrypt(armored: str, private_key: Any) -> dict[str, Any]:
     except Exception:  # noqa: BLE001
         raise KeyProblem("this key cannot open the confidential comment",
                          hint="only the facilitators it was encrypted to can read it") from None
-    value = json.loads(data.decode("utf-8"))
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except ValueError:  # also UnicodeDecodeError: whatever a member encrypted, no traceback
+        value = None
     if not isinstance(value, dict):
         raise InputError("the confidential payload is malformed")
     return value
@@ -85,3 +89,78 @@ def decrypt(armored: str, private_key: Any) -> dict[str, Any]:
 def reencrypt(armored: str, private_key: Any, recipients: list[str]) -> str:
     """Give access to a new set of facilitators (e.g. one added after the comment)."""
     return encrypt(decrypt(armored, private_key), recipients)
+
+
+# --- access records: re-encryption for facilitators added after the comment -------------------
+#
+# ``rounds/<round>/access/<comment-id>.yaml`` (+ ``.sig``), written and signed by a
+# facilitator who could open the comment: the same payload encrypted to the
+# facilitators of the day. The comment itself is never touched, so its member's
+# signature still covers the bytes they submitted. A later grant replaces the file.
+
+
+@dataclass(frozen=True)
+class Access:
+    round: str
+    comment: str
+    encrypted: str
+    recipients: tuple[str, ...]  # fingerprints the payload is encrypted to
+    granted_by: str
+    granted_at: str
+
+    def fields(self) -> dict[str, Any]:
+        return {"v": 1, "type": "access", "round": self.round, "comment": self.comment,
+                "recipients": list(self.recipients), "encrypted": self.encrypted,
+                "granted_by": self.granted_by, "granted_at": self.granted_at}
+
+
+def access_from_fields(fields: dict[str, Any], path: str) -> Access:
+    from .ids import SLUG_ID
+    from .model import _Fields, parse_stamp
+
+    f = _Fields(fields, path)
+    f.version("access")
+    grant = Access(round=f.req("round", pattern=SLUG_ID), comment=f.req("comment", pattern=SLUG_ID),
+                   encrypted=f.req("encrypted", limit=200_000), recipients=f.strs("recipients"),
+                   granted_by=f.req("granted_by", pattern=SLUG_ID),
+                   granted_at=f.req("granted_at", limit=40))
+    parse_stamp(grant.granted_at, "granted_at", path)
+    return grant
+
+
+def read_access(snapshot: Any, round_id: str, comment_id: str) -> Access | None:
+    """The access record of a comment, if one is committed and signed by a facilitator now."""
+    from . import records
+    from .signing import verify_detached_fast
+
+    rel = f"rounds/{round_id}/access/{comment_id}.yaml"
+    data, sig = snapshot.read(rel), snapshot.read(rel + ".sig")
+    if data is None:
+        return None
+    path = snapshot.agenda.p(rel)
+    key = verify_detached_fast(data, sig) if sig is not None else None
+    if key is None or key.openssh not in facilitator_keys(snapshot):
+        raise InputError(f"{path} is not signed by a current facilitator; not opening it",
+                         hint="check the agenda with: coalition verify")
+    grant = access_from_fields(records.parse_record(data, path), path)
+    if grant.round != round_id or grant.comment != comment_id:
+        raise InputError(f"{path} does not match its place")
+    return grant
+
+
+def open_comment(snapshot: Any, record: Any, private_key: Any) -> tuple[dict[str, Any], Access | None]:
+    """Decrypt a confidential comment: its own payload, else its access record's."""
+    try:
+        return decrypt(record.encrypted, private_key), None
+    except KeyProblem:
+        grant = read_access(snapshot, record.round, record.id)
+        if grant is None:
+            raise KeyProblem("this key cannot open the confidential comment",
+                             hint="a facilitator who can may give you access with: "
+                                  f"coalition comment reencrypt {record.id[:8]}") from None
+        try:
+            return decrypt(grant.encrypted, private_key), grant
+        except KeyProblem:
+            raise KeyProblem("this key cannot open the confidential comment",
+                             hint="a facilitator who can may give you access with: "
+                                  f"coalition comment reencrypt {record.id[:8]}") from None

@@ -75,6 +75,11 @@ def parse_user_date(value: str, what: str = "--closes") -> datetime:
 # --- field helpers -------------------------------------------------------------------
 
 
+# Control characters other than newline and tab, and lone surrogates: a terminal would run
+# them (ESC) or they cannot be printed at all.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 class _Fields:
     """Typed access to a record's fields, with errors that name the file."""
 
@@ -94,6 +99,9 @@ class _Fields:
             raise self.fail(f"missing field '{key}'")
         if not isinstance(value, str):
             raise self.fail(f"field '{key}' must be text")
+        bad = _UNPRINTABLE.search(value)
+        if bad:  # never written by the tool (its input refuses them): a hand-made record
+            raise self.fail(f"field '{key}' contains the control character U+{ord(bad.group()):04X}")
         if len(value) > limit:
             raise self.fail(f"field '{key}' is longer than {limit} characters")
         if pattern is not None and not pattern.fullmatch(value):
@@ -113,6 +121,8 @@ class _Fields:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(f"field '{key}' must be a list of text")
+        if any(_UNPRINTABLE.search(v) for v in value):
+            raise self.fail(f"field '{key}' contains a control character")
         if pattern is not None:
             for item in value:
                 if not pattern.fullmatch(item):

@@ -37,9 +37,10 @@ MAX_TITLE = 200
 MAX_BODY = 100_000  # characters of a principle body
 MAX_DEPTH = 32
 
-# YAML double-quoted scalars treat these as line breaks or forbid them raw:
+# YAML double-quoted scalars treat these as line breaks or forbid them raw
+# (YAML's printable set excludes DEL, C1 controls, U+FFFE and U+FFFF):
 # escape them so the JSON value reads back identically as YAML.
-_YAML_UNSAFE = re.compile("[\u0080-\u009f\u2028\u2029\ufeff\ud800-\udfff]")
+_YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def _json(value: Any) -> str:
@@ -82,12 +83,25 @@ def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
             return None
         try:
             value = loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
+        if raw.count("[") + raw.count("{") >= MAX_DEPTH and _depth(value) >= MAX_DEPTH:
+            return None  # too deep: the YAML reader refuses it, naming the line
         if key in out:
             raise MalformedData(path, f"duplicate key '{key}'", line=number)
         out[key] = value
     return out
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and mappings nest in a JSON value (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def load_yaml_text(text: str, path: str) -> Any:
@@ -129,6 +143,8 @@ def load_yaml_text(text: str, path: str) -> Any:
         raise MalformedData(path, f"invalid YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise MalformedData(path, "YAML nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a timestamp like 2001-13-45
+        raise MalformedData(path, f"invalid YAML value: {exc}") from None
 
 
 def load_yaml_bytes(data: bytes, path: str, *, limit: int = MAX_RECORD_BYTES) -> Any:
@@ -167,9 +183,14 @@ def split_front_matter(data: bytes, path: str) -> tuple[dict[str, Any], str]:
             raise MalformedData(path, "front matter is not closed by a --- line", line=1)
     head = text[4 : end + 1]
     body = text[end + 5 :]
-    fields = _parse_canonical(head, path) if head else {}
-    if fields is None:
-        fields = load_yaml_text(head, path)
+    try:
+        fields = _parse_canonical(head, path) if head else {}
+        if fields is None:
+            fields = load_yaml_text(head, path)
+    except MalformedData as exc:  # the front matter starts on line 2 of the file
+        if exc.line is None:
+            raise
+        raise MalformedData(path, exc.detail, line=exc.line + 1) from None
     if not isinstance(fields, dict):
         raise MalformedData(path, "front matter must be a mapping", line=2)
     return fields, body.strip("\n")
@@ -183,6 +204,7 @@ def dump_principle(fields: dict[str, Any], body: str) -> bytes:
 # --- text a person typed -------------------------------------------------------------
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # e.g. non-UTF-8 bytes of argv (surrogateescape)
 
 
 def clean_text(value: str | None, what: str, *, limit: int = MAX_TEXT, required: bool = False,
@@ -199,7 +221,7 @@ def clean_text(value: str | None, what: str, *, limit: int = MAX_TEXT, required:
     if not isinstance(value, str):
         raise InputError(f"{what} must be text")
     text = value.replace("\r\n", "\n")
-    if "\ufffd" in text:
+    if "\ufffd" in text or _SURROGATE.search(text):
         raise InputError(f"{what} is not valid UTF-8 text")
     bad = _CONTROL.search(text) or (None if multiline else re.search("[\n\t]", text))
     if bad:

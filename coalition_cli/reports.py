@@ -7,13 +7,19 @@ JSON or Word. The JSON keys of SPEC.md are the top-level keys of these dicts.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import gc
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from .agenda import Agenda
-from .consensus import RoundState, clusters, fold, tally, voting_members
-from .errors import NotFound
+from .consensus import RoundState, clusters, fold, in_order, tally, voting_members
+from .errors import InputError, NotFound
 from .model import Member, Record, Round, now, parse_stamp, stamp
 from .verify import Verified
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _member_label(rec: Record, members: dict[str, Member]) -> str | None:
@@ -48,9 +54,32 @@ def round_state(verified: Verified, round_id: str) -> RoundState:
     return fold(rec for _p, rec in verified.records.get(round_id, []))
 
 
+def _by_principle(comments: Iterable[Record]) -> list[Record]:
+    """``sorted(comments, key=lambda r: (r.principle or "", r.submitted_at))``, 3× faster
+    (two stable sorts, as in ``consensus.in_order``)."""
+    items = sorted(comments, key=attrgetter("submitted_at"))
+    return sorted(items, key=lambda r: r.principle or "")
+
+
+def _gc_paused(fn: F) -> F:
+    """Run ``fn`` with the cyclic garbage collector paused: a summary of 100,000 comments
+    makes 200,000 dicts, no cycles, and the collector's passes over them cost 15 %."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_gc_paused
 def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None) -> dict[str, Any]:
-    config = verified.config
-    assert config is not None
+    config = verified.require_config()
     rnd = pick_round(verified, round_id)
     state = round_state(verified, rnd.id)
     members = verified.members
@@ -68,14 +97,15 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
+    shown = {rec.id: (*_visible_text(rec), _member_label(rec, members))  # once per comment
+             for rec in state.effective.values()}
     principles = []
     for pid in rnd.principles:
-        items = sorted(per_principle.get(pid, []), key=lambda r: (r.submitted_at, r.id))
+        items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
         t = tally(state, pid, voting, config)
         amendments, blocks, quotes = [], [], []
         for rec in items:
-            text, proposal, quote = _visible_text(rec)
-            who = _member_label(rec, members)
+            text, proposal, quote, who = shown[rec.id]
             if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
                 amendments.append({"comment": rec.id, "member": who, "quote": quote,
                                    "proposed_text": proposal})
@@ -91,12 +121,12 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         })
 
     rows = []
-    for rec in sorted(state.effective.values(), key=lambda r: (r.principle or "", r.submitted_at)):
-        text, proposal, quote = _visible_text(rec)
+    for rec in _by_principle(state.effective.values()):
+        text, proposal, quote, who = shown[rec.id]
         resp = responses.get(rec.id)
         member = members.get(rec.member)
         rows.append({
-            "id": rec.id, "member": _member_label(rec, members),
+            "id": rec.id, "member": who,
             "sector": member.sector if member and rec.attribution == "public" else None,
             "principle": rec.principle, "quote": quote, "kind": rec.kind, "stance": rec.stance,
             "text": text, "proposed_text": proposal, "attribution": rec.attribution,
@@ -108,7 +138,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     awaiting = sorted(c for c in state.effective if c not in responses)
     texts = {c.id: c.text for c in state.effective.values()
              if c.attribution != "confidential" and c.text}
-    groups = clusters(texts)
+    groups = _clusters(agenda, texts)
     base = agenda.p(f"rounds/{rnd.id}/")
     excluded = [p for p in verified.problems
                 if p["path"].startswith(base) or p["path"].startswith(agenda.p("members/"))]
@@ -130,6 +160,28 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         "generated_from": verified.commit,
         "generated_at": stamp(now()),
     }
+
+
+def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
+    """``consensus.clusters(texts)``, remembered in .git/coalition by a digest of the ids and
+    texts in order (its whole input) and of the clustering code: at 100,000 comments it takes
+    seconds, and a summary is asked for again and again between new comments."""
+    import hashlib
+
+    from . import consensus
+    from .cache import Memo, code_fingerprint
+
+    digest = hashlib.sha256("\0".join(f"{len(c)}:{c}:{len(t)}:{t}" for c, t in texts.items())
+                            .encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        memo = Memo(agenda.git.git_dir / "coalition", "clusters", code_fingerprint(consensus))
+    except Exception:  # noqa: BLE001 - no memo (no git dir?): just compute
+        return clusters(texts)
+    groups = memo.get(digest)
+    if not (isinstance(groups, list) and all(isinstance(g, list) for g in groups)):
+        groups = clusters(texts)
+        memo.put(digest, groups)
+    return groups
 
 
 def build_round_status(agenda: Agenda, verified: Verified, round_id: str | None) -> dict[str, Any]:
@@ -242,7 +294,10 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
             elif before is None or after is None:
                 fate = "orphaned"
             else:
-                fate, moved = reanchor(before.body, after.body, rec.anchor)
+                try:
+                    fate, moved = reanchor(before.body, after.body, rec.anchor)
+                except InputError:  # an anchor that does not fit its own draft
+                    fate, moved = "orphaned", None
                 new_quote = moved["quote"] if moved else None
             text, _proposal, quote = _visible_text(rec)
             resp = responses.get(rec.id)

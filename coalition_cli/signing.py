@@ -372,10 +372,21 @@ def generate_key(path: PathLike, passphrase: bytes | None = None, comment: str =
     return result
 
 
-def allowed_signers_line(principal: str, key: PublicKey, namespace: str = NAMESPACE) -> str:
-    """One ``allowed_signers`` line: ``principal namespaces="ns" ssh-ed25519 AAAA...``."""
+def allowed_signers_line(principal: str, key: PublicKey, namespace: str = NAMESPACE, *,
+                         valid_after: str | None = None, valid_before: str | None = None) -> str:
+    """One ``allowed_signers`` line: ``principal namespaces="ns" ssh-ed25519 AAAA...``.
+
+    ``valid_after`` / ``valid_before`` (``YYYYMMDDHHMMSSZ``, UTC) bound the key's validity
+    as ssh-keygen sees it at ``-Overify-time``.
+    """
     if not principal or principal.startswith("#") or any(c in principal for c in ' \t\r\n",*?!'):
         raise InputError(f"{principal!r} cannot be used as an allowed_signers principal")
     if not namespace or any(c in namespace for c in '"\r\n'):
         raise InputError(f"{namespace!r} cannot be used as a signature namespace")
-    return f'{principal} namespaces="{namespace}" {key.openssh}'
+    options = f'namespaces="{namespace}"'
+    for name, value in (("valid-after", valid_after), ("valid-before", valid_before)):
+        if value is not None:
+            if not (len(value) == 15 and value[:14].isdigit() and value.endswith("Z")):
+                raise InputError(f"{name} {value!r} must look like 20261125140000Z")
+            options += f',{name}="{value}"'
+    return f'{principal} {options} {key.openssh}'

@@ -26,6 +26,35 @@ from .errors import GitError, NotFound
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
+_READ_ONLY_GIT = frozenset({"cat-file", "ls-tree", "ls-files", "rev-parse", "rev-list", "log",
+                            "show", "merge-base", "diff-tree", "for-each-ref", "config",
+                            "symbolic-ref", "var", "version"})
+
+
+def _git_running_in(root: Path, lock: Path) -> bool:
+    """Is a git process that may take locks working in ``root``, or holding ``lock`` open?
+    (Linux /proc; readers such as the long-lived ``git cat-file --batch`` do not count.)"""
+    root_text, lock_text = str(root.resolve()), str(lock)
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().decode("utf-8", "replace").split("\0")
+            is_git = bool(argv) and os.path.basename(argv[0]).startswith("git")
+            command = next((a for a in argv[1:] if a and not a.startswith("-")), "")
+            if is_git and command not in _READ_ONLY_GIT:
+                cwd = os.readlink(f"/proc/{pid}/cwd")
+                if cwd == root_text or cwd.startswith(root_text + os.sep):
+                    return True
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == lock_text:
+                    return True
+        except OSError:  # gone, or not ours to look at
+            continue
+    return False
+
+
 @dataclass(frozen=True)
 class Entry:
     mode: str
@@ -48,6 +77,7 @@ class Git:
         self._env = _clean_env()
         self._catfile: subprocess.Popen[bytes] | None = None
         self._git_dir: Path | None = None
+        self._locks: list[Path] | None = None
         self._objects: Path | None = None
 
     # --- running git ---------------------------------------------------------------
@@ -120,17 +150,43 @@ class Git:
 
     def ls_tree(self, rev: str, path: str, *, recursive: bool = True) -> list[Entry]:
         """Entries under ``path`` (a folder) at ``rev``; blobs only when recursive."""
+        return [Entry(mode, sha, name) for mode, sha, name in self.ls_tree_raw(rev, path,
+                                                                             recursive=recursive)]
+
+    def ls_tree_raw(self, rev: str, path: str, *, recursive: bool = True) -> list[tuple[str, str, str]]:
+        """``ls_tree`` as plain (mode, sha, path) tuples: for listings of 100,000s of files."""
         args = ["ls-tree", "-z", "--full-tree"]
         if recursive:
             args.append("-r")
-        out = self.run(*args, rev, "--", path.rstrip("/") + "/")
+        return self.parse_ls_tree(self.run(*args, rev, "--", path.rstrip("/") + "/"))
+
+    def ls_tree_start(self, rev: str, path: str) -> subprocess.Popen[bytes]:
+        """Start a recursive ``ls_tree_raw`` in the background; finish it with ``ls_tree_finish``."""
+        return subprocess.Popen(
+            ["git", "ls-tree", "-z", "--full-tree", "-r", rev, "--", path.rstrip("/") + "/"],
+            cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env,
+        )
+
+    def ls_tree_finish(self, proc: subprocess.Popen[bytes]) -> list[tuple[str, str, str]]:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            lines = err.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git ls-tree failed: {lines[-1] if lines else f'exit {proc.returncode}'}")
+        return self.parse_ls_tree(out)
+
+    @staticmethod
+    def parse_ls_tree(out: bytes) -> list[tuple[str, str, str]]:
+        # One decode and one split in C, then two splits per entry ("<mode> <type> <sha>\t<path>"):
+        # twice as fast as decoding entry by entry. Paths keep undecodable bytes as surrogates.
+        items = out.decode("utf-8", "surrogateescape").split("\0")
+        items.pop()  # after the last NUL
         entries = []
-        for item in out.split(b"\0"):
-            if not item:
-                continue
-            meta, _, name = item.partition(b"\t")
-            mode, _kind, sha = meta.decode().split(" ")
-            entries.append(Entry(mode, sha, name.decode("utf-8", "surrogateescape")))
+        append = entries.append
+        modes: dict[str, str] = {}  # one string per mode, not one per entry
+        for item in items:
+            meta, name = item.split("\t", 1)
+            mode, _kind, sha = meta.split(" ")
+            append((modes.setdefault(mode, mode), sha, name))
         return entries
 
     def _cat(self) -> subprocess.Popen[bytes]:
@@ -275,7 +331,10 @@ class Git:
         env = {}
         if author:
             env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]}
-        for _ in range(attempts):
+        self.recover()
+        for attempt in range(attempts):
+            if attempt:
+                self.clear_stale_locks()
             parent = self.head()
             base_tree = EMPTY_TREE
             if parent:
@@ -285,16 +344,104 @@ class Git:
             if parent:
                 args[2:2] = ["-p", parent]
             commit = self.run(*args, input=message.encode("utf-8"), env=env).decode().strip()
+            # Intent first: should we be killed after the branch moves, the next write
+            # finishes bringing these paths into the working tree and index (recover).
+            self._write_journal(commit, list(changes))
             code, _ = self.run_status(
                 "update-ref", "-m", f"coalition: {message.splitlines()[0]}", "HEAD", commit,
                 parent or "0" * 40,
             )
             if code == 0:
-                self._checkout_paths(changes)
+                if self._checkout_paths(changes):
+                    self._journal.unlink(missing_ok=True)
                 return commit
+            self._journal.unlink(missing_ok=True)
         raise GitError("the branch kept moving while writing; try again")
 
-    def _checkout_paths(self, changes: dict[str, bytes | None]) -> None:
+    # --- crash safety: what a killed writer leaves behind ---------------------------------
+
+    @property
+    def _journal(self) -> Path:  # one per working tree (linked worktrees share git_dir)
+        tag = hashlib.sha1(str(self.root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+        return self.git_dir / "coalition" / f"checkout-pending-{tag[:12]}.json"
+
+    def _write_journal(self, commit: str, paths: list[str]) -> None:
+        import json
+
+        self._journal.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self._journal.parent, prefix=".checkout-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"commit": commit, "paths": paths}, fh)
+        os.replace(tmp, self._journal)
+
+    def recover(self) -> None:
+        """Finish what a writer killed mid-way left: stale git locks, our temporary files,
+        and committed paths not yet in the working tree and index. Never touches HEAD."""
+        import json
+
+        self.clear_stale_locks()
+        try:
+            pending = json.loads(self._journal.read_text(encoding="utf-8"))
+            commit, paths = pending["commit"], [str(p) for p in pending["paths"]]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):
+            self._journal.unlink(missing_ok=True)
+            return
+        for folder in {(self.root / p).parent for p in paths}:
+            for stray in folder.glob(".coalition-tmp-*") if folder.is_dir() else ():
+                stray.unlink(missing_ok=True)
+        head = self.head()
+        landed = head is not None and self.run_status("merge-base", "--is-ancestor", commit,
+                                                      head)[0] == 0
+        if landed:  # the branch moved: bring the paths to what HEAD holds now
+            blobs = self.read_objects([f"{head}:{p}" for p in paths])
+            if not self._checkout_paths(dict(zip(paths, blobs))):
+                return  # the index is busy: try again next time
+        self._journal.unlink(missing_ok=True)
+
+    def _lock_files(self) -> list[Path]:
+        if self._locks is None:  # index.lock, HEAD.lock (of this worktree), the branch's lock
+            dot_git = self.root / ".git"
+            if dot_git.is_dir():  # the usual layout: no git process needed
+                own = dot_git
+                try:
+                    branch = (dot_git / "HEAD").read_text(encoding="utf-8").strip()
+                except OSError:
+                    branch = ""
+                branch = branch[5:].strip() if branch.startswith("ref: ") else ""
+            else:  # a linked worktree or a submodule
+                out = self.run("rev-parse", "--git-path", "HEAD").decode().strip()
+                own = (self.root / out).parent
+                code, branch = self.run_status("symbolic-ref", "-q", "HEAD")
+                branch = branch.strip() if code == 0 else ""
+            self._locks = [own / "index.lock", own / "HEAD.lock"]
+            if branch.startswith("refs/"):
+                self._locks.append(self.git_dir / f"{branch}.lock")
+        return [lock for lock in self._locks if lock.exists()]
+
+    def clear_stale_locks(self) -> list[Path]:
+        """Remove the git lock files (index, HEAD, the branch) a killed process left.
+
+        A lock is stale when no git process runs in this repository and none holds the
+        file open (read from /proc); where /proc is missing, when it is a minute old.
+        """
+        import time
+
+        removed = []
+        for lock in self._lock_files():
+            try:
+                age = time.time() - lock.stat().st_mtime
+            except OSError:
+                continue
+            busy = _git_running_in(self.root, lock) if Path("/proc/self/fd").is_dir() \
+                else age < 60
+            if not busy:
+                lock.unlink(missing_ok=True)
+                removed.append(lock)
+        return removed
+
+    def _checkout_paths(self, changes: dict[str, bytes | None]) -> bool:
         for path, content in changes.items():
             target = self.root / path
             if content is None:
@@ -310,11 +457,14 @@ class Git:
         # process may hold the index lock for a moment: wait for it.
         import time
 
-        for _ in range(100):
+        for attempt in range(100):
             code, _out = self.run_status("update-index", "--add", "--remove", "--", *changes)
             if code == 0:
-                return
+                return True
+            if attempt % 20 == 19:
+                self.clear_stale_locks()
             time.sleep(0.05)
+        return False
 
     def tag(self, name: str, commit: str) -> None:
         self.run("update-ref", f"refs/tags/{name}", commit)

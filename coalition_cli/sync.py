@@ -13,11 +13,12 @@ import time
 
 from .agenda import Agenda
 from .errors import GitError
+from .history import remote_rewritten
 
-ATTEMPTS = 12
+ATTEMPTS = 30  # with jittered backoff capped at 2 s: ~40 s of racing before giving up
 
 
-def sync(agenda: Agenda, remote: str = "origin") -> dict[str, object]:
+def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False) -> dict[str, object]:
     git = agenda.git
     code, out = git.run_status("remote", "get-url", remote)
     if code != 0:
@@ -29,11 +30,21 @@ def sync(agenda: Agenda, remote: str = "origin") -> dict[str, object]:
     before = git.head()
     pulled = 0
     last = ""
+    upstream = f"refs/remotes/{remote}/{branch}"
+    seen = git.rev_parse(upstream)
     for attempt in range(ATTEMPTS):
         code, text = git.run_status("fetch", "--quiet", remote)
         if code != 0:
             raise GitError(f"git fetch from '{remote}' failed: {_last_line(text)}")
-        upstream = f"refs/remotes/{remote}/{branch}"
+        fetched = git.rev_parse(upstream)
+        if not accept_rewrite and remote_rewritten(git, seen, fetched):
+            assert seen is not None and fetched is not None
+            git.run_status("update-ref", upstream, seen)  # keep reporting it until accepted
+            raise GitError(f"{remote}/{branch} was rewritten (a force-push): {seen[:8]} is no "
+                           f"longer in its history (now {fetched[:8]}); nothing was pulled or pushed",
+                           hint=f"inspect it with: git log {fetched[:8]}; if the rewrite is "
+                                "intended, run: coalition sync --accept-rewrite")
+        seen = fetched
         if git.rev_parse(upstream):
             incoming = git.run("rev-list", "--count", f"HEAD..{upstream}").decode().strip()
             pulled += int(incoming or 0)
@@ -55,12 +66,22 @@ def sync(agenda: Agenda, remote: str = "origin") -> dict[str, object]:
             return {"remote": remote, "branch": branch, "pulled": pulled, "pushed": int(ahead),
                     "head": git.head() or "", "attempts": attempt + 1, "before": before or ""}
         last = _last_line(text)
-        if not any(word in text for word in ("fetch first", "non-fast-forward", "rejected",
+        # A race shows as fetch first / non-fast-forward / a ref lock; any other rejection
+        # (a hook, a protected branch, a tag that exists) is a refusal: retrying cannot help.
+        if not any(word in text for word in ("fetch first", "non-fast-forward",
                                              "cannot lock ref", "failed to update ref")):
-            raise GitError(f"the remote refused the push: {last}")
+            raise GitError(f"the remote refused the push: {_refusal(text) or last}")
         time.sleep(min(2.0, 0.05 * (2 ** attempt)) * random.uniform(0.5, 1.5))
     raise GitError(f"gave up after {ATTEMPTS} attempts: the remote kept moving ({last})",
                    hint="run coalition sync again")
+
+
+def _refusal(text: str) -> str:
+    """git's reasons for a refused push: the rejected refs and the remote's own messages."""
+    lines = [line.strip() for line in text.splitlines()]
+    picked = [line for line in lines if "rejected]" in line or
+              (line.startswith("remote:") and line[7:].strip())]
+    return "; ".join(dict.fromkeys(picked))
 
 
 def _last_line(text: str) -> str:

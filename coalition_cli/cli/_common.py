@@ -89,9 +89,12 @@ def handle(fn: F) -> F:
 def open_agenda(path: Path | None) -> Any:
     from ..agenda import Agenda
 
-    import click
+    try:  # typer >= 0.2x runs on its own copy of click, whose context stack is a different one
+        from typer._click.globals import get_current_context
+    except ImportError:  # older typer: plain click
+        from click import get_current_context
 
-    ctx = click.get_current_context(silent=True)
+    ctx = get_current_context(silent=True)
     root = ctx.find_root().obj if ctx is not None else None
     if path is None and isinstance(root, dict):
         path = root.get("agenda")
@@ -120,6 +123,7 @@ def identity(agenda: Any, *, member: str | None, key: Path | None,
              passphrase: Path | None) -> Any:
     from .. import identity as ident
 
+    agenda.git.recover()  # finish what a write killed mid-way left (locks, working tree)
     snap = agenda.snapshot()
     return ident.resolve(agenda, snap, member=member, key=str(key) if key else None,
                          passphrase=passphrase_source(passphrase))
@@ -140,7 +144,7 @@ def read_text(value: str | None, file: Path | None, *, what: str, template: str 
             data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read {file}: {exc.strerror}") from None
-        return _decode(data, str(file))
+        return _decode(data, "stdin" if str(file) == "-" else str(file))
     if not sys.stdin.isatty():
         data = sys.stdin.buffer.read()
         if data.strip():
@@ -197,7 +201,7 @@ class Out:
         typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
     def line(self, text: str) -> None:
-        typer.echo(text)
+        typer.echo(_printable(text))
 
     def note(self, text: str) -> None:
         typer.echo(text, err=True)
@@ -217,8 +221,16 @@ class Out:
         for column in columns:
             table.add_column(column)
         for row in rows:
-            table.add_row(*["" if row.get(c) is None else str(row.get(c)) for c in columns])
+            table.add_row(*["" if row.get(c) is None else _printable(str(row.get(c)))
+                            for c in columns])
         console.print(table)
+
+
+def _printable(text: str) -> str:
+    """No terminal escape (ESC, C1), NUL or lone surrogate reaches the terminal."""
+    from ..render._common import clean_text
+
+    return clean_text(text)
 
 
 def terminal_console(stderr: bool = False) -> Any:

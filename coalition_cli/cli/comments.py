@@ -76,6 +76,11 @@ def _rows(ag, round_id, principle, member, stance, awaiting):  # noqa: ANN001, A
     from ..verify import verify
 
     verified = verify(ag)
+    verified.require_config()
+    if principle:  # the same spellings comment add accepts (p2, 2 -> P02)
+        from ..ids import check_principle
+
+        principle = check_principle(principle)
     rows = []
     for rid, items in verified.records.items():
         if round_id and rid != round_id:
@@ -85,7 +90,7 @@ def _rows(ag, round_id, principle, member, stance, awaiting):  # noqa: ANN001, A
         for _path, rec in sorted(items, key=lambda i: (i[1].submitted_at, i[1].id)):
             if rec.type != "comment":
                 continue
-            if principle and rec.principle != principle.upper() and rec.principle != principle:
+            if principle and rec.principle != principle:
                 continue
             if member and rec.member != member:
                 continue
@@ -144,12 +149,17 @@ def show(
     data = {k: v for k, v in rec.fields().items() if v is not None}
     data["path"] = path
     if rec.encrypted and decrypt:
-        from ..confidential import decrypt as open_payload
+        from ..confidential import open_comment
 
         who = identity(ag, member=as_member, key=key, passphrase=passphrase)
         actions.require_role(who, "facilitator", "read confidential comments")
-        data.update({k: v for k, v in open_payload(rec.encrypted, who.key).items() if v})
+        payload, grant = open_comment(snap, rec, who.key)
+        # only the two encrypted fields, never anything else a payload might claim
+        data.update({k: payload[k] for k in ("text", "proposed_text")
+                     if isinstance(payload.get(k), str) and payload[k]})
         data.pop("encrypted", None)
+        if grant is not None:
+            data["access"] = f"re-encrypted by {grant.granted_by} on {grant.granted_at}"
     elif rec.encrypted:
         data["encrypted"] = "[confidential: facilitators read it with --decrypt]"
     raw = snap.read(f"rounds/{rec.round}/responses/{rec.id}.yaml")
@@ -161,6 +171,24 @@ def show(
         return
     for key_name, value in data.items():
         out.line(f"{key_name}: {value}")
+
+
+@app.command("reencrypt")
+@handle
+def reencrypt(
+    comment_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Facilitators: re-encrypt a confidential comment to today's facilitators (signed access record)."""
+    from .. import actions
+
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    written = actions.comment_reencrypt(ag, who, comment_id)
+    _done(Out(fmt), written, f"re-encrypted {written.id[:8]} for the current facilitators "
+                             f"({written.commit[:8]})")
 
 
 @app.command("withdraw")

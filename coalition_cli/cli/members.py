@@ -98,7 +98,11 @@ def list_(at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal
     """List the registered members."""
     check_format(fmt, ("terminal", "json"))
     members = open_agenda(agenda).snapshot(at).members
-    Out(fmt).table([_member_row(m) for m in members.values()],
+    rows = [_member_row(m) for m in members.values()]
+    if fmt == "json":
+        for row, member in zip(rows, members.values()):
+            row["roles"] = list(member.roles)
+    Out(fmt).table(rows,
                    ["id", "name", "sector", "roles", "status", "keys"], empty="no members yet")
 
 
@@ -144,6 +148,9 @@ def allowed_signers(
     at: AtOpt = None,
     revoked: Annotated[Optional[Path], typer.Option(
         "--revoked", help="Also write the revoked public keys to this file (for ssh-keygen -r).")] = None,
+    validity: Annotated[bool, typer.Option(
+        "--validity", help="Bound each key with valid-after (added) and valid-before (revoked), "
+                           "for ssh-keygen -Y verify -Overify-time=<the record's submitted_at>.")] = False,
     agenda: AgendaOpt = None,
 ) -> None:
     """Print an OpenSSH allowed_signers file for the registry (ssh-keygen -Y verify -f)."""
@@ -151,9 +158,17 @@ def allowed_signers(
 
     members = open_agenda(agenda).snapshot(at).members
     revoked_keys = []
+
+    def when(value: str | None) -> str | None:  # 2026-11-25T14:00:00Z -> 20261125140000Z
+        return value.replace("-", "").replace(":", "").replace("T", "") if validity and value else None
+
     for member in members.values():
         for entry in member.keys:
-            typer.echo(allowed_signers_line(member.id, PublicKey.from_openssh(entry.key)))
+            after, before = when(entry.added), when(entry.revoked)
+            if after and before and before <= after:  # ssh-keygen refuses an empty window
+                after = None
+            typer.echo(allowed_signers_line(member.id, PublicKey.from_openssh(entry.key),
+                                            valid_after=after, valid_before=before))
             if entry.revoked:
                 revoked_keys.append(entry.key)
     if revoked is not None:

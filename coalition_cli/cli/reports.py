@@ -37,24 +37,40 @@ def register(app: typer.Typer) -> None:
         round_id: Annotated[Optional[str], typer.Option("--round", help="Only this round (and the registry).")] = None,
         trust: Annotated[Optional[list[str]], typer.Option(
             "--trust", help="A founder key fingerprint you got out of band (SHA256:...).")] = None,
+        accept_rewrite: Annotated[bool, typer.Option(
+            "--accept-rewrite", help="Accept that the branch was rewritten since the last verify here.")] = False,
         at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
     ) -> None:
         """Check every signature, permission, path and manifest. Exit 1 on any problem."""
+        from .. import history
+
         check_format(fmt, ("terminal", "json"))
         ag = open_agenda(agenda)
         result = _verify(ag, at, round_id)
         if trust and result.config is not None:
-            pinned = set(result.config.founders)
+            # the root: founders pinned by the first coalition.yaml, or signed off by them since
+            pinned = result.history.founders if result.history else set(result.config.founders)
             for fp in trust:
                 if fp not in pinned:
+                    shown = ", ".join(sorted(pinned)) or "none"
                     result.problem(ag.p("coalition.yaml"), "not-permitted",
-                                   f"the founders pinned here are not the key {fp} you trust")
+                                   f"the key {fp} you trust is not a founder of this history "
+                                   f"(its founders: {shown})")
+        if at is None:  # the head this clone verified last must still be in the history
+            rewritten = None if accept_rewrite else history.check_rewrite(ag, result.commit)
+            if rewritten:
+                result.problems.append(rewritten)
+            else:
+                history.pin_head(ag, result.commit)
         out = Out(fmt)
         if out.json:
             out.data(result.as_json())
         else:
             for p in result.problems:
                 out.line(f"{p['problem']}: {p['path']}: {p['detail']}")
+            if result.history is None and result.config is not None:
+                out.note("note: this clone is shallow, so the registry's history was not checked "
+                         "(git fetch --unshallow)")
             verdict = "ok" if result.ok else f"{len(result.problems)} problem(s)"
             out.note(f"checked {result.checked} signed files at {result.commit[:8]}: {verdict}")
         if not result.ok:

@@ -80,6 +80,8 @@ def register(app: typer.Typer) -> None:
     @handle
     def sync(
         remote: Annotated[str, typer.Option("--remote", help="The git remote.")] = "origin",
+        accept_rewrite: Annotated[bool, typer.Option(
+            "--accept-rewrite", help="Go on although the remote branch was rewritten (force-pushed).")] = False,
         agenda: AgendaOpt = None,
         fmt: FormatOpt = "terminal",
     ) -> None:
@@ -87,7 +89,7 @@ def register(app: typer.Typer) -> None:
         from ..sync import sync as do_sync
 
         check_format(fmt, ("terminal", "json"))
-        result = do_sync(open_agenda(agenda), remote)
+        result = do_sync(open_agenda(agenda), remote, accept_rewrite=accept_rewrite)
         out = Out(fmt)
         if out.json:
             out.data(result)

@@ -1,0 +1,503 @@
+"""Root of trust, registry history, revocation that history proves, and rewrites.
+
+Every attack is made with plain git and real signatures (the attacker holds a
+key), then `coalition verify` must exit 1 naming the file, the problem and the
+commit; every legitimate change (key rotation, a facilitator leaving, a founders
+change a founder signed) must keep it clean.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from coalition_cli import actions, records
+from coalition_cli.identity import Identity
+from coalition_cli.ids import new_record_id
+from coalition_cli.model import KeyEntry, Member, Record, now, stamp
+from coalition_cli.signing import PrivateKey
+from coalition_cli.verify import verify
+
+from conftest import Cli, Coalition, make_key
+
+NS = "coalition-cli"
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60)
+    assert not check or proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout.strip()
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def report(c: Coalition, code: int, *extra: str) -> dict:
+    """`coalition verify --format json` (and the terminal form, which must agree)."""
+    run = Cli(c.root)
+    terminal = run("verify", *extra, code=code)
+    data = json.loads(run("verify", "--format", "json", *extra, code=code).stdout)
+    assert data["ok"] is (code == 0)
+    for p in data["problems"]:
+        assert f"{p['problem']}: {p['path']}: {p['detail']}" in terminal.stdout
+    return data
+
+
+def find(data: dict, path: str, kind: str) -> list[dict]:
+    return [p for p in data["problems"] if p["path"] == path and p["problem"] == kind]
+
+
+def identity_of(c: Coalition, member: str, key: Path) -> Identity:
+    """An identity for any key of a member, revoked or not (what an attacker holding it has)."""
+    private = PrivateKey.load(key)
+    m = c.agenda.snapshot().member(member)
+    entry = next(e for e in m.keys if e.key == private.public.openssh)
+    return Identity(m, private, entry)
+
+
+def member_file(member: Member, signer: Path) -> tuple[bytes, bytes]:
+    data = records.dump_record(member.fields())
+    return data, PrivateKey.load(signer).sign(data)
+
+
+def plant(c: Coalition, rel: str, data: bytes, sig: bytes | None, message: str) -> str:
+    target = c.root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    if sig is not None:
+        Path(f"{target}.sig").write_bytes(sig)
+    return commit_all(c.root, message)
+
+
+def comment_bytes(member: str, text: str, *, round_id: str = "r1",
+                  submitted_at: str | None = None) -> tuple[str, bytes]:
+    rec = Record(type="comment", id=new_record_id(), round=round_id, member=member,
+                 submitted_at=submitted_at or stamp(now()), principle="P01", stance="oppose",
+                 kind="substantive", attribution="public", text=text)
+    return rec.id, records.dump_record(rec.fields())
+
+
+def open_round(c: Coalition) -> None:
+    actions.round_open(c.agenda, c.who("sec"), "r1", title="First reading",
+                       closes=now() + timedelta(days=30))
+
+
+# --- 1. the root of trust -------------------------------------------------------------------
+
+
+def test_init_prints_the_founder_and_verify_trust_checks_it(cli: Cli, tmp_path: Path) -> None:
+    key = make_key(tmp_path / "keys", "founder")
+    out = cli("init", tmp_path / "repo", "--name", "Trust test", "--facilitator", "sec",
+              "--key", key).stdout
+    fp = PrivateKey.load(key).public.fingerprint
+    assert f"coalition verify --trust {fp}" in out
+    config = (tmp_path / "repo/agenda/coalition.yaml").read_text()
+    assert f'founders: ["{fp}"]' in config
+    run = Cli(tmp_path / "repo")
+    run("verify", "--trust", fp)
+    other = PrivateKey.load(make_key(tmp_path / "keys", "stranger")).public.fingerprint
+    bad = json.loads(run("verify", "--trust", other, "--format", "json", code=1).stdout)
+    [problem] = bad["problems"]
+    assert problem["problem"] == "not-permitted" and problem["path"] == "agenda/coalition.yaml"
+    assert other in problem["detail"] and fp in problem["detail"]
+
+
+def test_a_registry_rewritten_by_a_non_facilitator_is_reported_with_its_commit(
+        coalition: Coalition) -> None:
+    c = coalition
+    rel = "agenda/members/youth.yaml"
+    youth = c.agenda.snapshot().member("youth")
+    promoted = replace(youth, roles=("member", "facilitator"), updated_at=stamp(now()))
+    data, sig = member_file(promoted, c.key("youth"))  # youth signs its own promotion
+    commit = plant(c, rel, data, sig, "youth promotes itself")
+    result = report(c, 1)
+    history = [p for p in find(result, rel, "not-permitted") if commit[:8] in p["detail"]]
+    assert history, result
+    assert "youth" in history[0]["detail"] and "facilitator" in history[0]["detail"]
+    assert re.search(r"SHA256:\S+", history[0]["detail"])
+
+
+def test_history_remembers_an_unauthorised_change_that_was_later_overwritten(
+        coalition: Coalition) -> None:
+    """The head alone looks clean; only history shows that health rewrote fund's entry."""
+    c = coalition
+    rel = "agenda/members/fund.yaml"
+    fund = c.agenda.snapshot().member("fund")
+    tampered = replace(fund, name="Hijacked Fund", updated_at=stamp(now()))
+    data, sig = member_file(tampered, c.key("health"))
+    bad_commit = plant(c, rel, data, sig, "health edits fund")
+    # a facilitator then writes fund's entry again, properly
+    actions.member_add(c.agenda, c.who("sec"), "fund", name="Fund Org", sector="funder",
+                       roles=["member"], keys=[])
+    result = report(c, 1)
+    assert [p["problem"] for p in result["problems"]] == ["not-permitted"]
+    [problem] = result["problems"]
+    assert problem["path"] == rel and bad_commit[:8] in problem["detail"]
+    assert "'health'" in problem["detail"]
+
+
+def test_a_deleted_member_file_and_a_replayed_old_version_are_reported(
+        coalition: Coalition) -> None:
+    c = coalition
+    rel = "agenda/members/health.yaml"
+    old_data, old_sig = (c.root / rel).read_bytes(), (c.root / f"{rel}.sig").read_bytes()
+    key = c.key("health")
+    actions.member_revoke_key(c.agenda, c.who("sec"), "health",
+                              PrivateKey.load(key).public)
+    report(c, 0)
+    # replay: the old, validly signed version without the revocation
+    replay = plant(c, rel, old_data, old_sig, "bring back the old entry")
+    result = report(c, 1)
+    [problem] = find(result, rel, "not-permitted")
+    assert replay[:8] in problem["detail"] and "older version" in problem["detail"]
+    git(c.root, "rm", "-q", "agenda/members/fund.yaml", "agenda/members/fund.yaml.sig")
+    gone = commit_all(c.root, "drop fund")
+    result = report(c, 1)
+    deleted = find(result, "agenda/members/fund.yaml", "not-permitted")
+    assert deleted and gone[:8] in deleted[0]["detail"] and "deleted" in deleted[0]["detail"]
+
+
+def test_founders_change_needs_a_founders_signature(coalition: Coalition, tmp_path: Path) -> None:
+    c = coalition
+    path = c.root / "agenda/coalition.yaml"
+    founder = PrivateKey.load(c.key("sec")).public.fingerprint
+    newcomer_key = make_key(tmp_path / "keys", "newcomer")
+    newcomer = PrivateKey.load(newcomer_key).public.fingerprint
+    text = path.read_text()
+
+    # 1. an attacker swaps the founders for its own key, with no sign-off
+    path.write_text(text.replace(founder, newcomer))
+    swap = commit_all(c.root, "new founders")
+    result = report(c, 1)
+    [problem] = find(result, "agenda/coalition.yaml", "not-permitted")
+    assert swap[:8] in problem["detail"] and "trust.founders" in problem["detail"]
+    # ... and verify --trust with the real founder's fingerprint still knows the root
+    Cli(c.root)("verify", "--trust", founder, code=1)
+
+    # 2. signed by the newcomer itself (not a founder before the change): still refused
+    git(c.root, "reset", "-q", "--hard", "HEAD~1")
+    path.write_text(text.replace(founder, newcomer))
+    (c.root / "agenda/coalition.yaml.sig").write_bytes(
+        PrivateKey.load(newcomer_key).sign(path.read_bytes()))
+    commit_all(c.root, "new founders, self-signed")
+    result = report(c, 1, "--accept-rewrite")
+    [problem] = find(result, "agenda/coalition.yaml", "not-permitted")
+    assert f"signed by {newcomer}" in problem["detail"]
+
+    # 3. a founder signs the change off with stock ssh-keygen: accepted, both fingerprints trusted
+    git(c.root, "reset", "-q", "--hard", "HEAD~1")
+    path.write_text(text.replace(f'["{founder}"]', f'["{founder}", "{newcomer}"]'))
+    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", NS, "-f", str(c.key("sec")),
+                    str(path)], check=True, capture_output=True)
+    commit_all(c.root, "add a founder, signed off")
+    report(c, 0, "--accept-rewrite")
+    report(c, 0, "--trust", founder)
+    report(c, 0, "--trust", newcomer)
+
+
+# --- legitimate changes keep verify clean (the trust fixpoint follows history) ------------------
+
+
+def test_a_facilitator_key_rotation_and_departure_keep_what_they_signed(
+        coalition: Coalition, tmp_path: Path) -> None:
+    c = coalition
+    sec = c.who("sec")
+    old = make_key(tmp_path / "keys", "co-old")
+    actions.member_add(c.agenda, sec, "co", name="Co-facilitator", sector="network",
+                       roles=["facilitator", "member"], keys=[(PrivateKey.load(old).public, None)])
+    co = identity_of(c, "co", old)
+    new_member = make_key(tmp_path / "keys", "late")
+    actions.member_add(c.agenda, co, "late", name="Late Org", sector="research",
+                       roles=["member"], keys=[(PrivateKey.load(new_member).public, None)])
+    open_round(c)  # r1 opened by sec; co answers a comment
+    comment = actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support",
+                                  text="Good.")
+    actions.respond(c.agenda, co, comment.id, disposition="noted", rationale="Thanks.")
+    report(c, 0)
+    # co rotates its key: add the new one, revoke the old
+    new = make_key(tmp_path / "keys", "co-new")
+    actions.member_add(c.agenda, sec, "co", name="Co-facilitator", sector="network",
+                       roles=["facilitator", "member"], keys=[(PrivateKey.load(new).public, None)])
+    actions.member_revoke_key(c.agenda, sec, "co", PrivateKey.load(old).public)
+    report(c, 0)  # 'late' and the response, signed with the old key before, still stand
+    actions.member_remove(c.agenda, sec, "co")
+    report(c, 0)  # and after co leaves
+
+
+def test_the_sole_founder_rotates_its_key(coalition: Coalition, tmp_path: Path) -> None:
+    c = coalition
+    first = c.key("sec")
+    second = make_key(tmp_path / "keys", "sec-2")
+    sec = c.who("sec")
+    actions.member_add(c.agenda, sec, "sec", name="Secretariat", sector="network",
+                       roles=["facilitator", "member", "staff"],
+                       keys=[(PrivateKey.load(second).public, None)])
+    sec2 = identity_of(c, "sec", second)
+    actions.member_revoke_key(c.agenda, sec2, "sec", PrivateKey.load(first).public)
+    sec2 = identity_of(c, "sec", second)
+    extra = make_key(tmp_path / "keys", "extra")
+    actions.member_add(c.agenda, sec2, "extra", name="Extra", sector="research", roles=["member"],
+                       keys=[(PrivateKey.load(extra).public, None)])
+    report(c, 0)
+    assert verify(c.agenda).members.keys() >= {"sec", "health", "extra"}
+
+    # the revoked founder key, stolen, cannot add a facilitator
+    evil_key = make_key(tmp_path / "keys", "evil")
+    evil = Member(id="evil", name="Evil", sector="network", roles=("facilitator", "member"),
+                  keys=(KeyEntry(PrivateKey.load(evil_key).public.openssh),),
+                  updated_at=stamp(now()), updated_by="sec")
+    data, sig = member_file(evil, first)
+    commit = plant(c, "agenda/members/evil.yaml", data, sig, "evil")
+    result = report(c, 1)
+    problems = find(result, "agenda/members/evil.yaml", "not-permitted")
+    assert any(commit[:8] in p["detail"] for p in problems)
+    assert "evil" not in verify(c.agenda).members
+
+
+def test_a_facilitator_added_on_a_branch_forked_before_a_revocation_is_rejected(
+        coalition: Coalition, tmp_path: Path) -> None:
+    c = coalition
+    sec = c.who("sec")
+    co_key = make_key(tmp_path / "keys", "co")
+    actions.member_add(c.agenda, sec, "co", name="Co", sector="network",
+                       roles=["facilitator", "member"], keys=[(PrivateKey.load(co_key).public, None)])
+    fork = git(c.root, "rev-parse", "HEAD")
+    actions.member_revoke_key(c.agenda, sec, "co", PrivateKey.load(co_key).public)
+    # on a branch forked before the revocation, the old key registers a new facilitator
+    git(c.root, "checkout", "-q", "-b", "side", fork)
+    mole_key = make_key(tmp_path / "keys", "mole")
+    actions.member_add(c.agenda, identity_of(c, "co", co_key), "mole", name="Mole",
+                       sector="network", roles=["facilitator"],
+                       keys=[(PrivateKey.load(mole_key).public, None)])
+    git(c.root, "checkout", "-q", "main")
+    git(c.root, "merge", "-q", "--no-edit", "side")
+    result = report(c, 1)
+    [problem] = find(result, "agenda/members/mole.yaml", "not-permitted")
+    assert "'co'" in problem["detail"]
+    assert "mole" not in verify(c.agenda).members
+
+
+# --- 2. revocation that history can prove --------------------------------------------------------
+
+
+@pytest.fixture
+def revoked(coalition: Coalition) -> dict:
+    """health comments, forks a branch, then its key is revoked on main."""
+    c = coalition
+    open_round(c)
+    key = c.key("health")
+    before = actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support",
+                                 text="Signed before the revocation.")
+    fork = git(c.root, "rev-parse", "HEAD")
+    revocation = actions.member_revoke_key(c.agenda, c.who("sec"), "health",
+                                           PrivateKey.load(key).public)
+    return {"c": c, "key": key, "before": before, "fork": fork, "revocation": revocation}
+
+
+def test_a_comment_signed_before_the_revocation_stays_valid(revoked: dict) -> None:
+    c = revoked["c"]
+    report(c, 0)
+    verified = verify(c.agenda)
+    assert [r.id for _p, r in verified.records["r1"]] == [revoked["before"].id]
+    # the CLI refuses to sign with the revoked key
+    err = Cli(c.root)("comment", "add", "-p", "P01", "-s", "support", "--text", "again",
+                      "--key", revoked["key"], code=4).stderr
+    assert err.startswith("error: ") and "revoked" in err
+
+
+def test_a_comment_signed_after_the_revocation_is_rejected(revoked: dict) -> None:
+    c = revoked["c"]
+    record_id, data = comment_bytes("health", "Signed after the revocation.")
+    rel = f"agenda/rounds/r1/comments/health/{record_id}.yaml"
+    plant(c, rel, data, PrivateKey.load(revoked["key"]).sign(data), "late signature")
+    result = report(c, 1)
+    [problem] = find(result, rel, "revoked-key")
+    assert "health" in problem["detail"] and "after the revocation" in problem["detail"]
+    assert len(result["problems"]) == 1
+
+
+def test_a_comment_from_a_branch_forked_before_the_revocation_and_merged_after_is_rejected(
+        revoked: dict) -> None:
+    c = revoked["c"]
+    git(c.root, "checkout", "-q", "-b", "side", revoked["fork"])
+    # on the branch the key is still valid, so the tool itself signs and commits there
+    on_branch = actions.comment_add(c.agenda, identity_of(c, "health", revoked["key"]),
+                                    principle="P02", stance="oppose", text="Made on a fork.")
+    # backdated, too: the timestamp proves nothing
+    opened = c.agenda.snapshot().round("r1").opened_at  # before the revocation
+    record_id, data = comment_bytes("health", "Backdated on the fork.", submitted_at=opened)
+    backdated = f"agenda/rounds/r1/comments/health/{record_id}.yaml"
+    plant(c, backdated, data, PrivateKey.load(revoked["key"]).sign(data), "backdated")
+    assert verify(c.agenda).problems == []  # valid on the branch, where nothing is revoked
+    git(c.root, "checkout", "-q", "main")
+    git(c.root, "merge", "-q", "--no-edit", "side")
+    result = report(c, 1)
+    for path in (on_branch.path, backdated):
+        [problem] = find(result, path, "revoked-key")
+        assert "after the revocation" in problem["detail"]
+    assert {p["path"] for p in result["problems"]} == {on_branch.path, backdated}
+    # the comment committed before the revocation still counts
+    assert [r.id for _p, r in verify(c.agenda).records["r1"]] == [revoked["before"].id]
+
+
+def test_a_branch_merged_before_the_revocation_keeps_its_comments(coalition: Coalition) -> None:
+    c = coalition
+    open_round(c)
+    fork = git(c.root, "rev-parse", "HEAD")
+    git(c.root, "checkout", "-q", "-b", "side", fork)
+    made = actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support",
+                               text="On a branch, merged in time.")
+    git(c.root, "checkout", "-q", "main")
+    git(c.root, "merge", "-q", "--no-edit", "side")
+    actions.member_revoke_key(c.agenda, c.who("sec"), "health",
+                              PrivateKey.load(c.key("health")).public)
+    report(c, 0)
+    assert [r.id for _p, r in verify(c.agenda).records["r1"]] == [made.id]
+
+
+def _ssh_verify(c: Coalition, allowed: Path, member: str, rel: str, *extra: str) -> int:
+    data = (c.root / rel).read_bytes()
+    proc = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", member,
+                           "-n", NS, "-s", str(c.root / f"{rel}.sig"), *extra],
+                          input=data, capture_output=True, timeout=30)
+    return proc.returncode
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH ssh-keygen")
+def test_ssh_keygen_reaches_the_same_verdict(coalition: Coalition, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    c = coalition
+    start, ticks = now(), iter(range(1, 10_000))
+    monkeypatch.setattr(actions, "now", lambda: start + timedelta(seconds=next(ticks) * 2))
+    key = c.key("health")
+    open_round(c)
+    before = actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support",
+                                 text="Before.").path
+    actions.member_revoke_key(c.agenda, c.who("sec"), "health", PrivateKey.load(key).public)
+    record_id, data = comment_bytes("health", "After.", submitted_at=stamp(actions.now()))
+    after = f"agenda/rounds/r1/comments/health/{record_id}.yaml"
+    plant(c, after, data, PrivateKey.load(key).sign(data), "after")
+
+    ours = {p["path"]: p["problem"] for p in report(c, 1)["problems"]}
+    assert ours == {after: "revoked-key"}
+    run = Cli(c.root)
+    revoked_file, plain = tmp_path / "revoked_keys", tmp_path / "allowed"
+    plain.write_text(run("member", "allowed-signers", "--revoked", revoked_file).stdout)
+    assert revoked_file.read_text().strip() == PrivateKey.load(key).public.openssh
+    # the plain export accepts every record the tool wrote, as SPEC promises ...
+    assert _ssh_verify(c, plain, "health", before) == 0
+    assert _ssh_verify(c, plain, "sec", "agenda/rounds/r1/round.yaml") == 0
+    # ... and with -r the revoked key is refused outright (stricter than verify)
+    assert _ssh_verify(c, plain, "health", after, "-r", str(revoked_file)) != 0
+    assert _ssh_verify(c, plain, "health", before, "-r", str(revoked_file)) != 0
+    # --validity + -Overify-time=<submitted_at>: the same verdict as coalition verify
+    bounded = tmp_path / "allowed-validity"
+    bounded.write_text(run("member", "allowed-signers", "--validity").stdout)
+    line = next(x for x in bounded.read_text().splitlines() if x.startswith("health "))
+    assert 'valid-after="' in line and 'valid-before="' in line
+    for rel, expected in ((before, 0), (after, 255)):
+        fields = records.parse_record((c.root / rel).read_bytes(), rel)
+        when = re.sub(r"[-:T]", "", fields["submitted_at"])
+        assert _ssh_verify(c, bounded, "health", rel, f"-Overify-time={when}") == expected, rel
+
+
+def test_allowed_signers_validity_never_writes_an_empty_window(coalition: Coalition) -> None:
+    """Added and revoked in the same second: ssh-keygen would reject the whole line."""
+    c = coalition
+    actions.member_revoke_key(c.agenda, c.who("sec"), "fund",
+                              PrivateKey.load(c.key("fund")).public)
+    text = Cli(c.root)("member", "allowed-signers", "--validity").stdout
+    for line in text.splitlines():
+        after = re.search(r'valid-after="(\d+)Z"', line)
+        before = re.search(r'valid-before="(\d+)Z"', line)
+        if after and before:
+            assert after.group(1) < before.group(1), line
+
+
+# --- rewrites: force-push detection -------------------------------------------------------------
+
+
+def test_verify_reports_a_rewritten_history_until_accepted(coalition: Coalition) -> None:
+    c = coalition
+    open_round(c)
+    actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support", text="Kept?")
+    report(c, 0)  # pins this head
+    git(c.root, "reset", "-q", "--hard", "HEAD~1")  # drop the comment, as a force-push would
+    actions.comment_add(c.agenda, c.who("youth"), principle="P01", stance="support", text="New.")
+    result = report(c, 1)
+    [problem] = result["problems"]
+    assert problem["problem"] == "history-rewritten"
+    assert "--accept-rewrite" in problem["detail"]
+    report(c, 1)  # still, until accepted
+    report(c, 0, "--accept-rewrite")
+    report(c, 0)
+    # fast-forward is fine
+    actions.comment_add(c.agenda, c.who("fund"), principle="P02", stance="support", text="More.")
+    report(c, 0)
+
+
+def test_sync_refuses_a_force_pushed_remote(coalition: Coalition, tmp_path: Path) -> None:
+    c = coalition
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    git(c.root, "remote", "add", "origin", str(bare))
+    run = Cli(c.root)
+    run("sync")
+    # someone else rewrites the remote branch (drops the last commit, adds another)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(bare), str(other))
+    git(other, "reset", "-q", "--hard", "HEAD~1")
+    (other / "note.txt").write_text("rewritten\n")
+    commit_all(other, "rewrite")
+    git(other, "push", "-q", "--force", "origin", "HEAD:main")
+    head = git(c.root, "rev-parse", "HEAD")
+    first = run("sync", code=5)
+    assert first.stderr.startswith("error: origin/main was rewritten")
+    assert "hint: " in first.stderr and "--accept-rewrite" in first.stderr
+    assert git(c.root, "rev-parse", "HEAD") == head  # nothing pulled
+    run("sync", code=5)  # still refused on the next try
+    run("sync", "--accept-rewrite")
+    rewritten = git(other, "rev-parse", "HEAD")
+    assert git(c.root, "merge-base", "--is-ancestor", rewritten, "HEAD") == ""
+
+
+def test_sync_rebasing_local_commits_is_not_a_rewrite(coalition: Coalition, tmp_path: Path) -> None:
+    """Only published history is pinned: `coalition sync` may rebase what was never pushed."""
+    c = coalition
+    open_round(c)
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    git(c.root, "remote", "add", "origin", str(bare))
+    run = Cli(c.root)
+    run("sync")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(bare), str(other))
+    # here: a local comment, verified (pinned) before it is pushed
+    actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support", text="Local.")
+    report(c, 0)
+    # meanwhile another clone pushes a comment of its own
+    Cli(other)("comment", "add", "-p", "P02", "-s", "support", "--text", "Theirs.",
+               "--key", c.key("youth"))
+    Cli(other)("sync")
+    run("sync")  # rebases the local comment onto theirs
+    report(c, 0)
+
+
+def test_a_shallow_clone_is_verified_without_its_history(coalition: Coalition,
+                                                         tmp_path: Path) -> None:
+    c = coalition
+    open_round(c)
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{c.root}", str(shallow))
+    result = Cli(shallow)("verify")
+    assert "shallow" in result.stderr and "checked" in result.stderr
