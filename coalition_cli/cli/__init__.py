@@ -52,4 +52,28 @@ reports.register(app)
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a usage error is one ``error:`` line and a ``hint:``, exit 2."""
+    import sys
+
+    try:
+        from typer._click import exceptions as click_exc
+    except ImportError:  # older typer on plain click
+        from click import exceptions as click_exc  # type: ignore[no-redef]
+
+    try:
+        code = app(standalone_mode=False)
+    except click_exc.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `coalition` alone: show the help
+            typer.echo(exc.format_message())
+            sys.exit(0)
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        where = exc.ctx.command_path if exc.ctx is not None else "coalition"
+        typer.echo(f"hint: see '{where} --help'", err=True)
+        sys.exit(2)
+    except click_exc.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click_exc.ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
