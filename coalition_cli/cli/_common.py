@@ -203,6 +203,13 @@ class Out:
     def line(self, text: str) -> None:
         typer.echo(_printable(text))
 
+    def written(self, written: Any, text: str | None = None) -> None:
+        """What a write made: ``{id, path, commit}`` as JSON, else ``text`` (default the id)."""
+        if self.json:
+            self.data({"id": written.id, "path": written.path, "commit": written.commit})
+        else:
+            self.line(text or written.id)
+
     def note(self, text: str) -> None:
         typer.echo(text, err=True)
 

@@ -25,13 +25,6 @@ app = typer.Typer(no_args_is_help=True)
 RoundOpt = Annotated[Optional[str], typer.Option("--round", help="The round (default: the open one).")]
 
 
-def _done(out: Out, written, text: str | None = None) -> None:  # noqa: ANN001
-    if out.json:
-        out.data({"id": written.id, "path": written.path, "commit": written.commit})
-    else:
-        out.line(text or written.id)
-
-
 @app.command("add")
 @handle
 def add(
@@ -67,7 +60,7 @@ def add(
         ag, who, principle=principle, stance=stance, text=body, quote=quote,
         occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
         attribution=attribution, supersedes=supersedes, round_id=round_id)
-    _done(Out(fmt), written)
+    Out(fmt).written(written)
 
 
 def _rows(ag, round_id, principle, member, stance, awaiting):  # noqa: ANN001, ANN202
@@ -187,7 +180,7 @@ def reencrypt(
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
     written = actions.comment_reencrypt(ag, who, comment_id)
-    _done(Out(fmt), written, f"re-encrypted {written.id[:8]} for the current facilitators "
+    Out(fmt).written(written, f"re-encrypted {written.id[:8]} for the current facilitators "
                              f"({written.commit[:8]})")
 
 
@@ -204,7 +197,7 @@ def withdraw(
     check_format(fmt, ("terminal", "json"))
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
-    _done(Out(fmt), actions.comment_withdraw(ag, who, comment_id))
+    Out(fmt).written(actions.comment_withdraw(ag, who, comment_id))
 
 
 @app.command("endorse")
@@ -221,7 +214,7 @@ def endorse(
     check_format(fmt, ("terminal", "json"))
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
-    _done(Out(fmt), actions.comment_endorse(ag, who, comment_id, text))
+    Out(fmt).written(actions.comment_endorse(ag, who, comment_id, text))
 
 
 @app.command("ack")
@@ -239,7 +232,7 @@ def ack(
     check_format(fmt, ("terminal", "json"))
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
-    _done(Out(fmt), actions.comment_ack(ag, who, comment_id, answer, text))
+    Out(fmt).written(actions.comment_ack(ag, who, comment_id, answer, text))
 
 
 def register(root: typer.Typer) -> None:
@@ -264,4 +257,4 @@ def register(root: typer.Typer) -> None:
         who = identity(ag, member=as_member, key=key, passphrase=passphrase)
         written = actions.respond(ag, who, comment_id, disposition=disposition,
                                   rationale=rationale, commit=commit)
-        _done(Out(fmt), written, f"{disposition}: {written.id[:8]} ({written.commit[:8]})")
+        Out(fmt).written(written, f"{disposition}: {written.id[:8]} ({written.commit[:8]})")

@@ -54,14 +54,7 @@ def add(
     keys = [(PublicKey.from_file(k), people[i] if i < len(people) else None)
             for i, k in enumerate(key)]
     written = actions.member_add(ag, who, member_id, name=name, sector=sector, roles=role, keys=keys)
-    _done(Out(fmt), written, f"registered {member_id}")
-
-
-def _done(out: Out, written, text: str) -> None:  # noqa: ANN001
-    if out.json:
-        out.data({"id": written.id, "path": written.path, "commit": written.commit})
-    else:
-        out.line(f"{text} ({written.commit[:8]})")
+    Out(fmt).written(written, f"registered {member_id} ({written.commit[:8]})")
 
 
 @app.command("show")
@@ -123,7 +116,8 @@ def revoke_key(
     who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
     public = PublicKey.from_file(key)
     written = actions.member_revoke_key(ag, who, member_id, public)
-    _done(Out(fmt), written, f"revoked {public.fingerprint} of {member_id}")
+    Out(fmt).written(written,
+                     f"revoked {public.fingerprint} of {member_id} ({written.commit[:8]})")
 
 
 @app.command("remove")
@@ -139,7 +133,8 @@ def remove(
     check_format(fmt, ("terminal", "json"))
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
-    _done(Out(fmt), actions.member_remove(ag, who, member_id), f"removed {member_id}")
+    written = actions.member_remove(ag, who, member_id)
+    Out(fmt).written(written, f"removed {member_id} ({written.commit[:8]})")
 
 
 @app.command("allowed-signers")

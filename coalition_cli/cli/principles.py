@@ -28,13 +28,6 @@ BodyFileOpt = Annotated[Optional[Path], typer.Option(
     "--body-file", help="Read the body from a file ('-' for stdin).", show_default=False)]
 
 
-def _done(out: Out, written, text: str) -> None:  # noqa: ANN001
-    if out.json:
-        out.data({"id": written.id, "path": written.path, "commit": written.commit})
-    else:
-        out.line(text)
-
-
 @app.command("add")
 @handle
 def add(
@@ -51,7 +44,7 @@ def add(
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
     text = read_text(body, body_file, what="body", template=f"<!-- {title} -->\n")
     written = actions.principle_add(ag, who, title, text or "")
-    _done(Out(fmt), written, written.id)
+    Out(fmt).written(written, written.id)
 
 
 @app.command("edit")
@@ -74,7 +67,7 @@ def edit(
     if body is None and (body_file is not None or title is None):
         text = read_text(None, body_file, what="body", template=current.body + "\n")
     written = actions.principle_edit(ag, who, principle_id, title=title, body=text)
-    _done(Out(fmt), written, f"{written.id} updated ({written.commit[:8]})")
+    Out(fmt).written(written, f"{written.id} updated ({written.commit[:8]})")
 
 
 @app.command("retire")
@@ -91,7 +84,7 @@ def retire(
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
     written = actions.principle_edit(ag, who, principle_id, status="retired")
-    _done(Out(fmt), written, f"{written.id} retired ({written.commit[:8]})")
+    Out(fmt).written(written, f"{written.id} retired ({written.commit[:8]})")
 
 
 @app.command("show")

@@ -22,13 +22,6 @@ from ._common import (
 app = typer.Typer(no_args_is_help=True)
 
 
-def _done(out: Out, written, text: str) -> None:  # noqa: ANN001
-    if out.json:
-        out.data({"id": written.id, "path": written.path, "commit": written.commit})
-    else:
-        out.line(text)
-
-
 @app.command("open")
 @handle
 def open_(
@@ -50,7 +43,7 @@ def open_(
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
     written = actions.round_open(ag, who, round_id, title=title, closes=when, principles=scope)
-    _done(Out(fmt), written, f"round {round_id} is open until {when:%Y-%m-%d %H:%M} UTC "
+    Out(fmt).written(written, f"round {round_id} is open until {when:%Y-%m-%d %H:%M} UTC "
                              f"({written.commit[:8]})")
 
 
@@ -71,7 +64,7 @@ def extend(
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
     written = actions.round_extend(ag, who, round_id, when)
-    _done(Out(fmt), written, f"round {round_id} now closes {when:%Y-%m-%d %H:%M} UTC")
+    Out(fmt).written(written, f"round {round_id} now closes {when:%Y-%m-%d %H:%M} UTC")
 
 
 @app.command("close")
@@ -88,7 +81,7 @@ def close(
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
     written = actions.round_close(ag, who, round_id)
-    _done(Out(fmt), written, f"round {written.id} is closed ({written.commit[:8]})")
+    Out(fmt).written(written, f"round {written.id} is closed ({written.commit[:8]})")
 
 
 @app.command("status")
