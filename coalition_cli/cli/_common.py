@@ -110,7 +110,7 @@ def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
                 return file.read_bytes().rstrip(b"\r\n")
             except OSError:
                 raise InputError(f"cannot read the passphrase file {file}") from None
-        if sys.stdin.isatty() and sys.stderr.isatty():
+        if sys.stdin is not None and sys.stdin.isatty() and sys.stderr.isatty():
             import getpass
 
             return getpass.getpass(f"Passphrase for {key}: ").encode()
@@ -140,12 +140,16 @@ def read_text(value: str | None, file: Path | None, *, what: str, template: str 
     if value is not None:
         return value
     if file is not None:
+        if str(file) == "-" and sys.stdin is None:
+            raise InputError("there is no standard input to read")
         try:
             data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read {file}: {exc.strerror}") from None
         return _decode(data, "stdin" if str(file) == "-" else str(file))
-    if not sys.stdin.isatty():
+    if sys.stdin is None:  # started with no standard input at all (e.g. a CI job)
+        pass
+    elif not sys.stdin.isatty():
         data = sys.stdin.buffer.read()
         if data.strip():
             return _decode(data, "stdin")
