@@ -118,3 +118,23 @@ def test_excluded_records_are_listed_with_why(round_with_stances: Coalition) -> 
     assert summary["excluded"][0]["problem"] == "bad-signature"
     p01 = next(p for p in summary["principles"] if p["id"] == "P01")
     assert p01["stances"]["support"] + p01["stances"]["oppose"] == 1  # legal's voice is gone
+
+
+def test_terminal_summary_cuts_long_lists_but_files_keep_them() -> None:
+    amendments = [{"comment": f"c{i:04d}", "member": None, "quote": None,
+                   "proposed_text": f"proposal {i}"} for i in range(100)]
+    data = {"coalition": "C", "round": {"id": "r1", "title": "t", "status": "closed"},
+            "stances": ["support", "amend", "neutral", "oppose", "block"],
+            "participation": {"members": 1, "responded": 1, "by_sector": {}},
+            "principles": [{"id": "P01", "title": "T", "comments": 100, "stances": {"amend": 1},
+                            "support_share": 1.0, "status": "no-quorum",
+                            "amendments": amendments, "blocks": [], "quotes": []}],
+            "comments": [], "dispositions": {"answered": 0, "awaiting": 100,
+                                             "awaiting_ids": [a["comment"] for a in amendments]},
+            "clusters": [], "integrity": {"verified": 100, "excluded": 0}, "excluded": [],
+            "generated_from": "0" * 40, "generated_at": "2026-11-25T00:00:00Z"}
+    text = render_summary(data, "terminal", width=200)
+    assert "proposal 29" in text and "proposal 30" not in text
+    assert "and 70 more" in text
+    md = render_summary(data, "md")
+    assert "proposal 99" in md

@@ -21,6 +21,9 @@ from ._common import (
     short_sha,
 )
 
+# A terminal summary is read, not searched: longer lists are cut here (the files keep all).
+TERMINAL_LIMIT = 30
+
 STATUS_STYLE = {
     "consensus": "bold green",
     "contested": "bold yellow",
@@ -129,6 +132,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             return
         con.print()
         con.print(Text(heading, style=style))
+        hidden = len(items) - TERMINAL_LIMIT
+        items = items[:TERMINAL_LIMIT]
         g = Table.grid(padding=(0, 2))
         g.add_column(no_wrap=True)
         g.add_column(max_width=max(20, width // 3))
@@ -138,6 +143,9 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             who.append(f" ({one_line(item.get('comment'))})", style="dim")
             g.add_row(T("  " + one_line(pid), "bold"), who, what)
         con.print(g)
+        if hidden > 0:
+            con.print(Text(f"  … and {hidden} more (all of them: --format md, html or csv)",
+                           style="dim"))
 
     amendments = []
     for p in principles:
@@ -167,7 +175,9 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     )
     awaiting = disp.get("awaiting_ids") or []
     if awaiting:
-        con.print(T("  awaiting: " + ", ".join(one_line(i) for i in awaiting)))
+        shown = ", ".join(one_line(i) for i in awaiting[:TERMINAL_LIMIT])
+        more = len(awaiting) - TERMINAL_LIMIT
+        con.print(T("  awaiting: " + shown + (f" … and {more} more" if more > 0 else "")))
 
     # clusters -------------------------------------------------------------
     clusters = data.get("clusters") or []
@@ -178,13 +188,17 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         t.add_column("Size", justify="right")
         t.add_column("Sample", ratio=1, overflow="fold")
         t.add_column("Comments", overflow="fold")
-        for c in clusters:
+        for c in clusters[:TERMINAL_LIMIT]:
+            ids = c.get("comments") or []
+            listed = ", ".join(one_line(i) for i in ids[:8])
             t.add_row(
-                str(c.get("size", len(c.get("comments") or []))),
+                str(c.get("size", len(ids))),
                 T(one_line(c.get("sample"))),
-                T(", ".join(one_line(i) for i in c.get("comments") or [])),
+                T(listed + (f" … and {len(ids) - 8} more" if len(ids) > 8 else "")),
             )
         con.print(t)
+        if len(clusters) > TERMINAL_LIMIT:
+            con.print(Text(f"  … and {len(clusters) - TERMINAL_LIMIT} more clusters", style="dim"))
 
     # integrity ------------------------------------------------------------
     integ = data.get("integrity") or {}
