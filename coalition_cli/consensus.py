@@ -127,23 +127,42 @@ def clusters(texts: dict[str, str], *, threshold: float = 0.7, minimum: int = 2)
     the rarest words), so the cost grows with the number of comments, not its
     square; each candidate pair is then compared exactly.
     """
-    tokens: dict[str, list[str]] = {}
+    # One pass over the texts keeps only what the blocking and the comparisons need: the
+    # first and last words, and each text's distinct words (one string object per word
+    # across all texts) — not every token of every text (half a GB at 100,000 comments).
     findall = _WORD.findall
+    canon: dict[str, str] = {}
+    doc_freq: Counter[str] = Counter()
+    heads: dict[str, tuple] = {}
+    tails: dict[str, tuple] = {}
+    vocab: dict[str, tuple[str, ...]] = {}  # id -> its distinct words
     for cid, text in texts.items():
         words = findall(text.casefold())  # _words(text)
-        if len(words) >= 3:
-            tokens[cid] = words
-    sets = {cid: frozenset(words) for cid, words in tokens.items()}
-    doc_freq: Counter[str] = Counter()
-    for word_set in sets.values():
-        doc_freq.update(word_set)
+        if len(words) < 3:
+            continue
+        distinct = set(words)
+        doc_freq.update(distinct)
+        for w in distinct.difference(canon):
+            canon[w] = w
+        vocab[cid] = tuple(map(canon.__getitem__, distinct))
+        heads[cid] = ("head", *words[:4])
+        tails[cid] = ("tail", *words[-4:])
     rank = {w: (n, w) for w, n in doc_freq.items()}.__getitem__  # rarest first
+    # Word sets as bit masks (frequent words in the low bits): |a ∩ b| is one AND and a bit
+    # count, and |a ∪ b| = |a| + |b| - |a ∩ b|. Pairs whose sizes alone rule out the threshold
+    # (|a ∩ b| / |a ∪ b| ≤ min/max) are skipped, and a set met again in a block takes the
+    # outcome of its first meeting (it would be compared with the same representatives in the
+    # same order). Every decision is the one the plain pairwise comparison of sets makes.
+    bit = {w: 1 << i for i, w in enumerate(sorted(doc_freq, key=lambda w: (-doc_freq[w], w)))}
     blocks: dict[tuple, list[str]] = defaultdict(list)
-    for cid, words in tokens.items():
-        blocks[("head", *words[:4])].append(cid)
-        blocks[("tail", *words[-4:])].append(cid)
-        blocks[("rare", *sorted(sets[cid], key=rank)[:2])].append(cid)
-    parent = {cid: cid for cid in tokens}
+    masks: dict[str, tuple[int, int]] = {}  # id -> (mask, number of distinct words)
+    for cid, distinct in vocab.items():
+        blocks[heads[cid]].append(cid)
+        blocks[tails[cid]].append(cid)
+        blocks[("rare", *sorted(distinct, key=rank)[:2])].append(cid)
+        masks[cid] = (sum(map(bit.__getitem__, distinct)), len(distinct))  # sum == or here
+    del heads, tails, vocab, canon
+    parent = {cid: cid for cid in masks}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -151,47 +170,36 @@ def clusters(texts: dict[str, str], *, threshold: float = 0.7, minimum: int = 2)
             x = parent[x]
         return x
 
-    # Word sets as bit masks (frequent words in the low bits): |a ∩ b| is one AND and a bit
-    # count, and |a ∪ b| = |a| + |b| - |a ∩ b|. Pairs whose sizes alone rule out the threshold
-    # (|a ∩ b| / |a ∪ b| ≤ min/max) are skipped, and a set met again in a block takes the
-    # outcome of its first meeting (it would be compared with the same representatives in the
-    # same order). Every decision is the one the plain pairwise comparison makes.
-    bit = {w: 1 << i for i, w in enumerate(sorted(doc_freq, key=lambda w: (-doc_freq[w], w)))}
-    masks: dict[frozenset[str], int] = {}
-    for word_set in sets.values():
-        if word_set not in masks:
-            masks[word_set] = sum(map(bit.__getitem__, word_set))  # distinct bits: sum == or
     memo = threshold <= 1  # a set always matches itself
     for members in blocks.values():
         if len(members) < 2:
             continue
         # compare with a few representatives: linear in the block size
         reps: list[tuple[int, int, str]] = []  # (mask, size, id)
-        met: dict[frozenset[str], str | None] = {}  # set -> the representative it joined
+        met: dict[int, str | None] = {}  # a set (its mask) -> the representative it joined
         for cid in members:
-            a = sets[cid]
-            if memo and a in met:
-                rep = met[a]
+            ma, la = masks[cid]
+            if memo and ma in met:
+                rep = met[ma]
                 if rep is not None:
                     parent[find(cid)] = find(rep)
                 continue
-            la, ma = len(a), masks[a]
             for mb, lb, rep in reps:
                 if (la / lb if la < lb else lb / la) < threshold:
                     continue
                 inter = (ma & mb).bit_count()
                 if inter / (la + lb - inter) >= threshold:
                     parent[find(cid)] = find(rep)
-                    met[a] = rep
+                    met[ma] = rep
                     break
             else:
                 if len(reps) < 16:
                     reps.append((ma, la, cid))
-                    met[a] = cid
+                    met[ma] = cid
                 else:
-                    met[a] = None
+                    met[ma] = None
     groups: dict[str, list[str]] = defaultdict(list)
-    for cid in tokens:
+    for cid in masks:
         groups[find(cid)].append(cid)
     return sorted((sorted(g) for g in groups.values() if len(g) >= minimum),
                   key=lambda g: (-len(g), g[0]))

@@ -175,18 +175,28 @@ class Git:
         return self.parse_ls_tree(out)
 
     @staticmethod
-    def parse_ls_tree(out: bytes) -> list[tuple[str, str, str]]:
-        # One decode and one split in C, then two splits per entry ("<mode> <type> <sha>\t<path>"):
-        # twice as fast as decoding entry by entry. Paths keep undecodable bytes as surrogates.
-        items = out.decode("utf-8", "surrogateescape").split("\0")
-        items.pop()  # after the last NUL
+    def parse_ls_tree(out: bytes, step: int = 1 << 20) -> list[tuple[str, str, str]]:
+        """(mode, sha, path) of each entry of ``git ls-tree -z`` output.
+
+        A megabyte at a time (cut at a NUL, never inside a UTF-8 character) is decoded and
+        split in C, then each entry split twice ("<mode> <type> <sha>\t<path>"): twice as
+        fast as decoding entry by entry, and never a second copy of a 20 MB listing in memory.
+        Paths keep undecodable bytes as surrogates.
+        """
         entries = []
         append = entries.append
         modes: dict[str, str] = {}  # one string per mode, not one per entry
-        for item in items:
-            meta, name = item.split("\t", 1)
-            mode, _kind, sha = meta.split(" ")
-            append((modes.setdefault(mode, mode), sha, name))
+        pos, size = 0, len(out)
+        while pos < size:
+            cut = out.find(b"\0", min(pos + step, size - 1))
+            if cut < 0:
+                cut = size
+            for item in out[pos:cut].decode("utf-8", "surrogateescape").split("\0"):
+                if item:
+                    meta, name = item.split("\t", 1)
+                    mode, _kind, sha = meta.split(" ")
+                    append((modes.setdefault(mode, mode), sha, name))
+            pos = cut + 1
         return entries
 
     def _cat(self) -> subprocess.Popen[bytes]:

@@ -318,11 +318,9 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
 
     verdicts: dict[str, tuple] = {}  # path -> verdict
     todo = []
-    keys = {}  # path -> cache key
     cached = cache.entries.get
     for path, sha, sig_sha in signed:
-        key = f"{sha}:{sig_sha or '-'}:{'c' if '/comments/' in path else 'f'}"
-        keys[path] = key
+        key = _cache_key(path, sha, sig_sha)
         hit = cached(key)
         if type(hit) is tuple and len(hit) == 5:  # anything else: a damaged cache, check again
             verdicts[path] = hit
@@ -343,23 +341,32 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
         for key, path, _sha, _sig_sha in todo:
             verdicts[path] = fresh[key]
     result.checked = len(signed)
+    save = use_cache and (cache.dirty or len(cache.entries) != len(verdicts))
+    if not save:
+        cache.entries = {}  # nothing to write or drop: free its keys before the policy pass
 
     from .history import registry_history
 
     result.history = registry_history(agenda, snap.commit, use_cache=use_cache)
-    _decide(agenda, snap, result, signed, keys, verdicts, base)
+    _decide(agenda, snap, result, signed, verdicts, base)
     if result.history is not None:
         result.problems.extend(result.history.problems)
-    if use_cache:
-        if cache.dirty or len(cache.entries) != len(keys):  # else nothing to write or drop
-            cache.save(keep=set(keys.values()) | set(cache.entries) if round_id else set(keys.values()))
+    if save:
+        in_use = {_cache_key(path, sha, sig_sha) for path, sha, sig_sha in signed}
+        cache.save(keep=in_use | set(cache.entries) if round_id else in_use)
     return result
 
 
+def _cache_key(path: str, sha: str, sig_sha: str | None) -> str:
+    """Record blob, signature blob, and whether it is read as a member's record."""
+    return f"{sha}:{sig_sha or '-'}:{'c' if '/comments/' in path else 'f'}"
+
+
 def _decide(agenda: Agenda, snap: Snapshot, result: Verified,
-            signed: list[tuple[str, str, str | None]], keys: dict[str, str],
-            verdicts: dict[str, tuple], base: str) -> None:
-    """``verdicts``: path -> (signer, signature problem, sha256, record tuple, parse problem)."""
+            signed: list[tuple[str, str, str | None]], verdicts: dict[str, tuple],
+            base: str) -> None:
+    """``verdicts``: path -> (signer, signature problem, sha256, record tuple, parse problem),
+    for every path of ``signed``."""
     config = result.config
     assert config is not None
     signer_of: dict[str, str] = {}
@@ -515,7 +522,7 @@ def _decide(agenda: Agenda, snap: Snapshot, result: Verified,
             result.problem(path, "malformed", exc.message)
 
     # 3. members' records
-    seen_ids: dict[tuple[str, str], str] = {}
+    seen_ids: dict[str, dict[str, str]] = defaultdict(dict)  # round -> record id -> path
     stances = set(config.stances)
     cut = len(base)
     by_round: dict[str, list[tuple[str, Record]]] = defaultdict(list)
@@ -557,11 +564,12 @@ def _decide(agenda: Agenda, snap: Snapshot, result: Verified,
         if rec.type == "comment" and rec.stance not in stances:
             result.problem(path, "malformed", f"stance '{rec.stance}' is not one of coalition.yaml's")
             continue
-        dup = seen_ids.get((round_id, rec.id))
+        seen = seen_ids[round_id]
+        dup = seen.get(rec.id)
         if dup is not None:
             result.problem(path, "duplicate-id", f"id {rec.id} is also used by {dup}")
             continue
-        seen_ids[(round_id, rec.id)] = path
+        seen[rec.id] = path
         rnd = result.rounds.get(round_id)
         if rnd is None:
             result.problem(path, "wrong-place", f"round '{round_id}' does not exist or is not valid")
@@ -588,7 +596,7 @@ def _decide(agenda: Agenda, snap: Snapshot, result: Verified,
     for round_id, closing in result.closings.items():
         prefix = f"{base}rounds/{round_id}/"
         for rel in closing.records:
-            if prefix + rel not in keys:
+            if prefix + rel not in verdicts:
                 result.problem(prefix + rel, "missing",
                                "listed in the closing manifest but no longer in the tree")
     _check_targets(result, by_round)

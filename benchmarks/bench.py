@@ -1,0 +1,674 @@
+"""Scale benchmark: coalition at N = 1,000 / 10,000 / 100,000 signed comments, against real baselines.
+
+For each N it builds (once, then reuses) a synthetic agenda — 200 members each
+with their own Ed25519 key, 20 principles, one open round and N signed member
+records (about 90 % comments, 7 % endorsements, 2 % withdrawals, 1 % comments
+superseding an earlier one) whose texts mix invented sentences with real public
+comments (``/work/shared/data/public-comments``, template campaign included) —
+and then measures, side by side in the same run and the same repository:
+
+* ``comment add`` vs a plain ``git add`` + ``git commit`` of one file;
+* ``verify`` with no cache vs the floor: every record and signature blob read
+  through one ``git cat-file --batch`` plus a bare Ed25519 verification loop
+  over the same signatures, in one process;
+* ``verify`` and ``summary`` with the cache present;
+* one record's verification in process vs one ``ssh-keygen -Y verify``;
+* ``changes`` on a 100-principle ~50 KB draft with 5 % word edits vs
+  ``git diff --word-diff`` of the same texts (time and hunks);
+* ``coalition --help`` start-up, and the peak memory of ``summary``.
+
+Commands run as a user runs them: the real ``coalition`` script installed next
+to ``sys.executable`` (not the pyenv shim on PATH, which adds ~0.15 s), in a
+subprocess, timed wall-clock; medians of a few repetitions. Peak memory is the
+maximum resident set of the process, from ``/usr/bin/time -f %M``.
+
+    python benchmarks/bench.py                      # N = 1,000, 10,000, 100,000
+    python benchmarks/bench.py --sizes 1000,10000   # a subset
+    python benchmarks/bench.py --quick              # fewer repetitions, N <= 10,000
+
+Generated repositories are kept in ``$COALITION_BENCH_DIR`` (default
+``/tmp/coalition-bench``) so re-runs skip generation; ``--rebuild`` makes them
+again. The table is printed and written to ``benchmarks/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import html
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import bench_redline  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
+from coalition_cli import actions, records, redline  # noqa: E402
+from coalition_cli.identity import Identity  # noqa: E402
+from coalition_cli.model import KeyEntry, Member, Record, stamp  # noqa: E402
+from coalition_cli.signing import PrivateKey, _decode, _signed_message, allowed_signers_line  # noqa: E402
+
+GENERATOR = 3  # bump when the synthetic agenda changes: cached repositories are rebuilt
+MEMBERS = 200
+PRINCIPLES = 20
+ROUND = "r1"
+PUBLIC_COMMENTS = Path("/work/shared/data/public-comments/usda-2017-0002-sample.csv")
+ENV = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+       "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+       "LC_ALL": "C", "NO_COLOR": "1"}
+for _name in ("COALITION_AGENDA", "COALITION_KEY", "COALITION_MEMBER", "COALITION_PASSPHRASE_FILE"):
+    ENV.pop(_name, None)
+
+
+def coalition_cmd() -> list[str]:
+    """The real entry-point script next to this interpreter (the PATH shim adds ~0.15 s)."""
+    script = Path(sys.executable).parent / "coalition"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", "coalition_cli"]
+
+
+# --- the synthetic agenda ---------------------------------------------------------------------
+
+OPENINGS = [
+    "We support this principle", "Our organisation broadly agrees", "We are concerned that",
+    "Speaking for our members,", "From our experience delivering services,", "We strongly object:",
+    "This is a welcome step, but", "As an Indigenous-led organisation,", "Our board discussed this and",
+    "We would ask the coalition to consider whether", "In practice,", "Frontline staff tell us that",
+    "Funders need clarity here:", "Our research shows that", "We cannot accept this wording because",
+]
+CLAIMS = [
+    "annual public reporting is not enough for communities to hold partners to account",
+    "de-identified data can still be linked back to individuals in small communities",
+    "consent should be sought again whenever data is reused for a new purpose",
+    "the principle should name who is accountable when an agreement is breached",
+    "Indigenous data sovereignty must be built in from the start, not added later",
+    "small organisations do not have the capacity to meet these reporting requirements",
+    "the wording on benefit sharing is too vague to be enforced",
+    "governments should publish every data sharing agreement in plain language",
+    "a complaints process must be independent of the agencies that hold the data",
+    "the definition of administrative data should include contracted service providers",
+    "we need a clear timeline for reviewing each agreement",
+    "communities must be able to see how their data improved services",
+    "privacy impact assessments should be published before any data is shared",
+    "the coalition should commit to funding community data literacy",
+    "linking datasets across agencies raises risks the draft does not address",
+    "evaluation findings should be returned to the people they describe",
+    "the threshold for sharing without consent is set far too low",
+    "data should never be used to deny or reduce a person's services",
+    "cultural safety training should be required for every analyst with access",
+    "the principle duplicates existing law and adds nothing practical",
+]
+CLOSINGS = [
+    "We propose stronger language.", "Please clarify this before the next draft.",
+    "We would be glad to help redraft it.", "This is essential for trust.",
+    "Otherwise we cannot endorse the agenda.", "Thank you for the opportunity to comment.",
+    "See our earlier submission for details.", "", "", "",
+]
+STANCES = ["support", "amend", "neutral", "oppose", "block"]
+STANCE_WEIGHTS = [40, 30, 12, 14, 4]
+SECTORS = ["funder", "service-provider", "advocacy", "indigenous-led", "research", "network"]
+PEOPLE = ["Aroha", "Ben", "Chloe", "Dev", "Eru", "Fatima", "Grace", "Hemi", "Ivy", "Jon", None, None]
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def public_comments() -> list[str]:
+    if not PUBLIC_COMMENTS.is_file():
+        return []
+    out = []
+    with PUBLIC_COMMENTS.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            text = _CONTROL.sub(" ", html.unescape(row.get("Text Comment") or "").replace("\r\n", "\n"))
+            if text.strip():
+                out.append(text[: records.MAX_TEXT])
+    return out
+
+
+def comment_text(rng: random.Random, real: list[str]) -> str:
+    if real and rng.random() < 0.15:
+        text = rng.choice(real)
+        if rng.random() < 0.5:  # a campaign variant: a changed greeting or sign-off
+            text = rng.choice(["", "Dear USDA, ", "Hello. ", "To whom it may concern: "]) + text
+        return text
+    sentences = []
+    for _ in range(rng.randint(1, 4)):
+        sentences.append(f"{rng.choice(OPENINGS)} {rng.choice(CLAIMS)}.")
+    closing = rng.choice(CLOSINGS)
+    return " ".join(sentences) + (" " + closing if closing else "")
+
+
+def bench_key(i: int) -> PrivateKey:
+    """Member i's key, derived from a fixed seed (index 0 is the facilitator)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    seed = hashlib.sha256(b"coalition-bench-key-%d" % i).digest()
+    return PrivateKey(Ed25519PrivateKey.from_private_bytes(seed), f"bench-{i}")
+
+
+def write_key_file(key: PrivateKey, path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization as ser
+
+    data = key._key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.OpenSSH, ser.NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    path.chmod(0o600)
+
+
+def member_id(i: int) -> str:
+    return f"m{i:03d}"
+
+
+def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
+    return subprocess.run(["git", *args], cwd=repo, input=input, env=ENV, check=True,
+                          capture_output=True).stdout
+
+
+def build_agenda(repo: Path, n: int, log=print) -> None:  # noqa: ANN001
+    """Create the synthetic agenda with n member records at ``repo`` (replacing what is there)."""
+    t0 = time.perf_counter()
+    if repo.exists():
+        shutil.rmtree(repo)
+    rng = random.Random(n)
+    keys = [bench_key(i) for i in range(MEMBERS + 1)]
+    write_key_file(keys[0], repo.parent / "keys" / "sec")
+    for i in range(1, 6):
+        write_key_file(keys[i], repo.parent / "keys" / member_id(i))
+    opened = datetime.now(timezone.utc).replace(microsecond=0, second=0, minute=0) - timedelta(days=30)
+    real_now = actions.now
+    actions.now = lambda: opened  # the round opened 30 days ago; records fall inside its window
+    try:
+        agenda, _ = actions.init(repo, name="Bench Coalition", facilitator="sec",
+                                 facilitator_name="Secretariat", key=keys[0], person="Maya")
+        for name, value in (("user.name", "Bench"), ("user.email", "bench@example.invalid"),
+                            ("gc.auto", "0"), ("commit.gpgsign", "false")):
+            git(repo, "config", name, value)
+        snap = agenda.snapshot()
+        sec_member = snap.member("sec")
+        sec = Identity(sec_member, keys[0], sec_member.keys[0])
+        files: dict[str, bytes | None] = {}
+        for i in range(1, MEMBERS + 1):
+            mid = member_id(i)
+            member = Member(id=mid, name=f"Member Organisation {i}", sector=SECTORS[i % len(SECTORS)],
+                            roles=("member",), keys=(KeyEntry(keys[i].public.openssh, None, stamp(opened)),),
+                            updated_at=stamp(opened), updated_by="sec")
+            files.update(actions._signed(agenda, sec, f"members/{mid}.yaml", member.fields()))
+        actions._commit(agenda, sec, files, f"members: register {MEMBERS} member organisations")
+        prng = random.Random(1)
+        bodies = []
+        for p in range(1, PRINCIPLES + 1):
+            body = bench_redline.render(bench_redline.make_principle(prng, paragraphs=3)).strip()
+            bodies.append(body)
+            actions.principle_add(agenda, sec, f"Principle number {p}", body)
+        actions.round_open(agenda, sec, ROUND, title="First consultation",
+                           closes=datetime(2099, 12, 31, 23, 59, 59, tzinfo=timezone.utc))
+    finally:
+        actions.now = real_now
+    anchors = _anchors(bodies, rng)
+    real = public_comments()
+    base = agenda.p(f"rounds/{ROUND}/comments")
+    start = opened + timedelta(minutes=5)
+    span = 20 * 24 * 3600  # records spread over 20 days
+    weights = [1 / (k + 1) ** 0.6 for k in range(MEMBERS)]  # some members write far more
+    own: dict[int, list[tuple[str, str]]] = {}  # member -> [(comment id, principle)]
+    comments: list[tuple[int, str, str]] = []  # (member, comment id, principle)
+    stamps = sorted(rng.randrange(span) for _ in range(n))
+    made = {"comment": 0, "endorsement": 0, "withdrawal": 0, "supersedes": 0}
+
+    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo, stdin=subprocess.PIPE,
+                            env=ENV)
+    assert proc.stdin is not None
+    out = proc.stdin
+    head = git(repo, "rev-parse", "HEAD").decode().strip()
+    when = int(time.time())
+    message = f"{n} synthetic member records\n".encode()
+    out.write(b"commit refs/heads/main\n")
+    out.write(b"committer Bench <bench@example.invalid> %d +0000\n" % when)
+    out.write(b"data %d\n%s\n" % (len(message), message))
+    out.write(b"from %s\n" % head.encode())
+    for k in range(n):
+        who = rng.choices(range(1, MEMBERS + 1), weights)[0]
+        mid = member_id(who)
+        rid = f"{rng.getrandbits(64):016x}"
+        when_s = stamp(start + timedelta(seconds=stamps[k]))
+        person = rng.choice(PEOPLE)
+        roll = rng.random()
+        kind = "comment"
+        if roll < 0.07 and comments:
+            target_member, target, target_pid = comments[rng.randrange(len(comments))]
+            if target_member != who:
+                kind = "endorsement"
+        elif roll < 0.09 and own.get(who):
+            kind = "withdrawal"
+        if kind == "endorsement":
+            rec = Record(type="endorsement", id=rid, round=ROUND, member=mid, submitted_at=when_s,
+                         principle=target_pid, author=person, target=target,
+                         text=rng.choice([None, "We endorse this comment."]))
+        elif kind == "withdrawal":
+            target, pid = own[who].pop(rng.randrange(len(own[who])))
+            rec = Record(type="withdrawal", id=rid, round=ROUND, member=mid, submitted_at=when_s,
+                         principle=pid, author=person, target=target)
+        else:
+            supersedes = None
+            pid = f"P{rng.randint(1, PRINCIPLES):02d}"
+            if 0.09 <= roll < 0.10 and own.get(who):
+                supersedes, pid = own[who].pop(rng.randrange(len(own[who])))
+                made["supersedes"] += 1
+            stance = rng.choices(STANCES, STANCE_WEIGHTS)[0]
+            anchor = rng.choice(anchors[pid]) if rng.random() < 0.3 else None
+            proposal = None
+            if stance == "amend" and rng.random() < 0.5:
+                proposal = "The coalition will " + rng.choice(CLAIMS) + "."
+            rec = Record(type="comment", id=rid, round=ROUND, member=mid, submitted_at=when_s,
+                         principle=pid, author=person, stance=stance,
+                         kind=rng.choice(["substantive", "substantive", "general", "editorial"]),
+                         attribution="anonymous" if rng.random() < 0.1 else "public",
+                         themes=(), anchor=anchor, text=comment_text(rng, real),
+                         proposed_text=proposal, supersedes=supersedes)
+            own.setdefault(who, []).append((rid, pid))
+            comments.append((who, rid, pid))
+        made[kind] += 1
+        data = records.dump_record(rec.fields())
+        sig = keys[who].sign(data)
+        path = f"{base}/{mid}/{rid}.yaml".encode()
+        out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
+        out.write(b"M 100644 inline %s.sig\ndata %d\n%s\n" % (path, len(sig), sig))
+    out.write(b"\ndone\n")
+    out.close()
+    if proc.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    git(repo, "reset", "-q", "--hard", "HEAD")  # a checked-out working tree and a full index
+    (repo / ".git" / "coalition-bench.json").write_text(json.dumps(
+        {"generator": GENERATOR, "n": n, "made": made}), encoding="utf-8")
+    log(f"  built N={n:,} in {time.perf_counter() - t0:.1f} s ({made})")
+
+
+def _anchors(bodies: list[str], rng: random.Random) -> dict[str, list[dict]]:
+    from coalition_cli.anchoring import make_anchor
+
+    out = {}
+    for p, body in enumerate(bodies, 1):
+        words = list(re.finditer(r"\S+", body))
+        found = []
+        for _ in range(20):
+            i = rng.randrange(max(1, len(words) - 8))
+            quote = body[words[i].start() : words[min(len(words) - 1, i + rng.randint(2, 7))].end()]
+            found.append(make_anchor(body, quote, 1))
+        out[f"P{p:02d}"] = found
+    return out
+
+
+def agenda_repo(root: Path, n: int, rebuild: bool, log=print) -> Path:  # noqa: ANN001
+    repo = root / f"n{n}" / "repo"
+    marker = repo / ".git" / "coalition-bench.json"
+    ok = False
+    if marker.is_file() and not rebuild:
+        try:
+            ok = json.loads(marker.read_text()).get("generator") == GENERATOR
+        except ValueError:
+            ok = False
+    if not ok:
+        log(f"  generating the agenda for N={n:,} in {repo} ...")
+        build_agenda(repo, n, log)
+    return repo
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+def run(cmd: list[str], cwd: Path, *, check: bool = True, stdin=None) -> tuple[float, subprocess.CompletedProcess]:  # noqa: ANN001
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, stdin=stdin)
+    took = time.perf_counter() - t0
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode()[-800:]}")
+    return took, proc
+
+
+def peak_mb(cmd: list[str], cwd: Path) -> float:
+    """Maximum resident set (MB) of ``cmd``, as /usr/bin/time reports it."""
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=cwd, env=ENV, capture_output=True)
+    return int(proc.stderr.decode().strip().splitlines()[-1]) / 1024
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def drop_cache(repo: Path) -> None:
+    shutil.rmtree(repo / ".git" / "coalition", ignore_errors=True)
+
+
+def bench_comment_add(repo: Path, reps: int) -> tuple[float, float]:
+    """(comment add, plain git add + commit) medians, interleaved."""
+    cmd = coalition_cmd()
+    key = repo.parent / "keys" / "m001"
+    ours, plain = [], []
+    notes = repo / "notes"
+    notes.mkdir(exist_ok=True)
+    for i in range(reps):
+        took, _ = run([*cmd, "comment", "add", "--principle", "P05", "--stance", "amend", "--as", "m001",
+                       "--key", str(key), "--text", f"Benchmark comment {time.time_ns()}: the "
+                       "reporting duty should be quarterly."], repo)
+        ours.append(took)
+        note = notes / f"note-{time.time_ns()}-{i}.txt"
+        note.write_text(f"A plain note {i}\n", encoding="utf-8")
+        t_add, _ = run(["git", "add", "--", str(note.relative_to(repo))], repo)
+        t_commit, _ = run(["git", "commit", "-q", "-m", f"note {i}"], repo)
+        plain.append(t_add + t_commit)
+    return median(ours), median(plain)
+
+
+def record_blobs(repo: Path) -> list[tuple[str, str, str]]:
+    """(path, record blob, signature blob) of every member record at HEAD."""
+    out = git(repo, "ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", f"agenda/rounds/{ROUND}/comments/")
+    shas = {}
+    for item in out.split(b"\0"):
+        if item:
+            meta, _, name = item.partition(b"\t")
+            shas[name.decode()] = meta.split()[2].decode()
+    return [(p, s, shas[p + ".sig"]) for p, s in shas.items() if p.endswith(".yaml") and p + ".sig" in shas]
+
+
+def cat_batch(repo: Path, names: list[str]) -> list[bytes]:
+    """Every object through one ``git cat-file --batch`` (requests fed from a thread)."""
+    proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=repo, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=ENV)
+    assert proc.stdin and proc.stdout
+    payload = "".join(f"{n}\n" for n in names).encode()
+
+    def feed() -> None:
+        proc.stdin.write(payload)  # type: ignore[union-attr]
+        proc.stdin.close()  # type: ignore[union-attr]
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    read, readline = proc.stdout.read, proc.stdout.readline
+    out = []
+    for _ in names:
+        size = int(readline().rsplit(b" ", 1)[1])
+        out.append(read(size))
+        read(1)
+    writer.join()
+    proc.wait()
+    return out
+
+
+def bench_floor(repo: Path, reps: int) -> tuple[float, float, float]:
+    """(floor, cat-file part, verify part): cat-file --batch of every blob + bare Ed25519 loop."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    items = record_blobs(repo)
+    names = [x for _p, rec, sig in items for x in (rec, sig)]
+    blobs = cat_batch(repo, names)
+    keys: dict[bytes, Ed25519PublicKey] = {}
+    work = []
+    for data, sig in zip(blobs[0::2], blobs[1::2]):
+        raw, ns, alg, sig64, _blob = _decode(sig)  # type: ignore[misc]
+        key = keys.get(raw) or keys.setdefault(raw, Ed25519PublicKey.from_public_bytes(raw))
+        work.append((key.verify, sig64, _signed_message(ns, alg, data)))
+    cats, loops = [], []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        cat_batch(repo, names)
+        cats.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for verify, sig64, message in work:
+            verify(sig64, message)
+        loops.append(time.perf_counter() - t0)
+    return median(cats) + median(loops), median(cats), median(loops)
+
+
+def bench_per_record(repo: Path, sample: int = 2000, ssh_runs: int = 25) -> tuple[float, float]:
+    """(seconds per record in process, seconds per ``ssh-keygen -Y verify``).
+
+    In process: ``signing.verify_detached_fast``, the check ``coalition verify`` runs on each
+    record (dearmor, parse the SSHSIG blob, hash, Ed25519 verify), one record at a time.
+    """
+    from coalition_cli.signing import verify_detached_fast as verify
+
+    items = record_blobs(repo)
+    rng = random.Random(5)
+    chosen = rng.sample(items, min(sample, len(items)))
+    blobs = cat_batch(repo, [x for _p, rec, sig in chosen for x in (rec, sig)])
+    pairs = list(zip(blobs[0::2], blobs[1::2]))
+    t0 = time.perf_counter()
+    for data, sig in pairs:
+        assert verify(data, sig) is not None
+    ours = (time.perf_counter() - t0) / len(pairs)
+    with tempfile.TemporaryDirectory() as tmp:
+        allowed = Path(tmp, "allowed_signers")
+        allowed.write_text("".join(allowed_signers_line(member_id(i), bench_key(i).public) + "\n"
+                                   for i in range(1, MEMBERS + 1)), encoding="utf-8")
+        times = []
+        for k, ((path, _r, _s), (data, sig)) in enumerate(zip(chosen[:ssh_runs], pairs)):
+            rec, sigf = Path(tmp, f"{k}.yaml"), Path(tmp, f"{k}.yaml.sig")
+            rec.write_bytes(data)
+            sigf.write_bytes(sig)
+            member = path.split("/")[-2]
+            with rec.open("rb") as fh:
+                took, _ = run(["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", member,
+                               "-n", "coalition-cli", "-s", str(sigf)], Path(tmp), stdin=fh)
+            times.append(took)
+    return ours, median(times)
+
+
+def bench_changes(root: Path, reps: int) -> dict:
+    """``coalition changes`` on a 100-principle draft with 5 % word edits vs git diff --word-diff."""
+    repo = root / "changes" / "repo"
+    old, new, sites = bench_redline.make_drafts()
+    if not (repo / "agenda" / "coalition.yaml").is_file() or \
+            not (repo / ".git" / "coalition-bench.json").is_file():
+        if repo.exists():
+            shutil.rmtree(repo)
+        agenda, _ = actions.init(repo, name="Changes Bench", facilitator="sec", key=bench_key(0))
+        git(repo, "config", "user.name", "Bench")
+        git(repo, "config", "user.email", "bench@example.invalid")
+        files = {agenda.p(f"principles/P{i:03d}-principle-{i}.md"):
+                 records.dump_principle({"id": f"P{i:03d}", "title": f"Principle {i}", "status": "active"},
+                                        body)
+                 for i, body in enumerate(old, 1)}
+        agenda.git.commit_files(files, "100 principles", author=("Bench", "bench@example.invalid"))
+        agenda.git.close()
+        (repo / ".git" / "coalition-bench.json").write_text("{}", encoding="utf-8")
+    for i, body in enumerate(new, 1):  # the edited draft, in the working tree
+        path = repo / "agenda" / "principles" / f"P{i:03d}-principle-{i}.md"
+        path.write_bytes(records.dump_principle(
+            {"id": f"P{i:03d}", "title": f"Principle {i}", "status": "active"}, body))
+    times, data = [], {}
+    for _ in range(reps):
+        took, proc = run([*coalition_cmd(), "changes", "--from", "HEAD", "--format", "json"], repo)
+        times.append(took)
+        data = json.loads(proc.stdout)
+    ours_hunks = sum(redline.hunks(p["ops"]) for p in data["principles"])
+    measured = bench_redline.git_word_diff(bench_redline.concatenate(old), bench_redline.concatenate(new))
+    git_s, git_hunks = measured[0], measured[-1]  # (wall seconds, [cpu seconds,] hunks)
+    size_kb = len(bench_redline.concatenate(old).encode()) / 1024
+    return {"ours": median(times), "git": git_s, "ours_hunks": ours_hunks, "git_hunks": git_hunks,
+            "size_kb": size_kb, "sites": sites}
+
+
+def bench_help(reps: int) -> tuple[float, float]:
+    cwd = Path(tempfile.gettempdir())
+    ours = median([run([*coalition_cmd(), "--help"], cwd)[0] for _ in range(reps)])
+    python = median([run([sys.executable, "-c", "pass"], cwd)[0] for _ in range(reps)])
+    return ours, python
+
+
+DATA_ONLY = """
+import sys
+from coalition_cli.agenda import Agenda
+from coalition_cli.reports import build_summary
+from coalition_cli.verify import verify
+agenda = Agenda.open(sys.argv[1])
+build_summary(agenda, verify(agenda))
+"""
+
+
+def bench_size(root: Path, n: int, reps: int, rebuild: bool, log=print) -> dict:  # noqa: ANN001
+    repo = agenda_repo(root, n, rebuild, log)
+    cmd = coalition_cmd()
+    out: dict = {"n": n, "load": os.getloadavg()[0]}
+    verify_cmd = [*cmd, "verify", "--format", "json"]
+    summary_cmd = [*cmd, "summary"]
+    data_cmd = [sys.executable, "-c", DATA_ONLY, str(repo / "agenda")]
+    heavy = max(2, reps - 2) if n >= 100_000 else reps
+    run(verify_cmd, repo)  # settle the OS page cache and the derived cache
+    run(summary_cmd, repo)
+
+    log(f"  N={n:,}: comment add vs git add + commit ...")
+    out["add"], out["git_commit"] = bench_comment_add(repo, reps)
+    log(f"  N={n:,}: the first summary after new comments ...")
+    out["summary_after_add"] = run(summary_cmd, repo)[0]
+
+    log(f"  N={n:,}: verify cold ...")
+    cold = []
+    for _ in range(heavy):
+        drop_cache(repo)
+        took, proc = run(verify_cmd, repo)
+        result = json.loads(proc.stdout)
+        assert result["ok"], result["problems"][:5]
+        cold.append(took)
+    out["verify_cold"] = median(cold)
+    out["checked"] = result["checked"]
+    log(f"  N={n:,}: floor (cat-file --batch + bare Ed25519 loop) ...")
+    out["floor"], out["floor_cat"], out["floor_ed25519"] = bench_floor(repo, max(2, reps - 2))
+
+    log(f"  N={n:,}: verify and summary warm ...")
+    run(verify_cmd, repo)
+    out["verify_warm"] = median([run(verify_cmd, repo)[0] for _ in range(reps)])
+    out["summary_warm"] = median([run(summary_cmd, repo)[0] for _ in range(heavy)])
+    out["summary_data"] = median([run(data_cmd, repo)[0] for _ in range(reps)])
+    out["summary_data_mb"] = peak_mb(data_cmd, repo)
+    out["summary_mb"] = peak_mb(summary_cmd, repo)
+    drop_cache(repo)
+    out["summary_cold_mb"] = peak_mb(summary_cmd, repo)
+    out["verify_cold_mb"] = peak_mb(verify_cmd, repo)  # cache already rebuilt: a warm run's peak
+    drop_cache(repo)
+    out["verify_cold_mb"] = peak_mb(verify_cmd, repo)
+
+    log(f"  N={n:,}: one record vs ssh-keygen -Y verify ...")
+    out["per_record"], out["ssh_keygen"] = bench_per_record(repo)
+    return out
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds < 0.001:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+def table(results: list[dict], changes: dict | None, help_: tuple[float, float] | None) -> str:
+    rows: list[tuple[str, str, str, str, str, str, str]] = []
+
+    def row(what: str, n: str, ours: str, base: str, ratio: str, target: str, met: bool | None) -> None:
+        rows.append((what, n, ours, base, ratio, target, "—" if met is None else ("yes" if met else "**no**")))
+
+    for r in results:
+        n = f"{r['n']:,}"
+        ratio = r["add"] / r["git_commit"]
+        row("comment add vs git add + git commit (one file)", n, fmt_s(r["add"]), fmt_s(r["git_commit"]),
+            f"{ratio:.2f}×", "≤ 1.5×", ratio <= 1.5)
+        ratio = r["verify_cold"] / r["floor"]
+        row(f"verify cold (no cache) vs floor: cat-file --batch {fmt_s(r['floor_cat'])} + "
+            f"Ed25519 loop {fmt_s(r['floor_ed25519'])}", n, fmt_s(r["verify_cold"]), fmt_s(r["floor"]),
+            f"{ratio:.2f}×", "≤ 2.5×", ratio <= 2.5)
+        row("verify warm (cache present)", n, fmt_s(r["verify_warm"]), "", "", "≤ 1.5 s",
+            r["verify_warm"] <= 1.5)
+        row("summary warm (cache present; terminal report)", n, fmt_s(r["summary_warm"]), "", "", "≤ 1.5 s",
+            r["summary_warm"] <= 1.5)
+        row(f"└ of which report data: verify + build_summary in one process, no rendering "
+            f"(peak {r['summary_data_mb']:.0f} MB)", n, fmt_s(r["summary_data"]), "", "", "", None)
+        row("summary, first run after new comments (clusters recomputed)", n,
+            fmt_s(r["summary_after_add"]), "", "", "", None)
+        ratio = r["ssh_keygen"] / r["per_record"]
+        row("one record verified, in process vs ssh-keygen -Y verify", n, fmt_s(r["per_record"]),
+            fmt_s(r["ssh_keygen"]), f"{ratio:.0f}× faster", "≥ 50× faster", ratio >= 50)
+        worst = max(r["summary_mb"], r["summary_cold_mb"])
+        row(f"summary peak memory (warm; cold {r['summary_cold_mb']:.0f} MB; verify cold "
+            f"{r['verify_cold_mb']:.0f} MB)", n, f"{r['summary_mb']:.0f} MB", "", "", "≤ 400 MB", worst <= 400)
+        row("load average (1 min) when this N started", n, f"{r['load']:.1f}", "", "", "", None)
+    by_n = {r["n"]: r for r in results}
+    sizes = sorted(by_n)
+    for a, b in zip(sizes, sizes[1:]):
+        grow = b / a
+        for key, what in (("verify_cold", "verify cold"), ("verify_warm", "verify warm"),
+                          ("summary_warm", "summary warm"), ("add", "comment add")):
+            factor = by_n[b][key] / by_n[a][key]
+            row(f"cost growth of {what}, N ×{grow:g}", f"{a:,}→{b:,}", f"×{factor:.2f}", f"×{grow:g}",
+                "", "linear or better", factor <= grow * 1.1)
+    if changes:
+        ratio = changes["ours"] / changes["git"]
+        hunk_gap = changes["ours_hunks"] / changes["git_hunks"] - 1
+        row(f"changes, 100 principles {changes['size_kb']:.0f} KB, {changes['sites']} word edits "
+            f"(hunks: ours {changes['ours_hunks']}, git {changes['git_hunks']}, {hunk_gap:+.1%})", "—",
+            fmt_s(changes["ours"]), fmt_s(changes["git"]), f"{ratio:.0f}×", "≤ 1 s, hunks ±10 %",
+            changes["ours"] <= 1 and abs(hunk_gap) <= 0.10)
+    if help_:
+        row("coalition --help start-up (baseline: python -c pass)", "—", fmt_s(help_[0]), fmt_s(help_[1]),
+            f"{help_[0] / help_[1]:.1f}×", "≤ 0.3 s", help_[0] <= 0.3)
+    head = ("measurement", "N", "coalition", "baseline", "ratio", "target", "met")
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=None, help="comma-separated N (default 1000,10000,100000)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions; N <= 10,000 unless --sizes")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions per measurement (default 5)")
+    parser.add_argument("--dir", default=os.environ.get("COALITION_BENCH_DIR", "/tmp/coalition-bench"),
+                        help="where generated repositories are kept ($COALITION_BENCH_DIR)")
+    parser.add_argument("--rebuild", action="store_true", help="generate the repositories again")
+    parser.add_argument("--output", default=str(HERE / "results.md"), help="also write the table here")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "").replace(",", "")) for s in
+             (args.sizes or ("1000,10000" if args.quick else "1000,10000,100000")).split(",") if s]
+    if args.sizes:
+        sizes = [int(s) for s in args.sizes.replace("_", "").split(",") if s]
+    reps = args.reps or (2 if args.quick else 5)
+    root = Path(args.dir)
+    root.mkdir(parents=True, exist_ok=True)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    log(f"coalition benchmark: N = {', '.join(f'{n:,}' for n in sizes)}; {reps} repetitions; "
+        f"repositories in {root}; CLI = {' '.join(coalition_cmd())}")
+    started = time.perf_counter()
+    results = [bench_size(root, n, reps, args.rebuild, log) for n in sizes]
+    log("  changes vs git diff --word-diff ...")
+    changes = bench_changes(root, reps)
+    log("  --help start-up ...")
+    help_ = bench_help(max(reps, 5))
+    text = table(results, changes, help_)
+    print(text)
+    cpu = platform.processor() or platform.machine()
+    header = (f"# coalition benchmark results\n\n"
+              f"`python benchmarks/bench.py --sizes {','.join(map(str, sizes))}"
+              f"{' --reps ' + str(reps) if args.reps else ''}{' --quick' if args.quick else ''}` — "
+              f"{datetime.now(timezone.utc):%Y-%m-%d}, Python {platform.python_version()}, "
+              f"{os.cpu_count()} cores ({cpu}), git {git(root, 'version').decode().split()[-1]}; "
+              f"medians of {reps} runs; took {time.perf_counter() - started:.0f} s.\n\n")
+    Path(args.output).write_text(header + text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

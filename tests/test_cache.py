@@ -1,0 +1,360 @@
+"""The derived cache in .git/coalition never changes an answer.
+
+verify, the summary and `comment list` give the same result with the cache
+cold, warm, deleted, corrupted or of an older format; and whatever plain git
+does to the records — a rewritten record, another clone's push, `git mv`,
+`git revert` — shows at once, warm cache or not.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from coalition_cli import actions, cache, records
+from coalition_cli.agenda import Agenda
+from coalition_cli.ids import new_record_id
+from coalition_cli.model import now, stamp
+from coalition_cli.reports import build_summary
+from coalition_cli.signing import PrivateKey
+from coalition_cli.store import Git
+from coalition_cli.verify import Verified, verify
+
+from conftest import Cli, Coalition
+
+ROUND = "agenda/rounds/r1"
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout
+
+
+def cache_dir(c: Coalition) -> Path:
+    return c.root / ".git" / "coalition"
+
+
+def cache_file(c: Coalition) -> Path:
+    return cache_dir(c) / f"verdicts-v{cache.FORMAT}.marshal"
+
+
+def answer(v: Verified) -> dict:
+    """Everything verify decides, in comparable form."""
+    return {
+        "commit": v.commit, "ok": v.ok, "checked": v.checked, "problems": v.problems,
+        "members": v.members, "rounds": v.rounds, "closings": v.closings,
+        "records": {r: sorted(items, key=lambda i: i[0]) for r, items in v.records.items()},
+        "responses": v.responses, "signer": v.signer,
+    }
+
+
+def summary(c: Coalition, v: Verified) -> dict:
+    data = build_summary(c.agenda, v)
+    data.pop("generated_at")
+    return data
+
+
+def listed(c: Coalition) -> list[str]:
+    rows = json.loads(Cli(c.root)("comment", "list", "--format", "json").stdout)
+    return sorted(r["id"] for r in rows)
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def plant(c: Coalition, member: str, fields: dict, *, signer: str | None = None) -> str:
+    """A record written and committed by plain git, signed by ``signer`` (default: its member)."""
+    data = records.dump_record(fields)
+    rel = f"{ROUND}/comments/{member}/{fields['id']}.yaml"
+    target = c.root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    Path(f"{target}.sig").write_bytes(PrivateKey.load(c.key(signer or member)).sign(data))
+    commit_all(c.root, f"plant {rel}")
+    return rel
+
+
+@pytest.fixture
+def busy(coalition: Coalition) -> Coalition:
+    """Round r1 with comments, an endorsement, a withdrawal, and a few problems for verify to find."""
+    c = coalition
+    actions.round_open(c.agenda, c.who("sec"), "r1", title="First reading",
+                       closes=now() + timedelta(days=30))
+    h1 = actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support",
+                             text="Annual public reporting is a good start.")
+    actions.comment_add(c.agenda, c.who("youth"), principle="P01", stance="block",
+                        text="Young people were never asked.")
+    y2 = actions.comment_add(c.agenda, c.who("youth"), principle="P02", stance="amend",
+                             text="Say who is accountable.", quote="Personal data is protected.")
+    actions.comment_add(c.agenda, c.who("fund"), principle="P03", stance="oppose",
+                        text="We need to fund data literacy first. We need to fund data literacy first.")
+    actions.comment_add(c.agenda, c.who("health"), principle="P03", stance="oppose",
+                        text="We need to fund data literacy first. We need to fund data literacy first!")
+    actions.comment_endorse(c.agenda, c.who("fund"), h1.id, "Agreed.")
+    actions.comment_withdraw(c.agenda, c.who("youth"), y2.id)
+    # problems, so that the answer compared is not just "ok"
+    plant(c, "fund", {"v": 1, "type": "comment", "id": new_record_id(), "round": "r1",
+                      "principle": "P01", "member": "fund", "submitted_at": stamp(now())})  # malformed
+    plant(c, "youth", _comment("youth", "Health signed this."), signer="health")  # not-permitted
+    return c
+
+
+def _comment(member: str, text: str, principle: str = "P01") -> dict:
+    return {"v": 1, "type": "comment", "id": new_record_id(), "round": "r1", "principle": principle,
+            "member": member, "stance": "support", "kind": "general", "attribution": "public",
+            "themes": [], "text": text, "submitted_at": stamp(now())}
+
+
+def test_verify_is_the_same_cold_warm_deleted_corrupted_and_of_an_older_format(busy: Coalition) -> None:
+    c = busy
+    truth = answer(verify(c.agenda, use_cache=False))
+    assert not cache_file(c).exists()  # use_cache=False neither reads nor writes
+    kinds = {p["problem"] for p in truth["problems"]}
+    assert kinds == {"malformed", "not-permitted"}
+    truth_summary = summary(c, verify(c.agenda, use_cache=False))
+
+    cold = verify(c.agenda)  # builds the cache
+    assert cache_file(c).is_file()
+    assert answer(cold) == truth
+    warm = verify(c.agenda)
+    assert answer(warm) == truth and summary(c, warm) == truth_summary
+
+    shutil_rm(cache_dir(c))  # deleted
+    assert answer(verify(c.agenda)) == truth and cache_file(c).is_file()
+
+    for garbage in (b"", b"\x00not marshal at all\xff" * 50, marshal.dumps([1, 2, 3]),
+                    marshal.dumps({"format": cache.FORMAT, "entries": [1, 2]}),
+                    cache_file(c).read_bytes()[:100]):  # empty, junk, wrong shapes, truncated
+        cache_file(c).write_bytes(garbage)
+        assert answer(verify(c.agenda)) == truth
+        assert answer(verify(c.agenda)) == truth  # rewritten, then read back
+
+    # an older format: the same file name with another version inside, and an old file beside it
+    entries = marshal.loads(cache_file(c).read_bytes())["entries"]
+    poisoned = {k: ("", "signature does not verify", "0" * 64, None, "") for k in entries}
+    cache_file(c).write_bytes(marshal.dumps({"format": cache.FORMAT - 1, "entries": poisoned}))
+    older = cache_dir(c) / f"verdicts-v{cache.FORMAT - 1}.marshal"
+    older.write_bytes(marshal.dumps({"format": cache.FORMAT - 1, "entries": poisoned}))
+    assert answer(verify(c.agenda)) == truth
+    assert not older.exists()  # old formats are cleared away on the next write
+    # the same format made by another version of the parsing code: not trusted either
+    cache_file(c).write_bytes(marshal.dumps({"format": cache.FORMAT, "code": "another version",
+                                             "entries": poisoned}))
+    assert answer(verify(c.agenda)) == truth
+    assert answer(verify(c.agenda)) == truth
+    assert listed(c) == sorted(rec.id for items in truth["records"].values() for _p, rec in items
+                               if rec.type == "comment")
+
+
+def shutil_rm(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder)
+    assert not folder.exists()
+
+
+def test_a_record_rewritten_by_plain_git_is_caught_with_a_warm_cache(busy: Coalition) -> None:
+    c = busy
+    verify(c.agenda)
+    before = answer(verify(c.agenda))  # warm
+    assert cache_file(c).is_file()
+    [path] = [p for p, rec in before["records"]["r1"] if rec.text == "Young people were never asked."]
+    file = c.root / path
+    file.write_bytes(file.read_bytes().replace(b"never asked", b"always asked"))
+    commit_all(c.root, "edit a record in place")
+    after = verify(c.agenda)
+    assert {"path": path, "problem": "bad-signature", "detail": "signature does not match the data"} \
+        in after.problems
+    assert path not in dict(after.records["r1"])
+    assert answer(after) == answer(verify(c.agenda, use_cache=False))
+    assert path.rsplit("/", 1)[1][:-5] not in listed(c)
+    # and back: reverting the edit restores the record at once
+    git(c.root, "revert", "--no-edit", "HEAD")
+    restored = answer(verify(c.agenda))
+    assert restored.pop("commit") != before.pop("commit")
+    assert restored == before
+
+
+def test_a_record_pushed_by_another_clone_shows_at_once(busy: Coalition, tmp_path: Path) -> None:
+    c = busy
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(c.root, "remote", "add", "origin", str(remote))
+    git(c.root, "push", "-q", "origin", "main")
+    other_root = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other_root))
+    other = Agenda(Git(other_root), "agenda")
+    warm = verify(c.agenda)
+    verify(c.agenda)
+    written = actions.comment_add(other, c.who("fund"), principle="P02", stance="support",
+                                  text="Pushed from another clone.")
+    git(other_root, "push", "-q", "origin", "main")
+    git(c.root, "pull", "-q", "--ff-only", "origin", "main")
+    after = verify(c.agenda)
+    assert written.path in dict(after.records["r1"])
+    assert after.checked == warm.checked + 1
+    assert answer(after) == answer(verify(c.agenda, use_cache=False))
+    data = summary(c, after)
+    assert written.id in [row["id"] for row in data["comments"]]
+    assert data["generated_from"] == git(c.root, "rev-parse", "HEAD").strip()
+    assert written.id in listed(c)
+
+
+def test_a_record_moved_by_git_mv_is_judged_at_its_new_place(busy: Coalition) -> None:
+    c = busy
+    warm = verify(c.agenda)
+    verify(c.agenda)
+    [(path, rec)] = [(p, r) for p, r in warm.records["r1"] if r.text == "Young people were never asked."]
+    moved = f"{ROUND}/comments/fund/{rec.id}.yaml"
+    git(c.root, "mv", path, moved)
+    git(c.root, "mv", path + ".sig", moved + ".sig")
+    git(c.root, "commit", "-q", "-m", "move a record")
+    after = verify(c.agenda)
+    assert [p["problem"] for p in after.problems if p["path"] == moved] == ["wrong-place"]
+    assert path not in dict(after.records["r1"]) and moved not in dict(after.records["r1"])
+    assert answer(after) == answer(verify(c.agenda, use_cache=False))
+    assert rec.id not in [row["id"] for row in summary(c, after)["comments"]]
+    assert rec.id not in listed(c)
+
+
+def test_a_malformed_record_moved_by_git_mv_is_reported_at_its_new_path(busy: Coalition) -> None:
+    """The cached parse verdict must not carry the path it was first seen at."""
+    c = busy
+    warm = verify(c.agenda)
+    [old] = [p["path"] for p in warm.problems if p["problem"] == "malformed"]
+    new = old.replace("/comments/fund/", "/comments/health/")
+    (c.root / new).parent.mkdir(parents=True, exist_ok=True)
+    git(c.root, "mv", old, new)
+    git(c.root, "mv", old + ".sig", new + ".sig")
+    git(c.root, "commit", "-q", "-m", "move a malformed record")
+    after = verify(c.agenda)
+    [problem] = [p for p in after.problems if p["problem"] == "malformed"]
+    assert problem["path"] == new and problem["detail"].startswith(new + ": ")
+    assert old not in json.dumps(after.problems)
+    assert answer(after) == answer(verify(c.agenda, use_cache=False))
+
+
+def test_a_record_removed_by_git_revert_is_gone_at_once(busy: Coalition) -> None:
+    c = busy
+    written = actions.comment_add(c.agenda, c.who("fund"), principle="P02", stance="block",
+                                  text="This one will be reverted.")
+    warm = verify(c.agenda)
+    assert written.path in dict(warm.records["r1"])
+    assert written.id in listed(c)
+    git(c.root, "revert", "--no-edit", written.commit)
+    after = verify(c.agenda)
+    assert written.path not in dict(after.records["r1"])
+    assert after.checked == warm.checked - 1
+    assert answer(after) == answer(verify(c.agenda, use_cache=False))
+    data = summary(c, after)
+    assert written.id not in [row["id"] for row in data["comments"]]
+    assert all(b["comment"] != written.id for p in data["principles"] for b in p["blocks"])
+    assert written.id not in listed(c)
+
+
+# --- the derived data of the summary, and the faster code behind it, change no answer too ----
+
+
+def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(busy: Coalition) -> None:
+    c = busy
+    v = verify(c.agenda, use_cache=False)
+    memo = cache_dir(c) / f"clusters-v{cache.FORMAT}.marshal"
+    first = summary(c, v)  # computes the clusters and remembers them
+    assert first["clusters"] and memo.is_file()
+    assert summary(c, v) == first  # from the memo
+    memo.write_bytes(b"\x00garbage")
+    assert summary(c, v) == first
+    data = marshal.loads(memo.read_bytes())
+    for key in data["entries"]:  # the right key, the wrong shape: computed again
+        data["entries"][key] = "not a list of groups"
+    memo.write_bytes(marshal.dumps(data))
+    assert summary(c, v) == first
+    data["entries"] = {"another-input": [["forged", "group"]]}  # another input's result: unused
+    memo.write_bytes(marshal.dumps(data))
+    assert summary(c, v) == first
+    memo.unlink()
+    # a new comment changes the input: the memo is not used for it
+    actions.comment_add(c.agenda, c.who("youth"), principle="P03", stance="oppose",
+                        text="We need to fund data literacy first. We need to fund data literacy.")
+    after = summary(c, verify(c.agenda))
+    assert len(after["clusters"][0]["comments"]) == len(first["clusters"][0]["comments"]) + 1
+
+
+def _plain_clusters(texts: dict[str, str], threshold: float = 0.7, minimum: int = 2) -> list[list[str]]:
+    """consensus.clusters as first written: every candidate pair compared with sets."""
+    import re
+    from collections import defaultdict
+
+    sets, blocks, doc_freq, tokens = {}, defaultdict(list), defaultdict(int), {}
+    for cid, text in texts.items():
+        words = re.findall(r"\w+", text.casefold())
+        if len(words) < 3:
+            continue
+        tokens[cid], sets[cid] = words, frozenset(words)
+        for w in sets[cid]:
+            doc_freq[w] += 1
+    for cid, words in tokens.items():
+        blocks[("head", *words[:4])].append(cid)
+        blocks[("tail", *words[-4:])].append(cid)
+        blocks[("rare", *sorted(sets[cid], key=lambda w: (doc_freq[w], w))[:2])].append(cid)
+    parent = {cid: cid for cid in tokens}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for members in blocks.values():
+        reps: list[str] = []
+        for cid in members if len(members) > 1 else ():
+            for rep in reps:
+                a, b = sets[cid], sets[rep]
+                if len(a & b) / len(a | b) >= threshold:
+                    parent[find(cid)] = find(rep)
+                    break
+            else:
+                if len(reps) < 16:
+                    reps.append(cid)
+    groups = defaultdict(list)
+    for cid in tokens:
+        groups[find(cid)].append(cid)
+    return sorted((sorted(g) for g in groups.values() if len(g) >= minimum),
+                  key=lambda g: (-len(g), g[0]))
+
+
+def test_the_fast_clusters_and_sorts_agree_with_the_plain_ones() -> None:
+    import random
+
+    from coalition_cli.consensus import clusters, in_order
+    from coalition_cli.model import Record
+
+    rng = random.Random(7)
+    words = "data consent report community agree oppose fund the a of to we must never share".split()
+    for _ in range(400):
+        base = [" ".join(rng.choices(words[: rng.randint(3, len(words))], k=rng.randint(1, 12)))
+                for _ in range(rng.randint(1, 5))]
+        texts = {}
+        for _ in range(rng.randint(0, 50)):
+            said = rng.choice(base).split()
+            for _ in range(rng.randint(0, 3)):  # small variations, as in a template campaign
+                if said and rng.random() < 0.5:
+                    said.pop(rng.randrange(len(said)))
+                else:
+                    said.insert(rng.randint(0, len(said)), rng.choice(words))
+            texts[new_record_id()] = " ".join(said)
+        for threshold in (0.5, 0.7, 1.0):
+            assert clusters(texts, threshold=threshold) == _plain_clusters(texts, threshold)
+        recs = [Record(type="comment", id=rng.choice(["a1", "b2", "a12", "c"]), round="r1",
+                       member="m", submitted_at=rng.choice(["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]))
+                for _ in range(rng.randint(0, 20))]
+        assert [id(r) for r in in_order(recs)] == \
+            [id(r) for r in sorted(recs, key=lambda r: (r.submitted_at, r.id))]  # ties too
