@@ -131,8 +131,13 @@ def test_verify_is_the_same_cold_warm_deleted_corrupted_and_of_an_older_format(b
     shutil_rm(cache_dir(c))  # deleted
     assert answer(verify(c.agenda)) == truth and cache_file(c).is_file()
 
+    from coalition_cli.verify import _code
+
+    keys = list(marshal.loads(cache_file(c).read_bytes())["entries"])
     for garbage in (b"", b"\x00not marshal at all\xff" * 50, marshal.dumps([1, 2, 3]),
-                    marshal.dumps({"format": cache.FORMAT, "entries": [1, 2]}),
+                    marshal.dumps({"format": cache.FORMAT, "code": _code(), "entries": [1, 2]}),
+                    marshal.dumps({"format": cache.FORMAT, "code": _code(),
+                                   "entries": {k: ("short",) for k in keys}}),
                     cache_file(c).read_bytes()[:100]):  # empty, junk, wrong shapes, truncated
         cache_file(c).write_bytes(garbage)
         assert answer(verify(c.agenda)) == truth
