@@ -329,7 +329,8 @@ def agenda_repo(root: Path, n: int, rebuild: bool, log=print) -> Path:  # noqa: 
 # --- measuring --------------------------------------------------------------------------------
 
 
-def run(cmd: list[str], cwd: Path, *, check: bool = True, stdin=None) -> tuple[float, subprocess.CompletedProcess]:  # noqa: ANN001
+def run(cmd: list[str], cwd: Path, *, check: bool = True,
+        stdin=None) -> tuple[float, subprocess.CompletedProcess]:  # noqa: ANN001
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, stdin=stdin)
     took = time.perf_counter() - t0
@@ -580,7 +581,8 @@ def table(results: list[dict], changes: dict | None, help_: tuple[float, float] 
     rows: list[tuple[str, str, str, str, str, str, str]] = []
 
     def row(what: str, n: str, ours: str, base: str, ratio: str, target: str, met: bool | None) -> None:
-        rows.append((what, n, ours, base, ratio, target, "—" if met is None else ("yes" if met else "**no**")))
+        verdict = "—" if met is None else ("yes" if met else "**no**")
+        rows.append((what, n, ours, base, ratio, target, verdict))
 
     for r in results:
         n = f"{r['n']:,}"
@@ -604,7 +606,8 @@ def table(results: list[dict], changes: dict | None, help_: tuple[float, float] 
             fmt_s(r["ssh_keygen"]), f"{ratio:.0f}× faster", "≥ 50× faster", ratio >= 50)
         worst = max(r["summary_mb"], r["summary_cold_mb"])
         row(f"summary peak memory (warm; cold {r['summary_cold_mb']:.0f} MB; verify cold "
-            f"{r['verify_cold_mb']:.0f} MB)", n, f"{r['summary_mb']:.0f} MB", "", "", "≤ 400 MB", worst <= 400)
+            f"{r['verify_cold_mb']:.0f} MB)", n, f"{r['summary_mb']:.0f} MB", "", "", "≤ 400 MB",
+            worst <= 400)
         row("load average (1 min) when this N started", n, f"{r['load']:.1f}", "", "", "", None)
     by_n = {r["n"]: r for r in results}
     sizes = sorted(by_n)

@@ -147,7 +147,8 @@ def _record(payload: tuple) -> Record:
 
 
 _new_object = object.__new__
-assert RECORD_FIELDS == tuple(f.name for f in dataclass_fields(Record)) and not hasattr(Record, "__post_init__")
+assert RECORD_FIELDS == tuple(f.name for f in dataclass_fields(Record))
+assert not hasattr(Record, "__post_init__")
 
 
 def _share(value: Any) -> Any:
