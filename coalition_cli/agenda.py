@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from . import records
-from .errors import InputError, MalformedData, NotFound
+from .errors import MalformedData, NotFound
 from .ids import check_principle, check_slug
 from .model import (
     Config,

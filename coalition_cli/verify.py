@@ -44,7 +44,6 @@ from .model import (
     Round,
     closing_from_fields,
     member_from_fields,
-    parse_stamp,
     record_from_fields,
     response_from_fields,
     round_from_fields,
