@@ -12,67 +12,35 @@ from __future__ import annotations
 
 from ..errors import UsageError
 
-SUMMARY_FORMATS = ("terminal", "md", "html", "json", "csv")
-CHANGES_FORMATS = ("terminal", "md", "html", "json", "docx")
+# format -> the module (in this package) whose ``render`` draws it; imported only when used.
+_SUMMARY = {"terminal": "summary_text", "md": "summary_md", "html": "summary_html",
+            "json": "json_out", "csv": "summary_csv"}
+_CHANGES = {"terminal": "changes_text", "md": "changes_md", "html": "changes_html",
+            "json": "json_out", "docx": "changes_docx"}
+SUMMARY_FORMATS = tuple(_SUMMARY)
+CHANGES_FORMATS = tuple(_CHANGES)
 
 
-def _unknown(fmt: str, formats: tuple[str, ...]) -> UsageError:
-    return UsageError(
-        f"format '{fmt}' is not available for this report",
-        hint="use one of: " + ", ".join(formats),
-    )
+def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: int) -> str | bytes:
+    if fmt not in modules:
+        raise UsageError(f"format '{fmt}' is not available for this report",
+                         hint="use one of: " + ", ".join(modules))
+    from importlib import import_module
+
+    module = import_module(f".{modules[fmt]}", __name__)
+    if fmt == "terminal":
+        return module.render(data, color=color, width=width)
+    return module.render(data)
 
 
 def render_summary(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str:
     """Render a consultation summary in ``fmt`` (terminal, md, html, json, csv)."""
-    if fmt == "terminal":
-        from .summary_text import render
-
-        return render(data, color=color, width=width)
-    if fmt == "md":
-        from .summary_md import render
-
-        return render(data)
-    if fmt == "html":
-        from .summary_html import render
-
-        return render(data)
-    if fmt == "json":
-        from .json_out import render
-
-        return render(data)
-    if fmt == "csv":
-        from .summary_csv import render
-
-        return render(data)
-    raise _unknown(fmt, SUMMARY_FORMATS)
+    return _render(_SUMMARY, data, fmt, color, width)  # type: ignore[return-value]
 
 
-def render_changes(
-    data: dict, fmt: str, *, color: bool = False, width: int = 100
-) -> str | bytes:
+def render_changes(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str | bytes:
     """Render a tracked-change report in ``fmt`` (terminal, md, html, json, docx)."""
-    if fmt == "terminal":
-        from .changes_text import render
-
-        return render(data, color=color, width=width)
-    if fmt == "md":
-        from .changes_md import render
-
-        return render(data)
-    if fmt == "html":
-        from .changes_html import render
-
-        return render(data)
-    if fmt == "json":
-        from .json_out import render
-
-        return render(data)
-    if fmt == "docx":
-        from .changes_docx import render
-
-        return render(data)
-    raise _unknown(fmt, CHANGES_FORMATS)
+    return _render(_CHANGES, data, fmt, color, width)
 
 
 __all__ = ["render_summary", "render_changes", "SUMMARY_FORMATS", "CHANGES_FORMATS"]
