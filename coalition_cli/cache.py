@@ -10,11 +10,19 @@ format version or made by another version of the code that parses and checks
 records (see ``code_fingerprint``), or one that fails to load, is ignored and
 rewritten (files of older formats are removed then).
 
-Format 4: a parse problem is stored without the path it was first seen at (the
-same bytes may be moved by ``git mv``); verify puts the current path back.
-At 100,000 records the file is tens of MB: it is read in one piece and loaded
-with the garbage collector paused (marshal builds millions of objects and the
-collector would walk them all again and again), which is 5× faster.
+``ResultMemo`` keeps whole results — the verdict of ``verify`` and the data of a
+summary — keyed by the commit they were computed from: everything they decide
+follows from that commit and its history, which a commit id names exactly. So
+asking again about a head already verified here costs one small file read.
+
+Format 5: every file is a sequence of frames (an 8-byte length, then one
+marshal value): a header, then the verdicts a few thousand at a time, so that neither writing nor reading ever holds the whole
+file's bytes — 60 MB at 100,000 records — beside the objects (a result memo is
+likewise written in parts). A parse problem
+is stored without the path it was first seen at (the same bytes may be moved
+by ``git mv``); verify puts the current path back. Files are loaded with the
+garbage collector paused (marshal builds millions of objects and the collector
+would walk them all again and again), which is 5× faster.
 """
 
 from __future__ import annotations
@@ -25,9 +33,86 @@ import marshal
 import os
 import tempfile
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-FORMAT = 4
+FORMAT = 5
+FRAME_ITEMS = 5000  # verdicts per frame
+_LENGTH = 8
+_MAX_FRAME = 1 << 31
+
+
+def write_frames(fh: Any, frames: Iterable[Any]) -> None:
+    """Write each value as one frame: its marshal length (8 bytes, little-endian), then it."""
+    for value in frames:
+        data = marshal.dumps(value)
+        fh.write(len(data).to_bytes(_LENGTH, "little"))
+        fh.write(data)
+
+
+def read_frames(fh: Any) -> Iterator[Any]:
+    """The values ``write_frames`` wrote; ValueError on a truncated or damaged file."""
+    while True:
+        head = fh.read(_LENGTH)
+        if not head:
+            return
+        size = int.from_bytes(head, "little")
+        if len(head) != _LENGTH or size > _MAX_FRAME:
+            raise ValueError("damaged frame")
+        data = fh.read(size)
+        if len(data) != size:
+            raise ValueError("truncated frame")
+        yield marshal.loads(data)
+
+
+def _chunks(entries: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    chunk: dict[str, Any] = {}
+    for key, value in entries.items():
+        chunk[key] = value
+        if len(chunk) == FRAME_ITEMS:
+            yield chunk
+            chunk = {}
+    if chunk:
+        yield chunk
+
+
+def _atomic_frames(path: Path, frames: Iterable[Any]) -> None:
+    """Write ``frames`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write_frames(fh, frames)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load_frames(path: Path) -> Iterator[Any]:
+    with open(path, "rb", buffering=1 << 20) as fh:
+        yield from read_frames(fh)
+
+
+def write_verdicts(path: Path, header: dict[str, Any], entries: dict[str, Any]) -> None:
+    """A verdict file: ``header`` (format, code; the entry count is added) and ``entries``."""
+    _atomic_frames(path, [{**header, "count": len(entries)}, *_chunks(entries)])
+
+
+def read_verdicts(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(header, entries) of a verdict file; ValueError (or EOFError, TypeError) if damaged."""
+    frames = _load_frames(path)
+    header = next(frames, None)
+    if not isinstance(header, dict):
+        raise ValueError("no header")
+    entries: dict[str, Any] = {}
+    for chunk in frames:
+        if not isinstance(chunk, dict):
+            raise ValueError("not a chunk of entries")
+        entries.update(chunk)
+    if header.get("count") != len(entries):
+        raise ValueError("entries missing")
+    return header, entries
 
 
 def code_fingerprint(*modules: Any) -> str:
@@ -56,12 +141,10 @@ class VerdictCache:
             paused = gc.isenabled()
             gc.disable()
             try:
-                with open(self.path, "rb") as fh:
-                    data = marshal.loads(fh.read())
-                if isinstance(data, dict) and data.get("format") == FORMAT \
-                        and data.get("code") == fingerprint and isinstance(data.get("entries"), dict):
-                    self.entries = data["entries"]
-                    self.loaded = len(self.entries)
+                header, entries = read_verdicts(self.path)
+                if header.get("format") == FORMAT and header.get("code") == fingerprint:
+                    self.entries = entries
+                    self.loaded = len(entries)
             except (EOFError, ValueError, TypeError, OSError, KeyError):
                 self.entries = {}
             finally:
@@ -79,14 +162,10 @@ class VerdictCache:
         """Write the cache atomically, keeping only the keys still in use."""
         if not self.path or not self.dirty and (keep is None or len(keep) == len(self.entries)):
             return
-        if keep is not None:
+        if keep is not None and len(keep) != len(self.entries):
             self.entries = {k: v for k, v in self.entries.items() if k in keep}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".verdicts-")
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump({"format": FORMAT, "code": self.fingerprint, "entries": self.entries}, fh)
-            os.replace(tmp, self.path)
+            write_verdicts(self.path, {"format": FORMAT, "code": self.fingerprint}, self.entries)
             for old in self.path.parent.glob("verdicts-v*.marshal"):
                 if old.name != self.path.name:  # another format: never read again
                     old.unlink(missing_ok=True)
@@ -135,3 +214,82 @@ class Memo:
             os.replace(tmp, self.path)
         except (OSError, ValueError):
             pass  # only a slower next run
+
+
+_PACKAGE_CODE: str | None = None
+
+
+def package_fingerprint() -> str:
+    """A digest of every module of the package: results computed by other code are not reused."""
+    global _PACKAGE_CODE
+    if _PACKAGE_CODE is None:
+        root = Path(__file__).parent
+        digest = hashlib.sha256(str(FORMAT).encode())
+        for path in sorted(root.rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"?")
+        _PACKAGE_CODE = digest.hexdigest()[:16]
+    return _PACKAGE_CODE
+
+
+class ResultMemo:
+    """Results keyed by exactly what determines them (a commit id, the agenda folder, the
+    round asked for) and by the code that computed them; one file per result, in
+    ``.git/coalition/results/``, the ``keep`` most recent of each kind kept.
+
+    A file that fails to load, or whose stored key or code differs from the one asked for,
+    is a miss: the caller computes the result afresh, as if there were no memo.
+    """
+
+    def __init__(self, folder: Path | None, kind: str, keep: int = 4) -> None:
+        self.folder = folder / "results" if folder else None
+        self.kind = kind
+        self.keep = keep
+
+    def _file(self, key: tuple) -> Path | None:
+        if self.folder is None:
+            return None
+        name = hashlib.sha256(repr((FORMAT, package_fingerprint(), key)).encode(
+            "utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.folder / f"{self.kind}-{name}.marshal"
+
+    def get(self, key: tuple) -> list[Any] | None:
+        """The values ``put`` stored for ``key``, in order; None on a miss."""
+        path = self._file(key)
+        if path is None or not path.is_file():
+            return None
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            frames = _load_frames(path)
+            header = next(frames, None)
+            if not (isinstance(header, dict) and header.get("code") == package_fingerprint()
+                    and header.get("key") == list(key)):
+                return None
+            values = list(frames)
+            return values if len(values) == header.get("values") else None
+        except (EOFError, ValueError, TypeError, OSError):
+            return None
+        finally:
+            if paused:
+                gc.enable()
+
+    def put(self, key: tuple, values: list[Any]) -> None:
+        """Remember ``values`` (what marshal can write), one frame each: a large result is
+        given in parts, so that writing it never holds all its bytes at once."""
+        path = self._file(key)
+        if path is None:
+            return
+        try:
+            _atomic_frames(path, [{"code": package_fingerprint(), "key": list(key),
+                                   "values": len(values)}, *values])
+            mine = sorted(path.parent.glob(f"{self.kind}-*.marshal"),
+                          key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in mine[self.keep:]:
+                old.unlink(missing_ok=True)
+        except (OSError, ValueError):
+            pass  # a result that cannot be remembered is only computed again next time
+

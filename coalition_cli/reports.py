@@ -94,6 +94,10 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         row["members"] += 1
         row["responded"] += member.id in responded
 
+    # the clusters first: their working memory is freed before the rows below are built
+    texts = {c.id: c.text for c in state.effective.values()
+             if c.attribution != "confidential" and c.text}
+    groups = _clusters(agenda, texts)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
@@ -136,9 +140,6 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             "ack": state.acks[rec.id].answer if rec.id in state.acks else None,
         })
     awaiting = sorted(c for c in state.effective if c not in responses)
-    texts = {c.id: c.text for c in state.effective.values()
-             if c.attribution != "confidential" and c.text}
-    groups = _clusters(agenda, texts)
     base = agenda.p(f"rounds/{rnd.id}/")
     excluded = [p for p in verified.problems
                 if p["path"].startswith(base) or p["path"].startswith(agenda.p("members/"))]
@@ -162,6 +163,78 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     }
 
 
+def summary_at_head(agenda: Agenda, round_id: str | None = None,
+                    verify: Callable[[], Verified] | None = None) -> dict[str, Any]:
+    """``build_summary`` of the agenda's head, remembered by commit (``cache.ResultMemo``).
+
+    A summary follows from the commit it is made from (its records, registry and history)
+    and the code, except the moment it is generated: a head summarised before in this clone
+    is read back, with ``generated_at`` set afresh. ``verify`` (default: ``verify.verify``)
+    runs only when the head is new.
+    """
+    from .cache import ResultMemo
+
+    commit = agenda.head()
+    memo = ResultMemo(agenda.git.git_dir / "coalition", "summary", keep=2)
+    key = (agenda.rel, commit, round_id or "")
+    data = _from_parts(memo.get(key))
+    if data is not None and data.get("generated_from") == commit:
+        data["generated_at"] = stamp(now())
+        return data
+    if verify is None:
+        from .verify import verify as verify_agenda
+
+        verified = verify_agenda(agenda, commit)
+    else:
+        verified = verify()
+    data = build_summary(agenda, verified, round_id)
+    remember = verified.history is not None and verified.commit == commit
+    del verified  # 100,000 records: freed before the memo is written (peak memory)
+    if remember:
+        memo.put(key, _in_parts(data))
+    return data
+
+
+def _in_parts(data: dict[str, Any]) -> list[Any]:
+    """A summary as memo parts: the summary without its comment rows and quotes, then one
+    part per principle with its rows and its quotes — the same comments, so one marshal
+    writes their texts once — each a few MB, never the whole 50 MB at 100,000 comments."""
+    principles = [dict(p, quotes=None) for p in data["principles"]]
+    where = {p["id"]: i for i, p in enumerate(principles)}
+    parts: list[Any] = [dict(data, principles=principles, comments=None, generated_at=None)]
+    rows = data["comments"]
+    start = 0
+    for end in range(1, len(rows) + 1):  # rows are sorted by principle: one run each
+        if end == len(rows) or rows[end]["principle"] != rows[start]["principle"]:
+            i = where.get(rows[start]["principle"])
+            quotes = {} if i is None else {i: data["principles"][i]["quotes"]}
+            parts.append({"rows": rows[start:end], "quotes": quotes})
+            start = end
+    for i, p in enumerate(data["principles"]):
+        if principles[i]["quotes"] is None and not any(i in part["quotes"] for part in parts[1:]):
+            principles[i]["quotes"] = p["quotes"]  # no rows: its quotes (none) stay in place
+    return parts
+
+
+def _from_parts(parts: list[Any] | None) -> dict[str, Any] | None:
+    """The summary ``_in_parts`` split, or None if the parts do not fit together."""
+    if not parts or not isinstance(parts[0], dict):
+        return None
+    data = parts[0]
+    rows: list[Any] = []
+    try:
+        for part in parts[1:]:
+            rows.extend(part["rows"])
+            for i, quotes in part["quotes"].items():
+                data["principles"][i]["quotes"] = quotes
+        if any(not isinstance(p.get("quotes"), list) for p in data["principles"]):
+            return None
+    except (KeyError, TypeError, AttributeError, IndexError):
+        return None
+    data["comments"] = rows
+    return data
+
+
 def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
     """``consensus.clusters(texts)``, remembered in .git/coalition by a digest of the ids and
     texts in order (its whole input) and of the clustering code: at 100,000 comments it takes
@@ -171,16 +244,22 @@ def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
     from . import consensus
     from .cache import Memo, code_fingerprint
 
-    digest = hashlib.sha256("\0".join(f"{len(c)}:{c}:{len(t)}:{t}" for c, t in texts.items())
-                            .encode("utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256()
+    batch: list[str] = []
+    for c, t in texts.items():  # in batches: one 30 MB string of every text is too much memory
+        batch.append(f"{len(c)}:{c}:{len(t)}:{t}\0")
+        if len(batch) == 2000:
+            digest.update("".join(batch).encode("utf-8", "surrogatepass"))
+            batch.clear()
+    digest.update("".join(batch).encode("utf-8", "surrogatepass"))
     try:
         memo = Memo(agenda.git.git_dir / "coalition", "clusters", code_fingerprint(consensus))
     except Exception:  # noqa: BLE001 - no memo (no git dir?): just compute
         return clusters(texts)
-    groups = memo.get(digest)
+    groups = memo.get(digest.hexdigest())
     if not (isinstance(groups, list) and all(isinstance(g, list) for g in groups)):
         groups = clusters(texts)
-        memo.put(digest, groups)
+        memo.put(digest.hexdigest(), groups)
     return groups
 
 

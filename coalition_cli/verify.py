@@ -240,6 +240,46 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
             gc.enable()
 
 
+def verify_outcome(agenda: Agenda, rev: str | None = None, *, round_id: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Verified:
+    """``verify`` for callers that need only its verdict (``ok``, ``checked``, ``problems``,
+    ``config``, ``history``), not the records: the verdict of a commit already verified in
+    this clone is remembered (``cache.ResultMemo``), so asking again costs a file read.
+
+    Everything verify decides follows from the commit — its tree and, through the registry
+    history, its ancestry — and the code; the registry history is still walked (it is
+    cached incrementally) and its problems added afresh.
+    """
+    snap = agenda.snapshot(rev)
+    remembered = (_outcomes(agenda).get(_outcome_key(agenda, snap.commit, round_id)) or [None])[0]
+    if not (isinstance(remembered, dict) and isinstance(remembered.get("checked"), int)
+            and isinstance(remembered.get("problems"), list)):
+        return verify(agenda, snap.commit, round_id=round_id, progress=progress)
+    from .history import registry_history
+
+    result = Verified(commit=snap.commit, checked=remembered["checked"],
+                      problems=remembered["problems"])
+    try:
+        result.config = snap.config
+    except InputError:  # a verdict was remembered only for a readable coalition.yaml
+        return verify(agenda, snap.commit, round_id=round_id, progress=progress)
+    result.history = registry_history(agenda, snap.commit)
+    if result.history is None:  # the clone became shallow since
+        return verify(agenda, snap.commit, round_id=round_id, progress=progress)
+    result.problems.extend(result.history.problems)
+    return result
+
+
+def _outcomes(agenda: Agenda) -> Any:
+    from .cache import ResultMemo
+
+    return ResultMemo(agenda.git.git_dir / "coalition", "verify")
+
+
+def _outcome_key(agenda: Agenda, commit: str, round_id: str | None) -> tuple:
+    return (agenda.rel, commit, round_id or "")
+
+
 def _code() -> str:
     """The fingerprint of the code whose verdicts the cache holds (parsing, validation, signatures)."""
     global _CODE
@@ -319,8 +359,10 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
     verdicts: dict[str, tuple] = {}  # path -> verdict
     todo = []
     cached = cache.entries.get
+    in_use = set()
     for path, sha, sig_sha in signed:
         key = _cache_key(path, sha, sig_sha)
+        in_use.add(key)
         hit = cached(key)
         if type(hit) is tuple and len(hit) == 5:  # anything else: a damaged cache, check again
             verdicts[path] = hit
@@ -340,20 +382,24 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
             cache.put(key, value)
         for key, path, _sha, _sig_sha in todo:
             verdicts[path] = fresh[key]
+        del fresh, todo  # their 100,000 tuples are not needed for the policy pass
     result.checked = len(signed)
     save = use_cache and (cache.dirty or len(cache.entries) != len(verdicts))
     if not save:
         cache.entries = {}  # nothing to write or drop: free its keys before the policy pass
+        in_use.clear()
 
     from .history import registry_history
 
     result.history = registry_history(agenda, snap.commit, use_cache=use_cache)
     _decide(agenda, snap, result, signed, verdicts, base)
+    if use_cache and result.history is not None:
+        _outcomes(agenda).put(_outcome_key(agenda, snap.commit, round_id),
+                              [{"checked": result.checked, "problems": result.problems}])
     if result.history is not None:
         result.problems.extend(result.history.problems)
     if save:
-        in_use = {_cache_key(path, sha, sig_sha) for path, sha, sig_sha in signed}
-        cache.save(keep=in_use | set(cache.entries) if round_id else in_use)
+        cache.save(keep=None if round_id else in_use)
     return result
 
 

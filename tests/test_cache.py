@@ -8,6 +8,7 @@ does to the records — a rewritten record, another clone's push, `git mv`,
 
 from __future__ import annotations
 
+import io
 import json
 import marshal
 import subprocess
@@ -20,10 +21,10 @@ from coalition_cli import actions, cache, records
 from coalition_cli.agenda import Agenda
 from coalition_cli.ids import new_record_id
 from coalition_cli.model import now, stamp
-from coalition_cli.reports import build_summary
+from coalition_cli.reports import _from_parts, _in_parts, build_summary, summary_at_head
 from coalition_cli.signing import PrivateKey
 from coalition_cli.store import Git
-from coalition_cli.verify import Verified, verify
+from coalition_cli.verify import Verified, verify, verify_outcome
 
 from conftest import Cli, Coalition
 
@@ -133,29 +134,40 @@ def test_verify_is_the_same_cold_warm_deleted_corrupted_and_of_an_older_format(b
 
     from coalition_cli.verify import _code
 
-    keys = list(marshal.loads(cache_file(c).read_bytes())["entries"])
+    _header, entries = cache.read_verdicts(cache_file(c))
+    keys = list(entries)
+
+    def frames(*values: object) -> bytes:
+        buffer = io.BytesIO()
+        cache.write_frames(buffer, values)
+        return buffer.getvalue()
+
+    whole = cache_file(c).read_bytes()
     for garbage in (b"", b"\x00not marshal at all\xff" * 50, marshal.dumps([1, 2, 3]),
-                    marshal.dumps({"format": cache.FORMAT, "code": _code(), "entries": [1, 2]}),
-                    marshal.dumps({"format": cache.FORMAT, "code": _code(),
-                                   "entries": {k: ("short",) for k in keys}}),
-                    cache_file(c).read_bytes()[:100]):  # empty, junk, wrong shapes, truncated
+                    frames([1, 2, 3]), frames({"format": cache.FORMAT, "code": _code(), "count": 2}, [1, 2]),
+                    frames({"format": cache.FORMAT, "code": _code(), "count": len(keys)},
+                           {k: ("short",) for k in keys}),
+                    frames({"format": cache.FORMAT, "code": _code(), "count": len(keys) + 1},
+                           entries),  # a chunk lost
+                    whole[:100], whole[: len(whole) // 2]):  # empty, junk, wrong shapes, truncated
         cache_file(c).write_bytes(garbage)
         assert answer(verify(c.agenda)) == truth
         assert answer(verify(c.agenda)) == truth  # rewritten, then read back
 
     # an older format: the same file name with another version inside, and an old file beside it
-    entries = marshal.loads(cache_file(c).read_bytes())["entries"]
     poisoned = {k: ("", "signature does not verify", "0" * 64, None, "") for k in entries}
-    cache_file(c).write_bytes(marshal.dumps({"format": cache.FORMAT - 1, "entries": poisoned}))
+    cache.write_verdicts(cache_file(c), {"format": cache.FORMAT - 1}, poisoned)
     older = cache_dir(c) / f"verdicts-v{cache.FORMAT - 1}.marshal"
     older.write_bytes(marshal.dumps({"format": cache.FORMAT - 1, "entries": poisoned}))
     assert answer(verify(c.agenda)) == truth
     assert not older.exists()  # old formats are cleared away on the next write
     # the same format made by another version of the parsing code: not trusted either
-    cache_file(c).write_bytes(marshal.dumps({"format": cache.FORMAT, "code": "another version",
-                                             "entries": poisoned}))
+    cache.write_verdicts(cache_file(c), {"format": cache.FORMAT, "code": "another version"},
+                         poisoned)
     assert answer(verify(c.agenda)) == truth
     assert answer(verify(c.agenda)) == truth
+    # and the verdicts written by this code are what this code reads back
+    assert cache.read_verdicts(cache_file(c))[1] == entries
     assert listed(c) == sorted(rec.id for items in truth["records"].values() for _p, rec in items
                                if rec.type == "comment")
 
@@ -363,3 +375,134 @@ def test_the_fast_clusters_and_sorts_agree_with_the_plain_ones() -> None:
                 for _ in range(rng.randint(0, 20))]
         assert [id(r) for r in in_order(recs)] == \
             [id(r) for r in sorted(recs, key=lambda r: (r.submitted_at, r.id))]  # ties too
+
+
+# --- whole results remembered by commit: verify's verdict and the summary ------------------------
+
+
+def results(c: Coalition) -> Path:
+    return cache_dir(c) / "results"
+
+
+def outcome(v: Verified) -> dict:
+    return {"commit": v.commit, "ok": v.ok, "checked": v.checked, "problems": v.problems}
+
+
+def test_a_remembered_verdict_is_the_verdict_and_a_new_commit_is_verified_afresh(busy: Coalition) -> None:
+    c = busy
+    truth = outcome(verify(c.agenda, use_cache=False))
+    assert not results(c).exists()  # use_cache=False writes no memo either
+    assert not truth["ok"]
+    assert outcome(verify_outcome(c.agenda)) == truth  # computed, then remembered
+    assert len(list(results(c).glob("verify-*.marshal"))) == 1
+    remembered = verify_outcome(c.agenda)
+    assert outcome(remembered) == truth
+    assert remembered.config is not None and remembered.history is not None
+    assert remembered.records == {}  # read back: no record was parsed or checked
+
+    # tampering is a new commit: its verdict is computed, not remembered
+    [path] = [p for p, rec in verify(c.agenda).records["r1"]
+              if rec.text == "Young people were never asked."]
+    file = c.root / path
+    file.write_bytes(file.read_bytes().replace(b"never asked", b"always asked"))
+    commit_all(c.root, "edit a record in place")
+    after = outcome(verify_outcome(c.agenda))
+    assert {"path": path, "problem": "bad-signature",
+            "detail": "signature does not match the data"} in after["problems"]
+    assert after == outcome(verify(c.agenda, use_cache=False))
+    # an earlier commit asked for again: still its own verdict
+    assert outcome(verify_outcome(c.agenda, truth["commit"])) == truth
+    # and one round only is another question
+    assert verify_outcome(c.agenda, round_id="r1").checked == after["checked"]
+
+
+def test_a_damaged_or_misplaced_verdict_memo_is_not_trusted(busy: Coalition) -> None:
+    c = busy
+    first = verify(c.agenda)
+    truth = outcome(first)
+    [memo] = results(c).glob("verify-*.marshal")
+    good = memo.read_bytes()
+    forged = [{"checked": truth["checked"], "problems": []}]  # "all clear"
+
+    def frames(*values: object) -> bytes:
+        buffer = io.BytesIO()
+        cache.write_frames(buffer, values)
+        return buffer.getvalue()
+
+    header = {"code": cache.package_fingerprint(), "key": [c.agenda.rel, first.commit, ""],
+              "values": 1}
+    for garbage in (b"", b"junk" * 9, good[:20], good[:-3],
+                    frames({**header, "code": "another version"}, *forged),  # other code
+                    frames({**header, "key": [c.agenda.rel, "0" * 40, ""]}, *forged),  # other commit
+                    frames({**header, "values": 2}, *forged),  # a part lost
+                    frames(header, "not a verdict")):
+        memo.write_bytes(garbage)
+        assert outcome(verify_outcome(c.agenda)) == truth
+    # the forged verdict under its right key is read back: what guards it is the folder's
+    # permissions (it is inside .git), as for every other file git itself trusts
+    memo.write_bytes(frames(header, *forged))
+    assert verify_outcome(c.agenda).ok
+
+
+def test_the_summary_is_remembered_by_commit_and_follows_every_new_one(busy: Coalition) -> None:
+    c = busy
+    truth = summary(c, verify(c.agenda, use_cache=False))
+    first = summary_at_head(c.agenda)
+    assert first.pop("generated_at") and first == truth
+    assert len(list(results(c).glob("summary-*.marshal"))) == 1
+    again = summary_at_head(c.agenda)
+    again.pop("generated_at")
+    assert again == truth
+    # the text is the same whether computed or read back
+    cli = Cli(c.root)
+    shown = [cli("summary", "--format", "json").stdout for _ in range(2)]
+    assert [json.loads(s) | {"generated_at": ""} for s in shown] == \
+        [json.loads(shown[0]) | {"generated_at": ""}] * 2
+    import shutil
+
+    shutil.rmtree(results(c))
+    assert json.loads(cli("summary", "--format", "json").stdout) | {"generated_at": ""} == \
+        json.loads(shown[0]) | {"generated_at": ""}
+
+    # a comment by another path (plain git) shows at once
+    plant(c, "health", _comment("health", "Planted by plain git, properly signed.", "P02"))
+    after = summary_at_head(c.agenda)
+    after.pop("generated_at")
+    assert after == summary(c, verify(c.agenda, use_cache=False)) != truth
+    assert "Planted by plain git, properly signed." in {row["text"] for row in after["comments"]}
+    # damaged memo files are misses
+    for memo in results(c).glob("summary-*.marshal"):
+        memo.write_bytes(memo.read_bytes()[:-10])
+    damaged = summary_at_head(c.agenda)
+    damaged.pop("generated_at")
+    assert damaged == after
+    assert len(list(results(c).glob("summary-*.marshal"))) <= 2  # only the newest are kept
+
+
+@pytest.mark.parametrize("split", [1, 2, 3])
+def test_a_summary_split_in_parts_is_put_back_whole(split: int) -> None:
+    rows = [{"id": f"c{i}", "principle": p, "text": f"t{i}"}
+            for i, p in enumerate(["P01"] * split + [None] + ["P02"] * 2 + ["P09"])]
+    data = {"round": {"id": "r1"}, "comments": rows, "generated_at": "x", "principles": [
+        {"id": "P01", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P01"]},
+        {"id": "P02", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P02"]},
+        {"id": "P03", "quotes": []}]}
+    parts = _in_parts(data)
+    assert len(parts) == 5  # the summary, then P01, None, P02, P09
+    back = _from_parts(marshal.loads(marshal.dumps(parts)))
+    assert back == {**data, "generated_at": None}
+    assert _from_parts(parts[:2]) is None  # P02's quotes lost: not a summary
+
+
+def test_git_replace_does_not_change_what_is_verified(busy: Coalition) -> None:
+    c = busy
+    truth = outcome(verify(c.agenda, use_cache=False))
+    [path] = [p for p, rec in verify(c.agenda).records["r1"]
+              if rec.text == "Young people were never asked."]
+    original = git(c.root, "rev-parse", f"HEAD:{path}").strip()
+    forged = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=c.root, check=True,
+                            capture_output=True, input=b"forged bytes\n").stdout.decode().strip()
+    git(c.root, "replace", original, forged)
+    assert git(c.root, "cat-file", "blob", original) == "forged bytes\n"  # git itself is fooled
+    for run in (lambda a: verify(a, use_cache=False), verify, verify_outcome):
+        assert outcome(run(Agenda.open(c.root / "agenda"))) == truth  # a new git process each time

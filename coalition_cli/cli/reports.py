@@ -20,12 +20,13 @@ from ._common import (
 )
 
 
-def _verify(ag, at=None, round_id=None):  # noqa: ANN001, ANN202
-    from ..verify import verify
+def _verify(ag, at=None, round_id=None, outcome_only=False):  # noqa: ANN001, ANN202
+    from ..verify import verify, verify_outcome
 
     update, finish = progress_bar("verifying")
     try:
-        return verify(ag, at, round_id=round_id, progress=update)
+        run = verify_outcome if outcome_only else verify
+        return run(ag, at, round_id=round_id, progress=update)
     finally:
         finish()
 
@@ -46,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, ("terminal", "json"))
         ag = open_agenda(agenda)
-        result = _verify(ag, at, round_id)
+        result = _verify(ag, at, round_id, outcome_only=True)
         if trust and result.config is not None:
             # the root: founders pinned by the first coalition.yaml, or signed off by them since
             pinned = result.history.founders if result.history else set(result.config.founders)
@@ -87,11 +88,11 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from ..render import render_summary
-        from ..reports import build_summary
+        from ..reports import summary_at_head
 
         check_format(fmt, ("terminal", "md", "html", "json", "csv"))
         ag = open_agenda(agenda)
-        data = build_summary(ag, _verify(ag), round_id)
+        data = summary_at_head(ag, round_id, lambda: _verify(ag))
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_report(render_summary(data, fmt, color=color), output)
 

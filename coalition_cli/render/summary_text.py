@@ -127,41 +127,42 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     con.print(t)
 
     # amendments and blocks -------------------------------------------------
-    def listing(heading: str, style: str, items: list) -> None:
+    def listing(heading: str, style: str, items: list, what) -> None:  # noqa: ANN001
+        """The first TERMINAL_LIMIT of ``items`` ((principle, item) pairs); ``what(item)``
+        makes the text of one, so a cut list costs only what is shown."""
         if not items:
             return
         con.print()
         con.print(Text(heading, style=style))
         hidden = len(items) - TERMINAL_LIMIT
-        items = items[:TERMINAL_LIMIT]
         g = Table.grid(padding=(0, 2))
         g.add_column(no_wrap=True)
         g.add_column(max_width=max(20, width // 3))
         g.add_column(ratio=1)
-        for pid, item, what in items:
+        for pid, item in items[:TERMINAL_LIMIT]:
             who = Text(member_name(item.get("member")))
             who.append(f" ({one_line(item.get('comment'))})", style="dim")
-            g.add_row(T("  " + one_line(pid), "bold"), who, what)
+            g.add_row(T("  " + one_line(pid), "bold"), who, what(item))
         con.print(g)
         if hidden > 0:
             con.print(Text(f"  … and {hidden} more (all of them: --format md, html or csv)",
                            style="dim"))
 
-    amendments = []
-    for p in principles:
-        for a in p.get("amendments") or []:
-            what = Text()
-            if a.get("quote"):
-                what.append("“" + one_line(a["quote"]) + "”", style="red")
-                what.append(" → ")
-            what.append("“" + one_line(a.get("proposed_text")) + "”", style="green")
-            amendments.append((p.get("id"), a, what))
-    listing("Proposed amendments", "bold", amendments)
-    blocks = [
-        (p.get("id"), b, T(one_line(b.get("text")) if b.get("text") else "(reason not published)"))
-        for p in principles for b in p.get("blocks") or []
-    ]
-    listing("Blocks", "bold red", blocks)
+    def amendment(a: dict) -> Text:
+        what = Text()
+        if a.get("quote"):
+            what.append("“" + one_line(a["quote"]) + "”", style="red")
+            what.append(" → ")
+        what.append("“" + one_line(a.get("proposed_text")) + "”", style="green")
+        return what
+
+    def block(b: dict) -> Text:
+        return T(one_line(b.get("text")) if b.get("text") else "(reason not published)")
+
+    listing("Proposed amendments", "bold",
+            [(p.get("id"), a) for p in principles for a in p.get("amendments") or []], amendment)
+    listing("Blocks", "bold red",
+            [(p.get("id"), b) for p in principles for b in p.get("blocks") or []], block)
 
     # dispositions ---------------------------------------------------------
     disp = data.get("dispositions") or {}
@@ -211,7 +212,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             style="bold" if not excluded else "bold yellow",
         )
     )
-    for e in excluded:
+    for e in excluded[:TERMINAL_LIMIT]:
         row = Text("  ")
         row.append(one_line(e.get("problem")), style="yellow")
         row.append("  ")
@@ -219,6 +220,9 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         if e.get("detail"):
             row.append(f" — {one_line(e['detail'])}", style="dim")
         con.print(row)
+    if len(excluded) > TERMINAL_LIMIT:
+        con.print(Text(f"  … and {len(excluded) - TERMINAL_LIMIT} more (all of them: "
+                       "coalition verify)", style="dim"))
 
     con.print()
     foot = f"Generated from {one_line(data.get('generated_from')) or NONE_MARK}"
