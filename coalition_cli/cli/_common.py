@@ -129,6 +129,15 @@ def identity(agenda: Any, *, member: str | None, key: Path | None,
                          passphrase=passphrase_source(passphrase))
 
 
+def signer_session(fmt: str, agenda: Path | None, member: str | None, key: Path | None,
+                   passphrase: Path | None) -> tuple[Any, Any]:
+    """What a signed write starts with: its output format checked, the agenda opened, and
+    who is signing resolved (their key loaded). Returns (agenda, identity)."""
+    check_format(fmt, ("terminal", "json"))
+    ag = open_agenda(agenda)
+    return ag, identity(ag, member=member, key=key, passphrase=passphrase)
+
+
 # --- text inputs ---------------------------------------------------------------------
 
 

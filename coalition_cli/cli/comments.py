@@ -19,6 +19,7 @@ from ._common import (
     identity,
     open_agenda,
     read_text,
+    signer_session,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -50,9 +51,7 @@ def add(
     """Submit a signed comment on the draft under consultation; prints its id."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
     body = read_text(text, text_file, what="comment text", required=required,
                      template="\n# Your comment. Lines starting with # are kept.\n")
@@ -176,9 +175,7 @@ def reencrypt(
     """Facilitators: re-encrypt a confidential comment to today's facilitators (signed access record)."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     written = actions.comment_reencrypt(ag, who, comment_id)
     Out(fmt).written(written, f"re-encrypted {written.id[:8]} for the current facilitators "
                              f"({written.commit[:8]})")
@@ -194,9 +191,7 @@ def withdraw(
     """Withdraw one of your comments (a signed withdrawal record)."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     Out(fmt).written(actions.comment_withdraw(ag, who, comment_id))
 
 
@@ -211,9 +206,7 @@ def endorse(
     """Co-sign another member's comment instead of writing a duplicate."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     Out(fmt).written(actions.comment_endorse(ag, who, comment_id, text))
 
 
@@ -229,9 +222,7 @@ def ack(
     """Answer the disposition of your comment: satisfied or maintains-objection."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     Out(fmt).written(actions.comment_ack(ag, who, comment_id, answer, text))
 
 
@@ -252,9 +243,7 @@ def register(root: typer.Typer) -> None:
         """Answer a comment with a signed disposition (facilitators)."""
         from .. import actions
 
-        check_format(fmt, ("terminal", "json"))
-        ag = open_agenda(agenda)
-        who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+        ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
         written = actions.respond(ag, who, comment_id, disposition=disposition,
                                   rationale=rationale, commit=commit)
         Out(fmt).written(written, f"{disposition}: {written.id[:8]} ({written.commit[:8]})")

@@ -17,8 +17,8 @@ from ._common import (
     SigningKeyOpt,
     check_format,
     handle,
-    identity,
     open_agenda,
+    signer_session,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -47,9 +47,7 @@ def add(
     from .. import actions
     from ..signing import PublicKey
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, signing_key, passphrase)
     people = list(person or [])
     keys = [(PublicKey.from_file(k), people[i] if i < len(people) else None)
             for i, k in enumerate(key)]
@@ -111,9 +109,7 @@ def revoke_key(
     from .. import actions
     from ..signing import PublicKey
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, signing_key, passphrase)
     public = PublicKey.from_file(key)
     written = actions.member_revoke_key(ag, who, member_id, public)
     Out(fmt).written(written,
@@ -130,9 +126,7 @@ def remove(
     """Remove a member from the registry (their past records stay)."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=signing_key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, signing_key, passphrase)
     written = actions.member_remove(ag, who, member_id)
     Out(fmt).written(written, f"removed {member_id} ({written.commit[:8]})")
 

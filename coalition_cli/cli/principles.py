@@ -17,9 +17,9 @@ from ._common import (
     PassphraseOpt,
     check_format,
     handle,
-    identity,
     open_agenda,
     read_text,
+    signer_session,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -39,9 +39,7 @@ def add(
     """Add a principle; prints its new id."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     text = read_text(body, body_file, what="body", template=f"<!-- {title} -->\n")
     written = actions.principle_add(ag, who, title, text or "")
     Out(fmt).written(written, written.id)
@@ -59,9 +57,7 @@ def edit(
     """Change a principle's title or body (one commit naming the principle and its author)."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     current = ag.snapshot().principle(principle_id)
     text = body
     if body is None and (body_file is not None or title is None):
@@ -80,9 +76,7 @@ def retire(
     """Retire a principle (it keeps its id; ids are never reused)."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     written = actions.principle_edit(ag, who, principle_id, status="retired")
     Out(fmt).written(written, f"{written.id} retired ({written.commit[:8]})")
 

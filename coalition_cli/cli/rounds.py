@@ -17,6 +17,7 @@ from ._common import (
     handle,
     identity,
     open_agenda,
+    signer_session,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -77,9 +78,7 @@ def close(
     """Close a round: writes the signed manifest of its records and tags coalition/ID/closed."""
     from .. import actions
 
-    check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     written = actions.round_close(ag, who, round_id)
     Out(fmt).written(written, f"round {written.id} is closed ({written.commit[:8]})")
 
