@@ -10,19 +10,22 @@ format version or made by another version of the code that parses and checks
 records (see ``code_fingerprint``), or one that fails to load, is ignored and
 rewritten (files of older formats are removed then).
 
-``ResultMemo`` keeps whole results — the verdict of ``verify`` and the data of a
-summary — keyed by the commit they were computed from: everything they decide
-follows from that commit and its history, which a commit id names exactly. So
-asking again about a head already verified here costs one small file read.
+``ResultMemo`` keeps whole results keyed by exactly what determines them: the
+verdict of ``verify`` and the data of a summary by the commit they were computed
+from (everything they decide follows from that commit and its history, which a
+commit id names exactly), a summary's near-duplicate clusters by a digest of the
+texts clustered. Asking again about a head already verified here costs one
+small file read.
 
 Format 5: every file is a sequence of frames (an 8-byte length, then one
-marshal value): a header, then the verdicts a few thousand at a time, so that neither writing nor reading ever holds the whole
-file's bytes — 60 MB at 100,000 records — beside the objects (a result memo is
-likewise written in parts). A parse problem
-is stored without the path it was first seen at (the same bytes may be moved
-by ``git mv``); verify puts the current path back. Files are loaded with the
-garbage collector paused (marshal builds millions of objects and the collector
-would walk them all again and again), which is 5× faster.
+marshal value): a header, then the verdicts a few thousand at a time, so that
+neither writing nor reading ever holds the whole file's bytes — 60 MB at
+100,000 records — beside the objects (a result memo is likewise written in
+parts). A parse problem is stored without the path it was first seen at (the
+same bytes may be moved by ``git mv``); verify puts the current path back.
+Files are loaded with the garbage collector paused (marshal builds millions of
+objects and the collector would walk them all again and again), which is 5×
+faster.
 """
 
 from __future__ import annotations
@@ -171,49 +174,6 @@ class VerdictCache:
                     old.unlink(missing_ok=True)
         except OSError:
             pass  # a cache that cannot be written is only a slower next run
-
-
-class Memo:
-    """Remembered results of a pure function, keyed by a digest of exactly its input.
-
-    For derived data that is slow to recompute at 100,000 records (the near-duplicate
-    clusters of a summary): a hit returns what the function returned for the same input,
-    so it never changes an answer either. Keeps the few most recent results.
-    """
-
-    def __init__(self, folder: Path | None, name: str, fingerprint: str, keep: int = 8) -> None:
-        self.path = folder / f"{name}-v{FORMAT}.marshal" if folder else None
-        self.fingerprint = fingerprint
-        self.keep = keep
-        self.entries: dict[str, Any] = {}
-        if self.path and self.path.is_file():
-            try:
-                with open(self.path, "rb") as fh:
-                    data = marshal.loads(fh.read())
-                if isinstance(data, dict) and data.get("code") == fingerprint \
-                        and isinstance(data.get("entries"), dict):
-                    self.entries = data["entries"]
-            except (EOFError, ValueError, TypeError, OSError):
-                self.entries = {}
-
-    def get(self, key: str) -> Any:
-        return self.entries.get(key)
-
-    def put(self, key: str, value: Any) -> None:
-        self.entries.pop(key, None)
-        self.entries[key] = value  # the newest last
-        while len(self.entries) > self.keep:
-            del self.entries[next(iter(self.entries))]
-        if not self.path:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.stem}-")
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump({"code": self.fingerprint, "entries": self.entries}, fh)
-            os.replace(tmp, self.path)
-        except (OSError, ValueError):
-            pass  # only a slower next run
 
 
 _PACKAGE_CODE: str | None = None

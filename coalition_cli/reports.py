@@ -237,12 +237,11 @@ def _from_parts(parts: list[Any] | None) -> dict[str, Any] | None:
 
 def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
     """``consensus.clusters(texts)``, remembered in .git/coalition by a digest of the ids and
-    texts in order (its whole input) and of the clustering code: at 100,000 comments it takes
-    seconds, and a summary is asked for again and again between new comments."""
+    texts in order (its whole input): at 100,000 comments it takes seconds, and a summary
+    is asked for again and again between new comments."""
     import hashlib
 
-    from . import consensus
-    from .cache import Memo, code_fingerprint
+    from .cache import ResultMemo
 
     digest = hashlib.sha256()
     batch: list[str] = []
@@ -252,14 +251,13 @@ def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
             digest.update("".join(batch).encode("utf-8", "surrogatepass"))
             batch.clear()
     digest.update("".join(batch).encode("utf-8", "surrogatepass"))
-    try:
-        memo = Memo(agenda.git.git_dir / "coalition", "clusters", code_fingerprint(consensus))
-    except Exception:  # noqa: BLE001 - no memo (no git dir?): just compute
-        return clusters(texts)
-    groups = memo.get(digest.hexdigest())
-    if not (isinstance(groups, list) and all(isinstance(g, list) for g in groups)):
+    memo = ResultMemo(agenda.git.git_dir / "coalition", "clusters", keep=8)
+    key = (digest.hexdigest(),)
+    groups = (memo.get(key) or [None])[0]
+    if not (isinstance(groups, list) and all(isinstance(g, list) and g and all(c in texts for c in g)
+                                             for g in groups)):
         groups = clusters(texts)
-        memo.put(digest.hexdigest(), groups)
+        memo.put(key, [groups])
     return groups
 
 
