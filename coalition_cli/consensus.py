@@ -147,7 +147,8 @@ def clusters(texts: dict[str, str], *, threshold: float = 0.7, minimum: int = 2)
         vocab[cid] = tuple(map(canon.__getitem__, distinct))
         heads[cid] = ("head", *words[:4])
         tails[cid] = ("tail", *words[-4:])
-    rank = {w: (n, w) for w, n in doc_freq.items()}.__getitem__  # rarest first
+    # rarest first (ties by the word): a position in that order, compared as one integer
+    rank = {w: i for i, w in enumerate(sorted(doc_freq, key=lambda w: (doc_freq[w], w)))}.__getitem__
     # Word sets as bit masks (frequent words in the low bits): |a ∩ b| is one AND and a bit
     # count, and |a ∪ b| = |a| + |b| - |a ∩ b|. Pairs whose sizes alone rule out the threshold
     # (|a ∩ b| / |a ∪ b| ≤ min/max) are skipped, and a set met again in a block takes the
