@@ -523,3 +523,36 @@ def test_html_and_markdown_in_a_comment_are_stored_verbatim_and_never_live(repo:
     for fmt in ("md", "html"):
         out = run("summary", "--format", fmt).stdout
         assert "<script>" not in out and "<img src=x" not in out
+
+
+def test_list_columns_align_wide_text_and_print_no_control_characters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from coalition_cli.cli._common import write_columns
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    rows = [{"id": "c1", "who": "Ligue des droits", "text": "red \x1b[31m alert\nsecond line"},
+            {"id": "c22", "who": "社区数据联盟", "text": "« non\u00a0merci »"},
+            {"id": "c3", "who": None, "text": "\u202eevil\x00"}]
+    out = io.StringIO()
+    write_columns(rows, ["id", "who", "text"], stream=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4  # a header and one line per row, whatever the text held
+    assert "\x1b" not in out.getvalue() and "\x00" not in out.getvalue()
+    assert lines[1].endswith("red \ufffd[31m alert second line")
+    assert "« non\u00a0merci »" in lines[2]  # a no-break space is content, kept
+    from rich.cells import cell_len
+
+    # the third column starts at the same screen column on every line (CJK counts double)
+    starts = {cell_len(line[: line.index(text)]) for line, text in
+              zip(lines, ["text", "red", "«", "\u202e"])}
+    assert len(starts) == 1
+    tty = Tty()
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    write_columns(rows[:1], ["id", "text"], stream=tty)
+    assert tty.getvalue().startswith("\x1b[1mid")  # only the header's bold, ours, on a terminal
+    assert tty.getvalue().count("\x1b") == 2

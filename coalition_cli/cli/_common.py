@@ -234,16 +234,43 @@ class Out:
         if not rows:
             self.note(empty)
             return
-        console = terminal_console()
-        from rich.table import Table
+        write_columns(rows, columns, title=title)
 
-        table = Table(title=title, box=None, header_style="bold", pad_edge=False)
-        for column in columns:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*["" if row.get(c) is None else _printable(str(row.get(c)))
-                            for c in columns])
-        console.print(table)
+
+def write_columns(rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None,
+                  stream: Any = None) -> None:
+    """Rows as aligned columns on stdout, one line each (the terminal wraps what is too wide).
+
+    Written directly, not through rich's Table: the same look (a bold header on a terminal,
+    two spaces between columns), but 100,000 rows take a second instead of minutes.
+    Every cell is made one line of printable text (``render._common.one_line``).
+    """
+    from rich.cells import cell_len
+
+    from ..render._common import one_line
+
+    stream = stream or sys.stdout
+    cells = [[one_line("" if row.get(c) is None else str(row.get(c))) for c in columns]
+             for row in rows]
+    widths = [len(c) for c in columns]
+    lengths = [[len(v) if v.isascii() else cell_len(v) for v in line] for line in cells]
+    for line in lengths:
+        widths = [w if w >= n else n for w, n in zip(widths, line)]
+    bold = stream.isatty() and "NO_COLOR" not in os.environ
+
+    def render(values: list[str], sizes: list[int]) -> str:
+        last = len(values) - 1
+        return "".join(v if i == last else v + " " * (widths[i] - sizes[i] + 2)
+                       for i, v in enumerate(values)).rstrip()
+
+    out = []
+    if title:
+        out.append(one_line(title))
+    header = render(columns, [len(c) for c in columns])
+    out.append(f"\x1b[1m{header}\x1b[0m" if bold else header)
+    out.extend(render(line, sizes) for line, sizes in zip(cells, lengths))
+    stream.write("\n".join(out) + "\n")
+    stream.flush()
 
 
 def _printable(text: str) -> str:
