@@ -163,35 +163,56 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     }
 
 
-def summary_at_head(agenda: Agenda, round_id: str | None = None,
-                    verify: Callable[[], Verified] | None = None) -> dict[str, Any]:
-    """``build_summary`` of the agenda's head, remembered by commit (``cache.ResultMemo``).
+def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified], Any],
+             verify: Callable[[], Verified] | None = None, *,
+             parts: Callable[[Any], list[Any]] = lambda value: [value],
+             whole: Callable[[list[Any] | None], Any] = lambda got: got[0] if got else None,
+             keep: int = 2) -> Any:
+    """``build(verify(agenda))`` for the agenda's head, remembered by commit
+    (``cache.ResultMemo``, key: the agenda folder, the commit and ``extra``).
 
-    A summary follows from the commit it is made from (its records, registry and history)
-    and the code, except the moment it is generated: a head summarised before in this clone
-    is read back, with ``generated_at`` set afresh. ``verify`` (default: ``verify.verify``)
-    runs only when the head is new.
+    Report data follows from the commit it is made from — its records, registry and
+    history — and the code, so a head already reported on in this clone is read back;
+    ``verify`` (default: ``verify.verify``) runs only for a new head. Large results are
+    stored in ``parts`` and put back together by ``whole`` (None: not a result).
     """
     from .cache import ResultMemo
 
     commit = agenda.head()
-    memo = ResultMemo(agenda.git.git_dir / "coalition", "summary", keep=2)
-    key = (agenda.rel, commit, round_id or "")
-    data = _from_parts(memo.get(key))
-    if data is not None and data.get("generated_from") == commit:
-        data["generated_at"] = stamp(now())
-        return data
+    memo = ResultMemo(agenda.git.git_dir / "coalition", kind, keep=keep)
+    key = (agenda.rel, commit, *extra)
+    value = whole(memo.get(key))
+    if value is not None:
+        return value
     if verify is None:
         from .verify import verify as verify_agenda
 
         verified = verify_agenda(agenda, commit)
     else:
         verified = verify()
-    data = build_summary(agenda, verified, round_id)
+    value = build(verified)
     remember = verified.history is not None and verified.commit == commit
     del verified  # 100,000 records: freed before the memo is written (peak memory)
     if remember:
-        memo.put(key, _in_parts(data))
+        memo.put(key, parts(value))
+    return value
+
+
+def summary_at_head(agenda: Agenda, round_id: str | None = None,
+                    verify: Callable[[], Verified] | None = None) -> dict[str, Any]:
+    """``build_summary`` of the agenda's head, remembered by commit (see ``_at_head``); a
+    summary read back gets ``generated_at`` afresh."""
+    commit = agenda.head()
+
+    def whole(got: list[Any] | None) -> dict[str, Any] | None:
+        data = _from_parts(got)
+        return data if data is not None and data.get("generated_from") == commit else None
+
+    data = _at_head(agenda, "summary", (round_id or "",),
+                    lambda verified: build_summary(agenda, verified, round_id), verify,
+                    parts=_in_parts, whole=whole)
+    if data.get("generated_at") is None:
+        data["generated_at"] = stamp(now())
     return data
 
 
@@ -267,19 +288,78 @@ def build_round_status(agenda: Agenda, verified: Verified, round_id: str | None)
     state = round_state(verified, rnd.id)
     voting = voting_members(verified.members)
     responded = sorted({m for (m, _p) in state.voices if m in voting})
-    left = (rnd.closes - now()).total_seconds() if rnd.status == "open" else 0
     per = {pid: 0 for pid in rnd.principles}
     for rec in state.effective.values():
         per[rec.principle or ""] = per.get(rec.principle or "", 0) + 1
     responses = verified.responses.get(rnd.id, {})
-    return {
+    return _time_left({
         "round": rnd.id, "title": rnd.title, "status": rnd.status, "closes_at": rnd.closes_at,
-        "seconds_left": max(0, int(left)), "draft": rnd.draft,
+        "seconds_left": None, "draft": rnd.draft,
         "comments": len(state.effective), "comments_per_principle": per,
         "voting_members": len(voting), "responded": responded,
         "not_responded": sorted(set(voting) - set(responded)),
         "awaiting_response": sorted(c for c in state.effective if c not in responses),
-    }
+    })
+
+
+def _time_left(data: dict[str, Any]) -> dict[str, Any]:
+    """``seconds_left`` of a round status, from now: the one part that is not the commit's."""
+    left = ((parse_stamp(data["closes_at"], "closes_at") - now()).total_seconds()
+            if data["status"] == "open" else 0)
+    data["seconds_left"] = max(0, int(left))
+    return data
+
+
+def round_status_at_head(agenda: Agenda, round_id: str | None = None) -> dict[str, Any]:
+    """``build_round_status`` of the head, remembered by commit (see ``_at_head``)."""
+    def whole(got: list[Any] | None) -> dict[str, Any] | None:
+        data = got[0] if got else None
+        return data if isinstance(data, dict) and "closes_at" in data else None
+
+    data = _at_head(agenda, "round-status", (round_id or "",),
+                    lambda verified: build_round_status(agenda, verified, round_id),
+                    parts=lambda d: [{**d, "seconds_left": None}], whole=whole)
+    return _time_left(data)
+
+
+def build_comment_rows(verified: Verified) -> list[dict[str, Any]]:
+    """One row per verified comment of every round (in order of submission within a round):
+    its state (active, withdrawn, superseded), endorsements and response."""
+    from .ids import SHORT
+
+    verified.require_config()
+    rows = []
+    for rid, items in verified.records.items():
+        state = fold(rec for _p, rec in items)
+        responses = verified.responses.get(rid, {})
+        for _path, rec in sorted(items, key=lambda i: (i[1].submitted_at, i[1].id)):
+            if rec.type != "comment":
+                continue
+            resp = responses.get(rec.id)
+            state_word = ("withdrawn" if rec.id in state.withdrawn else
+                          "superseded" if rec.id in state.superseded else "active")
+            text = "[confidential]" if rec.attribution == "confidential" else (rec.text or "")
+            rows.append({
+                "id": rec.id, "short": rec.id[:SHORT], "round": rid, "principle": rec.principle,
+                "member": rec.member, "stance": rec.stance, "attribution": rec.attribution,
+                "state": state_word, "endorsements": len(state.endorsements.get(rec.id, [])),
+                "response": resp.disposition if resp else ("awaiting" if state_word == "active" else ""),
+                "submitted_at": rec.submitted_at,
+                "text": text if len(text) <= 60 else text[:57] + "...",
+            })
+    return rows
+
+
+def comment_rows_at_head(agenda: Agenda) -> list[dict[str, Any]]:
+    """``build_comment_rows`` of the head, remembered by commit (see ``_at_head``)."""
+    def whole(got: list[Any] | None) -> list[dict[str, Any]] | None:
+        if not got or not all(isinstance(part, list) for part in got):
+            return None
+        return [row for part in got for row in part]
+
+    return _at_head(agenda, "comment-rows", (), build_comment_rows,
+                    parts=lambda rows: [rows[i : i + 20_000] for i in range(0, len(rows), 20_000)],
+                    whole=whole)
 
 
 # --- tracked changes -------------------------------------------------------------------------

@@ -516,3 +516,44 @@ def test_git_replace_does_not_change_what_is_verified(busy: Coalition) -> None:
     assert git(c.root, "cat-file", "blob", original) == "forged bytes\n"  # git itself is fooled
     for run in (lambda a: verify(a, use_cache=False), verify, verify_outcome):
         assert outcome(run(Agenda.open(c.root / "agenda"))) == truth  # a new git process each time
+
+
+def test_comment_list_and_round_status_are_remembered_by_commit_and_follow_new_ones(
+        busy: Coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coalition_cli import reports
+
+    c = busy
+    cli = Cli(c.root)
+
+    def cli_rows(*filters: str) -> list[dict]:
+        return json.loads(cli("comment", "list", "--format", "json", *filters).stdout)
+
+    truth = reports.build_comment_rows(verify(c.agenda, use_cache=False))
+    assert {r["state"] for r in truth} == {"active", "withdrawn"}
+    assert cli_rows() == truth  # computed
+    assert list(results(c).glob("comment-rows-*.marshal"))
+    assert cli_rows() == truth  # read back
+    youth_p02 = [r for r in truth if r["member"] == "youth" and r["principle"] == "P02"]
+    assert youth_p02 and cli_rows("--member", "youth", "--principle", "2") == youth_p02
+    waiting = [r for r in truth if r["response"] == "awaiting"]
+    assert 0 < len(waiting) < len(truth) and cli_rows("--awaiting") == waiting
+
+    status = reports.build_round_status(c.agenda, verify(c.agenda, use_cache=False), None)
+    shown = json.loads(cli("round", "status", "--format", "json").stdout)
+    assert shown.pop("seconds_left") <= status.pop("seconds_left")
+    again = reports.round_status_at_head(c.agenda)  # read back: the time left is counted anew
+    assert list(results(c).glob("round-status-*.marshal"))
+    later = now() + timedelta(days=10)
+    monkeypatch.setattr(reports, "now", lambda: later)
+    moved = reports.round_status_at_head(c.agenda)
+    assert again["seconds_left"] - moved["seconds_left"] >= 10 * 86400 - 60
+    assert {k: v for k, v in moved.items() if k != "seconds_left"} == status == \
+        {k: v for k, v in shown.items()}
+    monkeypatch.undo()
+
+    # a comment committed by plain git shows at once in both
+    plant(c, "fund", _comment("fund", "Planted: the registry should be public.", "P02"))
+    rows = cli_rows()
+    assert rows == reports.build_comment_rows(verify(c.agenda, use_cache=False)) != truth
+    assert "Planted: the registry should be public." in {r["text"] for r in rows}
+    assert reports.round_status_at_head(c.agenda)["comments"] == status["comments"] + 1

@@ -63,46 +63,18 @@ def add(
 
 
 def _rows(ag, round_id, principle, member, stance, awaiting):  # noqa: ANN001, ANN202
-    from ..consensus import fold
-    from ..ids import SHORT
-    from ..verify import verify
+    from ..reports import comment_rows_at_head
 
-    verified = verify(ag)
-    verified.require_config()
     if principle:  # the same spellings comment add accepts (p2, 2 -> P02)
         from ..ids import check_principle
 
         principle = check_principle(principle)
-    rows = []
-    for rid, items in verified.records.items():
-        if round_id and rid != round_id:
-            continue
-        state = fold(rec for _p, rec in items)
-        responses = verified.responses.get(rid, {})
-        for _path, rec in sorted(items, key=lambda i: (i[1].submitted_at, i[1].id)):
-            if rec.type != "comment":
-                continue
-            if principle and rec.principle != principle:
-                continue
-            if member and rec.member != member:
-                continue
-            if stance and rec.stance != stance:
-                continue
-            resp = responses.get(rec.id)
-            state_word = ("withdrawn" if rec.id in state.withdrawn else
-                          "superseded" if rec.id in state.superseded else "active")
-            if awaiting and (resp is not None or state_word != "active"):
-                continue
-            text = "[confidential]" if rec.attribution == "confidential" else (rec.text or "")
-            rows.append({
-                "id": rec.id, "short": rec.id[:SHORT], "round": rid, "principle": rec.principle,
-                "member": rec.member, "stance": rec.stance, "attribution": rec.attribution,
-                "state": state_word, "endorsements": len(state.endorsements.get(rec.id, [])),
-                "response": resp.disposition if resp else ("awaiting" if state_word == "active" else ""),
-                "submitted_at": rec.submitted_at,
-                "text": text if len(text) <= 60 else text[:57] + "...",
-            })
-    return rows
+    return [row for row in comment_rows_at_head(ag)
+            if not (round_id and row["round"] != round_id
+                    or principle and row["principle"] != principle
+                    or member and row["member"] != member
+                    or stance and row["stance"] != stance
+                    or awaiting and row["response"] != "awaiting")]
 
 
 @app.command("list")

@@ -90,12 +90,10 @@ def status(
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
     """Time left, comments per principle, and which voting members have not responded."""
-    from ..reports import build_round_status
-    from ..verify import verify
+    from ..reports import round_status_at_head
 
     check_format(fmt, ("terminal", "json"))
-    ag = open_agenda(agenda)
-    data = build_round_status(ag, verify(ag), round_id)
+    data = round_status_at_head(open_agenda(agenda), round_id)
     out = Out(fmt)
     if out.json:
         out.data(data)
