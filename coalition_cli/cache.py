@@ -35,8 +35,8 @@ import hashlib
 import marshal
 import os
 import tempfile
-from pathlib import Path
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 FORMAT = 5
