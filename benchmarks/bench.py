@@ -342,16 +342,24 @@ def run(cmd: list[str], cwd: Path, *, check: bool = True,
     return took, proc
 
 
+# Started from a small Python process: Linux counts, in a child's maximum resident set, what
+# the process it was forked from held before the exec — here, this script's own hundreds of MB.
+_PEAK = """import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_pid, status, usage = os.wait4(p.pid, 0)
+print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def peak_mb(cmd: list[str], cwd: Path) -> float:
     """Maximum resident set (MB) of ``cmd``, as ``wait4`` reports it for the child (the figure
-    ``/usr/bin/time -f %M`` prints, without needing that program)."""
-    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
-    return usage.ru_maxrss / 1024
+    ``/usr/bin/time -f %M`` prints, without needing that program), run from a small parent."""
+    proc = subprocess.run([sys.executable, "-c", _PEAK, *cmd], cwd=cwd, env=ENV,
+                          capture_output=True, text=True, check=True)
+    kb, code = (int(x) for x in proc.stdout.split())
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}")
+    return kb / 1024
 
 
 def median(values: list[float]) -> float:
