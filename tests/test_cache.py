@@ -66,6 +66,13 @@ def listed(c: Coalition) -> list[str]:
     return sorted(r["id"] for r in rows)
 
 
+def frames(*values: object) -> bytes:
+    """The bytes of a cache file holding ``values`` (to plant damaged or forged ones)."""
+    buffer = io.BytesIO()
+    cache.write_frames(buffer, values)
+    return buffer.getvalue()
+
+
 def commit_all(repo: Path, message: str) -> str:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message)
@@ -136,11 +143,6 @@ def test_verify_is_the_same_cold_warm_deleted_corrupted_and_of_an_older_format(b
 
     _header, entries = cache.read_verdicts(cache_file(c))
     keys = list(entries)
-
-    def frames(*values: object) -> bytes:
-        buffer = io.BytesIO()
-        cache.write_frames(buffer, values)
-        return buffer.getvalue()
 
     whole = cache_file(c).read_bytes()
     for garbage in (b"", b"\x00not marshal at all\xff" * 50, marshal.dumps([1, 2, 3]),
@@ -290,11 +292,6 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(bus
     assert summary(c, v) == first  # from the memo
     header = next(cache.read_frames(io.BytesIO(memo.read_bytes())))
 
-    def frames(*values: object) -> bytes:
-        buffer = io.BytesIO()
-        cache.write_frames(buffer, values)
-        return buffer.getvalue()
-
     for damaged in (b"\x00garbage",
                     frames(header, "not a list of groups"),  # the right key, the wrong shape
                     frames(header, ["not", "lists"]),
@@ -433,11 +430,6 @@ def test_a_damaged_or_misplaced_verdict_memo_is_not_trusted(busy: Coalition) -> 
     [memo] = results(c).glob("verify-*.marshal")
     good = memo.read_bytes()
     forged = [{"checked": truth["checked"], "problems": []}]  # "all clear"
-
-    def frames(*values: object) -> bytes:
-        buffer = io.BytesIO()
-        cache.write_frames(buffer, values)
-        return buffer.getvalue()
 
     header = {"code": cache.package_fingerprint(), "key": [c.agenda.rel, first.commit, ""],
               "values": 1}
