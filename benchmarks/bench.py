@@ -22,7 +22,8 @@ and then measures, side by side in the same run and the same repository:
 Commands run as a user runs them: the real ``coalition`` script installed next
 to ``sys.executable`` (not the pyenv shim on PATH, which adds ~0.15 s), in a
 subprocess, timed wall-clock; medians of a few repetitions. Peak memory is the
-maximum resident set of the process, as ``wait4`` reports it (``/usr/bin/time -f %M``).
+maximum resident set of the process, as ``wait4`` reports it (``/usr/bin/time -f %M``),
+spawned from a small parent (see ``peak_mb``).
 
     python benchmarks/bench.py                      # N = 1,000, 10,000, 100,000
     python benchmarks/bench.py --sizes 1000,10000   # a subset
