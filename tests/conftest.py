@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,21 @@ from coalition_cli import actions
 from coalition_cli.agenda import Agenda
 from coalition_cli.identity import Identity
 from coalition_cli.signing import PrivateKey, generate_key
+
+
+def git(repo: Path, *args: str) -> str:
+    """Plain git in ``repo``; a failure fails the test with git's own message."""
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, timeout=60)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr.decode('utf-8', 'replace')}"
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def repo_state(repo: Path) -> tuple[str, ...]:
+    """Everything a refused command must leave alone: refs, HEAD, working tree, index."""
+    return (git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
+            git(repo, "rev-parse", "HEAD"),
+            git(repo, "status", "--porcelain", "--untracked-files=all", "--ignored"),
+            git(repo, "ls-files", "--stage"))
 
 
 # Property tests: no per-example deadline (a loaded 2-core machine is slow, not wrong);

@@ -26,15 +26,10 @@ from coalition_cli.signing import PrivateKey
 from coalition_cli.store import Git
 from coalition_cli.verify import Verified, verify, verify_outcome
 
-from conftest import Cli, Coalition
+from conftest import Cli, Coalition, git
 
 ROUND = "agenda/rounds/r1"
 
-
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
-    return proc.stdout
 
 
 def cache_dir(c: Coalition) -> Path:

@@ -23,16 +23,11 @@ from coalition_cli.reports import build_summary
 from coalition_cli.signing import PrivateKey
 from coalition_cli.verify import verify
 
-from conftest import Cli, Coalition, make_key
+from conftest import Cli, Coalition, git, make_key
 
 SECRET = "Nos clients craignent d'être identifiés — ᐃᓄᒃᑎᑐᑦ — 🔒 SECRET-7731"
 PROPOSAL = "Add: no linkage without community consent (PROPOSAL-4410)."
 
-
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.decode("utf-8", "replace")
 
 
 def all_objects(repo: Path) -> bytes:

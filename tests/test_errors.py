@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from conftest import make_key  # noqa: I001 - the shared helper of the fixtures
+from conftest import git, make_key, repo_state  # noqa: I001 - the shared helpers of the fixtures
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                          text=True).stdout
-
-
-def state(repo: Path) -> tuple[str, str, str]:
-    """HEAD, the working tree and index, and every ref (tags included)."""
-    return (git(repo, "rev-parse", "HEAD"), git(repo, "status", "--porcelain", "--untracked-files=all"),
-            git(repo, "for-each-ref"))
 
 
 @pytest.fixture
@@ -34,14 +24,14 @@ def repo(cli, coalition) -> Path:
 def refused(cli, repo: Path, *args, code: int, env: dict[str, str] | None = None,
             input: str | None = None) -> str:
     """Run a command that must fail cleanly; return its error line."""
-    before = state(repo)
+    before = repo_state(repo)
     result = cli(*args, code=code, env=env, input=input)
     lines = result.stderr.splitlines()
     assert lines and lines[0].startswith("error: "), result.stderr
     assert len(lines) <= 2 and all(line.startswith("hint: ") for line in lines[1:]), result.stderr
     assert "Traceback" not in result.output and "this is a bug" not in result.stderr
     assert result.stdout == ""
-    assert state(repo) == before, "a refused command changed the repository"
+    assert repo_state(repo) == before, "a refused command changed the repository"
     return lines[0]
 
 

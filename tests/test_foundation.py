@@ -15,6 +15,8 @@ import pytest
 
 from coalition_cli.signing import PrivateKey
 
+from conftest import git, repo_state
+
 SSH_KEYGEN = shutil.which("ssh-keygen")
 needs_ssh = pytest.mark.skipif(SSH_KEYGEN is None, reason="ssh-keygen is not installed")
 
@@ -22,16 +24,6 @@ BODY_1 = "Data reuse must serve the community.\n\nEvery agreement is reported pu
 BODY_1_EDITED = "Data reuse must serve the community.\n\nEvery agreement is reported publicly each quarter."
 BODY_2 = "Personal data is protected.\n\nDe-identification is not anonymity."
 BODY_3 = "Indigenous peoples govern data about them."
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                          text=True).stdout
-
-
-def state(repo: Path) -> tuple[str, str, str]:
-    return (git(repo, "rev-parse", "HEAD"), git(repo, "status", "--porcelain", "--untracked-files=all"),
-            git(repo, "for-each-ref"))
 
 
 @dataclass
@@ -250,7 +242,7 @@ def test_allowed_signers_work_with_stock_ssh_keygen(cli, drafted: Drafted, tmp_p
 
 
 def test_init_refuses_a_folder_that_already_holds_an_agenda(cli, drafted: Drafted, hermetic: Path):
-    before = state(drafted.repo)
+    before = repo_state(drafted.repo)
     listing = sorted(p for p in drafted.repo.rglob("*") if ".git" not in p.parts)
     cli.cwd = drafted.repo.parent
     for args in (("--key", drafted.key("sec")), ()):  # without --key it would make a key: it must not
@@ -259,7 +251,7 @@ def test_init_refuses_a_folder_that_already_holds_an_agenda(cli, drafted: Drafte
         assert lines[0].startswith("error: ") and "already holds an agenda" in lines[0]
         assert all(line.startswith("hint: ") for line in lines[1:])
         assert result.stdout == ""
-    assert state(drafted.repo) == before
+    assert repo_state(drafted.repo) == before
     assert sorted(p for p in drafted.repo.rglob("*") if ".git" not in p.parts) == listing
     assert not (hermetic / ".ssh").exists()
     assert "Test Coalition" in (drafted.agenda / "coalition.yaml").read_text()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from coalition_cli.model import Record, now, stamp
 from coalition_cli.signing import PrivateKey
 from coalition_cli.store import Git
 
-from conftest import Cli, make_key
+from conftest import Cli, git, make_key, repo_state
 
 BODY = ("The coalition commits to annual public reporting on every agreement. "
         "Café résumé: the register is public.")
@@ -56,16 +55,11 @@ class Repo:
         return Agenda(Git(self.root), "agenda")
 
     def git(self, *args: str) -> str:
-        proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, timeout=60)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout.decode("utf-8", "surrogateescape")
+        return git(self.root, *args)
 
     def state(self) -> tuple[str, ...]:
         """Everything a refused command must leave alone."""
-        return (self.git("for-each-ref", "--format=%(refname) %(objectname)"),
-                self.git("rev-parse", "HEAD"),
-                self.git("status", "--porcelain", "--untracked-files=all", "--ignored"),
-                self.git("ls-files", "--stage"))
+        return repo_state(self.root)
 
     def commit(self, message: str) -> None:
         self.git("add", "-A")

@@ -10,19 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, Coalition, make_key
+from conftest import Cli, Coalition, git, make_key
 
 NAMESPACE = "coalition-cli"
 
 
 def future(days: int = 30) -> str:
     return (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%d")
-
-
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
-    return proc.stdout
 
 
 class Actor:

@@ -14,15 +14,9 @@ from coalition_cli.ids import new_record_id
 from coalition_cli.model import Record, now, stamp
 from coalition_cli.signing import PrivateKey
 
-from conftest import Cli, Coalition
+from conftest import Cli, Coalition, git
 
 ROUND = "agenda/rounds/r1"
-
-
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
-    return proc.stdout
 
 
 def commit_all(repo: Path, message: str) -> None:
