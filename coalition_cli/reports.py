@@ -167,7 +167,7 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
              verify: Callable[[], Verified] | None = None, *,
              parts: Callable[[Any], list[Any]] = lambda value: [value],
              whole: Callable[[list[Any] | None], Any] = lambda got: got[0] if got else None,
-             keep: int = 2) -> Any:
+             keep: int = 2, commit: str | None = None) -> Any:
     """``build(verify(agenda))`` for the agenda's head, remembered by commit
     (``cache.ResultMemo``, key: the agenda folder, the commit and ``extra``).
 
@@ -178,7 +178,7 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     """
     from .cache import ResultMemo
 
-    commit = agenda.head()
+    commit = commit or agenda.head()
     memo = ResultMemo(agenda.git.git_dir / "coalition", kind, keep=keep)
     key = (agenda.rel, commit, *extra)
     value = whole(memo.get(key))
@@ -210,7 +210,7 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
 
     data = _at_head(agenda, "summary", (round_id or "",),
                     lambda verified: build_summary(agenda, verified, round_id), verify,
-                    parts=_in_parts, whole=whole)
+                    parts=_in_parts, whole=whole, commit=commit)
     if data.get("generated_at") is None:
         data["generated_at"] = stamp(now())
     return data
