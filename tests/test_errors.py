@@ -144,6 +144,10 @@ def test_unknown_principle_and_member(cli, repo, coalition):
     assert "nobody" in refused(cli, repo, "principle", "add", "T", "--body", "b.", "--key", sec,
                                "--as", "nobody", code=3)
     assert refused(cli, repo, "principle", "show", "P01", "--at", "no-such-rev", code=3)
+    # verify of an unknown round is an error, not "ok" for the registry alone
+    assert refused(cli, repo, "verify", "--round", "r9", code=3) == "error: no round 'r9'"
+    assert refused(cli, repo, "verify", "--round", "../members", code=3).startswith(
+        "error: invalid round id")
 
 
 def test_unknown_sector_and_role(cli, repo, coalition):

@@ -47,6 +47,13 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, ("terminal", "json"))
         ag = open_agenda(agenda)
+        if round_id is not None:  # an unknown round is a mistake, not a clean bill of health
+            from ..errors import NotFound
+            from ..ids import check_slug
+
+            check_slug(round_id, "round")
+            if not ag.snapshot(at).entries(f"rounds/{round_id}"):
+                raise NotFound(f"no round '{round_id}'", hint="list them with: coalition round list")
         result = _verify(ag, at, round_id, outcome_only=True)
         if trust and result.config is not None:
             # the root: founders pinned by the first coalition.yaml, or signed off by them since
