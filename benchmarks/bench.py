@@ -65,7 +65,7 @@ from coalition_cli.identity import Identity  # noqa: E402
 from coalition_cli.model import KeyEntry, Member, Record, stamp  # noqa: E402
 from coalition_cli.signing import PrivateKey, _decode, _signed_message, allowed_signers_line  # noqa: E402
 
-GENERATOR = 3  # bump when the synthetic agenda changes: cached repositories are rebuilt
+GENERATOR = 4  # bump when the synthetic agenda changes: cached repositories are rebuilt
 MEMBERS = 200
 PRINCIPLES = 20
 ROUND = "r1"
@@ -488,24 +488,32 @@ def bench_changes(root: Path, reps: int) -> dict:
     """``coalition changes`` on a 100-principle draft with 5 % word edits vs git diff --word-diff."""
     repo = root / "changes" / "repo"
     old, new, sites = bench_redline.make_drafts()
-    if not (repo / "agenda" / "coalition.yaml").is_file() or \
-            not (repo / ".git" / "coalition-bench.json").is_file():
+    signer = bench_key(0)  # principles are signed by a facilitator, like everything else
+
+    def principle(i: int, body: str) -> bytes:
+        return records.dump_principle({"id": f"P{i:03d}", "title": f"Principle {i}",
+                                       "status": "active"}, body)
+
+    marker = repo / ".git" / "coalition-bench.json"
+    if not (repo / "agenda" / "coalition.yaml").is_file() or not marker.is_file() or \
+            json.loads(marker.read_text(encoding="utf-8")).get("signed") is not True:
         if repo.exists():
             shutil.rmtree(repo)
-        agenda, _ = actions.init(repo, name="Changes Bench", facilitator="sec", key=bench_key(0))
+        agenda, _ = actions.init(repo, name="Changes Bench", facilitator="sec", key=signer)
         git(repo, "config", "user.name", "Bench")
         git(repo, "config", "user.email", "bench@example.invalid")
-        files = {agenda.p(f"principles/P{i:03d}-principle-{i}.md"):
-                 records.dump_principle({"id": f"P{i:03d}", "title": f"Principle {i}", "status": "active"},
-                                        body)
-                 for i, body in enumerate(old, 1)}
+        files: dict[str, bytes | None] = {}
+        for i, body in enumerate(old, 1):
+            path, data = agenda.p(f"principles/P{i:03d}-principle-{i}.md"), principle(i, body)
+            files[path], files[path + ".sig"] = data, signer.sign(data)
         agenda.git.commit_files(files, "100 principles", author=("Bench", "bench@example.invalid"))
         agenda.git.close()
-        (repo / ".git" / "coalition-bench.json").write_text("{}", encoding="utf-8")
-    for i, body in enumerate(new, 1):  # the edited draft, in the working tree
+        marker.write_text(json.dumps({"signed": True}), encoding="utf-8")
+    for i, body in enumerate(new, 1):  # the edited draft, in the working tree, signed
         path = repo / "agenda" / "principles" / f"P{i:03d}-principle-{i}.md"
-        path.write_bytes(records.dump_principle(
-            {"id": f"P{i:03d}", "title": f"Principle {i}", "status": "active"}, body))
+        data = principle(i, body)
+        path.write_bytes(data)
+        path.with_name(path.name + ".sig").write_bytes(signer.sign(data))
     times, data = [], {}
     for _ in range(reps):
         took, proc = run([*coalition_cmd(), "changes", "--from", "HEAD", "--format", "json"], repo)
@@ -517,6 +525,81 @@ def bench_changes(root: Path, reps: int) -> dict:
     size_kb = len(bench_redline.concatenate(old).encode()) / 1024
     return {"ours": median(times), "git": git_s, "ours_hunks": ours_hunks, "git_hunks": git_hunks,
             "size_kb": size_kb, "sites": sites}
+
+
+def bench_history(root: Path, commits: int, reps: int) -> dict:
+    """The history checks on their own: the ledger walk (every commit, every parent) over an
+    agenda whose ``commits`` comments were each committed on their own, as members do — cold
+    (nothing remembered), and after one more commit (the remembered state, then one step)."""
+    repo = root / f"history-{commits}" / "repo"
+    marker = repo / ".git" / "coalition-bench.json"
+    if not marker.is_file() or json.loads(marker.read_text()).get("generator") != GENERATOR:
+        if repo.exists():
+            shutil.rmtree(repo)
+        keys = [bench_key(i) for i in range(3)]
+        real_now = actions.now
+        opened = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
+        actions.now = lambda: opened
+        try:
+            agenda, _ = actions.init(repo, name="History Bench", facilitator="sec", key=keys[0])
+            sec = Identity(agenda.snapshot().member("sec"), keys[0],
+                           agenda.snapshot().member("sec").keys[0])
+            member = Member(id="m1", name="Member 1", sector="research", roles=("member",),
+                            keys=(KeyEntry(keys[1].public.openssh, None, stamp(opened)),),
+                            updated_at=stamp(opened), updated_by="sec")
+            actions._commit(agenda, sec, actions._signed(agenda, sec, "members/m1.yaml",
+                                                         member.fields()), "member m1")
+            actions.principle_add(agenda, sec, "Principle", "Data reuse serves the community.")
+            actions.round_open(agenda, sec, ROUND, title="History",
+                               closes=datetime(2099, 1, 1, tzinfo=timezone.utc))
+        finally:
+            actions.now = real_now
+        head = git(repo, "rev-parse", "HEAD").decode().strip()
+        proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo,
+                                stdin=subprocess.PIPE, env=ENV)
+        assert proc.stdin is not None
+        when = int(time.time())
+        base = agenda.p(f"rounds/{ROUND}/comments/m1")
+        for k in range(commits):
+            rec = Record(type="comment", id=f"{k:016x}", round=ROUND, member="m1",
+                         submitted_at=stamp(opened + timedelta(seconds=k % 80000 + 1)),
+                         principle="P01", stance="support", kind="general",
+                         attribution="public", text=f"Comment number {k}.")
+            data = records.dump_record(rec.fields())
+            sig = keys[1].sign(data)
+            message = f"comment {k}\n".encode()
+            proc.stdin.write(b"commit refs/heads/main\ncommitter Bench <b@example.invalid> %d +0000\n"
+                             % (when + k))
+            proc.stdin.write(b"data %d\n%s\n" % (len(message), message))
+            if k == 0:
+                proc.stdin.write(b"from %s\n" % head.encode())
+            path = f"{base}/{rec.id}.yaml".encode()
+            proc.stdin.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
+            proc.stdin.write(b"M 100644 inline %s.sig\ndata %d\n%s\n" % (path, len(sig), sig))
+        proc.stdin.write(b"done\n")
+        proc.stdin.close()
+        if proc.wait() != 0:
+            raise SystemExit("git fast-import failed")
+        git(repo, "reset", "-q", "--hard", "HEAD")
+        marker.write_text(json.dumps({"generator": GENERATOR}), encoding="utf-8")
+    walk = [sys.executable, "-c",
+            "import sys, time; from coalition_cli.agenda import Agenda; "
+            "from coalition_cli.trust.view import trusted; a = Agenda.open('agenda'); "
+            "t = time.perf_counter(); v = trusted(a, use_cache=sys.argv[1] == '1'); "
+            "assert not v.problems, v.problems; print(time.perf_counter() - t)"]
+
+    def walked(use_cache: bool) -> float:
+        proc = subprocess.run([*walk, "1" if use_cache else "0"], cwd=repo, capture_output=True,
+                              env=ENV, check=True)
+        return float(proc.stdout.decode().strip())
+
+    cold = median([walked(False) for _ in range(reps)])
+    walked(True)  # remember the head's state
+    step = []
+    for _ in range(reps):
+        git(repo, "commit", "-q", "--allow-empty", "-m", "one more commit")
+        step.append(walked(True))
+    return {"commits": commits, "cold": cold, "step": median(step)}
 
 
 def bench_help(reps: int) -> tuple[float, float]:
@@ -598,7 +681,8 @@ def fmt_s(seconds: float) -> str:
 TARGET_N = 100_000  # the N the issue's targets are set at; smaller N show their target unjudged
 
 
-def table(results: list[dict], changes: dict | None, help_: tuple[float, float] | None) -> str:
+def table(results: list[dict], changes: dict | None, help_: tuple[float, float] | None,
+          history: dict | None = None) -> str:
     rows: list[tuple[str, str, str, str, str, str, str]] = []
 
     def row(what: str, n: str, ours: str, base: str, ratio: str, target: str, met: bool | None) -> None:
@@ -653,6 +737,12 @@ def table(results: list[dict], changes: dict | None, help_: tuple[float, float] 
             f"(hunks: ours {changes['ours_hunks']}, git {changes['git_hunks']}, {hunk_gap:+.1%})", "—",
             fmt_s(changes["ours"]), fmt_s(changes["git"]), f"{ratio:.0f}×", "≤ 1 s, hunks ±10 %",
             changes["ours"] <= 1 and abs(hunk_gap) <= 0.10)
+    if history:
+        n = f"{history['commits']:,} commits"
+        row("history checks: ledger walk over every commit and parent, cold", n,
+            fmt_s(history["cold"]), "", "", "", None)
+        row("history checks: the same after one new commit (remembered state + one step)", n,
+            fmt_s(history["step"]), "", "", "", None)
     if help_:
         row("coalition --help start-up (baseline: python -c pass)", "—", fmt_s(help_[0]), fmt_s(help_[1]),
             f"{help_[0] / help_[1]:.1f}×", "≤ 0.3 s", help_[0] <= 0.3)
@@ -686,9 +776,12 @@ def main(argv: list[str] | None = None) -> int:
     results = [bench_size(root, n, reps, args.rebuild, log) for n in sizes]
     log("  changes vs git diff --word-diff ...")
     changes = bench_changes(root, reps)
+    history_commits = 1000 if max(sizes) < 10_000 else 10_000
+    log(f"  history checks over {history_commits:,} commits ...")
+    history = bench_history(root, history_commits, max(2, reps - 2))
     log("  --help start-up ...")
     help_ = bench_help(max(reps, 5))
-    text = table(results, changes, help_)
+    text = table(results, changes, help_, history)
     print(text)
     cpu = platform.processor() or platform.machine()
     header = (f"# coalition benchmark results\n\n"

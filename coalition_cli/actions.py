@@ -31,6 +31,7 @@ from .model import (
     KeyEntry,
     Member,
     Record,
+    member_from_fields,
     Response,
     Round,
     now,
@@ -52,6 +53,9 @@ class Written:
     commit: str
 
 
+ANONYMOUS_AUTHOR = ("Coalition member", "member@members.coalition.invalid")
+
+
 def _author(identity: Identity) -> tuple[str, str]:
     name = identity.person or identity.member.name
     return name, f"{identity.member.id}@members.coalition.invalid"
@@ -65,17 +69,63 @@ def _ensure_committer(git: Git, author: tuple[str, str]) -> None:
         git._env.setdefault("GIT_COMMITTER_EMAIL", author[1])
 
 
-def _commit(agenda: Agenda, identity: Identity, files: dict[str, bytes | None], message: str) -> str:
+def _commit(agenda: Agenda, identity: Identity, files: dict[str, bytes | None], message: str,
+            *, anonymous: bool = False) -> str:
+    """Commit ``files``; an anonymous or confidential record's commit names neither the member
+    nor the person, as author or as committer (the signature still names the key)."""
+    if anonymous:
+        env = {"GIT_COMMITTER_NAME": ANONYMOUS_AUTHOR[0],
+               "GIT_COMMITTER_EMAIL": ANONYMOUS_AUTHOR[1]}
+        saved = {k: agenda.git._env.get(k) for k in env}
+        agenda.git._env.update(env)
+        try:
+            return agenda.git.commit_files(files, message, author=ANONYMOUS_AUTHOR)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    agenda.git._env.pop(k, None)
+                else:
+                    agenda.git._env[k] = v
     author = _author(identity)
     _ensure_committer(agenda.git, author)
     return agenda.git.commit_files(files, message, author=author)
 
 
+def verified(agenda: Agenda) -> Snapshot:
+    """The head with trusted data only (``trust.verified_snapshot``): every write starts
+    here, and refuses (exit 4) when the registry, the settings or the rounds do not verify.
+    Remembered for the head it was made for, so one command walks the ledger once."""
+    from .trust import verified_snapshot
+
+    head = agenda.head()
+    known = _VERIFIED.get(id(agenda))
+    if known is not None and known[0] == head and known[1].agenda is agenda:
+        return known[1]
+    snap = verified_snapshot(agenda)
+    _VERIFIED.clear()
+    _VERIFIED[id(agenda)] = (head, snap)
+    return snap
+
+
+_VERIFIED: dict[int, tuple[str, Snapshot]] = {}
+
+
 def _signed(agenda: Agenda, identity: Identity, rel: str, fields: dict[str, Any]) -> dict[str, bytes]:
     data = records.dump_record(fields)
-    limit = records.MAX_MANIFEST_BYTES if rel.endswith("closing.yaml") else records.MAX_RECORD_BYTES
+    limit = (records.MAX_MANIFEST_BYTES if rel.endswith("closing.yaml") or rel.startswith("members/")
+             else records.MAX_RECORD_BYTES)
     if len(data) > limit:
         raise InputError(f"the record would be {len(data)} bytes, more than the limit of {limit}")
+    return _signed_bytes(agenda, identity, rel, data)
+
+
+def _rel(agenda: Agenda, path: str) -> str:
+    """A repository path as a path inside the agenda folder."""
+    return path[len(agenda.rel) + 1:] if agenda.rel != "." else path
+
+
+def _signed_bytes(agenda: Agenda, identity: Identity, rel: str, data: bytes) -> dict[str, bytes]:
+    """A file and its detached signature (``X`` and ``X.sig``), ready to commit."""
     path = agenda.p(rel)
     return {path: data, path + ".sig": identity.sign(data)}
 
@@ -121,6 +171,7 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
         "sectors": base.get("sectors", list(DEFAULT_SECTORS)),
         "themes": base.get("themes", []),
         "trust": {"founders": [key.public.fingerprint]},
+        "updated_at": stamp(now()),
     }
     config_text = _config_yaml(config)
     member = Member(id=facilitator, name=facilitator_name or name, sector=sector,
@@ -128,13 +179,14 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
                     keys=(KeyEntry(key.public.openssh, person, stamp(now())),),
                     updated_at=stamp(now()), updated_by=facilitator)
     identity = Identity(member, key, member.keys[0])
-    files: dict[str, bytes | None] = {
-        agenda.p(".gitattributes"): GITATTRIBUTES.encode(),
-        agenda.p(CONFIG): config_text.encode("utf-8"),
-    }
+    files: dict[str, bytes | None] = {agenda.p(".gitattributes"): GITATTRIBUTES.encode()}
+    files.update(_signed_bytes(agenda, identity, CONFIG, config_text.encode("utf-8")))
     files.update(_signed(agenda, identity, f"members/{facilitator}.yaml", member.fields()))
     commit = _commit(agenda, identity, files, f"Create the agenda of {name}\n\n"
                      f"Founding facilitator: {facilitator} ({key.public.fingerprint})")
+    from .trust.roots import pin
+
+    pin(git, [key.public.fingerprint])  # the founder's own clone trusts the founder's key
     return agenda, commit
 
 
@@ -147,15 +199,17 @@ def _config_yaml(config: dict[str, Any]) -> str:
         f"description: {dumps(config['description'])}",
         f"languages: {dumps(config['languages'])}",
         f"stances: {dumps(config['stances'])}",
-        "consensus:",
-        f"  quorum: {consensus.get('quorum', 0.5)}       # share of voting members who must take a stance",
-        f"  threshold: {consensus.get('threshold', 0.75)}  # support share needed for consensus",
-        f"  max_blocks: {consensus.get('max_blocks', 0)}",
+        "# quorum: share of voting members who must take a stance; threshold: support share",
+        "# needed for consensus; max_blocks: blocks a principle may carry and still pass.",
+        "consensus: " + dumps({"quorum": consensus.get("quorum", 0.5),
+                               "threshold": consensus.get("threshold", 0.75),
+                               "max_blocks": consensus.get("max_blocks", 0)}),
         f"sectors: {dumps(config['sectors'])}",
         f"themes: {dumps(config['themes'])}",
-        "trust:",
-        "  # Fingerprints of the founding facilitators' keys: the root of trust of the registry.",
-        f"  founders: {dumps(config['trust']['founders'])}",
+        "# Fingerprints of the founding facilitators' keys: the root of trust of the registry.",
+        "trust: " + dumps({"founders": config["trust"]["founders"]}),
+        "# Signed by a facilitator (coalition.yaml.sig): change it with coalition config set/edit.",
+        f"updated_at: {dumps(config['updated_at'])}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -165,7 +219,7 @@ def _config_yaml(config: dict[str, Any]) -> str:
 
 def member_add(agenda: Agenda, identity: Identity, member_id: str, *, name: str, sector: str,
                roles: list[str], keys: list[tuple[object, str | None]]) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "change the member registry")
     check_slug(member_id, "member")
     name = records.clean_text(name, "--name", limit=200, required=True, multiline=False) or ""
@@ -178,7 +232,10 @@ def member_add(agenda: Agenda, identity: Identity, member_id: str, *, name: str,
     if not roles:
         raise InputError("a member needs at least one --role")
     existing = snap.members.get(member_id)
-    when = stamp(now())
+    if existing is not None and not existing.active:
+        raise NotPermitted(f"member '{member_id}' was removed, and a removal is permanent",
+                           hint="register the organisation again under a new member id")
+    when = _later(existing.updated_at if existing else None)
     entries = list(existing.keys) if existing else []
     for public, person in keys:
         openssh = public.openssh  # type: ignore[attr-defined]
@@ -191,7 +248,12 @@ def member_add(agenda: Agenda, identity: Identity, member_id: str, *, name: str,
         entries.append(KeyEntry(openssh, person, when))
     if existing is None and not entries:
         raise InputError("a new member needs at least one --key PUBKEY_FILE")
-    member = Member(id=member_id, name=name, sector=sector, roles=tuple(dict.fromkeys(roles)),
+    roles = list(dict.fromkeys(roles))
+    if existing is not None and existing.has_role("facilitator") and "facilitator" not in roles:
+        # the facilitator role ends: its keys keep vouching only for what they signed so far
+        entries = [replace(e, sealed=_seal(agenda, snap, e.key)) if not e.revoked else e
+                   for e in entries]
+    member = Member(id=member_id, name=name, sector=sector, roles=tuple(roles),
                     keys=tuple(entries), status="active", updated_at=when,
                     updated_by=identity.member.id)
     verb = "update" if existing else "add"
@@ -207,18 +269,18 @@ def _write_member(agenda: Agenda, identity: Identity, member: Member, message: s
 
 
 def member_revoke_key(agenda: Agenda, identity: Identity, member_id: str, public: object) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "change the member registry")
     member = snap.member(member_id)
     openssh = public.openssh  # type: ignore[attr-defined]
-    when = stamp(now())
+    when = _later(member.updated_at)
     found = False
     entries = []
     for entry in member.keys:
         if entry.key == openssh:
             if entry.revoked:
                 raise InputError(f"that key of '{member_id}' was already revoked on {entry.revoked}")
-            entry = replace(entry, revoked=when)
+            entry = replace(entry, revoked=when, sealed=_seal(agenda, snap, entry.key))
             found = True
         entries.append(entry)
     if not found:
@@ -229,7 +291,7 @@ def member_revoke_key(agenda: Agenda, identity: Identity, member_id: str, public
 
 
 def member_remove(agenda: Agenda, identity: Identity, member_id: str) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "change the member registry")
     member = snap.member(member_id)
     if not member.active:
@@ -237,20 +299,37 @@ def member_remove(agenda: Agenda, identity: Identity, member_id: str) -> Written
     if member.id == identity.member.id:
         raise NotPermitted("a facilitator cannot remove themself",
                            hint="ask another facilitator to do it")
-    when = stamp(now())
-    updated = replace(member, status="removed", updated_at=when, updated_by=identity.member.id)
+    when = _later(member.updated_at)
+    keys = tuple(e if e.revoked else replace(e, sealed=_seal(agenda, snap, e.key))
+                 for e in member.keys)
+    updated = replace(member, status="removed", keys=keys, updated_at=when,
+                      updated_by=identity.member.id)
     return _write_member(agenda, identity, updated, f"member {member_id}: remove")
+
+
+def _seal(agenda: Agenda, snap: Snapshot, key: str) -> tuple[str, ...]:
+    """What ``key`` had signed in the verified tree: the files that stay valid once it loses
+    its authority (trust.seals). The whole head is verified for it."""
+    from .trust.seals import digest, from_sha256
+    from .verify import verify
+
+    checked = verify(agenda, snap.commit)
+    out = {from_sha256(sha) for signer, sha in checked.accepted.values() if signer == key}
+    state = snap.trusted.ledger.state  # type: ignore[attr-defined]
+    mine = [v.blob for v in state.files.values() if v.signer == key]
+    out.update(digest(data or b"") for data in agenda.git.read_objects(mine))
+    return tuple(sorted(out))
 
 
 # --- principles --------------------------------------------------------------------------
 
 
-def _principle_file(fields: dict[str, Any], body: str) -> bytes:
-    return records.dump_principle(fields, body)
+def _principle_file(fields: dict[str, Any], body: str, previous: str | None = None) -> bytes:
+    return records.dump_principle({**fields, "updated_at": _later(previous)}, body)
 
 
 def principle_add(agenda: Agenda, identity: Identity, title: str, body: str) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "draft principles")
     title = records.clean_text(title, "the title", limit=records.MAX_TITLE, required=True,
                                multiline=False) or ""
@@ -263,7 +342,8 @@ def principle_add(agenda: Agenda, identity: Identity, title: str, body: str) -> 
     pid = f"P{max(used, default=0) + 1:02d}"
     path = agenda.p(f"principles/{pid}-{slugify(title)}.md")
     data = _principle_file({"id": pid, "title": title, "status": "active"}, body)
-    commit = _commit(agenda, identity, {path: data},
+    rel = _rel(agenda, path)
+    commit = _commit(agenda, identity, _signed_bytes(agenda, identity, rel, data),
                      f"principle {pid}: add \"{title}\" ({_who(identity)})")
     return Written(pid, path, commit)
 
@@ -276,7 +356,7 @@ def _who(identity: Identity) -> str:
 def principle_edit(agenda: Agenda, identity: Identity, principle_id: str, *,
                    title: str | None = None, body: str | None = None,
                    status: str | None = None) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "draft principles")
     principle = snap.principle(principle_id)
     new_title = principle.title if title is None else (
@@ -289,9 +369,10 @@ def principle_edit(agenda: Agenda, identity: Identity, principle_id: str, *,
                                                      principle.status):
         raise InputError(f"{principle.id} is unchanged: nothing to commit")
     data = _principle_file({"id": principle.id, "title": new_title, "status": new_status},
-                           new_body)
+                           new_body, principle.updated_at)
     verb = "retire" if status == "retired" else "edit"
-    commit = _commit(agenda, identity, {principle.path: data},
+    rel = _rel(agenda, principle.path)
+    commit = _commit(agenda, identity, _signed_bytes(agenda, identity, rel, data),
                      f"principle {principle.id}: {verb} \"{new_title}\" ({_who(identity)})")
     return Written(principle.id, principle.path, commit)
 
@@ -301,7 +382,7 @@ def principle_edit(agenda: Agenda, identity: Identity, principle_id: str, *,
 
 def round_open(agenda: Agenda, identity: Identity, round_id: str, *, title: str,
                closes: datetime, principles: list[str] | None = None) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "open a round")
     check_slug(round_id, "round")
     title = records.clean_text(title, "--title", limit=200, required=True, multiline=False) or ""
@@ -324,7 +405,7 @@ def round_open(agenda: Agenda, identity: Identity, round_id: str, *, title: str,
                          hint="draft one first: coalition principle add TITLE --body ...")
     round_ = Round(id=round_id, title=title, status="open", opened_at=stamp(moment),
                    closes_at=stamp(closes), draft=snap.commit, principles=tuple(scope),
-                   opened_by=identity.member.id)
+                   opened_by=identity.member.id, updated_at=stamp(moment))
     files = _signed(agenda, identity, f"rounds/{round_id}/round.yaml", round_.fields())
     commit = _commit(agenda, identity, files,
                      f"round {round_id}: open \"{title}\" until {stamp(closes)}\n\n"
@@ -334,14 +415,14 @@ def round_open(agenda: Agenda, identity: Identity, round_id: str, *, title: str,
 
 
 def round_extend(agenda: Agenda, identity: Identity, round_id: str, closes: datetime) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "extend a round")
     round_ = snap.round(round_id)
     if round_.status != "open":
         raise NotPermitted(f"round '{round_id}' is closed")
     if closes <= now():
         raise InputError(f"--closes {stamp(closes)} is in the past")
-    updated = replace(round_, closes_at=stamp(closes))
+    updated = replace(round_, closes_at=stamp(closes), updated_at=_later(round_.updated_at))
     files = _signed(agenda, identity, f"rounds/{round_id}/round.yaml", updated.fields())
     commit = _commit(agenda, identity, files,
                      f"round {round_id}: closes {stamp(closes)} (was {round_.closes_at})")
@@ -351,7 +432,7 @@ def round_extend(agenda: Agenda, identity: Identity, round_id: str, closes: date
 def round_close(agenda: Agenda, identity: Identity, round_id: str | None = None) -> Written:
     import hashlib
 
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "close a round")
     round_ = snap.round(round_id) if round_id else snap.open_round()
     if round_ is None:
@@ -366,7 +447,8 @@ def round_close(agenda: Agenda, identity: Identity, round_id: str | None = None)
     when = stamp(now())
     closing = {"v": 1, "type": "closing", "round": round_.id, "closed_at": when,
                "closed_by": identity.member.id, "count": len(manifest), "records": manifest}
-    closed = replace(round_, status="closed", closed_at=when, closed_by=identity.member.id)
+    closed = replace(round_, status="closed", closed_at=when, closed_by=identity.member.id,
+                     updated_at=when)
     out = _signed(agenda, identity, f"rounds/{round_.id}/closing.yaml", closing)
     out.update(_signed(agenda, identity, f"rounds/{round_.id}/round.yaml", closed.fields()))
     commit = _commit(agenda, identity, out,
@@ -408,10 +490,11 @@ def _member_records(agenda: Agenda, snap: Snapshot, round_: Round, member_id: st
     return out
 
 
-def _write_record(agenda: Agenda, identity: Identity, record: Record, message: str) -> Written:
+def _write_record(agenda: Agenda, identity: Identity, record: Record, message: str, *,
+                  anonymous: bool = False) -> Written:
     rel = f"rounds/{record.round}/comments/{record.member}/{record.id}.yaml"
     files = _signed(agenda, identity, rel, record.fields())
-    commit = _commit(agenda, identity, files, message)
+    commit = _commit(agenda, identity, files, message, anonymous=anonymous)
     return Written(record.id, agenda.p(rel), commit)
 
 
@@ -423,7 +506,7 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
                 round_id: str | None = None) -> Written:
     from .anchoring import make_anchor
 
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     round_ = _writable_round(snap, round_id)
     config = snap.config
     pid = check_principle(principle)
@@ -474,19 +557,27 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
         if comments[previous].principle != pid:
             raise InputError(f"comment {previous[:8]} is on {comments[previous].principle}, not {pid}")
     encrypted = None
+    author = identity.person
     if attribution == "confidential":
-        from .confidential import encrypt_for_facilitators
+        from .confidential import SEALED_FIELDS, encrypt_for_facilitators
 
-        encrypted = encrypt_for_facilitators(snap, {"text": text, "proposed_text": propose})
-        text, propose = None, None
+        # only what counting and verifying need stays in the clear; the person, the anchor,
+        # the themes and the words go to the verified facilitators and to the author's key
+        payload = {"text": text, "proposed_text": propose, "author": author, "anchor": anchor,
+                   "themes": list(tags)}
+        assert set(payload) == set(SEALED_FIELDS)
+        encrypted = encrypt_for_facilitators(snap, payload, also=[identity.entry.key])
+        text, propose, author, anchor, tags = None, None, None, None, []
     record = Record(type="comment", id=new_record_id(), round=round_.id, member=identity.member.id,
-                    submitted_at=stamp(now()), principle=pid, author=identity.person,
+                    submitted_at=stamp(now()), principle=pid, author=author,
                     stance=stance, kind=kind, attribution=attribution, themes=tuple(tags),
                     anchor=anchor, text=text if text is not None else ("" if not encrypted else None),
                     proposed_text=propose, supersedes=previous, encrypted=encrypted)
-    return _write_record(agenda, identity, record,
-                         f"comment {record.id[:8]}: {identity.member.id} on {pid} ({stance}) in "
-                         f"{round_.id}")
+    if attribution == "public":
+        message = f"comment {record.id[:8]}: {identity.member.id} on {pid} ({stance}) in {round_.id}"
+    else:  # the commit must not say whose it is
+        message = f"comment {record.id[:8]}: an {attribution} comment on {pid} in {round_.id}"
+    return _write_record(agenda, identity, record, message, anonymous=attribution != "public")
 
 
 def find_record(agenda: Agenda, snap: Snapshot, record_id: str,
@@ -508,7 +599,7 @@ def find_record(agenda: Agenda, snap: Snapshot, record_id: str,
 
 
 def comment_withdraw(agenda: Agenda, identity: Identity, comment_id: str) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     target, _ = find_record(agenda, snap, comment_id)
     if target.type != "comment":
         raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
@@ -519,13 +610,16 @@ def comment_withdraw(agenda: Agenda, identity: Identity, comment_id: str) -> Wri
     record = Record(type="withdrawal", id=new_record_id(), round=round_.id,
                     member=identity.member.id, submitted_at=stamp(now()),
                     principle=target.principle, author=identity.person, target=target.id)
+    if target.attribution != "public":  # the commit must not say whose it was
+        return _write_record(agenda, identity, record, f"comment {target.id[:8]}: withdrawn",
+                             anonymous=True)
     return _write_record(agenda, identity, record,
                          f"comment {target.id[:8]}: withdrawn by {identity.member.id}")
 
 
 def comment_endorse(agenda: Agenda, identity: Identity, comment_id: str,
                     text: str | None = None) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     target, _ = find_record(agenda, snap, comment_id)
     if target.type != "comment":
         raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
@@ -545,7 +639,7 @@ def comment_endorse(agenda: Agenda, identity: Identity, comment_id: str,
 
 def comment_ack(agenda: Agenda, identity: Identity, comment_id: str, answer: str,
                 text: str | None = None) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     if answer not in ANSWERS:
         raise InputError(f"unknown answer '{answer}'", hint=f"use one of: {', '.join(ANSWERS)}")
     target, _ = find_record(agenda, snap, comment_id)
@@ -560,13 +654,16 @@ def comment_ack(agenda: Agenda, identity: Identity, comment_id: str, answer: str
                     member=identity.member.id, submitted_at=stamp(now()),
                     principle=target.principle, author=identity.person, target=target.id,
                     answer=answer, text=text)
+    if target.attribution != "public":
+        return _write_record(agenda, identity, record, f"comment {target.id[:8]}: {answer}",
+                             anonymous=True)
     return _write_record(agenda, identity, record,
                          f"comment {target.id[:8]}: {identity.member.id} is {answer}")
 
 
 def respond(agenda: Agenda, identity: Identity, comment_id: str, *, disposition: str,
             rationale: str, commit: str | None = None) -> Written:
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "respond to comments")
     if disposition not in DISPOSITIONS:
         raise InputError(f"unknown disposition '{disposition}'",
@@ -584,6 +681,18 @@ def respond(agenda: Agenda, identity: Identity, comment_id: str, *, disposition:
     sha = _commit(agenda, identity, files,
                   f"response to {target.id[:8]}: {disposition} ({identity.member.id})")
     return Written(target.id, agenda.p(rel), sha)
+
+
+def _later(previous: str | None) -> str:
+    """Now, or a second after ``previous`` if the clock says otherwise: a signed file's
+    versions are ordered by ``updated_at`` and never go back."""
+    moment = now()
+    if previous:
+        from datetime import timedelta
+
+        floor = parse_stamp(previous, "updated_at") + timedelta(seconds=1)
+        moment = max(moment, floor)
+    return stamp(moment)
 
 
 def parse_closes(value: str) -> datetime:
@@ -610,7 +719,7 @@ def comment_reencrypt(agenda: Agenda, identity: Identity, comment_id: str) -> Wr
     from .confidential import Access, encrypt, facilitator_keys, open_comment
     from .signing import PublicKey
 
-    snap = agenda.snapshot()
+    snap = verified(agenda)
     require_role(identity, "facilitator", "give access to confidential comments")
     target, _ = find_record(agenda, snap, comment_id)
     if target.type != "comment" or not target.encrypted:
@@ -626,3 +735,242 @@ def comment_reencrypt(agenda: Agenda, identity: Identity, comment_id: str) -> Wr
                   f"access to {target.id[:8]}: re-encrypted for {len(recipients)} facilitator "
                   f"key(s) ({identity.member.id})")
     return Written(target.id, agenda.p(rel), sha)
+
+
+# --- settings -----------------------------------------------------------------------------
+
+CONFIG_KEYS = ("name", "description", "languages", "stances", "sectors", "themes",
+               "consensus.quorum", "consensus.threshold", "consensus.max_blocks",
+               "trust.founders")
+
+
+def _config_dict(config: Any) -> dict[str, Any]:
+    return {"name": config.name, "description": config.description,
+            "languages": list(config.languages), "stances": list(config.stances),
+            "consensus": {"quorum": config.quorum, "threshold": config.threshold,
+                          "max_blocks": config.max_blocks},
+            "sectors": list(config.sectors), "themes": list(config.themes),
+            "trust": {"founders": list(config.founders)}, "updated_at": config.updated_at}
+
+
+def _setting(key: str, value: str) -> Any:
+    if key.startswith("consensus."):
+        try:
+            number = float(value)
+        except ValueError:
+            raise InputError(f"{key} must be a number, not '{value}'") from None
+        return int(number) if key.endswith("max_blocks") and number.is_integer() else number
+    if key in ("languages", "stances", "sectors", "themes", "trust.founders"):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+def config_set(agenda: Agenda, identity: Identity, key: str, value: str) -> Written:
+    """Change one setting of ``coalition.yaml``: validated, signed, committed."""
+    snap = verified(agenda)
+    require_role(identity, "facilitator", "change the coalition's settings")
+    if key not in CONFIG_KEYS:
+        raise InputError(f"unknown setting '{key}'", hint=f"settings: {', '.join(CONFIG_KEYS)}")
+    config = _config_dict(snap.config)
+    head, _dot, sub = key.partition(".")
+    if sub:
+        config[head] = {**config[head], sub: _setting(key, value)}
+    else:
+        config[key] = _setting(key, value)
+    return _write_config(agenda, identity, snap, _config_yaml(
+        {**config, "updated_at": _later(snap.config.updated_at)}), f"settings: {key} = {value}")
+
+
+def config_replace(agenda: Agenda, identity: Identity, text: str) -> Written:
+    """Replace ``coalition.yaml`` by ``text`` (``coalition config edit``): validated, signed."""
+    snap = verified(agenda)
+    require_role(identity, "facilitator", "change the coalition's settings")
+    return _write_config(agenda, identity, snap, _stamped(text, snap.config.updated_at),
+                         "settings: edited")
+
+
+def _stamped(text: str, previous: str | None) -> str:
+    """``text`` with its ``updated_at:`` line set to a time after ``previous``."""
+    import re
+
+    line = f"updated_at: {json.dumps(_later(previous))}"
+    if re.search(r"(?m)^updated_at:.*$", text):
+        return re.sub(r"(?m)^updated_at:.*$", line, text, count=1)
+    return text.rstrip("\n") + "\n" + line + "\n"
+
+
+def _write_config(agenda: Agenda, identity: Identity, snap: Snapshot, text: str,
+                  message: str) -> Written:
+    from .model import config_from_fields
+
+    data = text.encode("utf-8")
+    path = agenda.p(CONFIG)
+    new = config_from_fields(records.load_yaml_bytes(data, path), path)  # refuses what is invalid
+    if set(new.founders) != set(snap.config.founders):
+        from .signing import PrivateKey
+
+        assert isinstance(identity.key, PrivateKey)
+        if identity.key.public.fingerprint not in snap.trusted.ledger.founders:  # type: ignore[attr-defined]
+            raise NotPermitted("only a founder may change trust.founders",
+                               hint="ask a founding facilitator to sign this change")
+    if (snap.read(CONFIG) or b"") == data:
+        raise InputError("coalition.yaml is unchanged: nothing to commit")
+    commit = _commit(agenda, identity, _signed_bytes(agenda, identity, CONFIG, data),
+                     f"{message} ({_who(identity)})")
+    return Written("coalition.yaml", path, commit)
+
+
+# --- redaction and reopening ----------------------------------------------------------------
+
+
+def redact(agenda: Agenda, identity: Identity, record_id: str, reason: str) -> Written:
+    """Take a member's record out of the tree, visibly: the file and its signature are
+    removed and a signed ``rounds/<round>/redactions/<record-id>.yaml`` says which bytes and
+    why. Git history keeps the bytes in every clone that has them (docs/SECURITY.md)."""
+    import hashlib
+
+    from .model import Redaction
+
+    snap = verified(agenda)
+    require_role(identity, "facilitator", "redact a record")
+    reason = records.clean_text(reason, "--reason", limit=2000, required=True) or ""
+    target, path = find_record(agenda, snap, record_id)
+    data = snap.git.read_file(snap.commit, path) or b""
+    base = agenda.p(f"rounds/{target.round}") + "/"
+    rel = f"rounds/{target.round}/redactions/{target.id}.yaml"
+    grant = Redaction(round=target.round, record=target.id, path=path[len(base):],
+                      digest=hashlib.sha256(data).hexdigest(), reason=reason,
+                      redacted_at=stamp(now()), redacted_by=identity.member.id)
+    files: dict[str, bytes | None] = {path: None, path + ".sig": None}
+    files.update(_signed(agenda, identity, rel, grant.fields()))
+    commit = _commit(agenda, identity, files,
+                     f"redact {target.id[:8]} in {target.round} ({_who(identity)})\n\n"
+                     f"Reason: {reason}")
+    return Written(target.id, agenda.p(rel), commit)
+
+
+def round_reopen(agenda: Agenda, identity: Identity, round_id: str, closes: datetime,
+                 reason: str = "closed by mistake") -> Written:
+    """Reopen a closed round before any response was written: a signed reopening sets its
+    closing manifest aside (the only way verify accepts a closed round reading open)."""
+    import hashlib
+
+    from .model import Reopening
+
+    snap = verified(agenda)
+    require_role(identity, "facilitator", "reopen a round")
+    round_ = snap.round(round_id)
+    if round_.status != "closed":
+        raise InputError(f"round '{round_id}' is not closed")
+    if snap.open_round() is not None:
+        raise NotPermitted("another round is open; one round at a time")
+    if snap.entries(f"rounds/{round_id}/responses"):
+        raise NotPermitted(f"round '{round_id}' already has responses; it cannot be reopened",
+                           hint="open a new round instead")
+    if closes <= now():
+        raise InputError(f"--closes {stamp(closes)} is in the past")
+    reason = records.clean_text(reason, "--reason", limit=2000, required=True) or ""
+    closing = snap.read(f"rounds/{round_id}/closing.yaml") or b""
+    digest = hashlib.sha256(closing).hexdigest()
+    when = _later(round_.updated_at or round_.closed_at)
+    record = Reopening(round=round_id, closing=digest, closes_at=stamp(closes), reason=reason,
+                       reopened_at=when, reopened_by=identity.member.id)
+    reopened = replace(round_, status="open", closes_at=stamp(closes), closed_at=None,
+                       closed_by=None, updated_at=when)
+    base = f"rounds/{round_id}/"
+    files: dict[str, bytes | None] = {agenda.p(base + "closing.yaml"): None,
+                                      agenda.p(base + "closing.yaml.sig"): None}
+    files.update(_signed(agenda, identity, f"{base}reopenings/{digest[:16]}.yaml",
+                         record.fields()))
+    files.update(_signed(agenda, identity, base + "round.yaml", reopened.fields()))
+    commit = _commit(agenda, identity, files,
+                     f"round {round_id}: reopen until {stamp(closes)} ({_who(identity)})\n\n"
+                     f"Reason: {reason}")
+    return Written(round_id, agenda.p(base + "round.yaml"), commit)
+
+
+# --- migration: bringing an agenda from before signed settings up to date --------------------
+
+
+def migrate(agenda: Agenda, identity: Identity) -> Written | None:
+    """Sign ``coalition.yaml`` and every principle that has no trusted version, as the
+    facilitator running it, and seal the keys revoked before seals existed (with what the
+    revoking commit's tree held that the key had signed). None when nothing is left to do."""
+    from .trust.view import migration_snapshot
+
+    snap = migration_snapshot(agenda)
+    require_role(identity, "facilitator", "migrate the agenda")
+    state = snap.trusted.ledger.state  # type: ignore[attr-defined]
+    if CONFIG in state.files:
+        # migrated already: signing whatever is unsigned now would launder a member's plain
+        # git edit into a facilitator's text
+        raise NotPermitted("this agenda's settings were signed already: it is migrated",
+                           hint="see what changed with: coalition verify; a facilitator "
+                                "signs a principle with: coalition principle edit")
+    files: dict[str, bytes | None] = {}
+    done = []
+    config_data = snap.read(CONFIG) or b""
+    trusted_config = state.files.get(CONFIG)
+    if trusted_config is None or snap.git.object_id(
+            f"{snap.commit}:{agenda.p(CONFIG)}") != trusted_config.blob:
+        text = _stamped(config_data.decode("utf-8"), snap.config.updated_at)
+        files.update(_signed_bytes(agenda, identity, CONFIG, text.encode("utf-8")))
+        done.append("coalition.yaml")
+    for principle in snap.principles.values():
+        rel = _rel(agenda, principle.path)
+        version = state.files.get(rel)
+        blob = snap.git.object_id(f"{snap.commit}:{principle.path}")
+        if version is not None and version.blob == blob:
+            continue
+        data = _principle_file({"id": principle.id, "title": principle.title,
+                                "status": principle.status}, principle.body, principle.updated_at)
+        files.update(_signed_bytes(agenda, identity, rel, data))
+        done.append(principle.id)
+    for member in snap.members.values():
+        if any(e.revoked and e.sealed is None for e in member.keys):
+            keys = tuple(replace(e, sealed=_legacy_seal(agenda, snap, member.id, e.key))
+                         if e.revoked and e.sealed is None else e for e in member.keys)
+            updated = replace(member, keys=keys, updated_at=_later(member.updated_at),
+                              updated_by=identity.member.id)
+            files.update(_signed(agenda, identity, f"members/{member.id}.yaml", updated.fields()))
+            done.append(f"seals of {member.id}")
+    if not files:
+        return None
+    commit = _commit(agenda, identity, files,
+                     f"migrate: sign {', '.join(done)} ({_who(identity)})")
+    return Written(", ".join(done), agenda.p(CONFIG), commit)
+
+
+def _legacy_seal(agenda: Agenda, snap: Snapshot, member_id: str, key: str) -> tuple[str, ...]:
+    """A seal for a key revoked before seals existed: the files signed by it that were in
+    the tree of the first commit (along first parents) storing it revoked."""
+    from .records import parse_record
+    from .signing import verify_detached_fast
+    from .trust.seals import digest
+
+    path = agenda.p(f"members/{member_id}.yaml")
+    log = agenda.git.run("log", "--format=%H", "--reverse", "--first-parent", snap.commit,
+                         "--", path).decode().split()
+    revoking = None
+    for commit, data in zip(log, agenda.git.read_objects([f"{c}:{path}" for c in log])):
+        try:
+            member = member_from_fields(parse_record(data or b"", path), path)
+        except InputError:
+            continue
+        if any(e.key == key and e.revoked for e in member.keys):
+            revoking = commit
+            break
+    if revoking is None:
+        return ()
+    entries = [e for e in agenda.git.ls_tree(revoking, agenda.p("rounds")) + agenda.git.ls_tree(
+        revoking, agenda.p("members")) if not e.path.endswith(".sig")]
+    names = [e.sha for e in entries]
+    sig_names = [f"{revoking}:{e.path}.sig" for e in entries]
+    out = set()
+    blobs = agenda.git.read_objects(names + sig_names)
+    for i, _entry in enumerate(entries):
+        data, sig = blobs[i], blobs[len(entries) + i]
+        found = verify_detached_fast(data or b"", sig) if sig else None
+        if found is not None and found.openssh == key:
+            out.add(digest(data or b""))
+    return tuple(sorted(out))

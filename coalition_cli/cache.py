@@ -17,8 +17,13 @@ commit id names exactly), a summary's near-duplicate clusters by a digest of the
 texts clustered. Asking again about a head already verified here costs one
 small file read.
 
-Format 5: every file is a sequence of frames (an 8-byte length, then one
-marshal value): a header, then the verdicts a few thousand at a time, so that
+Every file is authenticated with a key that never leaves this user's machine
+(``secret``: outside every repository), so a ``.git/coalition/`` copied from
+another clone or crafted by hand is not read — it fails authentication and is
+rebuilt — and marshal never reads bytes this user's tool did not write.
+
+Format 6: every file is a random nonce, then a sequence of frames (an 8-byte
+length, an HMAC of the frame, then one marshal value): a header, then the verdicts a few thousand at a time, so that
 neither writing nor reading ever holds the whole file's bytes — 60 MB at
 100,000 records — beside the objects (a result memo is likewise written in
 parts). A parse problem is stored without the path it was first seen at (the
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import hmac
 import marshal
 import os
 import tempfile
@@ -39,22 +45,71 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5
+FORMAT = 6
 FRAME_ITEMS = 5000  # verdicts per frame
 _LENGTH = 8
 _MAX_FRAME = 1 << 31
 
 
-def write_frames(fh: Any, frames: Iterable[Any]) -> None:
-    """Write each value as one frame: its marshal length (8 bytes, little-endian), then it."""
-    for value in frames:
+def secret() -> bytes | None:
+    """The key that authenticates this user's caches: 32 random bytes kept outside every
+    repository (``$XDG_STATE_HOME/coalition/cache.key``, default
+    ``~/.local/state/coalition/cache.key``, mode 0600), made on first use. None when it can
+    be neither read nor made: then nothing is cached."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.environ.get("HOME") or os.path.expanduser("~"), ".local", "state")
+    path = Path(base) / "coalition" / "cache.key"
+    known = _SECRETS.get(path)
+    if known is not None:
+        return known or None
+    try:
+        data = path.read_bytes()
+        if len(data) != 32:
+            raise OSError("damaged cache key")
+    except OSError:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.key-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(32))
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+    _SECRETS[path] = data if len(data) == 32 else b""
+    return _SECRETS[path] or None
+
+
+_SECRETS: dict[Path, bytes] = {}
+_NONCE = 16
+_MAC = 32
+
+
+def _mac(key: bytes, nonce: bytes, index: int, data: bytes) -> bytes:
+    return hmac.new(key, nonce + index.to_bytes(8, "little") + data, hashlib.sha256).digest()
+
+
+def write_frames(fh: Any, frames: Iterable[Any], key: bytes) -> None:
+    """A random nonce, then each value as one frame: its marshal length (8 bytes,
+    little-endian), an HMAC-SHA256 of (nonce, frame number, bytes) under ``key``, the bytes."""
+    nonce = os.urandom(_NONCE)
+    fh.write(nonce)
+    for index, value in enumerate(frames):
         data = marshal.dumps(value)
         fh.write(len(data).to_bytes(_LENGTH, "little"))
+        fh.write(_mac(key, nonce, index, data))
         fh.write(data)
 
 
-def read_frames(fh: Any) -> Iterator[Any]:
-    """The values ``write_frames`` wrote; ValueError on a truncated or damaged file."""
+def read_frames(fh: Any, key: bytes) -> Iterator[Any]:
+    """The values ``write_frames`` wrote with ``key``. Each frame's bytes are authenticated
+    before marshal reads them (marshal is not safe on crafted bytes); ValueError on a
+    truncated, damaged, reordered or foreign (other key) file."""
+    nonce = fh.read(_NONCE)
+    if len(nonce) != _NONCE:
+        raise ValueError("no nonce")
+    index = 0
     while True:
         head = fh.read(_LENGTH)
         if not head:
@@ -62,9 +117,11 @@ def read_frames(fh: Any) -> Iterator[Any]:
         size = int.from_bytes(head, "little")
         if len(head) != _LENGTH or size > _MAX_FRAME:
             raise ValueError("damaged frame")
+        mac = fh.read(_MAC)
         data = fh.read(size)
-        if len(data) != size:
-            raise ValueError("truncated frame")
+        if len(data) != size or not hmac.compare_digest(mac, _mac(key, nonce, index, data)):
+            raise ValueError("frame not authenticated")
+        index += 1
         yield marshal.loads(data)
 
 
@@ -80,12 +137,16 @@ def _chunks(entries: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _atomic_frames(path: Path, frames: Iterable[Any]) -> None:
-    """Write ``frames`` to ``path`` through a temporary file and a rename."""
+    """Write ``frames`` to ``path`` through a temporary file and a rename (nothing without
+    this user's cache key)."""
+    key = secret()
+    if key is None:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
     try:
         with os.fdopen(fd, "wb") as fh:
-            write_frames(fh, frames)
+            write_frames(fh, frames, key)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -93,8 +154,35 @@ def _atomic_frames(path: Path, frames: Iterable[Any]) -> None:
 
 
 def _load_frames(path: Path) -> Iterator[Any]:
+    key = secret()
+    if key is None:
+        raise ValueError("no cache key")
     with open(path, "rb", buffering=1 << 20) as fh:
-        yield from read_frames(fh)
+        yield from read_frames(fh, key)
+
+
+def save_value(path: Path, value: Any) -> None:
+    """Remember one marshal-able value at ``path``, authenticated (see ``write_frames``)."""
+    try:
+        _atomic_frames(path, [value])
+    except (OSError, ValueError):
+        pass  # a cache that cannot be written only makes the next run slower
+
+
+def load_value(path: Path) -> Any:
+    """What ``save_value`` stored, or None when missing, damaged or not authenticated."""
+    if not path.is_file():
+        return None
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        values = list(_load_frames(path))
+        return values[0] if len(values) == 1 else None
+    except (EOFError, ValueError, TypeError, OSError):
+        return None
+    finally:
+        if paused:
+            gc.enable()
 
 
 def write_verdicts(path: Path, header: dict[str, Any], entries: dict[str, Any]) -> None:

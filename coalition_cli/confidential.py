@@ -1,9 +1,13 @@
-"""Confidential comments: text and proposal encrypted to the facilitators' SSH keys.
+"""Confidential comments: what only facilitators (and the author) may read.
 
 The encrypted payload is an age file (pyrage, SSH Ed25519 recipients) holding
-``{"text": ..., "proposed_text": ...}`` as JSON, stored base64-armored in the
-record's ``encrypted`` field. The signature covers the stored record, so anyone
-can verify who submitted what and when without being able to read it.
+``SEALED_FIELDS`` — the text, the proposal, the person who wrote it, the anchor (the
+quoted passage) and the themes — as JSON, stored base64-armored in the record's
+``encrypted`` field. Only what counting and verifying need stays in the clear
+(member, principle, stance, kind, round, ids, times). It is encrypted to the
+facilitators of the *verified* registry and to the author's own key, so members can
+read their own confidential comment. The signature covers the stored record, so
+anyone can verify who submitted what and when without being able to read it.
 """
 
 from __future__ import annotations
@@ -35,7 +39,15 @@ def _unarmor(text: str) -> bytes:
         raise InputError("the encrypted text is not valid base64") from None
 
 
+SEALED_FIELDS = ("text", "proposed_text", "author", "anchor", "themes")
+
+
 def facilitator_keys(snapshot: Any) -> list[str]:
+    """Unrevoked keys of the active facilitators of the *verified* registry: ``snapshot``
+    must be a verified one (``trust.verified_snapshot``), never the tree as committed."""
+    if getattr(snapshot, "trusted", None) is None:
+        raise NotPermitted("confidential comments are encrypted only to verified facilitators",
+                           hint="check the agenda with: coalition verify")
     keys = []
     for member in snapshot.members.values():
         if member.has_role("facilitator"):
@@ -56,8 +68,14 @@ def encrypt(payload: dict[str, Any], recipients: list[str]) -> str:
     return _armor(data)
 
 
-def encrypt_for_facilitators(snapshot: Any, payload: dict[str, Any]) -> str:
-    return encrypt(payload, facilitator_keys(snapshot))
+def encrypt_for_facilitators(snapshot: Any, payload: dict[str, Any],
+                             also: list[str] | None = None) -> str:
+    """Encrypt to the verified facilitators, and to ``also`` (the author's own key)."""
+    keys = facilitator_keys(snapshot)
+    if not keys:
+        raise NotPermitted("there is no verified facilitator key to encrypt a confidential "
+                           "comment to")
+    return encrypt(payload, list(dict.fromkeys([*keys, *(also or [])])))
 
 
 def decrypt(armored: str, private_key: Any) -> dict[str, Any]:
@@ -139,7 +157,7 @@ def read_access(snapshot: Any, round_id: str, comment_id: str) -> Access | None:
         return None
     path = snapshot.agenda.p(rel)
     key = verify_detached_fast(data, sig) if sig is not None else None
-    if key is None or key.openssh not in facilitator_keys(snapshot):
+    if key is None or key.openssh not in facilitator_keys(snapshot):  # verified facilitators
         raise InputError(f"{path} is not signed by a current facilitator; not opening it",
                          hint="check the agenda with: coalition verify")
     grant = access_from_fields(records.parse_record(data, path), path)

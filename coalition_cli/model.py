@@ -145,6 +145,10 @@ class KeyEntry:
     person: str | None = None
     added: str | None = None
     revoked: str | None = None
+    # when the key lost its authority (revoked, its member removed, its facilitator role
+    # dropped): digests (trust.seals.digest) of every file it had signed then, which alone
+    # stay valid
+    sealed: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,9 @@ class Member:
             "roles": list(self.roles), "status": self.status,
             "keys": [
                 {k: v for k, v in (("key", e.key), ("person", e.person), ("added", e.added),
-                                   ("revoked", e.revoked)) if v is not None}
+                                   ("revoked", e.revoked),
+                                   ("sealed", None if e.sealed is None else list(e.sealed)))
+                 if v is not None}
                 for e in self.keys
             ],
             "updated_at": self.updated_at, "updated_by": self.updated_by,
@@ -189,9 +195,12 @@ def member_from_fields(fields: dict[str, Any], path: str) -> Member:
         if not isinstance(item, dict) or not isinstance(item.get("key"), str):
             raise f.fail("each entry of 'keys' needs a 'key'")
         sub = _Fields(item, path)
+        sealed = None
+        if "sealed" in item:
+            sealed = sub.strs("sealed", pattern=_SEAL)
         keys.append(KeyEntry(sub.req("key", limit=400), sub.str("person", optional=True, limit=200),
                              sub.str("added", optional=True, limit=40),
-                             sub.str("revoked", optional=True, limit=40)))
+                             sub.str("revoked", optional=True, limit=40), sealed))
     return Member(
         id=f.req("id", pattern=SLUG_ID), name=f.req("name", limit=200),
         sector=f.req("sector", limit=63), roles=f.strs("roles"), keys=tuple(keys),
@@ -200,6 +209,8 @@ def member_from_fields(fields: dict[str, Any], path: str) -> Member:
         updated_by=f.str("updated_by", optional=True, pattern=SLUG_ID),
     )
 
+
+_SEAL = re.compile(r"[0-9a-f]{32}")
 
 # --- principles ----------------------------------------------------------------------
 
@@ -211,6 +222,7 @@ class Principle:
     body: str
     status: str = "active"
     path: str = ""
+    updated_at: str | None = None  # when a facilitator signed this version (orders versions)
 
     @property
     def active(self) -> bool:
@@ -223,7 +235,8 @@ def principle_from_fields(fields: dict[str, Any], body: str, path: str) -> Princ
     if not isinstance(pid, str) or not PRINCIPLE_ID.fullmatch(pid):
         raise f.fail("front matter 'id' must be a principle id like P03")
     return Principle(id=pid, title=f.req("title", limit=200), body=body,
-                     status=f.req("status", choices=("active", "retired")), path=path)
+                     status=f.req("status", choices=("active", "retired")), path=path,
+                     updated_at=f.str("updated_at", optional=True, limit=40))
 
 
 # --- rounds --------------------------------------------------------------------------
@@ -241,6 +254,7 @@ class Round:
     opened_by: str | None = None
     closed_at: str | None = None
     closed_by: str | None = None
+    updated_at: str | None = None  # when this version was signed (orders versions)
 
     @property
     def closes(self) -> datetime:
@@ -255,6 +269,7 @@ class Round:
             "opened_at": self.opened_at, "closes_at": self.closes_at, "draft": self.draft,
             "principles": list(self.principles), "opened_by": self.opened_by,
             "closed_at": self.closed_at, "closed_by": self.closed_by,
+            **({"updated_at": self.updated_at} if self.updated_at else {}),
         }
 
 
@@ -271,6 +286,7 @@ def round_from_fields(fields: dict[str, Any], path: str) -> Round:
         principles=f.strs("principles", pattern=PRINCIPLE_ID),
         opened_by=f.str("opened_by", optional=True, pattern=SLUG_ID),
         closed_at=f.str("closed_at", optional=True), closed_by=f.str("closed_by", optional=True),
+        updated_at=f.str("updated_at", optional=True, limit=40),
     )
     parse_stamp(result.opened_at, "opened_at", path)
     parse_stamp(result.closes_at, "closes_at", path)
@@ -309,7 +325,9 @@ class Record:
                                "author": self.author}
         if self.type == "comment":
             out.update({"stance": self.stance, "kind": self.kind, "attribution": self.attribution,
-                        "themes": list(self.themes), "anchor": self.anchor, "text": self.text,
+                        # a confidential comment's themes are sealed inside ``encrypted``
+                        "themes": None if self.encrypted else list(self.themes),
+                        "anchor": self.anchor, "text": self.text,
                         "proposed_text": self.proposed_text, "encrypted": self.encrypted,
                         "supersedes": self.supersedes})
         elif self.type == "withdrawal":
@@ -416,6 +434,72 @@ def closing_from_fields(fields: dict[str, Any], path: str) -> Closing:
                    records={p: h for p, h in raw})
 
 
+# --- a facilitator's corrections: redaction and reopening ----------------------------
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """``rounds/<round>/redactions/<record-id>.yaml``: a facilitator took a record out of the
+    tree, with a reason; the removed file's path and SHA-256 say exactly which bytes."""
+
+    round: str
+    record: str
+    path: str  # the removed record, relative to the round folder
+    digest: str  # SHA-256 of its bytes
+    reason: str
+    redacted_at: str
+    redacted_by: str
+
+    def fields(self) -> dict[str, Any]:
+        return {"v": 1, "type": "redaction", "round": self.round, "record": self.record,
+                "path": self.path, "sha256": self.digest, "reason": self.reason,
+                "redacted_by": self.redacted_by, "redacted_at": self.redacted_at}
+
+
+def redaction_from_fields(fields: dict[str, Any], path: str) -> Redaction:
+    f = _Fields(fields, path)
+    f.version("redaction")
+    result = Redaction(round=f.req("round", pattern=SLUG_ID), record=f.req("record", pattern=SLUG_ID),
+                       path=f.req("path", limit=400), digest=f.req("sha256", pattern=_SHA256),
+                       reason=f.req("reason", limit=2000), redacted_at=f.req("redacted_at"),
+                       redacted_by=f.req("redacted_by", pattern=SLUG_ID))
+    parse_stamp(result.redacted_at, "redacted_at", path)
+    return result
+
+
+@dataclass(frozen=True)
+class Reopening:
+    """``rounds/<round>/reopenings/<digest[:16]>.yaml``: a facilitator reopened a closed round;
+    ``closing`` is the SHA-256 of the closing manifest it sets aside."""
+
+    round: str
+    closing: str
+    closes_at: str
+    reason: str
+    reopened_at: str
+    reopened_by: str
+
+    def fields(self) -> dict[str, Any]:
+        return {"v": 1, "type": "reopening", "round": self.round, "closing": self.closing,
+                "closes_at": self.closes_at, "reason": self.reason,
+                "reopened_by": self.reopened_by, "reopened_at": self.reopened_at}
+
+
+def reopening_from_fields(fields: dict[str, Any], path: str) -> Reopening:
+    f = _Fields(fields, path)
+    f.version("reopening")
+    result = Reopening(round=f.req("round", pattern=SLUG_ID), closing=f.req("closing", pattern=_SHA256),
+                       closes_at=f.req("closes_at"), reason=f.req("reason", limit=2000),
+                       reopened_at=f.req("reopened_at"),
+                       reopened_by=f.req("reopened_by", pattern=SLUG_ID))
+    parse_stamp(result.closes_at, "closes_at", path)
+    parse_stamp(result.reopened_at, "reopened_at", path)
+    return result
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 # --- coalition.yaml ------------------------------------------------------------------
 
 
@@ -431,6 +515,7 @@ class Config:
     max_blocks: int = 0
     founders: tuple[str, ...] = ()  # pinned facilitator key fingerprints
     description: str = ""
+    updated_at: str | None = None  # when a facilitator signed this version (orders versions)
 
 
 def config_from_fields(fields: Any, path: str) -> Config:
@@ -462,4 +547,5 @@ def config_from_fields(fields: Any, path: str) -> Config:
         quorum=number("quorum", 0.5, 0, 1), threshold=number("threshold", 0.75, 0, 1),
         max_blocks=int(number("max_blocks", 0, 0, 10_000)), founders=founders,
         description=f.str("description", optional=True, limit=2000) or "",
+        updated_at=f.str("updated_at", optional=True, limit=40),
     )

@@ -78,6 +78,8 @@ def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     loads = json.loads
     for number, line in enumerate(text[:-1].split("\n"), 1):
+        if line[:1] == "#":  # a whole-line comment: YAML ignores it too
+            continue
         key, sep, raw = line.partition(": ")
         if not sep or not key.isidentifier():
             return None
@@ -156,7 +158,8 @@ def load_yaml_bytes(data: bytes, path: str, *, limit: int = MAX_RECORD_BYTES) ->
         raise MalformedData(
             path, "not valid UTF-8", line=data[: exc.start].count(b"\n") + 1
         ) from None
-    return load_yaml_text(text, path)
+    fields = _parse_canonical(text, path)  # coalition.yaml as the tool writes it: µs, not ms
+    return fields if fields is not None else load_yaml_text(text, path)
 
 
 # --- principles: YAML front matter + Markdown body ----------------------------------

@@ -167,7 +167,7 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
              verify: Callable[[], Verified] | None = None, *,
              parts: Callable[[Any], list[Any]] = lambda value: [value],
              whole: Callable[[list[Any] | None], Any] = lambda got: got[0] if got else None,
-             keep: int = 2, commit: str | None = None) -> Any:
+             keep: int = 2, commit: str | None = None, strict: bool = True) -> Any:
     """``build(verify(agenda))`` for the agenda's head, remembered by commit
     (``cache.ResultMemo``, key: the agenda folder, the commit and ``extra``).
 
@@ -177,10 +177,19 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     stored in ``parts`` and put back together by ``whole`` (None: not a result).
     """
     from .cache import ResultMemo
+    from .trust import trusted
 
     commit = commit or agenda.head()
+    view = trusted(agenda, commit)
+    if strict:  # a report for others is never made while the settings or registry are forged
+        view.refuse_if_untrusted()
+    elif view.problems or view.ledger.incomplete:
+        import sys
+
+        print("warning: the agenda does not verify (coalition verify); shown is only what "
+              "does", file=sys.stderr)
     memo = ResultMemo(agenda.git.git_dir / "coalition", kind, keep=keep)
-    key = (agenda.rel, commit, *extra)
+    key = (agenda.rel, commit, *view.roots.key(), *extra)
     value = whole(memo.get(key))
     if value is not None:
         return value
@@ -191,7 +200,7 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     else:
         verified = verify()
     value = build(verified)
-    remember = verified.history is not None and verified.commit == commit
+    remember = verified.trust is not None and verified.commit == commit
     del verified  # 100,000 records: freed before the memo is written (peak memory)
     if remember:
         memo.put(key, parts(value))
@@ -318,7 +327,7 @@ def round_status_at_head(agenda: Agenda, round_id: str | None = None) -> dict[st
 
     data = _at_head(agenda, "round-status", (round_id or "",),
                     lambda verified: build_round_status(agenda, verified, round_id),
-                    parts=lambda d: [{**d, "seconds_left": None}], whole=whole)
+                    parts=lambda d: [{**d, "seconds_left": None}], whole=whole, strict=False)
     return _time_left(data)
 
 
@@ -359,7 +368,7 @@ def comment_rows_at_head(agenda: Agenda) -> list[dict[str, Any]]:
 
     return _at_head(agenda, "comment-rows", (), build_comment_rows,
                     parts=lambda rows: [rows[i : i + 20_000] for i in range(0, len(rows), 20_000)],
-                    whole=whole)
+                    whole=whole, strict=False)
 
 
 # --- tracked changes -------------------------------------------------------------------------
@@ -371,19 +380,25 @@ def _side(agenda: Agenda, rev: str | None, since: str | None = None) -> tuple[di
     Author and date are those of the last commit that changed the principles
     (after ``since``), so a redline is credited to whoever wrote the draft.
     """
+    from .trust import trusted
+    from .trust.view import signed_principles
+
+    view = trusted(agenda)
+    view.refuse_if_untrusted()
     if rev is None:
-        code, out = agenda.git.run_status("config", "user.name")
+        principles, signer = signed_principles(agenda, None, view)
         return ({"rev": "working tree", "commit": None, "label": "working tree",
-                 "date": stamp(now()), "author": out.strip() if code == 0 and out.strip()
-                 else "coalition"}, agenda.working_principles())
+                 "date": stamp(now()), "author": signer or "coalition"}, principles)
     commit = agenda.resolve_rev(rev)
+    principles, signer = signed_principles(agenda, commit, view)
     span = f"{since}..{commit}" if since else commit
     code, last = agenda.git.run_status("log", "-1", "--format=%H", span, "--",
                                        agenda.p("principles"))
     info = agenda.git.commit_info(last.strip() if code == 0 and last.strip() else commit)
     when = parse_stamp(stamp(_iso(info["date"])), "date")
+    # the revision is credited to the facilitator who signed it, not to the commit's author
     return ({"rev": rev, "commit": commit, "label": rev, "date": stamp(when),
-             "author": info["author"]}, agenda.snapshot(commit).principles)
+             "author": signer or info["author"]}, principles)
 
 
 def _iso(text: str):  # noqa: ANN202 - datetime

@@ -140,6 +140,11 @@ class Git:
         )
         return out.stdout.decode().strip() if out.returncode == 0 else None
 
+    def object_id(self, spec: str) -> str | None:
+        """The id of any object (``rev:path`` names a blob), or None."""
+        code, out = self.run_status("rev-parse", "-q", "--verify", "--end-of-options", spec)
+        return out.strip() if code == 0 and out.strip() else None
+
     def resolve(self, rev: str) -> str:
         if rev.startswith("-"):
             raise NotFound(f"unknown revision '{rev}'")

@@ -9,11 +9,13 @@ branch exactly as it was, and the error names what git said.
 from __future__ import annotations
 
 import random
+import subprocess
 import time
 
 from .agenda import Agenda
 from .errors import GitError
-from .history import remote_rewritten
+from .store import Git
+from .trust.rewrites import remote_rewritten
 
 ATTEMPTS = 30  # with jittered backoff capped at 2 s: ~40 s of racing before giving up
 
@@ -49,7 +51,10 @@ def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False
             incoming = git.run("rev-list", "--count", f"HEAD..{upstream}").decode().strip()
             pulled += int(incoming or 0)
             if incoming != "0":
-                code, text = git.run_status("rebase", "--quiet", "--autostash", upstream)
+                # the rebased commits get a neutral committer, so that rebasing an anonymous
+                # or confidential comment's commit does not put a name on it; their authors
+                # (neutral for those, the member for the others) are kept
+                code, text = _rebase(git, upstream)
                 if code != 0:
                     git.run_status("rebase", "--abort")
                     raise GitError(f"could not rebase onto {remote}/{branch}: {_last_line(text)}",
@@ -82,6 +87,16 @@ def _refusal(text: str) -> str:
     picked = [line for line in lines if "rejected]" in line or
               (line.startswith("remote:") and line[7:].strip())]
     return "; ".join(dict.fromkeys(picked))
+
+
+def _rebase(git: Git, upstream: str) -> tuple[int, str]:
+    from .actions import ANONYMOUS_AUTHOR
+
+    proc = subprocess.run(
+        ["git", "rebase", "--quiet", "--autostash", upstream], cwd=git.root,
+        capture_output=True, env={**git._env, "GIT_COMMITTER_NAME": ANONYMOUS_AUTHOR[0],
+                                  "GIT_COMMITTER_EMAIL": ANONYMOUS_AUTHOR[1]}, check=False)
+    return proc.returncode, (proc.stdout + proc.stderr).decode("utf-8", "replace")
 
 
 def _last_line(text: str) -> str:

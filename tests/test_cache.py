@@ -64,7 +64,7 @@ def listed(c: Coalition) -> list[str]:
 def frames(*values: object) -> bytes:
     """The bytes of a cache file holding ``values`` (to plant damaged or forged ones)."""
     buffer = io.BytesIO()
-    cache.write_frames(buffer, values)
+    cache.write_frames(buffer, values, cache.secret())  # authenticated with this HOME's key
     return buffer.getvalue()
 
 
@@ -253,7 +253,8 @@ def test_a_malformed_record_moved_by_git_mv_is_reported_at_its_new_path(busy: Co
     after = verify(c.agenda)
     [problem] = [p for p in after.problems if p["problem"] == "malformed"]
     assert problem["path"] == new and problem["detail"].startswith(new + ": ")
-    assert old not in json.dumps(after.problems)
+    # the signed bytes left their old path: that is a removal, and the only word of it
+    assert [p["problem"] for p in after.problems if old in json.dumps(p)] == ["removed"]
     assert answer(after) == answer(verify(c.agenda, use_cache=False))
 
 
@@ -285,7 +286,7 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(bus
     [memo] = results(c).glob("clusters-*.marshal")
     assert first["clusters"]
     assert summary(c, v) == first  # from the memo
-    header = next(cache.read_frames(io.BytesIO(memo.read_bytes())))
+    header = next(cache.read_frames(io.BytesIO(memo.read_bytes()), cache.secret()))
 
     for damaged in (b"\x00garbage",
                     frames(header, "not a list of groups"),  # the right key, the wrong shape
@@ -399,7 +400,7 @@ def test_a_remembered_verdict_is_the_verdict_and_a_new_commit_is_verified_afresh
     assert len(list(results(c).glob("verify-*.marshal"))) == 1
     remembered = verify_outcome(c.agenda)
     assert outcome(remembered) == truth
-    assert remembered.config is not None and remembered.history is not None
+    assert remembered.config is not None and remembered.trust is not None
     assert remembered.records == {}  # read back: no record was parsed or checked
 
     # tampering is a new commit: its verdict is computed, not remembered
@@ -426,17 +427,19 @@ def test_a_damaged_or_misplaced_verdict_memo_is_not_trusted(busy: Coalition) -> 
     good = memo.read_bytes()
     forged = [{"checked": truth["checked"], "problems": []}]  # "all clear"
 
-    header = {"code": cache.package_fingerprint(), "key": [c.agenda.rel, first.commit, ""],
-              "values": 1}
+    header = {"code": cache.package_fingerprint(),
+              "key": [c.agenda.rel, first.commit, "", "first-use"], "values": 1}
     for garbage in (b"", b"junk" * 9, good[:20], good[:-3],
                     frames({**header, "code": "another version"}, *forged),  # other code
-                    frames({**header, "key": [c.agenda.rel, "0" * 40, ""]}, *forged),  # other commit
+                    frames({**header, "key": [c.agenda.rel, "0" * 40, "", "first-use"]},
+                           *forged),  # other commit
                     frames({**header, "values": 2}, *forged),  # a part lost
                     frames(header, "not a verdict")):
         memo.write_bytes(garbage)
         assert outcome(verify_outcome(c.agenda)) == truth
-    # the forged verdict under its right key is read back: what guards it is the folder's
-    # permissions (it is inside .git), as for every other file git itself trusts
+    # the forged verdict under its right key, authenticated with this user's own cache key,
+    # is read back: only this user's tool can write one (tests/test_attacks.py shows that
+    # one made with any other key, in a copied or crafted .git/coalition/, is not)
     memo.write_bytes(frames(header, *forged))
     assert verify_outcome(c.agenda).ok
 
@@ -501,6 +504,13 @@ def test_git_replace_does_not_change_what_is_verified(busy: Coalition) -> None:
                             capture_output=True, input=b"forged bytes\n").stdout.decode().strip()
     git(c.root, "replace", original, forged)
     assert git(c.root, "cat-file", "blob", original) == "forged bytes\n"  # git itself is fooled
+    # the tool never reads the replacement, but a clone whose git shows its users other bytes
+    # than the ones verified is not ok either: the replace ref is named
+    for run in (lambda a: verify(a, use_cache=False), verify, verify_outcome):
+        result = outcome(run(Agenda.open(c.root / "agenda")))
+        assert [p["problem"] for p in result["problems"]] == ["incomplete-history"]
+        assert "git replace" in result["problems"][0]["detail"]
+    git(c.root, "replace", "-d", original)
     for run in (lambda a: verify(a, use_cache=False), verify, verify_outcome):
         assert outcome(run(Agenda.open(c.root / "agenda"))) == truth  # a new git process each time
 

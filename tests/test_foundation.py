@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import stat
@@ -109,7 +110,8 @@ def test_init_makes_a_repository_with_the_agenda_layout(drafted: Drafted):
     assert git(repo, "rev-parse", "--show-toplevel").strip() == str(repo.resolve())
     files = git(repo, "ls-tree", "-r", "--name-only", drafted.commits["init"]).split()
     assert sorted(files) == ["agenda/.gitattributes", "agenda/coalition.yaml",
-                             "agenda/members/sec.yaml", "agenda/members/sec.yaml.sig"]
+                             "agenda/coalition.yaml.sig", "agenda/members/sec.yaml",
+                             "agenda/members/sec.yaml.sig"]
     assert "*.sig -text" in (agenda / ".gitattributes").read_text()
     config = (agenda / "coalition.yaml").read_text()
     assert 'name: "Test Coalition"' in config and "indigenous-led" in config
@@ -137,8 +139,10 @@ def test_git_history_has_one_commit_per_change_naming_principle_and_author(draft
     changed = {step: git(drafted.repo, "show", "--format=", "--name-only", sha).split()
                for step, sha in drafted.commits.items()}
     assert changed["health"] == ["agenda/members/health.yaml", "agenda/members/health.yaml.sig"]
-    assert changed["P02"] == ["agenda/principles/P02-privacy.md"]
-    assert changed["edit"] == ["agenda/principles/P01-community-benefit.md"]
+    assert changed["P02"] == ["agenda/principles/P02-privacy.md",
+                              "agenda/principles/P02-privacy.md.sig"]
+    assert changed["edit"] == ["agenda/principles/P01-community-benefit.md",
+                               "agenda/principles/P01-community-benefit.md.sig"]
     assert git(drafted.repo, "status", "--porcelain") == ""
 
 
@@ -147,8 +151,10 @@ def test_principle_bodies_from_flag_file_and_stdin(cli, drafted: Drafted):
         shown = json.loads(cli("principle", "show", pid, "--format", "json").stdout)
         assert shown["body"] == body
     text = (drafted.agenda / "principles" / "P03-indigenous-data-sovereignty.md").read_text()
-    assert text == ('---\nid: "P03"\ntitle: "Indigenous data sovereignty"\nstatus: "active"\n---\n\n'
-                    + BODY_3 + "\n")
+    # the version is stamped (signed versions are ordered by it and never go back)
+    text = re.sub(r'updated_at: "[0-9TZ:-]+"\n', "updated_at: STAMP\n", text)
+    assert text == ('---\nid: "P03"\ntitle: "Indigenous data sovereignty"\nstatus: "active"\n'
+                    'updated_at: STAMP\n---\n\n' + BODY_3 + "\n")
 
 
 def test_principle_show_at_an_earlier_commit(cli, drafted: Drafted):

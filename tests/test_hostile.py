@@ -293,15 +293,19 @@ class Planted:
     plant: Callable[[Repo], str]  # returns the path verify must name
     problem: str
     detail: str
-    breaks_writes: bool = False  # a write that needs this file must exit 3 with one line
+    breaks_writes: bool = False  # a write that needs this file must refuse with one line
     extra: list[str] = field(default_factory=list)
+    write_code: int = 3  # 3: bad settings; 4: a registry that does not verify
 
 
 def config(suffix: bytes | str, *, replace: bool = False) -> Callable[[Repo], str]:
     def plant(r: Repo) -> str:
         data = suffix.encode() if isinstance(suffix, str) else suffix
         path = r.root / CONFIG
-        path.write_bytes(data if replace else path.read_bytes() + data)
+        data = data if replace else path.read_bytes() + data
+        # signed by the facilitator: the parser's own limits are what is tested here (an
+        # unsigned change is refused before it is ever parsed: tests/test_attacks.py)
+        r.write(CONFIG, data, r.sign("sec", data))
         return CONFIG
     return plant
 
@@ -418,7 +422,7 @@ PLANTED = [
             "duplicate key 'id'", True),
     Planted("member file: a symlink to another member's file",
             symlink("agenda/members/health.yaml", "sec.yaml"), "malformed",
-            "a symlink where a file should be", True),
+            "a symlink where a file should be", True, write_code=4),
     Planted("record: `submitted_at: 2026-11-25 14:00:00` (no T, no Z)",
             record(submitted_at="2026-11-25 14:00:00"), "malformed",
             "submitted_at must be a UTC time like 2026-11-25T14:00:00Z"),
@@ -487,18 +491,18 @@ def test_hostile_files_are_reported_and_never_crash(repo: Repo, case: Planted) -
     write = run("comment", "add", "-p", "P01", "-s", "support", "--text", "ok", "--key",
                 repo.keys["health"], code=None)
     if case.breaks_writes:
-        assert write.exit_code == 3, write.stdout + write.stderr
+        assert write.exit_code == case.write_code, write.stdout + write.stderr
         assert_one_line(write.stderr)
         assert repo.state() == before
-        _record_table("planted-write", case.case, 3, write.stderr)
+        _record_table("planted-write", case.case, case.write_code, write.stderr)
     else:  # the bad record only counts against itself
         assert write.exit_code == 0, write.stderr
     for args in (["comment", "list"], ["summary"]):
         out = run(*args, code=None)
-        assert out.exit_code in (0, 3), (args, out.stderr)
+        assert out.exit_code in (0, 3, 4), (args, out.stderr)
         assert "Traceback" not in out.stderr and "this is a bug" not in out.stderr
         assert "\x1b" not in out.stdout
-        if out.exit_code == 3:
+        if out.exit_code in (3, 4):
             assert case.breaks_writes
             assert_one_line(out.stderr)
     assert not (repo.root / "pwned-by-yaml").exists()

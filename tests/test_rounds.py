@@ -80,8 +80,11 @@ def add(c: Coalition, who: str, *args: str) -> str:
 
 
 def signed_files(repo: Path) -> list[str]:
+    """Every file a signature must cover: records, the registry, the settings, principles."""
     return sorted(p for p in git(repo, "ls-files").splitlines()
-                  if p.endswith(".yaml") and p.startswith(("agenda/members/", "agenda/rounds/")))
+                  if p.endswith(".yaml") and p.startswith(("agenda/members/", "agenda/rounds/"))
+                  or p == "agenda/coalition.yaml"
+                  or p.startswith("agenda/principles/") and p.endswith(".md"))
 
 
 def principal_of(path: str) -> str:
@@ -213,8 +216,8 @@ def test_a_whole_round_through_the_cli(coalition: Coalition, tmp_path: Path) -> 
     kinds = set()
     for rel in files:
         parts = Path(rel).parts
-        kinds.add(parts[1] if parts[1] == "members" else
-                  parts[3] if parts[3] in ("comments", "responses") else parts[3])
+        kinds.add(parts[1] if parts[1] in ("members", "coalition.yaml", "principles") else
+                  parts[3])
         with open(repo / rel, "rb") as data:
             proc = subprocess.run(
                 ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", principal_of(rel),
@@ -222,7 +225,8 @@ def test_a_whole_round_through_the_cli(coalition: Coalition, tmp_path: Path) -> 
                 stdin=data, capture_output=True, text=True, timeout=30)
         assert proc.returncode == 0, f"ssh-keygen rejects {rel}: {proc.stdout}{proc.stderr}"
         assert f"signature for {principal_of(rel)} with" in proc.stdout
-    assert kinds == {"members", "round.yaml", "closing.yaml", "comments", "responses"}
+    assert kinds == {"members", "round.yaml", "closing.yaml", "comments", "responses",
+                     "coalition.yaml", "principles"}
     # withdrawal, endorsement and acknowledgement files were among them
     types = {json.loads(line.split(": ", 1)[1]) for rel in files if "/comments/" in rel
              for line in (repo / rel).read_text(encoding="utf-8").splitlines()

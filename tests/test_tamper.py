@@ -143,9 +143,13 @@ def test_a_registry_file_resigned_by_a_non_facilitator_is_not_permitted(consulte
     plant(c, rel, changed, sign_as(c, "youth", changed), "youth promotes itself")
     problem = assert_problem(c, rel, "not-permitted")
     assert "not by a facilitator" in problem["detail"]
-    # youth is no longer a trusted member, so its comment does not count either
+    # the forged entry is never trusted: youth keeps its last verified one (a member, not a
+    # facilitator), so its own comment still counts, and it can sign nothing a facilitator signs
     rows = json.loads(Cli(c.root)("comment", "list", "--format", "json").stdout)
-    assert {r["member"] for r in rows} == {"health"}
+    assert {r["member"] for r in rows} == {"health", "youth"}
+    from coalition_cli.verify import verify
+
+    assert not verify(c.agenda).members["youth"].has_role("facilitator")
 
 
 def test_another_members_registry_file_resigned_by_a_member_is_not_permitted(consulted) -> None:  # noqa: ANN001

@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from coalition_cli import actions, records
+from coalition_cli.agenda import Agenda
 from coalition_cli.identity import Identity
 from coalition_cli.ids import new_record_id
+from coalition_cli.errors import NotPermitted
 from coalition_cli.model import KeyEntry, Member, Record, now, stamp
 from coalition_cli.signing import PrivateKey
 from coalition_cli.verify import verify
@@ -107,9 +109,11 @@ def test_init_prints_the_founder_and_verify_trust_checks_it(cli: Cli, tmp_path: 
     run("verify", "--trust", fp)
     other = PrivateKey.load(make_key(tmp_path / "keys", "stranger")).public.fingerprint
     bad = json.loads(run("verify", "--trust", other, "--format", "json", code=1).stdout)
-    [problem] = bad["problems"]
-    assert problem["problem"] == "not-permitted" and problem["path"] == "agenda/coalition.yaml"
-    assert other in problem["detail"] and fp in problem["detail"]
+    # with another key pinned, nothing descends from it: the founding registry is not its
+    [problem] = [p for p in bad["problems"] if p["path"] == "agenda/members/sec.yaml"]
+    assert problem["problem"] == "not-permitted"
+    assert other in problem["detail"] and fp in problem["detail"] and "pinned" in problem["detail"]
+    assert "sec" not in verify(Agenda.open(tmp_path / "repo/agenda"), trust=[other]).members
 
 
 def test_a_registry_rewritten_by_a_non_facilitator_is_reported_with_its_commit(
@@ -127,23 +131,29 @@ def test_a_registry_rewritten_by_a_non_facilitator_is_reported_with_its_commit(
     assert re.search(r"SHA256:\S+", history[0]["detail"])
 
 
-def test_history_remembers_an_unauthorised_change_that_was_later_overwritten(
-        coalition: Coalition) -> None:
-    """The head alone looks clean; only history shows that health rewrote fund's entry."""
+def test_an_unauthorised_change_never_becomes_trusted_and_git_revert_repairs_it(
+        coalition: Coalition, tmp_path: Path) -> None:
+    """health rewrites fund's entry (adding its own key to it): verify names the commit, the
+    registry keeps fund's last verified version, writes refuse; a facilitator's git revert
+    brings the head back to the trusted version and verify is clean again."""
     c = coalition
     rel = "agenda/members/fund.yaml"
     fund = c.agenda.snapshot().member("fund")
-    tampered = replace(fund, name="Hijacked Fund", updated_at=stamp(now()))
+    stolen = make_key(tmp_path / "keys", "stolen")
+    tampered = replace(fund, name="Hijacked Fund", updated_at=stamp(now()),
+                       keys=(*fund.keys, KeyEntry(PrivateKey.load(stolen).public.openssh)))
     data, sig = member_file(tampered, c.key("health"))
     bad_commit = plant(c, rel, data, sig, "health edits fund")
-    # a facilitator then writes fund's entry again, properly
-    actions.member_add(c.agenda, c.who("sec"), "fund", name="Fund Org", sector="funder",
-                       roles=["member"], keys=[])
     result = report(c, 1)
-    assert [p["problem"] for p in result["problems"]] == ["not-permitted"]
     [problem] = result["problems"]
-    assert problem["path"] == rel and bad_commit[:8] in problem["detail"]
-    assert "'health'" in problem["detail"]
+    assert problem["path"] == rel and problem["problem"] == "not-permitted"
+    assert bad_commit[:8] in problem["detail"] and "'health'" in problem["detail"]
+    assert verify(c.agenda).members["fund"].name == "Fund Org"  # the verified version
+    with pytest.raises(NotPermitted):
+        actions.member_add(c.agenda, c.who("sec"), "fund", name="Fund Org", sector="funder",
+                           roles=["member"], keys=[])
+    git(c.root, "revert", "--no-edit", bad_commit)
+    report(c, 0)
 
 
 def test_a_deleted_member_file_and_a_replayed_old_version_are_reported(
@@ -158,12 +168,12 @@ def test_a_deleted_member_file_and_a_replayed_old_version_are_reported(
     # replay: the old, validly signed version without the revocation
     replay = plant(c, rel, old_data, old_sig, "bring back the old entry")
     result = report(c, 1)
-    [problem] = find(result, rel, "not-permitted")
+    [problem] = find(result, rel, "rollback")
     assert replay[:8] in problem["detail"] and "older version" in problem["detail"]
     git(c.root, "rm", "-q", "agenda/members/fund.yaml", "agenda/members/fund.yaml.sig")
     gone = commit_all(c.root, "drop fund")
     result = report(c, 1)
-    deleted = find(result, "agenda/members/fund.yaml", "not-permitted")
+    deleted = find(result, "agenda/members/fund.yaml", "removed")
     assert deleted and gone[:8] in deleted[0]["detail"] and "deleted" in deleted[0]["detail"]
 
 
@@ -179,8 +189,8 @@ def test_founders_change_needs_a_founders_signature(coalition: Coalition, tmp_pa
     path.write_text(text.replace(founder, newcomer))
     swap = commit_all(c.root, "new founders")
     result = report(c, 1)
-    [problem] = find(result, "agenda/coalition.yaml", "not-permitted")
-    assert swap[:8] in problem["detail"] and "trust.founders" in problem["detail"]
+    [problem] = find(result, "agenda/coalition.yaml", "bad-signature")
+    assert swap[:8] in problem["detail"]
     # ... and verify --trust with the real founder's fingerprint still knows the root
     Cli(c.root)("verify", "--trust", founder, code=1)
 
@@ -192,17 +202,20 @@ def test_founders_change_needs_a_founders_signature(coalition: Coalition, tmp_pa
     commit_all(c.root, "new founders, self-signed")
     result = report(c, 1, "--accept-rewrite")
     [problem] = find(result, "agenda/coalition.yaml", "not-permitted")
-    assert f"signed by {newcomer}" in problem["detail"]
+    assert newcomer in problem["detail"] and "not by a facilitator" in problem["detail"]
 
     # 3. a founder signs the change off with stock ssh-keygen: accepted, both fingerprints trusted
     git(c.root, "reset", "-q", "--hard", "HEAD~1")
     path.write_text(text.replace(f'["{founder}"]', f'["{founder}", "{newcomer}"]'))
+    (c.root / "agenda/coalition.yaml.sig").unlink()  # ssh-keygen will not overwrite it
     subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-n", NS, "-f", str(c.key("sec")),
                     str(path)], check=True, capture_output=True)
     commit_all(c.root, "add a founder, signed off")
     report(c, 0, "--accept-rewrite")
     report(c, 0, "--trust", founder)
-    report(c, 0, "--trust", newcomer)
+    # a pin is exactly the keys given: the founding registry does not descend from the newcomer
+    report(c, 1, "--trust", newcomer)
+    report(c, 0, "--trust", founder, "--trust", newcomer)
 
 
 # --- legitimate changes keep verify clean (the trust fixpoint follows history) ------------------
@@ -259,7 +272,7 @@ def test_the_sole_founder_rotates_its_key(coalition: Coalition, tmp_path: Path) 
     data, sig = member_file(evil, first)
     commit = plant(c, "agenda/members/evil.yaml", data, sig, "evil")
     result = report(c, 1)
-    problems = find(result, "agenda/members/evil.yaml", "not-permitted")
+    problems = find(result, "agenda/members/evil.yaml", "revoked-key")
     assert any(commit[:8] in p["detail"] for p in problems)
     assert "evil" not in verify(c.agenda).members
 
@@ -282,7 +295,7 @@ def test_a_facilitator_added_on_a_branch_forked_before_a_revocation_is_rejected(
     git(c.root, "checkout", "-q", "main")
     git(c.root, "merge", "-q", "--no-edit", "side")
     result = report(c, 1)
-    [problem] = find(result, "agenda/members/mole.yaml", "not-permitted")
+    [problem] = find(result, "agenda/members/mole.yaml", "revoked-key")
     assert "'co'" in problem["detail"]
     assert "mole" not in verify(c.agenda).members
 
@@ -493,11 +506,17 @@ def test_sync_rebasing_local_commits_is_not_a_rewrite(coalition: Coalition, tmp_
     report(c, 0)
 
 
-def test_a_shallow_clone_is_verified_without_its_history(coalition: Coalition,
-                                                         tmp_path: Path) -> None:
+def test_a_shallow_clone_is_never_ok(coalition: Coalition, tmp_path: Path) -> None:
     c = coalition
     open_round(c)
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{c.root}", str(shallow))
-    result = Cli(shallow)("verify")
-    assert "shallow" in result.stderr and "checked" in result.stderr
+    founder = PrivateKey.load(c.key("sec")).public.fingerprint
+    run = Cli(shallow)
+    result = json.loads(run("verify", "--trust", founder, "--format", "json", code=1).stdout)
+    assert result["ok"] is False
+    [problem] = result["problems"]
+    assert problem["problem"] == "incomplete-history"
+    assert "git fetch --unshallow" in problem["detail"]
+    git(shallow, "fetch", "-q", "--unshallow")
+    run("verify", "--trust", founder)

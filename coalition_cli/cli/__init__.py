@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import comments, members, principles, reports, rounds, setup
+from . import comments, members, principles, reports, rounds, setup, trust
 
 app = typer.Typer(
     name="coalition",
@@ -49,6 +49,7 @@ app.add_typer(rounds.app, name="round", help="Consultation rounds (facilitators)
 app.add_typer(comments.app, name="comment", help="Signed comments (members).")
 comments.register(app)
 reports.register(app)
+trust.register(app)
 
 
 def main() -> None:

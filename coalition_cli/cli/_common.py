@@ -120,11 +120,16 @@ def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
 
 
 def identity(agenda: Any, *, member: str | None, key: Path | None,
-             passphrase: Path | None) -> Any:
+             passphrase: Path | None, migrating: bool = False) -> Any:
+    """Who is signing, checked against the *verified* registry: a signing command refuses
+    (exit 4) while the registry, the settings or the rounds at the head do not verify
+    (``migrating``: the settings and principles may still be unsigned)."""
+    from .. import actions
     from .. import identity as ident
+    from ..trust.view import migration_snapshot
 
     agenda.git.recover()  # finish what a write killed mid-way left (locks, working tree)
-    snap = agenda.snapshot()
+    snap = migration_snapshot(agenda) if migrating else actions.verified(agenda)
     return ident.resolve(agenda, snap, member=member, key=str(key) if key else None,
                          passphrase=passphrase_source(passphrase))
 

@@ -103,32 +103,41 @@ def show(
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
-    """Show one record in full, with its response."""
+    """Show one record in full, with its response (verified data only: a record or
+    response that does not verify is marked so)."""
     from .. import actions, records
+    from ..verify import verify
 
     check_format(fmt, ("terminal", "json"))
     ag = open_agenda(agenda)
     snap = ag.snapshot()
     rec, path = actions.find_record(ag, snap, comment_id)
+    checked = verify(ag, snap.commit)
     data = {k: v for k, v in rec.fields().items() if v is not None}
     data["path"] = path
+    problems = [p["problem"] for p in checked.problems if p["path"] == path]
+    data["verified"] = "yes" if path in checked.accepted else f"no ({', '.join(problems) or 'not checked'})"
     if rec.encrypted and decrypt:
-        from ..confidential import open_comment
+        from ..confidential import SEALED_FIELDS, open_comment
 
         who = identity(ag, member=as_member, key=key, passphrase=passphrase)
-        actions.require_role(who, "facilitator", "read confidential comments")
-        payload, grant = open_comment(snap, rec, who.key)
-        # only the two encrypted fields, never anything else a payload might claim
-        data.update({k: payload[k] for k in ("text", "proposed_text")
-                     if isinstance(payload.get(k), str) and payload[k]})
+        if who.member.id != rec.member:
+            actions.require_role(who, "facilitator", "read confidential comments")
+        payload, grant = open_comment(actions.verified(ag), rec, who.key)
+        # only the sealed fields, never anything else a payload might claim
+        data.update({k: payload[k] for k in SEALED_FIELDS if payload.get(k)})
         data.pop("encrypted", None)
         if grant is not None:
             data["access"] = f"re-encrypted by {grant.granted_by} on {grant.granted_at}"
     elif rec.encrypted:
-        data["encrypted"] = "[confidential: facilitators read it with --decrypt]"
+        data["encrypted"] = ("[confidential: its member and the facilitators read it with "
+                             "--decrypt]")
+    response_path = ag.p(f"rounds/{rec.round}/responses/{rec.id}.yaml")
     raw = snap.read(f"rounds/{rec.round}/responses/{rec.id}.yaml")
-    if raw is not None:
+    if raw is not None and response_path in checked.accepted:
         data["response"] = records.parse_record(raw, "response")
+    elif raw is not None:
+        data["response"] = "[a response that does not verify: coalition verify]"
     out = Out(fmt)
     if out.json:
         out.data(data)

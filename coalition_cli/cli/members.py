@@ -24,10 +24,26 @@ from ._common import (
 app = typer.Typer(no_args_is_help=True)
 
 
-def _member_row(member) -> dict:  # noqa: ANN001
+def _member_row(member, unverified: set[str] = frozenset()) -> dict:  # noqa: ANN001
     return {"id": member.id, "name": member.name, "sector": member.sector,
             "roles": ",".join(member.roles), "status": member.status,
-            "keys": sum(1 for k in member.keys if not k.revoked)}
+            "keys": sum(1 for k in member.keys if not k.revoked),
+            "verified": "no: changed since" if member.id in unverified else "yes"}
+
+
+def _registry(agenda, at):  # noqa: ANN001, ANN202
+    """The verified registry at ``at`` (default HEAD), and the ids whose file there is not
+    its verified version (their last verified version is what is shown)."""
+    from ..trust import trusted
+
+    ag = open_agenda(agenda)
+    view = trusted(ag, ag.resolve_rev(at) if at else None)
+    if view.ledger.incomplete:
+        from ..errors import NotPermitted
+
+        raise NotPermitted(view.ledger.incomplete.split(";")[0],
+                           hint="git fetch --unshallow, then: coalition verify")
+    return view.members, view.unverified_members()
 
 
 @app.command("add")
@@ -64,14 +80,21 @@ def show(
     """Show a member and their keys."""
     from ..signing import PublicKey
 
+    from ..errors import NotFound
+    from ..ids import check_slug
+
     check_format(fmt, ("terminal", "json"))
-    member = open_agenda(agenda).snapshot(at).member(member_id)
+    members, unverified = _registry(agenda, at)
+    member = members.get(check_slug(member_id, "member"))
+    if member is None:
+        raise NotFound(f"no member '{member_id}'",
+                       hint="list them with: coalition member list; check with: coalition verify")
     out = Out(fmt)
     keys = []
     for entry in member.keys:
         keys.append({"fingerprint": PublicKey.from_openssh(entry.key).fingerprint,
                      "person": entry.person, "added": entry.added, "revoked": entry.revoked})
-    data = {**_member_row(member), "roles": list(member.roles), "keys": keys,
+    data = {**_member_row(member, unverified), "roles": list(member.roles), "keys": keys,
             "updated_at": member.updated_at, "updated_by": member.updated_by}
     if out.json:
         out.data(data)
@@ -81,6 +104,9 @@ def show(
     for k in keys:
         state = f"revoked {k['revoked']}" if k["revoked"] else f"added {k['added']}"
         out.line(f"  key {k['fingerprint']}  {k['person'] or ''}  {state}")
+    if member.id in unverified:
+        out.note(f"note: the registry file of {member.id} was changed without a valid "
+                 "facilitator signature; shown is its last verified version (coalition verify)")
 
 
 @app.command("list")
@@ -88,13 +114,13 @@ def show(
 def list_(at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal") -> None:
     """List the registered members."""
     check_format(fmt, ("terminal", "json"))
-    members = open_agenda(agenda).snapshot(at).members
-    rows = [_member_row(m) for m in members.values()]
+    members, unverified = _registry(agenda, at)
+    rows = [_member_row(m, unverified) for m in members.values()]
     if fmt == "json":
         for row, member in zip(rows, members.values()):
             row["roles"] = list(member.roles)
-    Out(fmt).table(rows,
-                   ["id", "name", "sector", "roles", "status", "keys"], empty="no members yet")
+    Out(fmt).table(rows, ["id", "name", "sector", "roles", "status", "keys", "verified"],
+                   empty="no members yet")
 
 
 @app.command("revoke-key")
@@ -142,10 +168,11 @@ def allowed_signers(
                            "for ssh-keygen -Y verify -Overify-time=<the record's submitted_at>.")] = False,
     agenda: AgendaOpt = None,
 ) -> None:
-    """Print an OpenSSH allowed_signers file for the registry (ssh-keygen -Y verify -f)."""
+    """Print an OpenSSH allowed_signers file for the verified registry (ssh-keygen -Y verify
+    -f); a key no facilitator signed for is never exported."""
     from ..signing import PublicKey, allowed_signers_line
 
-    members = open_agenda(agenda).snapshot(at).members
+    members, _unverified = _registry(agenda, at)
     revoked_keys = []
 
     def when(value: str | None) -> str | None:  # 2026-11-25T14:00:00Z -> 20261125140000Z

@@ -20,13 +20,13 @@ from ._common import (
 )
 
 
-def _verify(ag, at=None, round_id=None, outcome_only=False):  # noqa: ANN001, ANN202
+def _verify(ag, at=None, round_id=None, outcome_only=False, trust=None):  # noqa: ANN001, ANN202
     from ..verify import verify, verify_outcome
 
     update, finish = progress_bar("verifying")
     try:
         run = verify_outcome if outcome_only else verify
-        return run(ag, at, round_id=round_id, progress=update)
+        return run(ag, at, round_id=round_id, progress=update, trust=trust)
     finally:
         finish()
 
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
     ) -> None:
         """Check every signature, permission, path and manifest. Exit 1 on any problem."""
-        from .. import history
+        from ..trust import rewrites
 
         check_format(fmt, ("terminal", "json"))
         ag = open_agenda(agenda)
@@ -54,31 +54,27 @@ def register(app: typer.Typer) -> None:
             check_slug(round_id, "round")
             if not ag.snapshot(at).entries(f"rounds/{round_id}"):
                 raise NotFound(f"no round '{round_id}'", hint="list them with: coalition round list")
-        result = _verify(ag, at, round_id, outcome_only=True)
-        if trust and result.config is not None:
-            # the root: founders pinned by the first coalition.yaml, or signed off by them since
-            pinned = result.history.founders if result.history else set(result.config.founders)
-            for fp in trust:
-                if fp not in pinned:
-                    shown = ", ".join(sorted(pinned)) or "none"
-                    result.problem(ag.p("coalition.yaml"), "not-permitted",
-                                   f"the key {fp} you trust is not a founder of this history "
-                                   f"(its founders: {shown})")
-        if at is None:  # the head this clone verified last must still be in the history
-            rewritten = None if accept_rewrite else history.check_rewrite(ag, result.commit)
+        result = _verify(ag, at, round_id, outcome_only=True, trust=trust)
+        if at is None and not any(p["problem"] == "incomplete-history" for p in result.problems):
+            # the head this clone verified last must still be in the history
+            rewritten = None if accept_rewrite else rewrites.check_rewrite(ag, result.commit)
             if rewritten:
                 result.problems.append(rewritten)
             else:
-                history.pin_head(ag, result.commit)
+                rewrites.pin_head(ag, result.commit)
         out = Out(fmt)
         if out.json:
             out.data(result.as_json())
         else:
             for p in result.problems:
                 out.line(f"{p['problem']}: {p['path']}: {p['detail']}")
-            if result.history is None and result.config is not None:
-                out.note("note: this clone is shallow, so the registry's history was not checked "
-                         "(git fetch --unshallow)")
+            founders = ", ".join(sorted(result.founders)) or "none"
+            if result.trust_source == "first-use":
+                out.note(f"trust on first use: no founders are pinned in this clone, so the "
+                         f"founders are those the history itself names ({founders}); check "
+                         "them with the facilitators, then pin them: coalition trust SHA256:…")
+            else:
+                out.note(f"founders pinned ({result.trust_source}): {founders}")
             verdict = "ok" if result.ok else f"{len(result.problems)} problem(s)"
             out.note(f"checked {result.checked} signed files at {result.commit[:8]}: {verdict}")
         if not result.ok:

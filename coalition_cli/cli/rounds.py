@@ -83,6 +83,28 @@ def close(
     Out(fmt).written(written, f"round {written.id} is closed ({written.commit[:8]})")
 
 
+@app.command("reopen")
+@handle
+def reopen(
+    round_id: Annotated[str, typer.Argument(metavar="ID")],
+    closes: Annotated[str, typer.Option("--closes", help="The new closing time.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened.")] = "closed by mistake",
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Reopen a round closed by mistake, before any response: a signed reopening sets its
+    closing manifest aside (verify accepts nothing else)."""
+    from .. import actions
+    from ..model import parse_user_date
+
+    check_format(fmt, ("terminal", "json"))
+    when = parse_user_date(closes)
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
+    written = actions.round_reopen(ag, who, round_id, when, reason)
+    Out(fmt).written(written, f"round {round_id} is open again until {when:%Y-%m-%d %H:%M} UTC "
+                             f"({written.commit[:8]})")
+
+
 @app.command("status")
 @handle
 def status(

@@ -73,8 +73,10 @@ def register(app: typer.Typer) -> None:
         if made:
             out.line(f"Generated your key at {where} (public key {where}.pub).")
         out.line(f"Founding facilitator {facilitator}, key {fp}")
-        out.line("Share this fingerprint with members out of band; they check the registry with:")
-        out.line(f"  coalition verify --trust {fp}")
+        out.line("It is pinned as the root of trust of this clone. Share it with members out of "
+                 "band; each pins it in their clone with:")
+        out.line(f"  coalition trust {fp}")
+        out.line(f"(or checks one run with: coalition verify --trust {fp})")
 
     @app.command("sync")
     @handle

@@ -1,0 +1,707 @@
+"""The ledger: the trusted state of the agenda at every commit, walked over the whole DAG.
+
+What decides an outcome — the registry (``members/``), the settings
+(``coalition.yaml``), the principles and each round's ``round.yaml`` and
+``closing.yaml`` — is *governed*: only a facilitator may change it, and it only
+moves forward. The walk visits every commit reachable from the head, parents before
+children, and keeps for each commit the **trusted version** of every governed file.
+A commit's new version of a file (or its ``.sig``) becomes trusted only if, against
+**every** parent it differs from:
+
+1. it is signed (``unsigned``), and the signature verifies (``bad-signature``);
+2. the signer had the authority at that parent — an unrevoked key of an active
+   facilitator there, or a founder's key (``not-permitted``, ``revoked-key``); the
+   first registry can only be signed by a founder;
+3. only then is it parsed (``malformed``), and its fields agree with its path
+   (``wrong-place``);
+4. it does not go back (``rollback``): it is not older than that parent's trusted
+   version; a revoked key stays revoked, a removed member removed, a seal never
+   shrinks; a closed round reopens only beside a signed reopening; a closing
+   manifest never changes, and is set aside only by a reopening;
+5. a change of ``trust.founders`` is signed by a founder.
+
+A version that fails leaves the parent's trusted version in place (for a merge, the
+newest of its parents'), so an unauthorised change can never become the ground for
+the next one. What the head's tree holds is then compared with the head's trusted
+state: every difference is a problem, named by the commit that made it.
+
+Deletions and in-place changes of other signed records under ``rounds/`` (comments,
+responses, access grants, redactions, reopenings), against any parent, are kept as
+*events*; verify judges them at the head (``removed``, ``rollback``).
+
+The walk is incremental: the head's state is remembered, authenticated
+(``cache.save_value``), and a new head that descends from it only costs the new
+commits (a merge of an older branch walks again from the start). A shallow or grafted
+clone cannot be walked: ``incomplete``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from .. import records
+from ..errors import InputError
+from ..model import (
+    Config,
+    Member,
+    closing_from_fields,
+    config_from_fields,
+    member_from_fields,
+    principle_from_fields,
+    round_from_fields,
+)
+from .roots import Roots
+
+FORMAT = 2
+CONFIG = "coalition.yaml"
+ZERO = "0" * 40
+
+
+def kind_of(rel: str) -> str | None:
+    """The governed kind of a path inside the agenda, or None."""
+    parts = rel.split("/")
+    if rel == CONFIG:
+        return "config"
+    if len(parts) == 2 and parts[0] == "members" and parts[1].endswith(".yaml"):
+        return "member"
+    if len(parts) == 2 and parts[0] == "principles" and parts[1].endswith(".md"):
+        return "principle"
+    if len(parts) == 3 and parts[0] == "rounds" and parts[2] in ("round.yaml", "closing.yaml"):
+        return parts[2][:-5]
+    return None
+
+
+def is_record(rel: str) -> bool:
+    """A signed record under ``rounds/`` that is not governed (comments, responses, …)."""
+    parts = rel.split("/")
+    return len(parts) >= 4 and parts[0] == "rounds" and rel.endswith(".yaml")
+
+
+@dataclass(frozen=True)
+class Version:
+    """A trusted version of a governed file."""
+
+    blob: str
+    sig: str
+    signer: str  # "ssh-ed25519 …"
+    order: str  # updated_at (or the like): versions of one file never go back
+
+
+@dataclass
+class State:
+    """The trusted state at one commit. Shared (never changed) by every commit that changes
+    nothing governed; a commit that does gets a new one."""
+
+    files: dict[str, Version] = field(default_factory=dict)  # rel path -> trusted version
+    founders: frozenset[str] | None = None  # None: trust on first use, not yet seen
+    members: dict[str, Member] = field(default_factory=dict)
+    config: Config | None = None
+
+    def derive(self) -> State:
+        self.facilitator_keys = frozenset(
+            e.key for m in self.members.values() if m.has_role("facilitator")
+            for e in m.keys if not e.revoked)
+        self.owner = {e.key: (m, e) for m in self.members.values() for e in m.keys}
+        return self
+
+    def lost(self, key: str) -> bool:
+        """Has ``key`` lost its authority (revoked, or its member removed)?"""
+        owner = self.owner.get(key)
+        return owner is not None and (bool(owner[1].revoked) or not owner[0].active)
+
+
+@dataclass
+class Ledger:
+    head: str
+    roots: Roots
+    state: State = field(default_factory=State)
+    # (rel path, blob or "") -> (problem kind, detail): why that version is not trusted
+    rejected: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # deletions / in-place changes of records: (rel path, old blob, new blob or "", commit,
+    # parent)
+    events: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    incomplete: str = ""  # why history cannot be walked (shallow, grafted)
+    walked: int = 0  # commits walked in this run
+
+    @property
+    def founders(self) -> frozenset[str]:
+        return self.state.founders or frozenset()
+
+    def problems_at(self, tree: dict[str, str], base: str) -> list[dict[str, str]]:
+        """Every governed file of ``tree`` (rel path -> blob) that is not the trusted version,
+        and every trusted file the tree lost."""
+        out = []
+        for rel in sorted(set(self.state.files) | {p for p in tree if kind_of(p)}):
+            trusted = self.state.files.get(rel)
+            blob = tree.get(rel)
+            if trusted is not None and blob == trusted.blob:
+                continue
+            kind, detail = self.rejected.get((rel, blob or ""), ("", ""))
+            if not kind:
+                if blob is None:
+                    kind, detail = "removed", "deleted; a signed file of this kind is never deleted"
+                else:
+                    kind, detail = "not-permitted", ("this version was never signed by a "
+                                                     "facilitator trusted at its commit")
+            out.append({"path": base + rel, "problem": kind, "detail": detail})
+        return out
+
+
+# --- reading history ----------------------------------------------------------------------
+
+
+def incomplete_history(git: Any) -> str:
+    """Why the clone's history cannot be walked, or ""."""
+    if (git.git_dir / "shallow").exists():
+        return ("this clone is shallow: its history starts in the middle, so nothing can be "
+                "traced to the founders; fetch it whole with: git fetch --unshallow")
+    grafts = git.git_dir / "info" / "grafts"
+    if grafts.exists() and grafts.stat().st_size:
+        return ("this clone has grafts (.git/info/grafts), which rewrite its history; remove "
+                "them, then: git fetch --unshallow")
+    code, out = git.run_status("for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
+    if code == 0 and out.strip():
+        # the tool itself reads around them (GIT_NO_REPLACE_OBJECTS), but git log and every
+        # other tool here show a history that is not the one that was verified
+        return (f"this clone has replace refs ({out.strip()}: git replace), which make git show "
+                "another history than the one committed; remove them with git replace -d, "
+                "then: git fetch --unshallow")
+    return ""
+
+
+def _commits(git: Any, head: str, since: str | None) -> list[tuple[str, list[str]]]:
+    args = ["rev-list", "--topo-order", "--reverse", "--parents", head]
+    if since:
+        args.append(f"^{since}")
+    out = []
+    for line in git.run(*args).decode().splitlines():
+        parts = line.split()
+        if parts:
+            out.append((parts[0], parts[1:]))
+    return out
+
+
+def _changes(git: Any, pairs: list[tuple[str, str]], folder: str
+             ) -> list[list[tuple[str, str, str, str]]]:
+    """For each (commit, parent) — parent "" for a root — the changes under ``folder``:
+    (status, rel path, old blob, new blob)."""
+    if not pairs:
+        return []
+    feed = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in pairs).encode()
+    spec = [folder] if folder != "." else []
+    raw = git.run("diff-tree", "--stdin", "--always", "-r", "--root", "--raw", "--no-renames",
+                  "--no-abbrev", "-z", "--", *spec, input=feed)
+    cut = len(folder) + 1 if folder != "." else 0
+    out: list[list[tuple[str, str, str, str]]] = []
+    tokens = raw.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if not token:
+            continue
+        if token[:1] != b":":
+            out.append([])  # a commit header: --always prints one for every input line
+            continue
+        fields = token[1:].split(b" ")
+        path = tokens[i].decode("utf-8", "surrogateescape")
+        i += 1
+        out[-1].append((fields[4][:1].decode(), path[cut:], fields[2].decode(),
+                        fields[3].decode()))
+    if len(out) != len(pairs):
+        raise InputError("git diff-tree answered for other commits than asked")
+    return out
+
+
+# --- judging one version --------------------------------------------------------------------
+
+
+class _Walk:
+    def __init__(self, agenda: Any, ledger: Ledger) -> None:
+        self.agenda = agenda
+        self.git = agenda.git
+        self.ledger = ledger
+        self.base = agenda.rel + "/" if agenda.rel != "." else ""
+        self._bytes: dict[str, bytes | None] = {}
+        self._fp: dict[str, str] = {}
+        self.tofu_root = ""  # the commit whose coalition.yaml names the founders (first use)
+        self._parsed: dict[tuple[str, bytes], Any] = {}
+
+    def read(self, names: list[str]) -> None:
+        todo = [n for n in dict.fromkeys(names) if n not in self._bytes]
+        for name, data in zip(todo, self.git.read_objects(todo)):
+            self._bytes[name] = data
+
+    def data(self, name: str) -> bytes | None:
+        if name not in self._bytes:
+            self.read([name])
+        return self._bytes[name]
+
+    def blob_at(self, commit: str, rel: str) -> tuple[str | None, str | None]:
+        """(blob id, sig blob id) of ``rel`` at ``commit``."""
+        out = self.git.run("ls-tree", "--full-tree", "-z", commit, "--", self.base + rel,
+                           self.base + rel + ".sig").split(b"\0")
+        found: dict[str, str] = {}
+        for item in out:
+            if item:
+                meta, _tab, path = item.partition(b"\t")
+                found[path.decode("utf-8", "surrogateescape")] = meta.split()[2].decode()
+        return found.get(self.base + rel), found.get(self.base + rel + ".sig")
+
+    def fingerprint(self, key: str) -> str:
+        if key not in self._fp:
+            from ..signing import PublicKey
+
+            try:
+                self._fp[key] = PublicKey.from_openssh(key).fingerprint
+            except InputError:
+                self._fp[key] = ""
+        return self._fp[key]
+
+    def signer(self, blob: str, sig: str | None) -> str | None:
+        from ..signing import verify_detached_fast
+
+        data, armored = self.data(blob), self.data(sig) if sig else None
+        if data is None or armored is None:
+            return None
+        key = verify_detached_fast(data, armored)
+        return key.openssh if key else None
+
+    def who(self, state: State, key: str) -> str:
+        owner = state.owner.get(key)
+        name = f" of '{owner[0].id}'" if owner else ""
+        return f"{self.fingerprint(key) or 'an unreadable key'}{name}"
+
+    # one version against one parent's state -------------------------------------------
+
+    def judge(self, rel: str, blob: str, sig: str | None, state: State, before: Version | None,
+              commit: str, parent: str, founders_now: frozenset[str],
+              held: Version | None = None) -> tuple[str, str] | Version:
+        """``blob`` as the next version after ``before`` at a parent with ``state``. ``held``:
+        the trusted version of another parent of a merge that the merge keeps — its signer's
+        authority was proven where it was made, so here it must only not have been taken
+        away (a revocation, a removal or a seal on this side) and the file not go back."""
+        at = f"in commit {commit[:8]}"
+        if held is not None:
+            signer = held.signer
+        else:
+            if sig is None:
+                return "unsigned", f"changed {at} without a .sig beside it"
+            signer = self.signer(blob, sig)
+            if signer is None:
+                return "bad-signature", f"the signature made {at} does not verify"
+        kind = kind_of(rel)
+        founder = self.fingerprint(signer) in founders_now and not state.lost(signer)
+        if held is not None:
+            taken = self._taken_away(state, signer, blob)
+            if taken:
+                return "revoked-key", (f"merged {at} from a branch where the key "
+                                       f"{self.who(state, signer)} still had the authority it "
+                                       f"had lost at {parent[:8]} ({taken})")
+        elif not (founder or signer in state.facilitator_keys):
+            where = f"its parent commit {parent[:8]}" if parent else "the start of the history"
+            if state.lost(signer):
+                return "revoked-key", (f"signed {at} with the key {self.who(state, signer)}, "
+                                       f"which had lost its authority at {where}")
+            if not state.members or not state.facilitator_keys:
+                pinned = " pinned" if self.ledger.roots.pinned else ""
+                return "not-permitted", (
+                    f"signed {at} with the key {self.who(state, signer)}, not by a{pinned} "
+                    f"founder's key ({', '.join(sorted(founders_now)) or 'none'}), which the "
+                    f"first registry needs, at {where}")
+            return "not-permitted", (f"signed {at} with the key {self.who(state, signer)}, "
+                                     f"not by a facilitator trusted at {where}")
+        data = self.data(blob) or b""
+        path = self.base + rel
+        try:
+            fields, order = self._parse(kind, rel, path, data)
+        except InputError as exc:
+            return "malformed", exc.message
+        if before is not None:
+            backwards = self._backwards(kind, rel, fields, before, commit)
+            if backwards:
+                return "rollback", f"commit {commit[:8]} {backwards}"
+        if kind == "config" and before is not None:
+            old = self._config(before)
+            if old is not None and set(old.founders) != set(fields.founders) and not founder:
+                return "not-permitted", (f"trust.founders changed {at}, signed by "
+                                         f"{self.who(state, signer)}, not by a founder")
+        return Version(blob, sig, signer, order)
+
+    def _taken_away(self, state: State, signer: str, blob: str) -> str:
+        """Why ``signer`` may no longer vouch for ``blob`` at ``state`` ("" if it may)."""
+        from .seals import digest
+
+        owner = state.owner.get(signer)
+        if owner is None:
+            return ""
+        member, entry = owner
+        lost = entry.revoked or not member.active or (
+            entry.sealed is not None and signer not in state.facilitator_keys)
+        if not lost:
+            return ""
+        if entry.sealed and digest(self.data(blob) or b"") in entry.sealed:
+            return ""
+        return f"revoked on {entry.revoked}" if entry.revoked else (
+            "member removed" if not member.active else "facilitator role ended")
+
+    def _parse(self, kind: str | None, rel: str, path: str, data: bytes) -> tuple[Any, str]:
+        """(the parsed file, its order), remembered by path and bytes (the walk asks again)."""
+        key = (rel, data)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = self._parse_new(kind, rel, path, data)
+            except InputError as exc:
+                self._parsed[key] = exc
+        found = self._parsed[key]
+        if isinstance(found, InputError):
+            raise found
+        return found
+
+    def _parse_new(self, kind: str | None, rel: str, path: str, data: bytes) -> tuple[Any, str]:
+        name = PurePosixPath(rel).name
+        if kind == "member":
+            member = member_from_fields(
+                records.parse_record(data, path, limit=records.MAX_MANIFEST_BYTES), path)
+            if member.id != name[:-5]:
+                raise InputError(f"{path}: member '{member.id}' is stored as {name}")
+            return member, member.updated_at or ""
+        if kind == "config":
+            config = config_from_fields(records.load_yaml_bytes(data, path), path)
+            return config, config.updated_at or ""
+        if kind == "principle":
+            head, body = records.split_front_matter(data, path)
+            principle = principle_from_fields(head, body, path)
+            if not (name == f"{principle.id}.md" or name.startswith(f"{principle.id}-")):
+                raise InputError(f"{path}: file name does not match its id {principle.id}")
+            return principle, principle.updated_at or ""
+        folder = rel.split("/")[1]
+        if kind == "round":
+            rnd = round_from_fields(records.parse_record(data, path), path)
+            if rnd.id != folder:
+                raise InputError(f"{path}: round '{rnd.id}' stored in {folder}/")
+            return rnd, max(rnd.updated_at or "", rnd.closed_at or "", rnd.opened_at)
+        closing = closing_from_fields(
+            records.parse_record(data, path, limit=records.MAX_MANIFEST_BYTES), path)
+        if closing.round != folder:
+            raise InputError(f"{path}: closing of '{closing.round}' stored in {folder}/")
+        return closing, closing.closed_at
+
+    def parsed(self, rel: str, version: Version) -> Any:
+        data = self.data(version.blob) or b""
+        return self._parse(kind_of(rel), rel, self.base + rel, data)[0]
+
+    def _config(self, version: Version) -> Config | None:
+        try:
+            return self.parsed(CONFIG, version)
+        except InputError:
+            return None
+
+    def _backwards(self, kind: str | None, rel: str, new: Any, before: Version,
+                   commit: str) -> str:
+        try:
+            old = self.parsed(rel, before)
+        except InputError:
+            return ""
+        order_new = new.updated_at if kind in ("member", "config", "principle") else None
+        if kind in ("member", "config", "principle") and (order_new or "") < before.order:
+            return (f"brings back an older version (updated_at {order_new or 'none'} is before "
+                    f"{before.order}); signed files never go back")
+        if kind == "member":
+            now_revoked = {e.key for e in new.keys if e.revoked}
+            seals = {e.key: set(e.sealed or ()) for e in new.keys}
+            for entry in old.keys:
+                if entry.revoked and entry.key not in now_revoked:
+                    return f"makes a key revoked on {entry.revoked} valid again"
+                if entry.sealed and not set(entry.sealed) <= seals.get(entry.key, set()):
+                    return "shrinks the seal of a key (the files it may still vouch for)"
+                if entry.key not in seals:
+                    return "drops a key from the registry (keys are revoked, never dropped)"
+            if not old.active and new.active:
+                return f"brings back member '{old.id}', who was removed"
+            return ""
+        if kind == "round":
+            if old.status == "closed" and new.status == "open":
+                closing = self.ledger_closing.get(rel.rsplit("/", 1)[0])
+                if not closing or not self.reopened(commit, rel.split("/")[1], closing):
+                    return "reopens a closed round without a signed reopening"
+            if (new.updated_at or new.closed_at or new.opened_at) < before.order and \
+                    not (old.status == "closed" and new.status == "open"):
+                return "brings back an older version of the round"
+            return ""
+        if kind == "closing":
+            return "changes a closing manifest, which is written once"
+        return ""
+
+    ledger_closing: dict[str, str] = {}
+
+    def reopened(self, commit: str, round_id: str, closing_blob: str) -> bool:
+        """Does ``commit`` hold a facilitator-signed reopening of ``round_id`` that sets aside
+        the closing manifest ``closing_blob``? (Its signer is checked again at the head.)"""
+        import hashlib
+
+        data = self.data(closing_blob)
+        if data is None:
+            return False
+        digest = hashlib.sha256(data).hexdigest()
+        rel = f"rounds/{round_id}/reopenings/{digest[:16]}.yaml"
+        blob, sig = self.blob_at(commit, rel)
+        if blob is None or self.signer(blob, sig) is None:
+            return False
+        try:
+            from ..model import reopening_from_fields
+
+            rec = reopening_from_fields(records.parse_record(self.data(blob) or b"", rel), rel)
+        except InputError:
+            return False
+        return rec.round == round_id and rec.closing == digest
+
+    # one commit -----------------------------------------------------------------------
+
+    def step(self, commit: str, parents: list[str], states: list[State],
+             changes: list[list[tuple[str, str, str, str]]]) -> State:
+        """The trusted state at ``commit`` from its parents' states and its changes."""
+        candidates: set[str] = set()
+        for per_parent, parent in zip(changes, parents or [""]):
+            for status, rel, old, new in per_parent:
+                name = rel[:-4] if rel.endswith(".sig") else rel
+                if kind_of(name):
+                    candidates.add(name)
+                elif is_record(rel) and status in ("D", "M"):
+                    self.ledger.events.append((rel, old, "" if status == "D" else new,
+                                               commit, parent))
+        if len({id(s) for s in states}) > 1:  # a merge of different trusted states
+            for s in states:
+                candidates.update(p for p in s.files
+                                  if any(o.files.get(p) != s.files.get(p) for o in states))
+        if not candidates:
+            return states[0]
+        names = []
+        for rel in candidates:
+            names += [f"{commit}:{self.base}{rel}", f"{commit}:{self.base}{rel}.sig"]
+        self.read(names)
+        founders_now = self._founders(commit, states)
+        new_files = dict(states[0].files)
+        changed = False
+        for rel in sorted(candidates, key=lambda r: (kind_of(r) != "member", r)):
+            blob, sig = self._tree_version(commit, rel)
+            befores = [s.files.get(rel) for s in states]
+            if blob is not None and all(b is not None and b.blob == blob for b in befores):
+                version: Version | None = befores[0]
+            else:
+                version = self._decide(rel, blob, sig, commit, parents, states, befores,
+                                       founders_now)
+            if version is None:
+                changed |= rel in new_files
+                new_files.pop(rel, None)
+            elif new_files.get(rel) != version:
+                new_files[rel] = version
+                changed = True
+        if not changed and founders_now == states[0].founders:
+            return states[0]
+        return self._state(new_files, founders_now)
+
+    def _tree_version(self, commit: str, rel: str) -> tuple[str | None, str | None]:
+        data = self._bytes.get(f"{commit}:{self.base}{rel}")
+        if data is None:
+            return None, None
+        import hashlib
+
+        def oid(raw: bytes) -> str:
+            return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+
+        blob = oid(data)
+        self._bytes.setdefault(blob, data)
+        sig_data = self._bytes.get(f"{commit}:{self.base}{rel}.sig")
+        sig = None
+        if sig_data is not None:
+            sig = oid(sig_data)
+            self._bytes.setdefault(sig, sig_data)
+        return blob, sig
+
+    def _decide(self, rel: str, blob: str | None, sig: str | None, commit: str,
+                parents: list[str], states: list[State], befores: list[Version | None],
+                founders_now: frozenset[str]) -> Version | None:
+        kept = max((b for b in befores if b is not None), key=lambda v: v.order, default=None)
+        if blob is None:
+            if kept is None:
+                return None
+            if kind_of(rel) == "closing":
+                round_id = rel.split("/")[1]
+                if all(b is None or self.reopened(commit, round_id, b.blob) for b in befores):
+                    return None  # set aside by a signed reopening
+            self.ledger.rejected[(rel, "")] = (
+                "removed", f"deleted in commit {commit[:8]}; a signed "
+                           f"{kind_of(rel)} file is never deleted")
+            return kept
+        verdict = self._against_all(rel, blob, sig, commit, parents, states, befores,
+                                    founders_now)
+        if isinstance(verdict, Version):
+            self.ledger.rejected.pop((rel, blob), None)
+            return verdict
+        self.ledger.rejected[(rel, blob)] = verdict
+        if len(states) == 1:
+            return kept
+        # a merge whose own version fails: of its parents' trusted versions, the newest that
+        # every other parent would have accepted as the next one (else the first parent's)
+        for candidate in sorted({b for b in befores if b is not None}, key=lambda v: v.order,
+                                reverse=True):
+            if isinstance(self._against_all(rel, candidate.blob, candidate.sig, commit, parents,
+                                            states, befores, founders_now), Version):
+                return candidate
+        return befores[0]
+
+    def _against_all(self, rel: str, blob: str, sig: str | None, commit: str,
+                     parents: list[str], states: list[State], befores: list[Version | None],
+                     founders_now: frozenset[str]) -> Version | tuple[str, str]:
+        """``blob`` judged against every parent whose trusted version differs from it (a
+        version one parent already trusts is judged by ``judge(held=…)`` at the others)."""
+        result: Version | None = None
+        held = next((b for b in befores if b is not None and b.blob == blob), None)
+        for state, before, parent in zip(states, befores, parents or [""]):
+            if before is not None and before.blob == blob:
+                continue
+            self.ledger_closing = {
+                p.rsplit("/", 1)[0]: v.blob for p, v in state.files.items()
+                if kind_of(p) == "closing"}
+            verdict = self.judge(rel, blob, sig, state, before, commit, parent, founders_now,
+                                 held=held)
+            if isinstance(verdict, tuple):
+                return verdict
+            result = verdict
+        if result is None:  # equal to a trusted version of every parent it differs from
+            result = next(b for b in befores if b is not None and b.blob == blob)
+        return result
+
+    def _founders(self, commit: str, states: list[State]) -> frozenset[str]:
+        roots = self.ledger.roots
+        if roots.pinned:
+            return roots.founders
+        known = [s.founders for s in states if s.founders is not None]
+        if known:  # those of the trusted configuration (a change of them is a founder's)
+            return known[0]
+        if commit != self.tofu_root:
+            return frozenset()  # another root than the first-parent one: it founds nothing
+        data = self._bytes.get(f"{commit}:{self.base}{CONFIG}")
+        if data is None:
+            return frozenset()
+        try:  # trust on first use: the first coalition.yaml names the founders
+            config = config_from_fields(records.load_yaml_bytes(data, CONFIG), CONFIG)
+        except InputError:
+            return frozenset()
+        return frozenset(config.founders)
+
+    def _state(self, files: dict[str, Version], founders: frozenset[str]) -> State:
+        state = State(files=files, founders=founders if founders else None)
+        for rel, version in files.items():
+            kind = kind_of(rel)
+            if kind == "member":
+                state.members[PurePosixPath(rel).stem] = self.parsed(rel, version)
+            elif kind == "config":
+                state.config = self.parsed(rel, version)
+        if not self.ledger.roots.pinned and state.config is not None and state.config.founders:
+            state.founders = frozenset(state.config.founders)
+        return state.derive()
+
+
+# --- the walk, remembered -------------------------------------------------------------------
+
+
+def _cache_path(agenda: Any) -> Any:
+    return agenda.git.git_dir / "coalition" / f"ledger-v{FORMAT}.marshal"
+
+
+def _save(agenda: Any, ledger: Ledger) -> None:
+    from ..cache import load_value, save_value
+
+    stored = load_value(_cache_path(agenda))
+    entries = stored if isinstance(stored, dict) else {}
+    entries[(agenda.rel, ledger.roots.key())] = {
+        "head": ledger.head,
+        "files": {p: [v.blob, v.sig, v.signer, v.order] for p, v in ledger.state.files.items()},
+        "founders": None if ledger.state.founders is None else sorted(ledger.state.founders),
+        "rejected": {f"{p}\0{b}": list(v) for (p, b), v in ledger.rejected.items()},
+        "events": [list(e) for e in ledger.events],
+    }
+    while len(entries) > 8:
+        entries.pop(next(iter(entries)))
+    save_value(_cache_path(agenda), entries)
+
+
+def _load(agenda: Any, roots: Roots, walk: _Walk) -> tuple[str, State, Ledger] | None:
+    from ..cache import load_value
+
+    stored = load_value(_cache_path(agenda))
+    entry = stored.get((agenda.rel, roots.key())) if isinstance(stored, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    try:
+        files = {p: Version(*v) for p, v in entry["files"].items()}
+        walk.read([v.blob for v in files.values()])
+        founders = entry["founders"]
+        state = walk._state(files, frozenset(founders or ()))
+        if founders is None:
+            state.founders = None
+        ledger = Ledger(head=entry["head"], roots=roots, state=state)
+        for key, value in entry["rejected"].items():
+            path, _nul, blob = key.partition("\0")
+            ledger.rejected[(path, blob)] = (value[0], value[1])
+        ledger.events = [tuple(e) for e in entry["events"]]  # type: ignore[misc]
+        return entry["head"], state, ledger
+    except (KeyError, TypeError, ValueError, InputError):
+        return None
+
+
+def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Ledger:
+    """The ledger of ``head``: its trusted state, and why the versions it rejected are not."""
+    ledger = Ledger(head=head, roots=roots)
+    ledger.incomplete = incomplete_history(agenda.git)
+    if ledger.incomplete:
+        return ledger
+    w = _Walk(agenda, ledger)
+    states: dict[str, State] = {}
+    since = None
+    if use_cache:
+        loaded = _load(agenda, roots, w)
+        if loaded is not None:
+            from .rewrites import is_ancestor
+
+            old_head, state, old = loaded
+            if old_head == head:
+                old.head = head
+                return old
+            if is_ancestor(agenda.git, old_head, head):
+                since, states[old_head] = old_head, state
+                ledger.rejected, ledger.events = old.rejected, old.events
+    commits = _commits(agenda.git, head, since)
+    known = {c for c, _ in commits} | set(states)
+    if since and any(p not in known for _c, ps in commits for p in ps):
+        # a merge of a branch from before the remembered head: walk from the start
+        states, since = {}, None
+        ledger.rejected, ledger.events = {}, []
+        commits = _commits(agenda.git, head, None)
+    if not roots.pinned and since is None:
+        # trust on first use names the founders once: from the root that first parents lead
+        # back to, so a second root merged in later (--allow-unrelated-histories) names none
+        parents_of = dict(commits)
+        root = head
+        while parents_of.get(root):
+            root = parents_of[root][0]
+        w.tofu_root = root
+    pairs = [(c, p) for c, ps in commits for p in (ps or [""])]
+    changes = iter(_changes(agenda.git, pairs, agenda.rel))
+    empty = State(founders=roots.founders if roots.pinned else None).derive()
+    for commit, parents in commits:
+        per_parent = [next(changes) for _ in (parents or [""])]
+        parent_states = [states[p] for p in parents] if parents else [empty]
+        states[commit] = w.step(commit, parents, parent_states, per_parent)
+    ledger.walked = len(commits)
+    ledger.state = states.get(head, empty)
+    if use_cache and ledger.walked:
+        _save(agenda, ledger)
+    return ledger
+
+
+__all__ = ["Ledger", "State", "Version", "walk", "kind_of", "is_record", "incomplete_history"]
