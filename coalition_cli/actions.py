@@ -194,7 +194,8 @@ def _config_yaml(config: dict[str, Any]) -> str:
     dumps = lambda v: json.dumps(v, ensure_ascii=False)  # noqa: E731
     consensus = config["consensus"]
     lines = [
-        "# The coalition's settings. Hand-edit with care: every member reads them.",
+        "# The coalition's settings, signed by a facilitator (coalition.yaml.sig): change them",
+        "# with coalition config set/edit, never by hand.",
         f"name: {dumps(config['name'])}",
         f"description: {dumps(config['description'])}",
         f"languages: {dumps(config['languages'])}",
@@ -208,7 +209,6 @@ def _config_yaml(config: dict[str, Any]) -> str:
         f"themes: {dumps(config['themes'])}",
         "# Fingerprints of the founding facilitators' keys: the root of trust of the registry.",
         "trust: " + dumps({"founders": config["trust"]["founders"]}),
-        "# Signed by a facilitator (coalition.yaml.sig): change it with coalition config set/edit.",
         f"updated_at: {dumps(config['updated_at'])}",
     ]
     return "\n".join(lines) + "\n"

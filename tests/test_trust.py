@@ -102,9 +102,9 @@ def test_init_prints_the_founder_and_verify_trust_checks_it(cli: Cli, tmp_path: 
     out = cli("init", tmp_path / "repo", "--name", "Trust test", "--facilitator", "sec",
               "--key", key).stdout
     fp = PrivateKey.load(key).public.fingerprint
-    assert f"coalition verify --trust {fp}" in out
+    assert f"coalition trust {fp}" in out and f"coalition verify --trust {fp}" in out
     config = (tmp_path / "repo/agenda/coalition.yaml").read_text()
-    assert f'founders: ["{fp}"]' in config
+    assert f'trust: {{"founders": ["{fp}"]}}' in config
     run = Cli(tmp_path / "repo")
     run("verify", "--trust", fp)
     other = PrivateKey.load(make_key(tmp_path / "keys", "stranger")).public.fingerprint
