@@ -1,9 +1,4 @@
-"""Report data: summaries, round status and tracked changes, as plain dicts.
-
-Builders decide what a reader may see (attribution is applied here, once);
-``render`` only turns these dicts into terminal text, Markdown, HTML, CSV,
-JSON or Word. The JSON keys of SPEC.md are the top-level keys of these dicts.
-"""
+"""Summary data, round status and comment rows, as plain dicts (the JSON of SPEC.md)."""
 
 from __future__ import annotations
 
@@ -13,29 +8,14 @@ from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from .agenda import Agenda
-from .consensus import RoundState, clusters, fold, in_order, tally, voting_members
-from .errors import InputError, NotFound
-from .model import Member, Record, Round, now, parse_stamp, stamp
-from .verify import Verified
+from ..agenda import Agenda
+from ..consensus import RoundState, clusters, fold, in_order, tally, voting_members
+from ..errors import NotFound
+from ..model import Record, Round, now, parse_stamp, stamp
+from ..verify import Verified
+from ._attribution import member_label, visible_text
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _member_label(rec: Record, members: dict[str, Member]) -> str | None:
-    if rec.attribution != "public":
-        return None
-    member = members.get(rec.member)
-    name = member.name if member else rec.member
-    return f"{name} ({rec.author})" if rec.author else name
-
-
-def _visible_text(rec: Record) -> tuple[str | None, str | None, str | None]:
-    """(text, proposed text, quote) as a report for everyone may show them."""
-    if rec.attribution == "confidential":
-        return None, None, None
-    quote = rec.anchor.get("quote") if rec.anchor else None
-    return rec.text, rec.proposed_text, quote
 
 
 def pick_round(verified: Verified, round_id: str | None) -> Round:
@@ -101,7 +81,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
-    shown = {rec.id: (*_visible_text(rec), _member_label(rec, members))  # once per comment
+    shown = {rec.id: (*visible_text(rec), member_label(rec, members))  # once per comment
              for rec in state.effective.values()}
     principles = []
     for pid in rnd.principles:
@@ -176,7 +156,7 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     ``verify`` (default: ``verify.verify``) runs only for a new head. Large results are
     stored in ``parts`` and put back together by ``whole`` (None: not a result).
     """
-    from .cache import ResultMemo
+    from ..cache import ResultMemo
 
     commit = commit or agenda.head()
     memo = ResultMemo(agenda.git.git_dir / "coalition", kind, keep=keep)
@@ -185,7 +165,7 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     if value is not None:
         return value
     if verify is None:
-        from .verify import verify as verify_agenda
+        from ..verify import verify as verify_agenda
 
         verified = verify_agenda(agenda, commit)
     else:
@@ -262,7 +242,7 @@ def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
     is asked for again and again between new comments."""
     import hashlib
 
-    from .cache import ResultMemo
+    from ..cache import ResultMemo
 
     digest = hashlib.sha256()
     batch: list[str] = []
@@ -325,7 +305,7 @@ def round_status_at_head(agenda: Agenda, round_id: str | None = None) -> dict[st
 def build_comment_rows(verified: Verified) -> list[dict[str, Any]]:
     """One row per verified comment of every round (in order of submission within a round):
     its state (active, withdrawn, superseded), endorsements and response."""
-    from .ids import SHORT
+    from ..ids import SHORT
 
     verified.require_config()
     rows = []
@@ -360,122 +340,3 @@ def comment_rows_at_head(agenda: Agenda) -> list[dict[str, Any]]:
     return _at_head(agenda, "comment-rows", (), build_comment_rows,
                     parts=lambda rows: [rows[i : i + 20_000] for i in range(0, len(rows), 20_000)],
                     whole=whole)
-
-
-# --- tracked changes -------------------------------------------------------------------------
-
-
-def _side(agenda: Agenda, rev: str | None, since: str | None = None) -> tuple[dict[str, Any], dict]:
-    """(description, principles) of one side of a comparison; None = working tree.
-
-    Author and date are those of the last commit that changed the principles
-    (after ``since``), so a redline is credited to whoever wrote the draft.
-    """
-    if rev is None:
-        code, out = agenda.git.run_status("config", "user.name")
-        return ({"rev": "working tree", "commit": None, "label": "working tree",
-                 "date": stamp(now()), "author": out.strip() if code == 0 and out.strip()
-                 else "coalition"}, agenda.working_principles())
-    commit = agenda.resolve_rev(rev)
-    span = f"{since}..{commit}" if since else commit
-    code, last = agenda.git.run_status("log", "-1", "--format=%H", span, "--",
-                                       agenda.p("principles"))
-    info = agenda.git.commit_info(last.strip() if code == 0 and last.strip() else commit)
-    when = parse_stamp(stamp(_iso(info["date"])), "date")
-    return ({"rev": rev, "commit": commit, "label": rev, "date": stamp(when),
-             "author": info["author"]}, agenda.snapshot(commit).principles)
-
-
-def _iso(text: str):  # noqa: ANN202 - datetime
-    from datetime import datetime
-
-    return datetime.fromisoformat(text)
-
-
-def default_from(agenda: Agenda) -> str:
-    snap = agenda.snapshot()
-    if snap.rounds:
-        return max(snap.rounds.values(), key=lambda r: r.opened_at).id
-    return "HEAD"
-
-
-def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | None = None,
-                  verified: Verified | None = None) -> dict[str, Any]:
-    from . import redline
-    from .anchoring import reanchor
-
-    from_rev = from_rev or default_from(agenda)
-    old_info, old = _side(agenda, from_rev)
-    new_info, new = _side(agenda, to_rev if to_rev not in (None, "", "WORKTREE") else None,
-                          since=old_info["commit"])
-    stats = {"words_inserted": 0, "words_deleted": 0, "paragraphs_added": 0,
-             "paragraphs_deleted": 0, "paragraphs_moved": 0, "principles_added": 0,
-             "principles_removed": 0, "principles_modified": 0}
-    principles = []
-    for pid in sorted(set(old) | set(new), key=lambda p: int(p[1:])):
-        before, after = old.get(pid), new.get(pid)
-        ops = redline.diff(before.body if before else "", after.body if after else "")
-        if before is None:
-            status = "added"
-        elif after is None:
-            status = "removed"
-        elif any(op["op"] != "equal" for op in ops) or before.title != after.title \
-                or before.status != after.status:
-            status = "modified"
-        else:
-            status = "unchanged"
-        if status != "unchanged":
-            stats[f"principles_{status}"] += 1
-            for key, value in redline.stats(ops).items():
-                stats[key] += value
-        principles.append({
-            "id": pid, "title": (after or before).title,  # type: ignore[union-attr]
-            "old_title": before.title if before and after and before.title != after.title else None,
-            "status": status if not (after and after.status == "retired" and before
-                                     and before.status != "retired") else "removed",
-            "ops": ops,
-        })
-    comments = []
-    round_ = _round_at(agenda, from_rev, old_info["commit"])
-    if round_ is not None:
-        from .verify import verify
-
-        verified = verified or verify(agenda)
-        state = round_state(verified, round_.id)
-        responses = verified.responses.get(round_.id, {})
-        for rec in sorted(state.effective.values(), key=lambda r: (r.principle or "", r.submitted_at)):
-            before, after = old.get(rec.principle or ""), new.get(rec.principle or "")
-            new_quote = None
-            if not rec.anchor:
-                fate = "general"
-            elif before is None or after is None:
-                fate = "orphaned"
-            else:
-                try:
-                    fate, moved = reanchor(before.body, after.body, rec.anchor)
-                except InputError:  # an anchor that does not fit its own draft
-                    fate, moved = "orphaned", None
-                new_quote = moved["quote"] if moved else None
-            text, _proposal, quote = _visible_text(rec)
-            resp = responses.get(rec.id)
-            comments.append({
-                "id": rec.id, "principle": rec.principle,
-                "member": _member_label(rec, verified.members), "quote": quote,
-                "new_quote": new_quote if rec.attribution != "confidential" else None,
-                "fate": fate, "stance": rec.stance, "text": text,
-                "disposition": resp.disposition if resp else None,
-                "rationale": resp.rationale if resp else None,
-                "commit": resp.commit if resp else None,
-            })
-    return {"from": old_info, "to": new_info, "stats": stats, "principles": principles,
-            "comments": comments}
-
-
-def _round_at(agenda: Agenda, rev: str, commit: str | None) -> Round | None:
-    snap = agenda.snapshot()
-    if rev in snap.rounds:
-        return snap.rounds[rev]
-    for rnd in snap.rounds.values():
-        if rnd.draft == commit:
-            return rnd
-    return None
