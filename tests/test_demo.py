@@ -53,7 +53,7 @@ def test_every_named_report_exists_and_opens(demo: tuple[Path, str]) -> None:
     assert statuses == {"consensus", "contested", "blocked", "no-quorum"}
     assert summary["clusters"] and summary["clusters"][0]["size"] >= 4  # the template campaign
     assert summary["dispositions"]["awaiting"] == 0
-    rows = list(csv.DictReader(io.StringIO((folder / "reports" / "summary.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((folder / "reports" / "summary.csv").read_text(encoding="utf-8-sig"))))
     assert len(rows) == len(summary["comments"])
     HTMLParser().feed((folder / "reports" / "summary.html").read_text(encoding="utf-8"))
     with zipfile.ZipFile(folder / "reports" / "changes.docx") as docx:

@@ -88,7 +88,10 @@ def register(app: typer.Typer) -> None:
     @handle
     def summary(
         round_id: Annotated[Optional[str], typer.Argument(metavar="[ROUND]")] = None,
-        fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        fmt: Annotated[str, typer.Option(
+            "--format", "-f", help="terminal, md, html, json, csv or docx.")] = "terminal",
+        no_text: Annotated[bool, typer.Option(
+            "--no-principle-text", help="Leave out each principle's text at the round's draft.")] = False,
         output: OutputOpt = None, agenda: AgendaOpt = None,
     ) -> None:
         """The consultation summary of a round (default: the open or latest one)."""
@@ -97,9 +100,9 @@ def register(app: typer.Typer) -> None:
         from ..render import render_summary
         from ..reports import summary_at_head
 
-        check_format(fmt, ("terminal", "md", "html", "json", "csv"))
+        check_format(fmt, ("terminal", "md", "html", "json", "csv", "docx"))
         ag = open_agenda(agenda)
-        data = summary_at_head(ag, round_id, lambda: _verify(ag))
+        data = summary_at_head(ag, round_id, lambda: _verify(ag), principle_text=not no_text)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_report(render_summary(data, fmt, color=color), output)
 

@@ -14,7 +14,7 @@ from ..errors import UsageError
 
 # format -> the module (in this package) whose ``render`` draws it; imported only when used.
 _SUMMARY = {"terminal": "summary_text", "md": "summary_md", "html": "summary_html",
-            "json": "json_out", "csv": "summary_csv"}
+            "json": "json_out", "csv": "summary_csv", "docx": "summary_docx"}
 _CHANGES = {"terminal": "changes_text", "md": "changes_md", "html": "changes_html",
             "json": "json_out", "docx": "changes_docx"}
 SUMMARY_FORMATS = tuple(_SUMMARY)
@@ -33,9 +33,9 @@ def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: i
     return module.render(data)
 
 
-def render_summary(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """Render a consultation summary in ``fmt`` (terminal, md, html, json, csv)."""
-    return _render(_SUMMARY, data, fmt, color, width)  # type: ignore[return-value]
+def render_summary(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str | bytes:
+    """Render a consultation summary in ``fmt`` (terminal, md, html, json, csv; docx as bytes)."""
+    return _render(_SUMMARY, data, fmt, color, width)
 
 
 def render_changes(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str | bytes:

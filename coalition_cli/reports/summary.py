@@ -13,7 +13,8 @@ from ..consensus import RoundState, clusters, fold, in_order, tally, voting_memb
 from ..errors import NotFound
 from ..model import Record, Round, now, parse_stamp, stamp
 from ..verify import Verified
-from ._attribution import member_label, visible_text
+from ._attribution import excluded_records, member_label, visible_text
+from .facts import round_facts
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,15 +58,43 @@ def _gc_paused(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def consensus_rule(config: Any, voting: int) -> dict[str, Any]:
+    """The consensus rule of ``coalition.yaml`` and what it means for this many voting members."""
+    import math
+
+    return {"quorum": config.quorum, "threshold": config.threshold,
+            "max_blocks": config.max_blocks, "voting_members": voting,
+            "quorum_members": math.ceil(config.quorum * voting - 1e-9) if voting else 0}
+
+
+def _answer(rec: Record, responses: dict[str, Any], state: RoundState,
+            members: dict[str, Any]) -> dict[str, Any]:
+    """A comment's answer: the disposition, its rationale and commit, the commenter's
+    acknowledgement, and who endorsed it (an endorsement is shown as its own attribution)."""
+    resp = responses.get(rec.id)
+    ack = state.acks.get(rec.id)
+    endorsers = [member_label(e, members) for e in state.endorsements.get(rec.id, [])]
+    return {"disposition": resp.disposition if resp else None,
+            "rationale": resp.rationale if resp else None,
+            "commit": resp.commit if resp else None,
+            "ack": ack.answer if ack else None, "endorsed_by": endorsers}
+
+
 @_gc_paused
-def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None) -> dict[str, Any]:
+def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None, *,
+                  principle_text: bool = True) -> dict[str, Any]:
+    """The consultation summary of a round (default: the open or latest one): the JSON keys of
+    SPEC.md, and per comment its answer (disposition, rationale, commit, acknowledgement,
+    endorsers), the unresolved objections, the round's real dates, the consensus rule and —
+    unless ``principle_text`` is False — each principle's text at the round's draft."""
     config = verified.require_config()
     rnd = pick_round(verified, round_id)
     state = round_state(verified, rnd.id)
     members = verified.members
     voting = voting_members(members)
     responses = verified.responses.get(rnd.id, {})
-    titles = {p.id: p.title for p in agenda.snapshot(rnd.draft).principles.values()}
+    draft = agenda.snapshot(rnd.draft).principles
+    titles = {p.id: p.title for p in draft.values()}
 
     responded = {m for (m, _p) in state.voices if m in voting}
     by_sector: dict[str, dict[str, int]] = {}
@@ -83,6 +112,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         per_principle.setdefault(rec.principle or "", []).append(rec)
     shown = {rec.id: (*visible_text(rec), member_label(rec, members))  # once per comment
              for rec in state.effective.values()}
+    answers = {rec.id: _answer(rec, responses, state, members) for rec in state.effective.values()}
     principles = []
     for pid in rnd.principles:
         items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
@@ -92,15 +122,19 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             text, proposal, quote, who = shown[rec.id]
             if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
                 amendments.append({"comment": rec.id, "member": who, "quote": quote,
-                                   "proposed_text": proposal})
+                                   "proposed_text": proposal, "attribution": rec.attribution})
             if rec.stance == "block":
-                blocks.append({"comment": rec.id, "member": who, "text": text})
+                blocks.append({"comment": rec.id, "member": who, "text": text,
+                               "attribution": rec.attribution})
             quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
-                           "text": text, "attribution": rec.attribution})
+                           "text": text, "attribution": rec.attribution, "kind": rec.kind,
+                           **answers[rec.id]})
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
-            else round(t.support_share, 4), "status": t.status,
+            else round(t.support_share, 4), "status": t.status, "voices": t.voices,
+            "endorsements": sum(len(state.endorsements.get(rec.id, [])) for rec in items),
+            "text": draft[pid].body if pid in draft and principle_text else None,
             "amendments": amendments, "blocks": blocks, "quotes": quotes,
         })
 
@@ -116,27 +150,36 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             "text": text, "proposed_text": proposal, "attribution": rec.attribution,
             "disposition": resp.disposition if resp else None,
             "rationale": resp.rationale if resp else None,
+            "commit": resp.commit if resp else None,
             "endorsed_by": len(state.endorsements.get(rec.id, [])),
             "ack": state.acks[rec.id].answer if rec.id in state.acks else None,
         })
     awaiting = sorted(c for c in state.effective if c not in responses)
-    base = agenda.p(f"rounds/{rnd.id}/")
-    excluded = [p for p in verified.problems
-                if p["path"].startswith(base) or p["path"].startswith(agenda.p("members/"))]
+    excluded = excluded_records(agenda.p(f"rounds/{rnd.id}/"), verified.problems, rnd.id,
+                                agenda.p("members/"))
+    unresolved = [{"principle": rec.principle, "comment": rec.id, "member": shown[rec.id][3],
+                   "attribution": rec.attribution, "stance": rec.stance,
+                   "why": "block" if rec.stance == "block" else "maintains-objection",
+                   "text": shown[rec.id][0], **answers[rec.id]}
+                  for rec in _by_principle(state.effective.values())
+                  if rec.stance == "block" or answers[rec.id]["ack"] == "maintains-objection"]
     return {
         "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status,
-                  "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft},
+                  "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft,
+                  **round_facts(agenda, verified, rnd)},
         "stances": list(config.stances),
+        "rule": consensus_rule(config, len(voting)),
         "participation": {"members": len(voting), "responded": len(responded),
                           "by_sector": dict(sorted(by_sector.items()))},
         "principles": principles,
         "comments": rows,
         "dispositions": {"answered": len(state.effective) - len(awaiting),
                          "awaiting": len(awaiting), "awaiting_ids": awaiting},
+        "unresolved": unresolved,
         "clusters": [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups],
         "integrity": {"verified": sum(len(v) for v in verified.records.values()),
-                      "excluded": len(excluded)},
+                      "excluded": sum(e["count"] for e in excluded)},
         "excluded": excluded,
         "generated_from": verified.commit,
         "generated_at": stamp(now()),
@@ -179,7 +222,8 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
 
 
 def summary_at_head(agenda: Agenda, round_id: str | None = None,
-                    verify: Callable[[], Verified] | None = None) -> dict[str, Any]:
+                    verify: Callable[[], Verified] | None = None, *,
+                    principle_text: bool = True) -> dict[str, Any]:
     """``build_summary`` of the agenda's head, remembered by commit (see ``_at_head``); a
     summary read back gets ``generated_at`` afresh."""
     commit = agenda.head()
@@ -188,8 +232,9 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
         data = _from_parts(got)
         return data if data is not None and data.get("generated_from") == commit else None
 
-    data = _at_head(agenda, "summary", (round_id or "",),
-                    lambda verified: build_summary(agenda, verified, round_id), verify,
+    data = _at_head(agenda, "summary", (round_id or "", principle_text),
+                    lambda verified: build_summary(agenda, verified, round_id,
+                                                   principle_text=principle_text), verify,
                     parts=_in_parts, whole=whole, commit=commit)
     if data.get("generated_at") is None:
         data["generated_at"] = stamp(now())
