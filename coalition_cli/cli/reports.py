@@ -127,3 +127,24 @@ def register(app: typer.Typer) -> None:
         data = build_changes(ag, from_rev, to_rev)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_report(render_changes(data, fmt, color=color), output)
+
+    @app.command("report")
+    @handle
+    def report(
+        round_id: Annotated[str, typer.Argument(metavar="ROUND")],
+        fmt: Annotated[str, typer.Option(
+            "--format", "-f", help="md, html, docx, csv (the coded data set) or json.")] = "md",
+        audience: Annotated[str, typer.Option(
+            "--audience", help="outside (default: no id, member or path of an anonymous or "
+                               "confidential comment) or coalition (record ids shown).")] = "outside",
+        output: OutputOpt = None, agenda: AgendaOpt = None,
+    ) -> None:
+        """The "what we heard / what we did" report of a round, for readers outside the coalition."""
+        from ..render import REPORT_FORMATS, render_report
+        from ..reports import build_report
+
+        check_format(fmt, REPORT_FORMATS)
+        check_format(audience, ("outside", "coalition"))
+        ag = open_agenda(agenda)
+        data = build_report(ag, _verify(ag), round_id, audience=audience)
+        write_report(render_report(data, fmt), output)

@@ -55,11 +55,16 @@ class Doc:
         self.doc.add_heading(clean_text(text), level=level)
 
     def para(self, *parts: Any, style: str | None = None) -> Any:
-        """A paragraph of runs: each part a str, or (str, "b"|"i"|"bi"|"code")."""
+        """A paragraph of runs: each part a str, or (str, how) with how one of "b", "i",
+        "bi", "code", "ins" (underlined) or "del" (struck through)."""
         p = self.doc.add_paragraph(style=style)
         for part in parts:
             text, how = (part, "") if isinstance(part, str) else part
             run = p.add_run(clean_text(text))
+            if how in ("ins", "del"):
+                run.underline = how == "ins" or None
+                run.font.strike = how == "del" or None
+                continue
             run.bold = "b" in how or None
             run.italic = "i" in how or None
             if how == "code":

@@ -123,6 +123,9 @@ q.verbatim::before, q.verbatim::after { content: none; }
 .redline-excerpt { border: 1px dashed var(--line); padding: .3rem .8rem; border-radius: 6px; }
 a { color: var(--accent); }
 footer.report { margin-top: 2.5rem; padding-top: .8rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); padding: .5rem .7rem; border-radius: 6px; }
+blockquote.verbatim p { margin: 0; }
+nav ul { columns: 2; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); border: 0; }
 @media (max-width: 40rem) { body { padding: 1rem; } table { font-size: .85rem; } }
 @media print {
@@ -164,7 +167,7 @@ def environment():
     import jinja2
     from markupsafe import Markup
 
-    from . import changes_html, summary_html
+    from . import changes_html, report_html, summary_html
 
     env = jinja2.Environment(
         loader=jinja2.DictLoader(
@@ -172,6 +175,7 @@ def environment():
                 "base.html": BASE,
                 "summary.html": summary_html.TEMPLATE,
                 "changes.html": changes_html.TEMPLATE,
+                "report.html": report_html.TEMPLATE,
             }
         ),
         autoescape=True,

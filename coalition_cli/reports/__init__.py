@@ -14,6 +14,7 @@ JSON or Word. The JSON keys of SPEC.md are the top-level keys of these dicts.
 from __future__ import annotations
 
 from .changes import build_changes, default_from
+from .heard import build_report
 from .summary import (
     _clusters,
     _from_parts,
@@ -28,6 +29,6 @@ from .summary import (
     summary_at_head,
 )
 
-__all__ = ["build_changes", "build_comment_rows", "build_round_status", "build_summary",
+__all__ = ["build_changes", "build_report", "build_comment_rows", "build_round_status", "build_summary",
            "comment_rows_at_head", "default_from", "pick_round", "round_state",
            "round_status_at_head", "summary_at_head", "_clusters", "_from_parts", "_in_parts"]
