@@ -122,6 +122,16 @@ class Doc:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def bytes(self) -> bytes:
+        """The document; reproducible — every zip entry gets one fixed date."""
+        import zipfile
+
+        raw = io.BytesIO()
+        self.doc.save(raw)
         out = io.BytesIO()
-        self.doc.save(out)
+        with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                fixed.external_attr = 0o644 << 16
+                dst.writestr(fixed, src.read(info.filename))
         return out.getvalue()

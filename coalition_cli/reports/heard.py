@@ -172,8 +172,8 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
 
     comment_records = [rec for _p, rec in verified.records.get(rnd.id, []) if rec.type == "comment"]
     in_groups = sum(len(g) for g in groups)
-    excluded = excluded_records(agenda.p(f"rounds/{rnd.id}/"), verified.problems, rnd.id,
-                                agenda.p("members/"))
+    excluded = excluded_records(agenda.p(f"rounds/{rnd.id}") + "/", verified.problems, rnd.id,
+                                agenda.p("members") + "/")
     if audience == "outside":  # registry problems name members: counted, not listed
         excluded = [{**e, "path": None, "detail": e["detail"] if e["path"] is None
                      else "a registry or round file did not pass verification"}

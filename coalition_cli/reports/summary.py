@@ -155,8 +155,8 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             "ack": state.acks[rec.id].answer if rec.id in state.acks else None,
         })
     awaiting = sorted(c for c in state.effective if c not in responses)
-    excluded = excluded_records(agenda.p(f"rounds/{rnd.id}/"), verified.problems, rnd.id,
-                                agenda.p("members/"))
+    excluded = excluded_records(agenda.p(f"rounds/{rnd.id}") + "/", verified.problems, rnd.id,
+                                agenda.p("members") + "/")
     unresolved = [{"principle": rec.principle, "comment": rec.id, "member": shown[rec.id][3],
                    "attribution": rec.attribution, "stance": rec.stance,
                    "why": "block" if rec.stance == "block" else "maintains-objection",
