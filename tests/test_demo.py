@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import zipfile
 from html.parser import HTMLParser
@@ -44,8 +45,10 @@ def test_every_named_report_exists_and_opens(demo: tuple[Path, str]) -> None:
     folder, stdout = demo
     named = [Path(line.strip()) for line in stdout.splitlines() if line.strip().startswith("/")]
     assert {p.name for p in named} >= {"summary.md", "summary.html", "summary.json",
-                                       "summary.csv", "changes.md", "changes.html",
-                                       "changes.json", "changes.docx"}
+                                       "summary.csv", "summary.docx", "report.md",
+                                       "report.html", "report.docx", "report-data.csv",
+                                       "changes.md", "changes.html", "changes.json",
+                                       "changes.docx"}
     for path in named:
         assert path.is_file() and path.stat().st_size > 200, path
     summary = json.loads((folder / "reports" / "summary.json").read_text(encoding="utf-8"))
@@ -86,3 +89,86 @@ def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     result = Cli(tmp_path)("demo", str(tmp_path), code=3)
     assert result.stderr.startswith("error: ") and "not empty" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["x"]
+
+
+A11Y = Path(__file__).parent / "a11y"
+
+
+def _axe(files: list[Path]) -> tuple[int, list[dict]]:
+    """Run tests/a11y/axe-check.js (axe-core in Debian's Chromium) over ``files``."""
+    import shutil
+
+    node, chromium = shutil.which("node"), shutil.which("chromium")
+    ready = node and chromium and (A11Y / "node_modules" / "axe-core").is_dir() \
+        and (A11Y / "node_modules" / "puppeteer-core").is_dir()
+    if not ready:
+        if os.environ.get("CI"):
+            pytest.fail("the accessibility check needs node, chromium and `npm ci` in tests/a11y "
+                        "(.ci/run installs them)")
+        pytest.skip("node, chromium or tests/a11y/node_modules missing (npm ci --prefix tests/a11y)")
+    env = {**os.environ, "CHROMIUM": chromium}
+    proc = subprocess.run([node, str(A11Y / "axe-check.js"), *map(str, files)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_every_html_report_of_the_demo_passes_axe_core(demo: tuple[Path, str], tmp_path: Path) -> None:
+    folder, _ = demo
+    pages = sorted((folder / "reports").glob("*.html"))
+    assert {p.name for p in pages} == {"summary.html", "changes.html", "report.html"}
+    # a control page with a contrast failure and an unlabelled image: the check must see them
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html lang="en"><head><title>x</title></head><body><main>'
+                   '<p style="color:#bbb;background:#fff">faint text</p>'
+                   '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>',
+                   encoding="utf-8")
+    code, results = _axe([*pages, bad])
+    by_file = {Path(r["file"]).name: r for r in results}
+    assert {v["id"] for v in by_file["bad.html"]["violations"]} >= {"color-contrast", "image-alt"}
+    for page in pages:
+        result = by_file[page.name]
+        assert result["passes"] > 10, page.name  # axe really ran its rules there
+        assert result["violations"] == [], (page.name, result["violations"])
+    assert code == 1  # only because of the control page
+
+
+def _pdf_outline(pdf: bytes) -> list[str]:
+    """The titles of a PDF's bookmarks (LibreOffice writes one per heading)."""
+    import re
+
+    titles = []
+    for raw in re.findall(rb"/Title\s*(<[0-9A-Fa-f]+>|\((?:[^()\\]|\\.)*\))", pdf):
+        if raw.startswith(b"<"):
+            data = bytes.fromhex(raw[1:-1].decode())
+            titles.append(data.decode("utf-16") if data[:2] == b"\xfe\xff" else data.decode("latin-1"))
+        else:
+            titles.append(raw[1:-1].decode("latin-1"))
+    return titles
+
+
+def test_summary_and_report_docx_open_in_libreoffice(demo: tuple[Path, str], tmp_path: Path) -> None:
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is needed (.ci/run installs it)")
+        pytest.skip("LibreOffice not installed")
+    folder, _ = demo
+    docs = [folder / "reports" / "summary.docx", folder / "reports" / "report.docx"]
+    env = {**os.environ, "HOME": str(tmp_path)}
+    proc = subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                           "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                           *map(str, docs)], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    summary = _pdf_outline((tmp_path / "summary.pdf").read_bytes())
+    report = _pdf_outline((tmp_path / "report.pdf").read_bytes())
+    for heading in ("Participation", "Principles", "How to read the statuses", "Unresolved",
+                    "Integrity"):
+        assert heading in summary, (heading, summary)
+    assert any(t.startswith("P01 — ") for t in summary)
+    for heading in ("How to read this report", "Executive summary", "The process", "Who took part",
+                    "Method", "Principle by principle", "What members told us",
+                    "What the coalition did", "Appendix: check this report yourself"):
+        assert heading in report, (heading, report)
