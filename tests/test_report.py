@@ -460,3 +460,31 @@ def test_report_command_writes_every_format(world: dict, tmp_path: Path) -> None
     assert "no valid round 'nope'" in missing.stderr
     cli("summary", "r1", "--format", "docx", "--output", str(tmp_path / "s.docx"))
     assert zipfile.is_zipfile(tmp_path / "s.docx")
+
+
+# ------------------------------------------------------------------ golden files
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE_GOLDEN = os.environ.get("COALITION_UPDATE_GOLDEN") == "1"  # read before the hermetic fixture
+_HEX = re.compile(r"\b[0-9a-f]{7,64}\b")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?: UTC|Z)?")
+
+
+def normalise(text: str) -> str:
+    """Markdown with what changes from run to run — record ids, commits, hashes, dates —
+    replaced by placeholders; the order of comments is fixed by the module's clock."""
+    return _DATE.sub("<date>", _HEX.sub("<hex>", text))
+
+
+@pytest.mark.parametrize("name", ["summary.md", "report.md"])
+def test_markdown_matches_its_golden_file(summary_out: dict, report_out: dict, name: str) -> None:
+    """Refresh after an intended change with: COALITION_UPDATE_GOLDEN=1 pytest tests/test_report.py"""
+    got = normalise((summary_out if name == "summary.md" else report_out)["md"])
+    path = GOLDEN / name
+    if UPDATE_GOLDEN:
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.is_file(), f"no golden file {path}: run with COALITION_UPDATE_GOLDEN=1"
+    want = path.read_text(encoding="utf-8")
+    assert got == want, (f"{name} differs from {path} (if the change is intended: "
+                         "COALITION_UPDATE_GOLDEN=1 pytest tests/test_report.py)")
