@@ -126,6 +126,12 @@ footer.report { margin-top: 2.5rem; padding-top: .8rem; border-top: 1px solid va
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); padding: .5rem .7rem; border-radius: 6px; }
 blockquote.verbatim p { margin: 0; }
 nav ul { columns: 2; }
+/* a spoken cue for every redline mark: screen readers do not announce <ins>/<del> */
+ins::before, ins::after, del::before, del::after {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; white-space: nowrap;
+  clip: rect(0 0 0 0); clip-path: inset(100%); }
+ins::before { content: " [insertion start] "; } ins::after { content: " [insertion end] "; }
+del::before { content: " [deletion start] "; } del::after { content: " [deletion end] "; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); border: 0; }
 @media (max-width: 40rem) { body { padding: 1rem; } table { font-size: .85rem; } }
 @media print {

@@ -122,8 +122,8 @@ TEMPLATE = """{% extends "base.html" %}
     {% for para in p.excerpt %}
       <p dir="auto"{% if para.cls %} class="{{ para.cls }}"{% endif %}>{% if para.cls == "added" %}<span class="sr-only">New paragraph: </span>{% elif para.cls == "deleted" %}<span class="sr-only">Removed paragraph: </span>{% endif %}
       {%- for s in para.segs -%}
-      {%- if s.kind == "insert" -%}<ins><span class="sr-only">inserted: </span>{{ s.text }}</ins>
-      {%- elif s.kind == "delete" -%}<del><span class="sr-only">deleted: </span>{{ s.text }}</del>
+      {%- if s.kind == "insert" -%}<ins>{{ s.text }}</ins>
+      {%- elif s.kind == "delete" -%}<del>{{ s.text }}</del>
       {%- elif s.kind == "move-from" -%}<del class="move"><span class="move-note">moved from here</span>{{ s.text }}</del>
       {%- elif s.kind == "move-to" -%}<ins class="move"><span class="move-note">moved here</span>{{ s.text }}</ins>
       {%- else -%}{{ s.text }}{%- endif -%}
