@@ -488,3 +488,54 @@ def test_markdown_matches_its_golden_file(summary_out: dict, report_out: dict, n
     want = path.read_text(encoding="utf-8")
     assert got == want, (f"{name} differs from {path} (if the change is intended: "
                          "COALITION_UPDATE_GOLDEN=1 pytest tests/test_report.py)")
+
+
+# ------------------------------------------------------------------ one data set, every format
+
+
+def test_report_data_is_built_once_and_every_format_draws_all_of_it(world: dict,
+                                                                    report_out: dict) -> None:
+    import copy
+
+    data = world["report"]
+    before = copy.deepcopy(data)
+    for fmt in ("md", "html", "docx", "csv", "json"):
+        render_report(data, fmt)
+    assert data == before  # renderers only draw what they get
+    assert json.loads(report_out["json"]) == json.loads(json.dumps(data))
+    refs = [i["ref"] for p in data["principles"] for i in p["heard"]]
+    for fmt in ("md-text", "html-text", "docx"):
+        text = report_out[fmt]
+        for ref in refs:
+            assert re.search(rf"\b{ref}\b", text), (fmt, ref)  # every comment answered there
+        for p in data["principles"]:
+            assert p["id"] in text and p["status"] in text
+    csv_refs = {r["ref"] for r in csv.DictReader(io.StringIO(report_out["csv"][1:]))}
+    assert csv_refs == {row["ref"] for row in data["dataset"]}
+
+
+def test_verbatim_quotes_are_slices_of_the_text() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from coalition_cli.reports.heard import search_phrase, verbatim_quotes
+
+    sentence = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
+
+    @given(st.lists(sentence, min_size=1, max_size=12), st.sampled_from([". ", "! ", "\n\n", " "]),
+           st.integers(min_value=20, max_value=400))
+    def check(parts: list[str], sep: str, limit: int) -> None:
+        text = sep.join(parts)
+        quotes, cut = verbatim_quotes(text, limit)
+        for q in quotes:
+            assert q and q in text
+            phrase = search_phrase(q)
+            assert phrase == "" or " ".join(phrase.split()) in " ".join(q.split())
+        if not cut:
+            assert " ".join("".join(quotes).split()) == " ".join(
+                "".join(p for p in text.split("\n\n")).split())
+
+    check()
+    long = "First sentence here. " * 50
+    quotes, cut = verbatim_quotes(long.strip(), 100)
+    assert cut and quotes[0].endswith("here.") and len(quotes[0]) <= 100
