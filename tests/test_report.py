@@ -539,3 +539,25 @@ def test_verbatim_quotes_are_slices_of_the_text() -> None:
     long = "First sentence here. " * 50
     quotes, cut = verbatim_quotes(long.strip(), 100)
     assert cut and quotes[0].endswith("here.") and len(quotes[0]) <= 100
+
+
+def test_excluded_records_name_no_commenter() -> None:
+    from coalition_cli.reports._attribution import excluded_records
+
+    problems = [
+        {"path": "agenda/rounds/r1/comments/youth/0a.yaml", "problem": "late", "detail": "youth 0a"},
+        {"path": "agenda/rounds/r1/comments/uni/0b.yaml", "problem": "late", "detail": "uni 0b"},
+        {"path": "agenda/rounds/r1/responses/0c.yaml", "problem": "unsigned", "detail": "0c"},
+        {"path": "agenda/rounds/r1/round.yaml", "problem": "bad-signature", "detail": "round"},
+        {"path": "agenda/members/kin.yaml", "problem": "unsigned", "detail": "kin"},
+        {"path": "agenda/rounds/r2/comments/x/0d.yaml", "problem": "late", "detail": "other round"},
+    ]
+    got = excluded_records("agenda/rounds/r1/", problems, "r1", "agenda/members/")
+    text = json.dumps(got)
+    for secret in ("youth", "uni", "0a", "0b", "0c", "r2", "0d"):
+        assert secret not in text, secret
+    by_kind = {(e["record"], e["problem"]): e for e in got}
+    assert by_kind[("comment record", "late")]["count"] == 2
+    assert by_kind[("response record", "unsigned")]["path"] is None
+    assert {e["path"] for e in got if e["path"]} == {"agenda/rounds/r1/round.yaml",
+                                                    "agenda/members/kin.yaml"}

@@ -431,7 +431,7 @@ def excluded_where(e: dict) -> str:
         return one_line(e["path"])
     n = int(e.get("count") or 1)
     what = one_line(e.get("record") or "record")
-    return f"{plural(n, what)} in round {one_line(e.get('round'))}"
+    return f"{plural(n, what)} in round {one_line(e['round'])}" if e.get("round") else plural(n, what)
 
 
 def round_dates(rnd: dict) -> list[tuple[str, str]]:

@@ -174,10 +174,10 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
     in_groups = sum(len(g) for g in groups)
     excluded = excluded_records(agenda.p(f"rounds/{rnd.id}") + "/", verified.problems, rnd.id,
                                 agenda.p("members") + "/")
-    if audience == "outside":  # registry problems name members: counted, not listed
-        excluded = [{**e, "path": None, "detail": e["detail"] if e["path"] is None
-                     else "a registry or round file did not pass verification"}
-                    if e.get("path") else e for e in excluded]
+    if audience == "outside":  # registry files are named by member: counted, not listed
+        excluded = [e if e.get("path") is None else
+                    {**e, "path": None, "record": "registry or round file",
+                     "detail": "it did not pass verification"} for e in excluded]
     method = {
         "received": len(comment_records), "effective": len(effective),
         "withdrawn": len(state.withdrawn & set(state.comments)),
