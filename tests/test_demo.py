@@ -172,3 +172,46 @@ def test_summary_and_report_docx_open_in_libreoffice(demo: tuple[Path, str], tmp
                     "Method", "Principle by principle", "What members told us",
                     "What the coalition did", "Appendix: check this report yourself"):
         assert heading in report, (heading, report)
+
+
+def test_the_report_appendix_commands_check_every_quote(demo: tuple[Path, str], tmp_path: Path) -> None:
+    """Run the appendix's own commands in the demo repository, as a sceptical reader would."""
+    import hashlib
+    import shutil
+
+    from coalition_cli.agenda import Agenda
+    from coalition_cli.reports import build_report
+    from coalition_cli.verify import verify
+
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen not installed")
+    folder, _ = demo
+    repo = folder / "repository"
+    data = build_report(Agenda.open(repo / "agenda"), verify(Agenda.open(repo / "agenda")),
+                        "r1-first-draft")
+    v = data["verification"]
+    commands = {c["what"]: c["command"] for c in v["commands"]}
+    allowed = Cli(repo)("member", "allowed-signers", "--at", v["commit"]).stdout
+    (repo / "allowed_signers").write_text(allowed, encoding="utf-8")
+    try:
+        def sh(command: str) -> subprocess.CompletedProcess:
+            return subprocess.run(["bash", "-c", command], cwd=repo, capture_output=True, text=True,
+                                  timeout=120)
+
+        closing = v["closing"]
+        assert hashlib.sha256((repo / closing["path"]).read_bytes()).hexdigest() == closing["sha256"]
+        hashes = sh(next(c for w, c in commands.items() if w.startswith("The closing manifest's hashes")))
+        assert closing["sha256"] in hashes.stdout and closing["blob"] in hashes.stdout
+        signed = sh(next(c for w, c in commands.items() if "closing manifest's signature" in w))
+        assert signed.returncode == 0 and "Good" in signed.stderr + signed.stdout
+        every = sh(next(c for w, c in commands.items() if w.startswith("Every comment record")))
+        assert every.returncode == 0 and "FAILED" not in every.stdout
+        grep = next(c for w, c in commands.items() if w.startswith("Find the signed comment"))
+        assert v["phrases"]
+        for row in v["phrases"]:
+            found = sh(grep.replace("PHRASE", row["phrase"]))
+            assert found.returncode == 0, row
+            if row["path"]:  # a public comment: the very record named beside it
+                assert row["path"] in found.stdout, row
+    finally:
+        (repo / "allowed_signers").unlink()
