@@ -562,3 +562,15 @@ def test_excluded_records_name_no_commenter() -> None:
     assert by_kind[("response record", "unsigned")]["path"] is None
     assert {e["path"] for e in got if e["path"]} == {"agenda/rounds/r1/round.yaml",
                                                     "agenda/members/kin.yaml"}
+
+
+def test_changes_report_labels_a_confidential_comment(world: dict) -> None:
+    from coalition_cli.render import render_changes
+    from coalition_cli.reports import build_changes
+
+    data = build_changes(world["agenda"], "r1", "HEAD", verified=world["verified"])
+    secret = next(c for c in data["comments"] if c["id"] == world["ids"]["secret"])
+    assert secret["attribution"] == "confidential" and secret["text"] is None
+    for fmt in ("md", "html"):
+        out = render_changes(data, fmt)
+        assert "Confidential comment" in out and SECRET not in out, fmt

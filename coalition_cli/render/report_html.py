@@ -15,7 +15,6 @@ from ._common import (
     fmt_date,
     fmt_rate,
     plural,
-    short_sha,
     status_legend,
 )
 from ._common import html_line as one_line
@@ -239,7 +238,7 @@ def _view(data: dict) -> dict:
               "commands": v.get("commands") or [],
               "phrases": [{"ref": one_line(x.get("ref")), "phrase": one_line(x.get("phrase")),
                            "path": one_line(x.get("path"))} for x in v.get("phrases") or []]},
-        "generated_from": one_line(data.get("generated_from")) or short_sha(None) or NONE_MARK,
+        "generated_from": one_line(data.get("generated_from")) or NONE_MARK,
         "generated_at": fmt_date(data.get("generated_at")),
     }
 

@@ -110,6 +110,7 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
             comments.append({
                 "id": rec.id, "principle": rec.principle,
                 "member": member_label(rec, verified.members), "quote": quote,
+                "attribution": rec.attribution,
                 "new_quote": new_quote if rec.attribution != "confidential" else None,
                 "fate": fate, "stance": rec.stance, "text": text,
                 "disposition": resp.disposition if resp else None,
