@@ -142,6 +142,9 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
         actions.comment_withdraw(agenda, who(owner), refs[w["ref"]])
     for e in scenario.get("endorsements", []):
         actions.comment_endorse(agenda, who(e["member"]), refs[e["ref"]])
+    if rnd.get("extend_by_days"):  # a notice of extension, as public consultations give
+        actions.round_extend(agenda, facilitator, rnd["id"],
+                             closes + timedelta(days=int(rnd["extend_by_days"])))
     echo(f"  {len(refs) + len(campaign_ids)} signed comments, "
          f"{len(scenario.get('withdrawals', []))} withdrawal, "
          f"{len(scenario.get('endorsements', []))} endorsement")
@@ -190,25 +193,34 @@ def _identity(keys_dir: Path, member: Member, entry: KeyEntry) -> Identity:
 
 
 def write_reports(agenda: Agenda, round_id: str, folder: Path) -> dict[str, Any]:
-    from .render import render_changes, render_summary
-    from .reports import build_changes, build_summary
+    from .render import render_changes, render_report, render_summary
+    from .reports import build_changes, build_report, build_summary
     from .verify import verify
 
     verified = verify(agenda)
     summary = build_summary(agenda, verified, round_id)
     out: dict[str, Any] = {"_summary": summary}
-    for fmt, ext in (("md", "md"), ("html", "html"), ("json", "json"), ("csv", "csv")):
-        path = folder / f"summary.{ext}"
-        path.write_text(render_summary(summary, fmt), encoding="utf-8")
-        out[f"summary-{fmt}"] = str(path)
-    changes = build_changes(agenda, round_id, "HEAD", verified=verified)
-    for fmt, ext in (("md", "md"), ("html", "html"), ("json", "json"), ("docx", "docx")):
-        path = folder / f"changes.{ext}"
-        content = render_changes(changes, fmt)
+
+    def write(path: Path, content: str | bytes) -> None:
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+
+    for fmt in ("md", "html", "json", "csv", "docx"):
+        path = folder / f"summary.{fmt}"
+        write(path, render_summary(summary, fmt))
+        out[f"summary-{fmt}"] = str(path)
+    report = build_report(agenda, verified, round_id)
+    for fmt, name in (("md", "report.md"), ("html", "report.html"), ("docx", "report.docx"),
+                      ("csv", "report-data.csv")):
+        path = folder / name
+        write(path, render_report(report, fmt))
+        out[f"report-{fmt}"] = str(path)
+    changes = build_changes(agenda, round_id, "HEAD", verified=verified)
+    for fmt, ext in (("md", "md"), ("html", "html"), ("json", "json"), ("docx", "docx")):
+        path = folder / f"changes.{ext}"
+        write(path, render_changes(changes, fmt))
         out[f"changes-{fmt}"] = str(path)
     os.chmod(folder, 0o755)
     return out

@@ -541,7 +541,7 @@ def test_comment_list_and_round_status_are_remembered_by_commit_and_follow_new_o
     again = reports.round_status_at_head(c.agenda)  # read back: the time left is counted anew
     assert list(results(c).glob("round-status-*.marshal"))
     later = now() + timedelta(days=10)
-    monkeypatch.setattr(reports, "now", lambda: later)
+    monkeypatch.setattr(reports.summary, "now", lambda: later)
     moved = reports.round_status_at_head(c.agenda)
     assert again["seconds_left"] - moved["seconds_left"] >= 10 * 86400 - 60
     assert {k: v for k, v in moved.items() if k != "seconds_left"} == status == \

@@ -543,11 +543,13 @@ def test_list_columns_align_wide_text_and_print_no_control_characters(
     assert "\x1b" not in out.getvalue() and "\x00" not in out.getvalue()
     assert lines[1].endswith("red \ufffd[31m alert second line")
     assert "« non\u00a0merci »" in lines[2]  # a no-break space is content, kept
+    # a right-to-left override cannot reorder the columns after it: shown as an escape
+    assert "\u202e" not in out.getvalue() and lines[3].endswith("\\u202eevil\ufffd")
     from rich.cells import cell_len
 
     # the third column starts at the same screen column on every line (CJK counts double)
     starts = {cell_len(line[: line.index(text)]) for line, text in
-              zip(lines, ["text", "red", "«", "\u202e"])}
+              zip(lines, ["text", "red", "«", "\\u202e"])}
     assert len(starts) == 1
     tty = Tty()
     monkeypatch.delenv("NO_COLOR", raising=False)

@@ -141,9 +141,9 @@ def hostile_sample() -> dict:
 
 def test_unknown_format_is_a_usage_error():
     with pytest.raises(UsageError) as err:
-        render_summary(sample(), "docx")
+        render_summary(sample(), "pdf")
     assert err.value.exit_code == 2
-    assert "format 'docx' is not available for this report" in err.value.message
+    assert "format 'pdf' is not available for this report" in err.value.message
     assert "terminal" in err.value.hint and "csv" in err.value.hint
 
 
@@ -177,25 +177,31 @@ def test_json_round_trips_exactly():
 
 
 def _csv_rows(out: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(out, newline="")))
+    assert out.startswith("\ufeff")  # UTF-8 byte-order mark: Excel reads the accents right
+    return list(csv.reader(io.StringIO(out[1:], newline="")))
 
 
 def test_csv_columns_and_rows():
     out = render_summary(sample(), "csv")
     rows = _csv_rows(out)
     assert rows[0] == COLUMNS == [
-        "comment_id", "member", "sector", "principle", "quote", "type_of_comment", "stance",
-        "comment", "proposed_change", "attribution", "disposition", "observations"]
+        "comment_id", "member", "sector", "principle", "quote", "type_of_comment",
+        "type_of_comment_label", "stance", "comment", "proposed_change", "attribution",
+        "disposition", "disposition_label", "observations", "implemented_in", "acknowledgement",
+        "endorsements"]
     assert len(rows) == 1 + len(sample()["comments"])
     assert all(len(r) == len(COLUMNS) for r in rows)
     by_id = {r[0]: dict(zip(COLUMNS, r)) for r in rows[1:]}
     assert by_id["c1"]["type_of_comment"] == "te"
+    assert by_id["c1"]["type_of_comment_label"] == "technical (substantive)"
+    assert by_id["c3"]["type_of_comment_label"] == "editorial"
     assert by_id["c2"]["type_of_comment"] == "ge"
     assert by_id["c3"]["type_of_comment"] == "ed"
     assert by_id["c2"]["member"] == ""  # anonymous
     assert by_id["c7"]["comment"] == ""  # confidential: no text
     assert by_id["c3"]["comment"] == 'line one\nline two, "quoted"'  # newlines survive quoting
     assert by_id["c1"]["disposition"] == "accepted"
+    assert by_id["c1"]["disposition_label"] == "Accepted"
 
 
 def test_csv_neutralises_formulas():
@@ -263,8 +269,11 @@ def test_md_structure():
         assert heading in out
     assert "> *Replace:* annual public reporting" in out
     assert "> *With:* quarterly public reporting" in out
-    assert "*(reason not published)*" in out
-    assert "*(text not published)*" in out
+    # a block with no text is a stance only, not something hidden; a confidential one says so
+    assert "*No text: the member gave a stance only.*" in out
+    assert "Confidential comment (comment `c7`)" in out
+    assert "*Confidential: counted in the figures; its text is shared with the facilitators only.*" in out
+    assert "not published" not in out
     assert "| P03 | Silence | 0 | 0 | 0 | 0 | 0 | 0 | — | no-quorum |" in out
     assert "b" * 40 in out
 
@@ -399,7 +408,9 @@ def test_html_detail_respects_attribution():
     out = render_summary(sample(), "html")
     text = " ".join("".join(_parse(out).text).split())
     assert "Anonymous" in text
-    assert "Reason not published." in text and "Text not published." in text
+    assert "No text: the member gave a stance only." in text
+    assert "Confidential comment · oppose" in text and "shared with the facilitators only" in text
+    assert "not published" not in text
 
 
 def _chromium() -> str | None:

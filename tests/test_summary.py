@@ -91,7 +91,7 @@ def test_anonymous_and_confidential_never_leak(round_with_stances: Coalition, fm
 def test_csv_has_iso_columns_and_one_row_per_comment(round_with_stances: Coalition) -> None:
     ag = round_with_stances.agenda
     data = build_summary(ag, verify(ag), "r1")
-    rows = list(csv.DictReader(io.StringIO(render_summary(data, "csv"))))
+    rows = list(csv.DictReader(io.StringIO(render_summary(data, "csv").removeprefix("\ufeff"))))
     assert len(rows) == len(data["comments"])
     for column in ("member", "principle", "quote", "comment", "proposed_change", "disposition"):
         assert any(column in name for name in rows[0])

@@ -165,7 +165,7 @@ def test_every_summary_format_round_trips(consulted: dict) -> None:
     outputs["terminal"] = render_summary(data, "terminal", width=1000)
 
     rows = {r["id"]: r for r in json.loads(outputs["json"])["comments"]}
-    table = {r["comment_id"]: r for r in csv.DictReader(io.StringIO(outputs["csv"]))}
+    table = {r["comment_id"]: r for r in csv.DictReader(io.StringIO(outputs["csv"].removeprefix("\ufeff")))}
     html_text, md_text = _html_text(outputs["html"]), _md_text(outputs["md"])
     for name, text in TEXTS.items():
         record_id = consulted["ids"][name]["id"]

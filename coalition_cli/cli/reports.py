@@ -84,7 +84,10 @@ def register(app: typer.Typer) -> None:
     @handle
     def summary(
         round_id: Annotated[Optional[str], typer.Argument(metavar="[ROUND]")] = None,
-        fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or csv.")] = "terminal",
+        fmt: Annotated[str, typer.Option(
+            "--format", "-f", help="terminal, md, html, json, csv or docx.")] = "terminal",
+        no_text: Annotated[bool, typer.Option(
+            "--no-principle-text", help="Leave out each principle's text at the round's draft.")] = False,
         output: OutputOpt = None, agenda: AgendaOpt = None,
     ) -> None:
         """The consultation summary of a round (default: the open or latest one)."""
@@ -93,9 +96,9 @@ def register(app: typer.Typer) -> None:
         from ..render import render_summary
         from ..reports import summary_at_head
 
-        check_format(fmt, ("terminal", "md", "html", "json", "csv"))
+        check_format(fmt, ("terminal", "md", "html", "json", "csv", "docx"))
         ag = open_agenda(agenda)
-        data = summary_at_head(ag, round_id, lambda: _verify(ag))
+        data = summary_at_head(ag, round_id, lambda: _verify(ag), principle_text=not no_text)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_report(render_summary(data, fmt, color=color), output)
 
@@ -120,3 +123,24 @@ def register(app: typer.Typer) -> None:
         data = build_changes(ag, from_rev, to_rev)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_report(render_changes(data, fmt, color=color), output)
+
+    @app.command("report")
+    @handle
+    def report(
+        round_id: Annotated[str, typer.Argument(metavar="ROUND")],
+        fmt: Annotated[str, typer.Option(
+            "--format", "-f", help="md, html, docx, csv (the coded data set) or json.")] = "md",
+        audience: Annotated[str, typer.Option(
+            "--audience", help="outside (default: no id, member or path of an anonymous or "
+                               "confidential comment) or coalition (record ids shown).")] = "outside",
+        output: OutputOpt = None, agenda: AgendaOpt = None,
+    ) -> None:
+        """The "what we heard / what we did" report of a round, for readers outside the coalition."""
+        from ..render import REPORT_FORMATS, render_report
+        from ..reports import build_report
+
+        check_format(fmt, REPORT_FORMATS)
+        check_format(audience, ("outside", "coalition"))
+        ag = open_agenda(agenda)
+        data = build_report(ag, _verify(ag), round_id, audience=audience)
+        write_report(render_report(data, fmt), output)

@@ -14,10 +14,13 @@ from ..errors import UsageError
 
 # format -> the module (in this package) whose ``render`` draws it; imported only when used.
 _SUMMARY = {"terminal": "summary_text", "md": "summary_md", "html": "summary_html",
-            "json": "json_out", "csv": "summary_csv"}
+            "json": "json_out", "csv": "summary_csv", "docx": "summary_docx"}
 _CHANGES = {"terminal": "changes_text", "md": "changes_md", "html": "changes_html",
             "json": "json_out", "docx": "changes_docx"}
+_REPORT = {"md": "report_md", "html": "report_html", "docx": "report_docx",
+           "csv": "report_csv", "json": "json_out"}
 SUMMARY_FORMATS = tuple(_SUMMARY)
+REPORT_FORMATS = tuple(_REPORT)
 CHANGES_FORMATS = tuple(_CHANGES)
 
 
@@ -33,9 +36,9 @@ def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: i
     return module.render(data)
 
 
-def render_summary(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    """Render a consultation summary in ``fmt`` (terminal, md, html, json, csv)."""
-    return _render(_SUMMARY, data, fmt, color, width)  # type: ignore[return-value]
+def render_summary(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str | bytes:
+    """Render a consultation summary in ``fmt`` (terminal, md, html, json, csv; docx as bytes)."""
+    return _render(_SUMMARY, data, fmt, color, width)
 
 
 def render_changes(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str | bytes:
@@ -43,4 +46,11 @@ def render_changes(data: dict, fmt: str, *, color: bool = False, width: int = 10
     return _render(_CHANGES, data, fmt, color, width)
 
 
-__all__ = ["render_summary", "render_changes", "SUMMARY_FORMATS", "CHANGES_FORMATS"]
+def render_report(data: dict, fmt: str) -> str | bytes:
+    """Render a "what we heard / what we did" report in ``fmt`` (md, html, docx as bytes,
+    csv: the coded data set of published comments, json)."""
+    return _render(_REPORT, data, fmt, False, 100)
+
+
+__all__ = ["render_summary", "render_changes", "render_report", "SUMMARY_FORMATS",
+           "CHANGES_FORMATS", "REPORT_FORMATS"]

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 ANONYMOUS = "Anonymous"
+CONFIDENTIAL = "Confidential comment"
+CONFIDENTIAL_NOTE = ("Confidential: counted in the figures; its text is shared with the "
+                      "facilitators only.")
+NO_TEXT = "No text: the member gave a stance only."
 NONE_MARK = "—"
 
 # C0 controls except tab and newline, DEL, C1 controls, lone surrogates and the
@@ -20,14 +24,37 @@ NONE_MARK = "—"
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def clean_text(value: object) -> str:
+# Bidirectional embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI):
+# in comment text they can reorder what follows them on the line — a report's own words
+# included. Plain formats (terminal, Markdown, CSV, Word) show them as a visible escape;
+# HTML keeps them inside an element that isolates them (``dir="auto"`` or ``<bdi>``).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _bidi_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def clean_text(value: object, *, keep_bidi: bool = False) -> str:
     """Text safe to show anywhere: newlines normalised, control characters
-    (terminal escapes, NUL, ...) replaced by U+FFFD. Everything else, any
-    script, emoji and combining marks, is kept exactly."""
+    (terminal escapes, NUL, ...) replaced by U+FFFD, bidirectional controls written
+    as ``\\u202e`` (unless ``keep_bidi``: HTML isolates them instead). Everything else,
+    any script, emoji and combining marks, is kept exactly."""
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _BAD_CHARS.sub("\ufffd", text)
+    text = _BAD_CHARS.sub("\ufffd", text)
+    return text if keep_bidi else BIDI_CONTROLS.sub(_bidi_escape, text)
+
+
+def html_text(value: object) -> str:
+    """clean_text for HTML: bidirectional controls kept (the element isolates them)."""
+    return clean_text(value, keep_bidi=True)
+
+
+def html_line(value: object) -> str:
+    """one_line for HTML: bidirectional controls kept (the element isolates them)."""
+    return _ASCII_SPACE.sub(" ", clean_text(value, keep_bidi=True)).strip(" ")
 
 
 _ASCII_SPACE = re.compile(r"[ \t\n\x0b\x0c\r]+")
@@ -40,9 +67,47 @@ def one_line(value: object) -> str:
     return _ASCII_SPACE.sub(" ", clean_text(value)).strip(" ")
 
 
-def member_name(member: object) -> str:
-    """The name to show for a member; None means the comment is anonymous."""
-    return clean_text(member) if member else ANONYMOUS
+def member_name(member: object, attribution: object = None) -> str:
+    """The name to show for a member; None means the comment is anonymous (or
+    confidential, when ``attribution`` says so)."""
+    if member:
+        return clean_text(member)
+    return CONFIDENTIAL if attribution == "confidential" else ANONYMOUS
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 comment', '2 comments', '0 comments' (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def status_legend(rule: dict | None) -> list[tuple[str, str]]:
+    """(status, what it means) in plain words, with this round's numbers; in the order
+    the statuses are decided."""
+    rule = rule or {}
+    voting = rule.get("voting_members")
+    need = rule.get("quorum_members")
+    quorum = rule.get("quorum", 0.5)
+    threshold = rule.get("threshold", 0.75)
+    blocks = rule.get("max_blocks", 0)
+    of = f"{need} of the {voting} voting members" if voting else f"{quorum:.0%} of the voting members"
+    allowed = "any block" if not blocks else f"more than {plural(blocks, 'block')}"
+    return [
+        ("blocked", f"{allowed.capitalize()} stops a principle, whatever the other members "
+                    "said: a block is a fundamental objection and is resolved with the member "
+                    "who made it."),
+        ("no-quorum", f"Too few members took a stance on this principle to draw a conclusion: "
+                      f"the rule asks for at least {of} ({quorum:.0%}). It does not mean members "
+                      "disagree — a member who commented only on other principles is not "
+                      "counted here."),
+        ("consensus", f"Enough members took a stance, and at least {threshold:.0%} of those who "
+                      "supported or opposed it support it (support share)."),
+        ("contested", f"Enough members took a stance, but the support share is below "
+                      f"{threshold:.0%}."),
+    ]
+
+
+SUPPORT_SHARE_HELP = ("Support share = (support + amend) / (support + amend + oppose + block); "
+                      "neutral abstains.")
 
 
 def short_sha(sha: object, n: int = 10) -> str:
@@ -129,6 +194,17 @@ def md_blockquote(value: object, lead: str = "") -> str:
     if lead:
         paras[0] = f"{lead} {paras[0]}".rstrip()
     return "\n>\n".join(f"> {p}" if p else ">" for p in paras)
+
+
+def md_text(value: object, quote: bool = True) -> str:
+    """A principle's text as escaped Markdown, keeping its paragraphs and line breaks
+    (a line break inside a paragraph becomes a hard break); as a block quote by default."""
+    text = clean_text(value)
+    paras = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    lead = "> " if quote else ""
+    out = [(" \\\n" + lead).join(md_inline(line) for line in p.split("\n") if line.strip())
+           for p in paras]
+    return ("\n" + lead.rstrip() + "\n").join(lead + p for p in out)
 
 
 def md_table(headers: list[str], rows: list[list[str]], align: list[str] | None = None) -> str:
@@ -325,3 +401,50 @@ def move_numbers(ops: list[dict]) -> dict:
     if len(pairs) <= 1:
         return {p: "" for p in pairs}
     return {p: str(i + 1) for i, p in enumerate(pairs)}
+
+
+# ---------------------------------------------------------------- report wording
+
+DISPOSITION_LABELS = {
+    "accepted": "Accepted", "accepted-in-part": "Accepted in part",
+    "not-accepted": "Not accepted", "noted": "Noted", "duplicate": "Duplicate",
+    "out-of-scope": "Out of scope",
+}
+ACK_LABELS = {"satisfied": "is satisfied with the answer",
+              "maintains-objection": "maintains the objection"}
+KIND_LABELS = {"general": "general", "substantive": "technical (substantive)",
+               "editorial": "editorial"}
+
+
+def disposition_label(value: object) -> str:
+    return DISPOSITION_LABELS.get(str(value), one_line(value)) if value else "Awaiting an answer"
+
+
+def ack_label(value: object) -> str:
+    return ACK_LABELS.get(str(value), one_line(value)) if value else ""
+
+
+def excluded_where(e: dict) -> str:
+    """Where an excluded record was: its path, or — for a comment or response record, whose
+    path would name its member — only how many of them, in which round."""
+    if e.get("path"):
+        return one_line(e["path"])
+    n = int(e.get("count") or 1)
+    what = one_line(e.get("record") or "record")
+    return f"{plural(n, what)} in round {one_line(e['round'])}" if e.get("round") else plural(n, what)
+
+
+def round_dates(rnd: dict) -> list[tuple[str, str]]:
+    """(label, value) of a round's dates: opened, planned close, extensions, actual close."""
+    out = [("Opened", fmt_date(rnd.get("opened_at")))]
+    planned = rnd.get("planned_closes_at") or rnd.get("closes_at")
+    exts = rnd.get("extensions") or []
+    out.append(("Planned close" if exts or rnd.get("closed_at") else "Closes", fmt_date(planned)))
+    for i, e in enumerate(exts, 1):
+        out.append((f"Extension {i}" if len(exts) > 1 else "Extended",
+                    f"to {fmt_date(e.get('to'))} (recorded {fmt_date(e.get('recorded_at'))})"))
+    if rnd.get("closed_at"):
+        out.append(("Closed", fmt_date(rnd["closed_at"])))
+    elif exts:
+        out.append(("Closes", fmt_date(rnd.get("closes_at"))))
+    return out

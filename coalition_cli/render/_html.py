@@ -38,7 +38,7 @@ CSS = """
 :root {
   --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa;
   --accent: #0b4f8a; --ok: #1a7f4e; --warn: #9a6700; --bad: #b3261e;
-  --ins: #1a7f4e; --ins-bg: #e6f4ea; --del: #b3261e; --del-bg: #fdecea;
+  --ins: #0f5c32; --ins-bg: #e6f4ea; --del: #b3261e; --del-bg: #fdecea;
   --move: #6f42c1; --move-bg: #f3effc;
 }
 * { box-sizing: border-box; }
@@ -112,15 +112,37 @@ ins.move { text-decoration-style: double; }
 p.added { border-left: 3px solid var(--ins); padding-left: .6rem; }
 p.deleted { border-left: 3px solid var(--del); padding-left: .6rem; }
 .pilcrow { font-weight: 700; }
+.legend-list { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; margin: .4rem 0 1rem; }
+.legend-list dt { margin: 0; } .legend-list dd { margin: 0; }
+p.answer, p.ack { margin: .3rem 0; font-size: .93rem; }
+details.principle-text { border-left: 4px solid var(--accent); background: var(--soft); padding: .3rem .9rem; margin: .6rem 0 1rem; border-radius: 0 6px 6px 0; }
+details.principle-text summary { font-weight: 600; cursor: pointer; }
+bdi, [dir="auto"] { unicode-bidi: isolate; }
+q.verbatim::before, q.verbatim::after { content: none; }
+.ref { font-weight: 700; font-variant-numeric: tabular-nums; }
+.redline-excerpt { border: 1px dashed var(--line); padding: .3rem .8rem; border-radius: 6px; }
 a { color: var(--accent); }
 footer.report { margin-top: 2.5rem; padding-top: .8rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .85rem; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); padding: .5rem .7rem; border-radius: 6px; }
+blockquote.verbatim p { margin: 0; }
+nav ul { columns: 2; }
+/* a spoken cue for every redline mark: screen readers do not announce <ins>/<del> */
+ins::before, ins::after, del::before, del::after {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; white-space: nowrap;
+  clip: rect(0 0 0 0); clip-path: inset(100%); }
+ins::before { content: " [insertion start] "; } ins::after { content: " [insertion end] "; }
+del::before { content: " [deletion start] "; } del::after { content: " [deletion end] "; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0,0,0,0); border: 0; }
 @media (max-width: 40rem) { body { padding: 1rem; } table { font-size: .85rem; } }
 @media print {
   @page { margin: 16mm 14mm; }
   body { max-width: none; padding: 0; font-size: 10pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+  h2, h3, h4, caption, figcaption, .label { break-after: avoid; page-break-after: avoid; }
+  table, figure { break-inside: auto; }
+  caption { break-after: avoid; }
+  section.break, article.break { break-before: page; page-break-before: always; }
+  details > summary { list-style: none; }
   tr, blockquote, figure, .cards li { break-inside: avoid; page-break-inside: avoid; }
   .principle { break-inside: auto; }
   thead { display: table-header-group; }
@@ -151,7 +173,7 @@ def environment():
     import jinja2
     from markupsafe import Markup
 
-    from . import changes_html, summary_html
+    from . import changes_html, report_html, summary_html
 
     env = jinja2.Environment(
         loader=jinja2.DictLoader(
@@ -159,6 +181,7 @@ def environment():
                 "base.html": BASE,
                 "summary.html": summary_html.TEMPLATE,
                 "changes.html": changes_html.TEMPLATE,
+                "report.html": report_html.TEMPLATE,
             }
         ),
         autoescape=True,

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from ._common import (
     ANONYMOUS,
+    CONFIDENTIAL,
     DELETE,
     EQUAL,
     INSERT,
@@ -353,7 +354,8 @@ def render(data: dict) -> bytes:
             prefix = "[orphaned] "
         elif span is None and fate in _ANCHORED_FATES and quote:
             prefix = f"[on “{one_line(quote)}”] "
-        name = one_line(c.get("member")) or ANONYMOUS
+        name = one_line(c.get("member")) or (
+            CONFIDENTIAL if c.get("attribution") == "confidential" else ANONYMOUS)
         comment = document.comments.add_comment(
             text=_comment_body(c, prefix), author=name, initials=_initials(name)
         )

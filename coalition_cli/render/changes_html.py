@@ -123,7 +123,7 @@ def _comment_view(c: dict) -> dict:
         "id": one_line(c.get("id")),
         "principle": one_line(c.get("principle")),
         "anchor": _slug(one_line(c.get("principle"))),
-        "who": member_name(c.get("member")),
+        "who": member_name(c.get("member"), c.get("attribution")),
         "stance": one_line(c.get("stance")) or NONE_MARK,
         "fate": fate or NONE_MARK,
         "fate_class": _css_class(fate),

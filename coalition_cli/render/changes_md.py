@@ -87,7 +87,7 @@ def _comment_row(c: dict) -> list[str]:
     return [
         f"`{md_id(c.get('id'))}`",
         md_inline(c.get("principle")),
-        md_inline(member_name(c.get("member"))),
+        md_inline(member_name(c.get("member"), c.get("attribution"))),
         md_inline(c.get("stance")),
         f"**{md_inline(fate)}**" if fate else NONE_MARK,
         quote or NONE_MARK,
@@ -135,7 +135,7 @@ def render(data: dict) -> str:
             for c in comments:
                 fate = one_line(c.get("fate"))
                 item = (f"- `{md_id(c.get('id'))}` "
-                        f"{md_inline(member_name(c.get('member')))}")
+                        f"{md_inline(member_name(c.get('member'), c.get('attribution')))}")
                 if c.get("stance"):
                     item += f" ({md_inline(c['stance'])})"
                 item += f" — anchor *{md_inline(fate)}*"

@@ -147,7 +147,7 @@ def _comment_text(c: dict):
     fate = one_line(c.get("fate"))
     t = Text("• ")
     t.append(one_line(c.get("id")), style="bold")
-    t.append(f" {member_name(c.get('member'))}")
+    t.append(f" {member_name(c.get('member'), c.get('attribution'))}")
     if c.get("stance"):
         t.append(f" ({one_line(c['stance'])})")
     t.append(" — ")

@@ -1,6 +1,10 @@
 """CSV of a summary: one row per effective comment, in the columns of the
 ISO/IEC comment template (type of comment ge/te/ed, comment, proposed change,
-observations = the facilitators' rationale).
+observations = the facilitators' rationale), with a readable label beside each
+code and the commenter's acknowledgement.
+
+The file starts with a UTF-8 byte-order mark, so Excel and LibreOffice open it as
+UTF-8 (accents intact) without an import dialog.
 
 Cells that a spreadsheet would run as a formula (starting with = + - @, a tab
 or a carriage return) get a leading apostrophe.
@@ -20,13 +24,20 @@ COLUMNS = [
     "principle",
     "quote",
     "type_of_comment",
+    "type_of_comment_label",
     "stance",
     "comment",
     "proposed_change",
     "attribution",
     "disposition",
+    "disposition_label",
     "observations",
+    "implemented_in",
+    "acknowledgement",
+    "endorsements",
 ]
+
+BOM = "\ufeff"
 
 KIND_CODES = {"general": "ge", "substantive": "te", "editorial": "ed"}
 
@@ -49,7 +60,10 @@ def _clean(value: object) -> str:
 
 
 def render(data: dict) -> str:
+    from ._common import KIND_LABELS, ack_label, disposition_label
+
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for c in data.get("comments") or []:
@@ -61,12 +75,17 @@ def render(data: dict) -> str:
             c.get("principle"),
             c.get("quote"),
             KIND_CODES.get(kind, kind),
+            KIND_LABELS.get(kind, kind),
             c.get("stance"),
             c.get("text"),
             c.get("proposed_text"),
             c.get("attribution"),
             c.get("disposition"),
+            disposition_label(c.get("disposition")) if c.get("disposition") else "",
             c.get("rationale"),
+            c.get("commit"),
+            ack_label(c.get("ack")),
+            c.get("endorsed_by"),
         ]
         writer.writerow([neutralise(_clean(v)) for v in row])
     return out.getvalue()

@@ -10,27 +10,60 @@ from __future__ import annotations
 import math
 
 from ._common import (
+    CONFIDENTIAL_NOTE,
+    NO_TEXT,
     NONE_MARK,
-    clean_text,
+    ack_label,
+    disposition_label,
+    excluded_where,
     fmt_date,
     fmt_rate,
     fmt_share,
     member_name,
-    one_line,
+    plural,
+    round_dates,
     short_sha,
+    status_legend,
 )
+from ._common import html_line as one_line
+from ._common import html_text as clean_text
+
+
+def _answer_view(c: dict) -> dict:
+    return {"disposition": disposition_label(c.get("disposition")),
+            "rationale": clean_text(c.get("rationale")) if c.get("rationale") else "",
+            "commit": one_line(c.get("commit")), "commit_short": short_sha(one_line(c.get("commit"))),
+            "ack": ack_label(c.get("ack"))}
+
+
+def _counts_line(p: dict) -> str:
+    line = f"{plural(p.get('comments', 0), 'comment')} · support share {fmt_share(p.get('support_share'))}"
+    if p.get("voices") is not None:
+        line += f" · {plural(p['voices'], 'member voice')}"
+        if p.get("endorsements"):
+            line += f" ({plural(p['endorsements'], 'endorsement')} of another member's comment)"
+    return line
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    import re
+
+    return [[line for line in para.split("\n") if line.strip()]
+            for para in re.split(r"\n\s*\n", clean_text(text)) if para.strip()]
 
 TEMPLATE = """{% extends "base.html" %}
 {% block title %}Consultation summary — round {{ rnd.id }}{% if coalition %} — {{ coalition }}{% endif %}{% endblock %}
+{% macro answer(c) %}<p class="answer"><span class="label">Answer</span><strong>{{ c.disposition }}</strong>{% if c.rationale %} — <span dir="auto">{{ c.rationale }}</span>{% endif %}{% if c.commit %} <span class="muted">(implemented in <code title="{{ c.commit }}">{{ c.commit_short }}</code>)</span>{% endif %}</p>
+{% if c.ack %}<p class="ack"><span class="label">Acknowledgement</span>The commenter {{ c.ack }}.</p>{% endif %}{% endmacro %}
 {% block body %}
 <header class="report">
   <p class="kicker">Consultation summary{% if coalition %} · {{ coalition }}{% endif %}</p>
   <h1>Round {{ rnd.id }}{% if rnd.title %}: <span dir="auto">{{ rnd.title }}</span>{% endif %}</h1>
   <dl class="meta">
     <div><dt>Status</dt><dd>{{ rnd.status }}</dd></div>
-    <div><dt>Opened</dt><dd>{{ rnd.opened_at }}</dd></div>
-    <div><dt>Closes</dt><dd>{{ rnd.closes_at }}</dd></div>
+    {% for label, value in rnd.dates %}<div><dt>{{ label }}</dt><dd>{{ value }}</dd></div>{% endfor %}
     <div><dt>Draft</dt><dd><code title="{{ rnd.draft }}">{{ rnd.draft_short }}</code></dd></div>
+    {% if rnd.facilitators %}<div><dt>Facilitated by</dt><dd><bdi>{{ rnd.facilitators }}</bdi></dd></div>{% endif %}
   </dl>
 </header>
 <main>
@@ -109,6 +142,10 @@ TEMPLATE = """{% extends "base.html" %}
     </tbody>
   </table>
   <p class="note">Support share = (support + amend) ÷ (support + amend + oppose + block); neutral abstains. {{ NONE_MARK }} means no member took a voting stance.</p>
+  <h3 id="h-legend">How to read the statuses</h3>
+  <dl class="legend-list">
+  {% for status, meaning in legend %}<dt><span class="badge st-{{ status }}">{{ status }}</span></dt><dd>{{ meaning }}</dd>{% endfor %}
+  </dl>
 </section>
 
 <section aria-labelledby="h-detail">
@@ -116,13 +153,19 @@ TEMPLATE = """{% extends "base.html" %}
   {% for p in principles %}
   <article class="principle" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto">{{ p.title }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
-    <p class="muted">{{ p.comments }} comments · support share {{ p.share }}</p>
+    <p class="muted">{{ p.counts_line }}</p>
+    {% if p.text %}
+    <details class="principle-text" open><summary>Text at the round's draft</summary>
+    {% for para in p.text %}<p dir="auto">{% for line in para %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}</p>{% endfor %}
+    </details>
+    {% endif %}
     {% if p.amendments %}
     <h4>Proposed amendments</h4>
     <ul class="items">
     {% for a in p.amendments %}
       <li>
-        <span class="who">{{ a.who }}</span> <span class="muted">· comment <code>{{ a.comment }}</code></span>
+        <bdi class="who">{{ a.who }}</bdi> <span class="muted">· comment <code>{{ a.comment }}</code></span>
+        {% if a.confidential %}<p class="muted"><em>{{ CONFIDENTIAL_NOTE }}</em></p>{% endif %}
         {% if a.quote %}<blockquote dir="auto"><span class="label">Replace</span>{{ a.quote }}</blockquote>{% endif %}
         {% if a.proposed %}<blockquote class="proposal" dir="auto"><span class="label">{% if a.quote %}With{% else %}Proposed text{% endif %}</span>{{ a.proposed }}</blockquote>{% endif %}
       </li>
@@ -134,27 +177,46 @@ TEMPLATE = """{% extends "base.html" %}
     <ul class="items">
     {% for b in p.blocks %}
       <li>
-        <span class="who">{{ b.who }}</span> <span class="muted">· comment <code>{{ b.comment }}</code></span>
-        {% if b.text %}<blockquote class="block" dir="auto">{{ b.text }}</blockquote>{% else %}<p class="muted"><em>Reason not published.</em></p>{% endif %}
+        <bdi class="who">{{ b.who }}</bdi> <span class="muted">· comment <code>{{ b.comment }}</code></span>
+        {% if b.text %}<blockquote class="block" dir="auto">{{ b.text }}</blockquote>{% elif b.confidential %}<p class="muted"><em>{{ CONFIDENTIAL_NOTE }}</em></p>{% else %}<p class="muted"><em>{{ NO_TEXT }}</em></p>{% endif %}
       </li>
     {% endfor %}
     </ul>
     {% endif %}
     {% if p.quotes %}
-    <h4>Comments</h4>
+    <h4>Comments and answers</h4>
     <ul class="items">
     {% for q in p.quotes %}
       <li>
-        <span class="who">{{ q.who }}</span> <span class="muted">· {{ q.stance }} · comment <code>{{ q.comment }}</code></span>
+        <bdi class="who">{{ q.who }}</bdi> <span class="muted">· {{ q.stance }} · comment <code>{{ q.comment }}</code></span>
         {% if q.quote %}<blockquote dir="auto"><span class="label">On</span>{{ q.quote }}</blockquote>{% endif %}
-        {% if q.text %}<p dir="auto">{{ q.text }}</p>{% else %}<p class="muted"><em>Text not published.</em></p>{% endif %}
+        {% if q.text %}<p dir="auto">{{ q.text }}</p>{% elif q.confidential %}<p class="muted"><em>{{ CONFIDENTIAL_NOTE }}</em></p>{% else %}<p class="muted"><em>{{ NO_TEXT }}</em></p>{% endif %}
+        {% if q.endorsed_by %}<p class="muted">Endorsed by <bdi>{{ q.endorsed_by }}</bdi></p>{% endif %}
+        {{ answer(q) }}
       </li>
     {% endfor %}
     </ul>
     {% endif %}
-    {% if not (p.amendments or p.blocks or p.quotes) %}<p class="muted">No amendments, blocks or published comments.</p>{% endif %}
+    {% if not (p.amendments or p.blocks or p.quotes) %}<p class="muted">No comments on this principle.</p>{% endif %}
   </article>
   {% endfor %}
+</section>
+
+<section aria-labelledby="h-unresolved">
+  <h2 id="h-unresolved">Unresolved</h2>
+  {% if unresolved %}
+  <p>Blocks, and objections the commenter maintains after the answer.</p>
+  <ul class="items">
+  {% for u in unresolved %}
+    <li><strong>{{ u.why }}</strong> on <a href="#{{ u.anchor }}">{{ u.principle }}</a> by <bdi class="who">{{ u.who }}</bdi> <span class="muted">· {{ u.stance }} · comment <code>{{ u.comment }}</code></span>
+      {% if u.text %}<blockquote class="block" dir="auto">{{ u.text }}</blockquote>{% endif %}
+      {{ answer(u) }}
+    </li>
+  {% endfor %}
+  </ul>
+  {% else %}
+  <p class="muted">No blocks and no maintained objections.</p>
+  {% endif %}
 </section>
 
 <section aria-labelledby="h-dispositions">
@@ -192,7 +254,7 @@ TEMPLATE = """{% extends "base.html" %}
     <thead><tr><th scope="col">Problem</th><th scope="col">Record</th><th scope="col">Detail</th></tr></thead>
     <tbody>
     {% for e in excluded %}
-      <tr><td><span class="badge st-blocked">{{ e.problem }}</span></td><td><code>{{ e.path }}</code></td><td dir="auto">{{ e.detail }}</td></tr>
+      <tr><td><span class="badge st-blocked">{{ e.problem }}</span></td><td>{% if e.path %}<code>{{ e.path }}</code>{% else %}{{ e.where }}{% endif %}</td><td dir="auto">{{ e.detail }}</td></tr>
     {% endfor %}
     </tbody>
   </table>
@@ -282,20 +344,28 @@ def _view(data: dict) -> dict:
             "share": fmt_share(p.get("support_share")),
             "status": status,
             "status_class": "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in status),
+            "counts_line": _counts_line(p),
+            "text": _paragraphs(p["text"]) if p.get("text") else [],
             "amendments": [
-                {"who": member_name(a.get("member")), "comment": one_line(a.get("comment")),
+                {"who": member_name(a.get("member"), a.get("attribution")),
+                 "comment": one_line(a.get("comment")),
+                 "confidential": a.get("attribution") == "confidential",
                  "quote": text(a.get("quote")), "proposed": text(a.get("proposed_text"))}
                 for a in p.get("amendments") or []
             ],
             "blocks": [
-                {"who": member_name(b.get("member")), "comment": one_line(b.get("comment")),
-                 "text": text(b.get("text"))}
+                {"who": member_name(b.get("member"), b.get("attribution")),
+                 "comment": one_line(b.get("comment")),
+                 "confidential": b.get("attribution") == "confidential", "text": text(b.get("text"))}
                 for b in p.get("blocks") or []
             ],
             "quotes": [
-                {"who": member_name(q.get("member")), "comment": one_line(q.get("comment")),
+                {"who": member_name(q.get("member"), q.get("attribution")),
+                 "comment": one_line(q.get("comment")),
                  "stance": one_line(q.get("stance")), "quote": text(q.get("quote")),
-                 "text": text(q.get("text"))}
+                 "text": text(q.get("text")), "confidential": q.get("attribution") == "confidential",
+                 "endorsed_by": ", ".join(member_name(e) for e in q.get("endorsed_by") or []),
+                 **_answer_view(q)}
                 for q in p.get("quotes") or []
             ],
         })
@@ -304,12 +374,22 @@ def _view(data: dict) -> dict:
     excluded = data.get("excluded") or []
     comments = data.get("comments")
     return {
-        "NONE_MARK": NONE_MARK,
+        "NONE_MARK": NONE_MARK, "CONFIDENTIAL_NOTE": CONFIDENTIAL_NOTE, "NO_TEXT": NO_TEXT,
+        "legend": status_legend(data.get("rule")),
+        "unresolved": [
+            {"why": "Block" if u.get("why") == "block" else "Objection maintained",
+             "principle": one_line(u.get("principle")), "anchor": _slug(one_line(u.get("principle"))),
+             "who": member_name(u.get("member"), u.get("attribution")),
+             "stance": one_line(u.get("stance")), "comment": one_line(u.get("comment")),
+             "text": text(u.get("text")), **_answer_view(u)}
+            for u in data.get("unresolved") or []
+        ],
         "coalition": one_line(data.get("coalition")),
         "rnd": {
             "id": one_line(rnd.get("id")), "title": one_line(rnd.get("title")),
             "status": one_line(rnd.get("status")) or "unknown",
             "opened_at": fmt_date(rnd.get("opened_at")), "closes_at": fmt_date(rnd.get("closes_at")),
+            "dates": round_dates(rnd), "facilitators": ", ".join(one_line(f) for f in rnd.get("facilitators") or []),
             "draft": one_line(rnd.get("draft")) or NONE_MARK,
             "draft_short": short_sha(one_line(rnd.get("draft")), 12) or NONE_MARK,
         },
@@ -340,7 +420,7 @@ def _view(data: dict) -> dict:
         "integrity": {"verified": integ.get("verified", 0), "excluded": integ.get("excluded", len(excluded))},
         "excluded": [
             {"problem": one_line(e.get("problem")), "path": one_line(e.get("path")),
-             "detail": one_line(e.get("detail"))}
+             "where": excluded_where(e), "detail": one_line(e.get("detail"))}
             for e in excluded
         ],
         "generated_from": one_line(data.get("generated_from")) or NONE_MARK,

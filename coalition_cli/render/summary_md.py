@@ -7,7 +7,13 @@ open a link, an image, raw HTML, a heading, a list or a new table cell.
 from __future__ import annotations
 
 from ._common import (
+    CONFIDENTIAL_NOTE,
+    NO_TEXT,
     NONE_MARK,
+    SUPPORT_SHARE_HELP,
+    ack_label,
+    disposition_label,
+    excluded_where,
     fmt_date,
     fmt_rate,
     fmt_share,
@@ -15,11 +21,30 @@ from ._common import (
     md_id,
     md_inline,
     md_table,
+    md_text,
     member_name,
+    plural,
+    round_dates,
+    short_sha,
+    status_legend,
 )
 
+
 def _who(item: dict) -> str:
-    return f"{md_inline(member_name(item.get('member')))} (comment `{md_id(item.get('comment'))}`)"
+    name = md_inline(member_name(item.get("member"), item.get("attribution")))
+    return f"{name} (comment `{md_id(item.get('comment'))}`)"
+
+
+def _answer(item: dict, add) -> None:  # noqa: ANN001
+    """The facilitators' answer to a comment and the commenter's acknowledgement."""
+    line = f"  *Answer:* **{md_inline(disposition_label(item.get('disposition')))}**"
+    if item.get("rationale"):
+        line += f" — {md_inline(item['rationale'])}"
+    if item.get("commit"):
+        line += f" (implemented in `{md_id(short_sha(item['commit']))}`)"
+    add(line + "\n")
+    if item.get("ack"):
+        add(f"  *Acknowledgement:* the commenter {md_inline(ack_label(item['ack']))}.\n")
 
 
 def render(data: dict) -> str:
@@ -37,19 +62,12 @@ def render(data: dict) -> str:
     if rnd.get("title"):
         round_line += f": {md_inline(rnd['title'])}"
     add(round_line + f" ({md_inline(rnd.get('status') or 'unknown')})\n")
-    add(
-        md_table(
-            ["Opened", "Closes", "Draft"],
-            [
-                [
-                    md_inline(fmt_date(rnd.get("opened_at"))),
-                    md_inline(fmt_date(rnd.get("closes_at"))),
-                    f"`{md_id(rnd.get('draft'))}`" if rnd.get("draft") else NONE_MARK,
-                ]
-            ],
-        )
-        + "\n"
-    )
+    dates = round_dates(rnd)
+    add(md_table([label for label, _ in dates] + ["Draft"],
+                 [[md_inline(value) for _, value in dates]
+                  + [f"`{md_id(rnd.get('draft'))}`" if rnd.get("draft") else NONE_MARK]]) + "\n")
+    if rnd.get("facilitators"):
+        add(f"Facilitated by {md_inline(', '.join(rnd['facilitators']))}.\n")
 
     # participation
     part = data.get("participation") or {}
@@ -81,20 +99,34 @@ def render(data: dict) -> str:
              fmt_share(p.get("support_share")), md_inline(p.get("status"))]
         )
     add(md_table(headers, rows, ["l", "l", "r", *["r"] * len(stances), "r", "l"]) + "\n")
-    add("Support share = (support + amend) / (support + amend + oppose + block); "
-        "neutral abstains.\n")
+    add(SUPPORT_SHARE_HELP + "\n")
+    add("### How to read the statuses\n")
+    for status, meaning in status_legend(data.get("rule")):
+        add(f"- **{status}**: {md_inline(meaning)}")
+    add("")
 
     # detail
     for p in principles:
         add(f"### {md_inline(p.get('id'))} — {md_inline(p.get('title'))}\n")
         share = fmt_share(p.get("support_share"))
-        add(f"Status: **{md_inline(p.get('status'))}** · support share {share} · "
-            f"{p.get('comments', 0)} comments\n")
+        line = (f"Status: **{md_inline(p.get('status'))}** · support share {share} · "
+                f"{plural(p.get('comments', 0), 'comment')}")
+        voices, endorsed = p.get("voices"), p.get("endorsements") or 0
+        if voices is not None:
+            line += f" · {plural(voices, 'member voice')}"
+            if endorsed:
+                line += f" ({plural(endorsed, 'endorsement')} of another member's comment)"
+        add(line + "\n")
+        if p.get("text"):
+            add("*Text at the round's draft:*\n")
+            add(md_text(p["text"]) + "\n")
         amendments = p.get("amendments") or []
         if amendments:
             add("#### Proposed amendments\n")
             for a in amendments:
                 add(f"- {_who(a)}\n")
+                if a.get("attribution") == "confidential":
+                    add(f"  *{md_inline(CONFIDENTIAL_NOTE)}*\n")
                 if a.get("quote"):
                     add(_indent(md_blockquote(a["quote"], lead="*Replace:*")) + "\n")
                 if a.get("proposed_text"):
@@ -107,21 +139,44 @@ def render(data: dict) -> str:
                 add(f"- **Block** by {_who(b)}\n")
                 if b.get("text"):
                     add(_indent(md_blockquote(b["text"])) + "\n")
+                elif b.get("attribution") == "confidential":
+                    add(f"  *{md_inline(CONFIDENTIAL_NOTE)}*\n")
                 else:
-                    add("  *(reason not published)*\n")
+                    add(f"  *{md_inline(NO_TEXT)}*\n")
         quotes = p.get("quotes") or []
         if quotes:
-            add("#### Comments\n")
+            add("#### Comments and answers\n")
             for q in quotes:
                 add(f"- {_who(q)}, stance *{md_inline(q.get('stance'))}*\n")
                 if q.get("quote"):
                     add(_indent(md_blockquote(q["quote"], lead="*On:*")) + "\n")
                 if q.get("text"):
                     add(_indent(md_blockquote(q["text"])) + "\n")
+                elif q.get("attribution") == "confidential":
+                    add(f"  *{md_inline(CONFIDENTIAL_NOTE)}*\n")
                 else:
-                    add("  *(text not published)*\n")
+                    add(f"  *{md_inline(NO_TEXT)}*\n")
+                if q.get("endorsed_by"):
+                    names = ", ".join(member_name(e) for e in q["endorsed_by"])
+                    add(f"  *Endorsed by:* {md_inline(names)}\n")
+                _answer(q, add)
         if not (amendments or blocks or quotes):
-            add("No amendments, blocks or published comments.\n")
+            add("No comments on this principle.\n")
+
+    # unresolved
+    unresolved = data.get("unresolved") or []
+    add("## Unresolved\n")
+    if unresolved:
+        add("Blocks, and objections the commenter maintains after the answer:\n")
+        for u in unresolved:
+            why = "Block" if u.get("why") == "block" else "Objection maintained"
+            add(f"- **{why}** on {md_inline(u.get('principle'))} by {_who(u)}, "
+                f"stance *{md_inline(u.get('stance'))}*\n")
+            if u.get("text"):
+                add(_indent(md_blockquote(u["text"])) + "\n")
+            _answer(u, add)
+    else:
+        add("No blocks and no maintained objections.\n")
 
     # dispositions
     disp = data.get("dispositions") or {}
@@ -148,11 +203,11 @@ def render(data: dict) -> str:
     integ = data.get("integrity") or {}
     excluded = data.get("excluded") or []
     add("## Integrity\n")
-    add(f"{integ.get('verified', 0)} records verified, "
+    add(f"{plural(integ.get('verified', 0), 'record')} verified, "
         f"{integ.get('excluded', len(excluded))} excluded.\n")
     if excluded:
-        rows = [[md_inline(e.get("problem")), md_inline(e.get("path")), md_inline(e.get("detail"))]
-                for e in excluded]
+        rows = [[md_inline(e.get("problem")), md_inline(excluded_where(e)),
+                 md_inline(e.get("detail"))] for e in excluded]
         add(md_table(["Problem", "Record", "Detail"], rows) + "\n")
 
     foot = "Generated from commit "

@@ -11,7 +11,14 @@ from __future__ import annotations
 import io
 
 from ._common import (
+    CONFIDENTIAL_NOTE,
+    NO_TEXT,
     NONE_MARK,
+    ack_label,
+    disposition_label,
+    excluded_where,
+    round_dates,
+    status_legend,
     clean_text,
     fmt_date,
     fmt_rate,
@@ -71,12 +78,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         line.append(one_line(rnd["title"]), style="bold")
     line.append(f"  ({one_line(rnd.get('status') or 'unknown')})")
     con.print(line)
-    con.print(
-        T(
-            f"Opened {fmt_date(rnd.get('opened_at'))} · closes {fmt_date(rnd.get('closes_at'))}"
-            f" · draft {short_sha(rnd.get('draft'), 12) or NONE_MARK}"
-        )
-    )
+    dates = " · ".join(f"{label} {value}" for label, value in round_dates(rnd))
+    con.print(T(f"{dates} · draft {short_sha(rnd.get('draft'), 12) or NONE_MARK}"))
     con.print()
 
     # participation -------------------------------------------------------
@@ -125,6 +128,11 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             T(status, STATUS_STYLE.get(status, "")),
         )
     con.print(t)
+    for status, meaning in status_legend(data.get("rule")):
+        row = Text("  ")
+        row.append(status, style=STATUS_STYLE.get(status, ""))
+        row.append(f": {meaning}", style="dim")
+        con.print(row)
 
     # amendments and blocks -------------------------------------------------
     def listing(heading: str, style: str, items: list, what) -> None:  # noqa: ANN001
@@ -140,7 +148,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         g.add_column(max_width=max(20, width // 3))
         g.add_column(ratio=1)
         for pid, item in items[:TERMINAL_LIMIT]:
-            who = Text(member_name(item.get("member")))
+            who = Text(member_name(item.get("member"), item.get("attribution")))
             who.append(f" ({one_line(item.get('comment'))})", style="dim")
             g.add_row(T("  " + one_line(pid), "bold"), who, what(item))
         con.print(g)
@@ -157,12 +165,22 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         return what
 
     def block(b: dict) -> Text:
-        return T(one_line(b.get("text")) if b.get("text") else "(reason not published)")
+        if b.get("text"):
+            return T(one_line(b["text"]))
+        return T(CONFIDENTIAL_NOTE if b.get("attribution") == "confidential" else NO_TEXT)
 
     listing("Proposed amendments", "bold",
             [(p.get("id"), a) for p in principles for a in p.get("amendments") or []], amendment)
     listing("Blocks", "bold red",
             [(p.get("id"), b) for p in principles for b in p.get("blocks") or []], block)
+
+    def unresolved(u: dict) -> Text:
+        why = "block" if u.get("why") == "block" else "objection maintained"
+        return T(f"{why}; answer: {disposition_label(u.get('disposition'))}"
+                 + (f"; the commenter {ack_label(u['ack'])}" if u.get("ack") else ""))
+
+    listing("Unresolved", "bold red",
+            [(u.get("principle"), u) for u in data.get("unresolved") or []], unresolved)
 
     # dispositions ---------------------------------------------------------
     disp = data.get("dispositions") or {}
@@ -216,7 +234,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         row = Text("  ")
         row.append(one_line(e.get("problem")), style="yellow")
         row.append("  ")
-        row.append(one_line(e.get("path")))
+        row.append(excluded_where(e))
         if e.get("detail"):
             row.append(f" — {one_line(e['detail'])}", style="dim")
         con.print(row)

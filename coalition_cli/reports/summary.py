@@ -1,9 +1,4 @@
-"""Report data: summaries, round status and tracked changes, as plain dicts.
-
-Builders decide what a reader may see (attribution is applied here, once);
-``render`` only turns these dicts into terminal text, Markdown, HTML, CSV,
-JSON or Word. The JSON keys of SPEC.md are the top-level keys of these dicts.
-"""
+"""Summary data, round status and comment rows, as plain dicts (the JSON of SPEC.md)."""
 
 from __future__ import annotations
 
@@ -13,29 +8,15 @@ from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from .agenda import Agenda
-from .consensus import RoundState, clusters, fold, in_order, tally, voting_members
-from .errors import InputError, NotFound
-from .model import Member, Record, Round, now, parse_stamp, stamp
-from .verify import Verified
+from ..agenda import Agenda
+from ..consensus import RoundState, clusters, fold, in_order, tally, voting_members
+from ..errors import NotFound
+from ..model import Record, Round, now, parse_stamp, stamp
+from ..verify import Verified
+from ._attribution import excluded_records, member_label, visible_text
+from .facts import round_facts
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _member_label(rec: Record, members: dict[str, Member]) -> str | None:
-    if rec.attribution != "public":
-        return None
-    member = members.get(rec.member)
-    name = member.name if member else rec.member
-    return f"{name} ({rec.author})" if rec.author else name
-
-
-def _visible_text(rec: Record) -> tuple[str | None, str | None, str | None]:
-    """(text, proposed text, quote) as a report for everyone may show them."""
-    if rec.attribution == "confidential":
-        return None, None, None
-    quote = rec.anchor.get("quote") if rec.anchor else None
-    return rec.text, rec.proposed_text, quote
 
 
 def pick_round(verified: Verified, round_id: str | None) -> Round:
@@ -77,15 +58,43 @@ def _gc_paused(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def consensus_rule(config: Any, voting: int) -> dict[str, Any]:
+    """The consensus rule of ``coalition.yaml`` and what it means for this many voting members."""
+    import math
+
+    return {"quorum": config.quorum, "threshold": config.threshold,
+            "max_blocks": config.max_blocks, "voting_members": voting,
+            "quorum_members": math.ceil(config.quorum * voting - 1e-9) if voting else 0}
+
+
+def _answer(rec: Record, responses: dict[str, Any], state: RoundState,
+            members: dict[str, Any]) -> dict[str, Any]:
+    """A comment's answer: the disposition, its rationale and commit, the commenter's
+    acknowledgement, and who endorsed it (an endorsement is shown as its own attribution)."""
+    resp = responses.get(rec.id)
+    ack = state.acks.get(rec.id)
+    endorsers = [member_label(e, members) for e in state.endorsements.get(rec.id, [])]
+    return {"disposition": resp.disposition if resp else None,
+            "rationale": resp.rationale if resp else None,
+            "commit": resp.commit if resp else None,
+            "ack": ack.answer if ack else None, "endorsed_by": endorsers}
+
+
 @_gc_paused
-def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None) -> dict[str, Any]:
+def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None, *,
+                  principle_text: bool = True) -> dict[str, Any]:
+    """The consultation summary of a round (default: the open or latest one): the JSON keys of
+    SPEC.md, and per comment its answer (disposition, rationale, commit, acknowledgement,
+    endorsers), the unresolved objections, the round's real dates, the consensus rule and —
+    unless ``principle_text`` is False — each principle's text at the round's draft."""
     config = verified.require_config()
     rnd = pick_round(verified, round_id)
     state = round_state(verified, rnd.id)
     members = verified.members
     voting = voting_members(members)
     responses = verified.responses.get(rnd.id, {})
-    titles = {p.id: p.title for p in agenda.snapshot(rnd.draft).principles.values()}
+    draft = agenda.snapshot(rnd.draft).principles
+    titles = {p.id: p.title for p in draft.values()}
 
     responded = {m for (m, _p) in state.voices if m in voting}
     by_sector: dict[str, dict[str, int]] = {}
@@ -101,8 +110,9 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
-    shown = {rec.id: (*_visible_text(rec), _member_label(rec, members))  # once per comment
+    shown = {rec.id: (*visible_text(rec), member_label(rec, members))  # once per comment
              for rec in state.effective.values()}
+    answers = {rec.id: _answer(rec, responses, state, members) for rec in state.effective.values()}
     principles = []
     for pid in rnd.principles:
         items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
@@ -112,15 +122,19 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             text, proposal, quote, who = shown[rec.id]
             if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
                 amendments.append({"comment": rec.id, "member": who, "quote": quote,
-                                   "proposed_text": proposal})
+                                   "proposed_text": proposal, "attribution": rec.attribution})
             if rec.stance == "block":
-                blocks.append({"comment": rec.id, "member": who, "text": text})
+                blocks.append({"comment": rec.id, "member": who, "text": text,
+                               "attribution": rec.attribution})
             quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
-                           "text": text, "attribution": rec.attribution})
+                           "text": text, "attribution": rec.attribution, "kind": rec.kind,
+                           **answers[rec.id]})
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
-            else round(t.support_share, 4), "status": t.status,
+            else round(t.support_share, 4), "status": t.status, "voices": t.voices,
+            "endorsements": sum(len(state.endorsements.get(rec.id, [])) for rec in items),
+            "text": draft[pid].body if pid in draft and principle_text else None,
             "amendments": amendments, "blocks": blocks, "quotes": quotes,
         })
 
@@ -136,27 +150,36 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             "text": text, "proposed_text": proposal, "attribution": rec.attribution,
             "disposition": resp.disposition if resp else None,
             "rationale": resp.rationale if resp else None,
+            "commit": resp.commit if resp else None,
             "endorsed_by": len(state.endorsements.get(rec.id, [])),
             "ack": state.acks[rec.id].answer if rec.id in state.acks else None,
         })
     awaiting = sorted(c for c in state.effective if c not in responses)
-    base = agenda.p(f"rounds/{rnd.id}/")
-    excluded = [p for p in verified.problems
-                if p["path"].startswith(base) or p["path"].startswith(agenda.p("members/"))]
+    excluded = excluded_records(agenda.p(f"rounds/{rnd.id}") + "/", verified.problems, rnd.id,
+                                agenda.p("members") + "/")
+    unresolved = [{"principle": rec.principle, "comment": rec.id, "member": shown[rec.id][3],
+                   "attribution": rec.attribution, "stance": rec.stance,
+                   "why": "block" if rec.stance == "block" else "maintains-objection",
+                   "text": shown[rec.id][0], **answers[rec.id]}
+                  for rec in _by_principle(state.effective.values())
+                  if rec.stance == "block" or answers[rec.id]["ack"] == "maintains-objection"]
     return {
         "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status,
-                  "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft},
+                  "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft,
+                  **round_facts(agenda, verified, rnd)},
         "stances": list(config.stances),
+        "rule": consensus_rule(config, len(voting)),
         "participation": {"members": len(voting), "responded": len(responded),
                           "by_sector": dict(sorted(by_sector.items()))},
         "principles": principles,
         "comments": rows,
         "dispositions": {"answered": len(state.effective) - len(awaiting),
                          "awaiting": len(awaiting), "awaiting_ids": awaiting},
+        "unresolved": unresolved,
         "clusters": [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups],
         "integrity": {"verified": sum(len(v) for v in verified.records.values()),
-                      "excluded": len(excluded)},
+                      "excluded": sum(e["count"] for e in excluded)},
         "excluded": excluded,
         "generated_from": verified.commit,
         "generated_at": stamp(now()),
@@ -176,8 +199,8 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     ``verify`` (default: ``verify.verify``) runs only for a new head. Large results are
     stored in ``parts`` and put back together by ``whole`` (None: not a result).
     """
-    from .cache import ResultMemo
-    from .trust import trusted
+    from ..cache import ResultMemo
+    from ..trust import trusted
 
     commit = commit or agenda.head()
     view = trusted(agenda, commit)
@@ -194,7 +217,7 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     if value is not None:
         return value
     if verify is None:
-        from .verify import verify as verify_agenda
+        from ..verify import verify as verify_agenda
 
         verified = verify_agenda(agenda, commit)
     else:
@@ -208,7 +231,8 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
 
 
 def summary_at_head(agenda: Agenda, round_id: str | None = None,
-                    verify: Callable[[], Verified] | None = None) -> dict[str, Any]:
+                    verify: Callable[[], Verified] | None = None, *,
+                    principle_text: bool = True) -> dict[str, Any]:
     """``build_summary`` of the agenda's head, remembered by commit (see ``_at_head``); a
     summary read back gets ``generated_at`` afresh."""
     commit = agenda.head()
@@ -217,8 +241,9 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
         data = _from_parts(got)
         return data if data is not None and data.get("generated_from") == commit else None
 
-    data = _at_head(agenda, "summary", (round_id or "",),
-                    lambda verified: build_summary(agenda, verified, round_id), verify,
+    data = _at_head(agenda, "summary", (round_id or "", principle_text),
+                    lambda verified: build_summary(agenda, verified, round_id,
+                                                   principle_text=principle_text), verify,
                     parts=_in_parts, whole=whole, commit=commit)
     if data.get("generated_at") is None:
         data["generated_at"] = stamp(now())
@@ -271,7 +296,7 @@ def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
     is asked for again and again between new comments."""
     import hashlib
 
-    from .cache import ResultMemo
+    from ..cache import ResultMemo
 
     digest = hashlib.sha256()
     batch: list[str] = []
@@ -334,7 +359,7 @@ def round_status_at_head(agenda: Agenda, round_id: str | None = None) -> dict[st
 def build_comment_rows(verified: Verified) -> list[dict[str, Any]]:
     """One row per verified comment of every round (in order of submission within a round):
     its state (active, withdrawn, superseded), endorsements and response."""
-    from .ids import SHORT
+    from ..ids import SHORT
 
     verified.require_config()
     rows = []
@@ -369,128 +394,3 @@ def comment_rows_at_head(agenda: Agenda) -> list[dict[str, Any]]:
     return _at_head(agenda, "comment-rows", (), build_comment_rows,
                     parts=lambda rows: [rows[i : i + 20_000] for i in range(0, len(rows), 20_000)],
                     whole=whole, strict=False)
-
-
-# --- tracked changes -------------------------------------------------------------------------
-
-
-def _side(agenda: Agenda, rev: str | None, since: str | None = None) -> tuple[dict[str, Any], dict]:
-    """(description, principles) of one side of a comparison; None = working tree.
-
-    Author and date are those of the last commit that changed the principles
-    (after ``since``), so a redline is credited to whoever wrote the draft.
-    """
-    from .trust import trusted
-    from .trust.view import signed_principles
-
-    view = trusted(agenda)
-    view.refuse_if_untrusted()
-    if rev is None:
-        principles, signer = signed_principles(agenda, None, view)
-        return ({"rev": "working tree", "commit": None, "label": "working tree",
-                 "date": stamp(now()), "author": signer or "coalition"}, principles)
-    commit = agenda.resolve_rev(rev)
-    principles, signer = signed_principles(agenda, commit, view)
-    span = f"{since}..{commit}" if since else commit
-    code, last = agenda.git.run_status("log", "-1", "--format=%H", span, "--",
-                                       agenda.p("principles"))
-    info = agenda.git.commit_info(last.strip() if code == 0 and last.strip() else commit)
-    when = parse_stamp(stamp(_iso(info["date"])), "date")
-    # the revision is credited to the facilitator who signed it, not to the commit's author
-    return ({"rev": rev, "commit": commit, "label": rev, "date": stamp(when),
-             "author": signer or info["author"]}, principles)
-
-
-def _iso(text: str):  # noqa: ANN202 - datetime
-    from datetime import datetime
-
-    return datetime.fromisoformat(text)
-
-
-def default_from(agenda: Agenda) -> str:
-    snap = agenda.snapshot()
-    if snap.rounds:
-        return max(snap.rounds.values(), key=lambda r: r.opened_at).id
-    return "HEAD"
-
-
-def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | None = None,
-                  verified: Verified | None = None) -> dict[str, Any]:
-    from . import redline
-    from .anchoring import reanchor
-
-    from_rev = from_rev or default_from(agenda)
-    old_info, old = _side(agenda, from_rev)
-    new_info, new = _side(agenda, to_rev if to_rev not in (None, "", "WORKTREE") else None,
-                          since=old_info["commit"])
-    stats = {"words_inserted": 0, "words_deleted": 0, "paragraphs_added": 0,
-             "paragraphs_deleted": 0, "paragraphs_moved": 0, "principles_added": 0,
-             "principles_removed": 0, "principles_modified": 0}
-    principles = []
-    for pid in sorted(set(old) | set(new), key=lambda p: int(p[1:])):
-        before, after = old.get(pid), new.get(pid)
-        ops = redline.diff(before.body if before else "", after.body if after else "")
-        if before is None:
-            status = "added"
-        elif after is None:
-            status = "removed"
-        elif any(op["op"] != "equal" for op in ops) or before.title != after.title \
-                or before.status != after.status:
-            status = "modified"
-        else:
-            status = "unchanged"
-        if status != "unchanged":
-            stats[f"principles_{status}"] += 1
-            for key, value in redline.stats(ops).items():
-                stats[key] += value
-        principles.append({
-            "id": pid, "title": (after or before).title,  # type: ignore[union-attr]
-            "old_title": before.title if before and after and before.title != after.title else None,
-            "status": status if not (after and after.status == "retired" and before
-                                     and before.status != "retired") else "removed",
-            "ops": ops,
-        })
-    comments = []
-    round_ = _round_at(agenda, from_rev, old_info["commit"])
-    if round_ is not None:
-        from .verify import verify
-
-        verified = verified or verify(agenda)
-        state = round_state(verified, round_.id)
-        responses = verified.responses.get(round_.id, {})
-        for rec in sorted(state.effective.values(), key=lambda r: (r.principle or "", r.submitted_at)):
-            before, after = old.get(rec.principle or ""), new.get(rec.principle or "")
-            new_quote = None
-            if not rec.anchor:
-                fate = "general"
-            elif before is None or after is None:
-                fate = "orphaned"
-            else:
-                try:
-                    fate, moved = reanchor(before.body, after.body, rec.anchor)
-                except InputError:  # an anchor that does not fit its own draft
-                    fate, moved = "orphaned", None
-                new_quote = moved["quote"] if moved else None
-            text, _proposal, quote = _visible_text(rec)
-            resp = responses.get(rec.id)
-            comments.append({
-                "id": rec.id, "principle": rec.principle,
-                "member": _member_label(rec, verified.members), "quote": quote,
-                "new_quote": new_quote if rec.attribution != "confidential" else None,
-                "fate": fate, "stance": rec.stance, "text": text,
-                "disposition": resp.disposition if resp else None,
-                "rationale": resp.rationale if resp else None,
-                "commit": resp.commit if resp else None,
-            })
-    return {"from": old_info, "to": new_info, "stats": stats, "principles": principles,
-            "comments": comments}
-
-
-def _round_at(agenda: Agenda, rev: str, commit: str | None) -> Round | None:
-    snap = agenda.snapshot()
-    if rev in snap.rounds:
-        return snap.rounds[rev]
-    for rnd in snap.rounds.values():
-        if rnd.draft == commit:
-            return rnd
-    return None
