@@ -19,12 +19,10 @@ import gc
 import hashlib
 import sys
 import re
-from collections import defaultdict
 from collections.abc import Callable
 from itertools import chain
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from pathlib import PurePosixPath
 from typing import Any
 
 from . import records

@@ -18,10 +18,16 @@ from ..model import Round
 from ..verify import Verified
 
 
-def _closes_history(agenda: Agenda, commit: str, rnd: Round) -> list[tuple[str, str]]:
-    """(commit date, closes_at) of every version of the round file up to ``commit``, oldest first."""
+def _closes_history(agenda: Agenda, commit: str, rnd: Round,
+                    verified: Verified | None = None) -> list[tuple[str, str]]:
+    """(commit date, closes_at) of every version of the round file up to ``commit``, oldest
+    first: only versions signed by a facilitator of the verified registry, and each parsed
+    only once its signature checked out (a member's planted version adds no date)."""
     from .. import records
+    from ..signing import verify_detached_fast
+    from ..trust.rules import facilitator_signed
 
+    state = verified.trust.ledger.state if verified is not None and verified.trust else None
     path = agenda.p(f"rounds/{rnd.id}/round.yaml")
     code, out = agenda.git.run_status("log", "--reverse", "--format=%H %cI", commit, "--", path)
     if code != 0:
@@ -29,8 +35,12 @@ def _closes_history(agenda: Agenda, commit: str, rnd: Round) -> list[tuple[str, 
     seen: list[tuple[str, str]] = []
     for line in out.splitlines():
         sha, _, when = line.partition(" ")
-        data = agenda.git.read_file(sha, path)
-        if data is None:
+        data, sig = agenda.git.read_objects([f"{sha}:{path}", f"{sha}:{path}.sig"])
+        if data is None or sig is None or state is None:
+            continue
+        key = verify_detached_fast(data, sig)
+        if key is None or facilitator_signed(state, key.openssh,
+                                             hashlib.sha256(data).hexdigest()) is not None:
             continue
         try:
             fields = records.load_yaml_bytes(data, path)
@@ -52,7 +62,7 @@ def round_facts(agenda: Agenda, verified: Verified, rnd: Round) -> dict[str, Any
         m = members.get(member_id)
         return m.name if m else member_id
 
-    history = _closes_history(agenda, verified.commit, rnd)
+    history = _closes_history(agenda, verified.commit, rnd, verified)
     planned = history[0][1] if history else rnd.closes_at
     extensions = []
     previous = planned

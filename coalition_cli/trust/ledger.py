@@ -45,71 +45,19 @@ from .. import records
 from ..errors import InputError
 from ..model import (
     Config,
-    Member,
     closing_from_fields,
     config_from_fields,
     member_from_fields,
     principle_from_fields,
     round_from_fields,
 )
+from .history import changes as _changes
+from .history import commits as _commits
+from .history import incomplete_history
 from .roots import Roots
+from .state import CONFIG, State, Version, is_record, kind_of
 
 FORMAT = 2
-CONFIG = "coalition.yaml"
-ZERO = "0" * 40
-
-
-def kind_of(rel: str) -> str | None:
-    """The governed kind of a path inside the agenda, or None."""
-    parts = rel.split("/")
-    if rel == CONFIG:
-        return "config"
-    if len(parts) == 2 and parts[0] == "members" and parts[1].endswith(".yaml"):
-        return "member"
-    if len(parts) == 2 and parts[0] == "principles" and parts[1].endswith(".md"):
-        return "principle"
-    if len(parts) == 3 and parts[0] == "rounds" and parts[2] in ("round.yaml", "closing.yaml"):
-        return parts[2][:-5]
-    return None
-
-
-def is_record(rel: str) -> bool:
-    """A signed record under ``rounds/`` that is not governed (comments, responses, …)."""
-    parts = rel.split("/")
-    return len(parts) >= 4 and parts[0] == "rounds" and rel.endswith(".yaml")
-
-
-@dataclass(frozen=True)
-class Version:
-    """A trusted version of a governed file."""
-
-    blob: str
-    sig: str
-    signer: str  # "ssh-ed25519 …"
-    order: str  # updated_at (or the like): versions of one file never go back
-
-
-@dataclass
-class State:
-    """The trusted state at one commit. Shared (never changed) by every commit that changes
-    nothing governed; a commit that does gets a new one."""
-
-    files: dict[str, Version] = field(default_factory=dict)  # rel path -> trusted version
-    founders: frozenset[str] | None = None  # None: trust on first use, not yet seen
-    members: dict[str, Member] = field(default_factory=dict)
-    config: Config | None = None
-
-    def derive(self) -> State:
-        self.facilitator_keys = frozenset(
-            e.key for m in self.members.values() if m.has_role("facilitator")
-            for e in m.keys if not e.revoked)
-        self.owner = {e.key: (m, e) for m in self.members.values() for e in m.keys}
-        return self
-
-    def lost(self, key: str) -> bool:
-        """Has ``key`` lost its authority (revoked, or its member removed)?"""
-        owner = self.owner.get(key)
-        return owner is not None and (bool(owner[1].revoked) or not owner[0].active)
 
 
 @dataclass
@@ -147,72 +95,6 @@ class Ledger:
                                                      "facilitator trusted at its commit")
             out.append({"path": base + rel, "problem": kind, "detail": detail})
         return out
-
-
-# --- reading history ----------------------------------------------------------------------
-
-
-def incomplete_history(git: Any) -> str:
-    """Why the clone's history cannot be walked, or ""."""
-    if (git.git_dir / "shallow").exists():
-        return ("this clone is shallow: its history starts in the middle, so nothing can be "
-                "traced to the founders; fetch it whole with: git fetch --unshallow")
-    grafts = git.git_dir / "info" / "grafts"
-    if grafts.exists() and grafts.stat().st_size:
-        return ("this clone has grafts (.git/info/grafts), which rewrite its history; remove "
-                "them, then: git fetch --unshallow")
-    code, out = git.run_status("for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
-    if code == 0 and out.strip():
-        # the tool itself reads around them (GIT_NO_REPLACE_OBJECTS), but git log and every
-        # other tool here show a history that is not the one that was verified
-        return (f"this clone has replace refs ({out.strip()}: git replace), which make git show "
-                "another history than the one committed; remove them with git replace -d, "
-                "then: git fetch --unshallow")
-    return ""
-
-
-def _commits(git: Any, head: str, since: str | None) -> list[tuple[str, list[str]]]:
-    args = ["rev-list", "--topo-order", "--reverse", "--parents", head]
-    if since:
-        args.append(f"^{since}")
-    out = []
-    for line in git.run(*args).decode().splitlines():
-        parts = line.split()
-        if parts:
-            out.append((parts[0], parts[1:]))
-    return out
-
-
-def _changes(git: Any, pairs: list[tuple[str, str]], folder: str
-             ) -> list[list[tuple[str, str, str, str]]]:
-    """For each (commit, parent) — parent "" for a root — the changes under ``folder``:
-    (status, rel path, old blob, new blob)."""
-    if not pairs:
-        return []
-    feed = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in pairs).encode()
-    spec = [folder] if folder != "." else []
-    raw = git.run("diff-tree", "--stdin", "--always", "-r", "--root", "--raw", "--no-renames",
-                  "--no-abbrev", "-z", "--", *spec, input=feed)
-    cut = len(folder) + 1 if folder != "." else 0
-    out: list[list[tuple[str, str, str, str]]] = []
-    tokens = raw.split(b"\0")
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        i += 1
-        if not token:
-            continue
-        if token[:1] != b":":
-            out.append([])  # a commit header: --always prints one for every input line
-            continue
-        fields = token[1:].split(b" ")
-        path = tokens[i].decode("utf-8", "surrogateescape")
-        i += 1
-        out[-1].append((fields[4][:1].decode(), path[cut:], fields[2].decode(),
-                        fields[3].decode()))
-    if len(out) != len(pairs):
-        raise InputError("git diff-tree answered for other commits than asked")
-    return out
 
 
 # --- judging one version --------------------------------------------------------------------

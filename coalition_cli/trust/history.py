@@ -1,0 +1,74 @@
+"""Reading history for the ledger: every commit and its parents, and what each changed
+against each parent — through two git processes whatever the history's size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InputError
+
+
+def incomplete_history(git: Any) -> str:
+    """Why the clone's history cannot be walked, or ""."""
+    if (git.git_dir / "shallow").exists():
+        return ("this clone is shallow: its history starts in the middle, so nothing can be "
+                "traced to the founders; fetch it whole with: git fetch --unshallow")
+    grafts = git.git_dir / "info" / "grafts"
+    if grafts.exists() and grafts.stat().st_size:
+        return ("this clone has grafts (.git/info/grafts), which rewrite its history; remove "
+                "them, then: git fetch --unshallow")
+    code, out = git.run_status("for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
+    if code == 0 and out.strip():
+        # the tool itself reads around them (GIT_NO_REPLACE_OBJECTS), but git log and every
+        # other tool here show a history that is not the one that was verified
+        return (f"this clone has replace refs ({out.strip()}: git replace), which make git show "
+                "another history than the one committed; remove them with git replace -d, "
+                "then: git fetch --unshallow")
+    return ""
+
+
+def commits(git: Any, head: str, since: str | None) -> list[tuple[str, list[str]]]:
+    args = ["rev-list", "--topo-order", "--reverse", "--parents", head]
+    if since:
+        args.append(f"^{since}")
+    out = []
+    for line in git.run(*args).decode().splitlines():
+        parts = line.split()
+        if parts:
+            out.append((parts[0], parts[1:]))
+    return out
+
+
+def changes(git: Any, pairs: list[tuple[str, str]], folder: str
+             ) -> list[list[tuple[str, str, str, str]]]:
+    """For each (commit, parent) — parent "" for a root — the changes under ``folder``:
+    (status, rel path, old blob, new blob)."""
+    if not pairs:
+        return []
+    feed = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in pairs).encode()
+    spec = [folder] if folder != "." else []
+    raw = git.run("diff-tree", "--stdin", "--always", "-r", "--root", "--raw", "--no-renames",
+                  "--no-abbrev", "-z", "--", *spec, input=feed)
+    cut = len(folder) + 1 if folder != "." else 0
+    out: list[list[tuple[str, str, str, str]]] = []
+    tokens = raw.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if not token:
+            continue
+        if token[:1] != b":":
+            out.append([])  # a commit header: --always prints one for every input line
+            continue
+        fields = token[1:].split(b" ")
+        path = tokens[i].decode("utf-8", "surrogateescape")
+        i += 1
+        out[-1].append((fields[4][:1].decode(), path[cut:], fields[2].decode(),
+                        fields[3].decode()))
+    if len(out) != len(pairs):
+        raise InputError("git diff-tree answered for other commits than asked")
+    return out
+
+
+__all__ = ["incomplete_history", "commits", "changes"]
