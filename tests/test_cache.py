@@ -427,11 +427,12 @@ def test_a_damaged_or_misplaced_verdict_memo_is_not_trusted(busy: Coalition) -> 
     good = memo.read_bytes()
     forged = [{"checked": truth["checked"], "problems": []}]  # "all clear"
 
+    roots = list(first.trust.roots.key())  # the founder's own clone: its key is pinned
     header = {"code": cache.package_fingerprint(),
-              "key": [c.agenda.rel, first.commit, "", "first-use"], "values": 1}
+              "key": [c.agenda.rel, first.commit, "", *roots], "values": 1}
     for garbage in (b"", b"junk" * 9, good[:20], good[:-3],
                     frames({**header, "code": "another version"}, *forged),  # other code
-                    frames({**header, "key": [c.agenda.rel, "0" * 40, "", "first-use"]},
+                    frames({**header, "key": [c.agenda.rel, "0" * 40, "", *roots]},
                            *forged),  # other commit
                     frames({**header, "values": 2}, *forged),  # a part lost
                     frames(header, "not a verdict")):

@@ -394,7 +394,7 @@ PLANTED = [
             config("deep:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 100))),
             "malformed", "nested deeper than 32 levels", True),
     Planted("coalition.yaml: duplicate key `name`", config('name: "Other"\n'), "malformed",
-            'found duplicate key "name"', True),
+            "duplicate key 'name'", True),
     Planted("coalition.yaml: 300 KB scalar", config('big: "' + "x" * 300_000 + '"\n'), "malformed",
             "more than the limit of 262144", True),
     Planted("coalition.yaml: `!!python/object/apply:os.system`",
