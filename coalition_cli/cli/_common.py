@@ -98,7 +98,9 @@ def open_agenda(path: Path | None) -> Any:
     root = ctx.find_root().obj if ctx is not None else None
     if path is None and isinstance(root, dict):
         path = root.get("agenda")
-    return Agenda.open(path)
+    agenda = Agenda.open(path)
+    agenda.git.recover()  # any command, a read too, finishes what a killed write left
+    return agenda
 
 
 def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
@@ -135,6 +137,7 @@ def signer_session(fmt: str, agenda: Path | None, member: str | None, key: Path 
     who is signing resolved (their key loaded). Returns (agenda, identity)."""
     check_format(fmt, ("terminal", "json"))
     ag = open_agenda(agenda)
+    ag.git.require_branch()  # before any check or prompt: a write needs a branch to land on
     return ag, identity(ag, member=member, key=key, passphrase=passphrase)
 
 
