@@ -145,3 +145,56 @@ def test_a_sync_after_an_interrupted_write_keeps_the_record(cli, open_round: Coa
     assert git(c.root, "status", "--porcelain", "--untracked-files=all") == ""
     assert (c.root / record).is_file()
     assert record in git(c.root, "ls-tree", "-r", "--name-only", "origin/main")
+
+
+# --- error lines never drive the terminal ------------------------------------------------
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[31m\x9b1m\r\x08\u202e"
+
+
+def assert_clean_error(stderr: str, shown: tuple[str, ...] = ("]0;owned", "[2J", "[31m")
+                       ) -> list[str]:
+    lines = stderr.splitlines()
+    assert lines and lines[0].startswith("error: ") and len(lines) <= 2, stderr
+    assert all(line.startswith(("error: ", "hint: ")) for line in lines), stderr
+    for bad in ("\x1b", "\x07", "\x9b", "\r", "\x08", "\u202e", *shown):
+        assert bad not in stderr, (bad, stderr)
+    return lines
+
+
+def test_error_lines_strip_escapes_from_ids_paths_and_git(cli, open_round: Coalition) -> None:
+    c = open_round
+    lines = assert_clean_error(cli("comment", "show", f"ab{ESCAPES}cd", code=3).stderr)
+    assert "ab" in lines[0] and "cd" in lines[0]  # the id is still recognisable
+    lines = assert_clean_error(cli("--agenda", f"/nowhere/{ESCAPES}x", "summary", code=3).stderr)
+    assert "/nowhere/" in lines[0]
+    git(c.root, "remote", "add", "origin", f"/nowhere/{ESCAPES}repo")
+    lines = assert_clean_error(cli("sync", code=5).stderr)  # git's own message echoes the URL
+    assert "git fetch" in lines[0]
+    lines = assert_clean_error(cli("comment", "add", "-p", "P01", "-s", f"ok{ESCAPES}",
+                                   "--text", "x", "--key", c.key("health"), code=3).stderr)
+    assert lines[0].startswith("error: unknown stance")
+
+
+def test_usage_errors_strip_escapes_too(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.run([sys.executable, "-m", "coalition_cli", f"--x{ESCAPES}"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert_clean_error(proc.stderr, shown=())  # click may spell them out as text: harmless
+
+
+def test_safe_line_leaves_one_printable_line() -> None:
+    from hypothesis import given, strategies as st
+
+    from coalition_cli.cli._common import safe_line
+
+    @given(st.text())
+    def check(text: str) -> None:
+        line = safe_line(text)
+        assert "\n" not in line and "\x1b" not in line
+        assert not any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f for ch in line)
+        assert not any(0x202a <= ord(ch) <= 0x202e or 0x2066 <= ord(ch) <= 0x2069 for ch in line)
+
+    check()
+    assert safe_line("P01 \x1b[1mbold\x1b[0m é 中") == "P01 bold é 中"

@@ -60,6 +60,8 @@ def main() -> None:
 def _run() -> int:
     import sys
 
+    from ._common import safe_line
+
     try:
         from typer._click import exceptions as click_exc
     except ImportError:  # older typer on plain click
@@ -71,15 +73,15 @@ def _run() -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `coalition` alone: show the help
             typer.echo(exc.format_message())
             return 0
-        typer.echo(f"error: {exc.format_message()}", err=True)
+        typer.echo(f"error: {safe_line(exc.format_message())}", err=True)
         where = exc.ctx.command_path if exc.ctx is not None else "coalition"
-        typer.echo(f"hint: see '{where} --help'", err=True)
+        typer.echo(f"hint: see '{safe_line(where)} --help'", err=True)
         return 2
     except click_exc.Abort:
         typer.echo("error: aborted", err=True)
         return 1
     except click_exc.ClickException as exc:
-        typer.echo(f"error: {exc.format_message()}", err=True)
+        typer.echo(f"error: {safe_line(exc.format_message())}", err=True)
         return exc.exit_code
     except SystemExit as exc:
         if exc.code is None or isinstance(exc.code, int):

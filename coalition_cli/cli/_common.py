@@ -47,10 +47,33 @@ def debug() -> bool:
     return os.environ.get("COALITION_DEBUG") == "1"
 
 
+_ESCAPES = None
+
+
+def safe_line(text: object) -> str:
+    """``text`` made one line that cannot drive the terminal: escape sequences (CSI, OSC,
+    the rest) removed whole, other control and bidirectional-override characters replaced
+    by U+FFFD, line breaks and tabs made spaces. For everything an ``error:``, ``hint:`` or
+    ``warning:`` line echoes — a path, an id, a message from git."""
+    import re
+
+    global _ESCAPES
+    if _ESCAPES is None:
+        _ESCAPES = re.compile(
+            r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI ... final byte
+            r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL or ST
+            r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC ... ST
+            r"|\x1b[ -/]*[0-~]?")  # any other escape
+    text = _ESCAPES.sub("", str(text))
+    text = re.sub(r"[\r\n\t\v\f]+", " ", text)
+    text = re.sub("[\u202a-\u202e\u2066-\u2069]", "\ufffd", text)
+    return _printable(text).strip()
+
+
 def fail(error: CoalitionError) -> None:
-    typer.echo(f"error: {error.message}", err=True)
+    typer.echo(f"error: {safe_line(error.message)}", err=True)
     if error.hint:
-        typer.echo(f"hint: {error.hint}", err=True)
+        typer.echo(f"hint: {safe_line(error.hint)}", err=True)
 
 
 def handle(fn: F) -> F:
@@ -227,7 +250,7 @@ class Out:
             self.line(text or written.id)
 
     def note(self, text: str) -> None:
-        typer.echo(text, err=True)
+        typer.echo(safe_line(text), err=True)
 
     def table(self, rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None,
               empty: str = "nothing to show") -> None:
