@@ -54,7 +54,7 @@ def add(
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
     body = read_text(text, text_file, what="comment text", required=required,
-                     template="\n# Your comment. Lines starting with # are kept.\n")
+                     instructions=(f"Your comment on {principle}, stance '{stance}', above.",))
     written = actions.comment_add(
         ag, who, principle=principle, stance=stance, text=body, quote=quote,
         occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
