@@ -209,6 +209,8 @@ def register(root: typer.Typer) -> None:
         rationale: Annotated[str, typer.Option("--rationale", "-r", help="Why.")],
         commit: Annotated[Optional[str], typer.Option(
             "--commit", help="The commit that implemented it.")] = None,
+        force: Annotated[bool, typer.Option(
+            "--force", help="Answer a withdrawn or late comment all the same.")] = False,
         as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
         agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
     ) -> None:
@@ -217,5 +219,5 @@ def register(root: typer.Typer) -> None:
 
         ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
         written = actions.respond(ag, who, comment_id, disposition=disposition,
-                                  rationale=rationale, commit=commit)
+                                  rationale=rationale, commit=commit, force=force)
         Out(fmt).written(written, f"{disposition}: {written.id[:8]} ({written.commit[:8]})")
