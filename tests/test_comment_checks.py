@@ -71,3 +71,69 @@ def test_respond_to_a_late_comment_needs_force(cli, round_with_comments) -> None
     assert "--force" in (hint or "")
     cli(*args, "--force")
     cli("respond", kept[:8], "-d", "accepted", "-r", "Done.", "--key", c.key("sec"))
+
+
+# --- what will count, said before signing ------------------------------------------------
+
+
+@pytest.fixture
+def two_people(round_with_comments) -> tuple[Coalition, str]:
+    """`health` has two people, Ana and Ben, each with a key; Ana said `amend` on P01."""
+    from coalition_cli.signing import PrivateKey
+
+    from conftest import make_key
+
+    c, _kept, _dropped = round_with_comments
+    keys = []
+    for person in ("ana", "ben"):
+        path = make_key(c.root.parent / "keys", f"health-{person}")
+        c.keys[person] = path
+        keys.append((PrivateKey.load(path).public, person.title()))
+    actions.member_add(c.agenda, c.who("sec"), "health", name="Health Org",
+                       sector="service-provider", roles=["member"], keys=keys)
+    ana = actions.comment_add(c.agenda, person_identity(c, "ana"), principle="P02",
+                              stance="amend", text="Ana's view.").id
+    return c, ana
+
+
+def person_identity(c: Coalition, person: str):
+    from coalition_cli.identity import resolve
+
+    return resolve(c.agenda, c.agenda.snapshot(), key=str(c.key(person)))
+
+
+def test_what_will_count_names_the_earlier_voice(two_people) -> None:
+    from coalition_cli.voices import what_will_count
+
+    c, ana = two_people
+    ben = person_identity(c, "ben")
+    [warning] = what_will_count(c.agenda, ben, principle="P02", stance="oppose")
+    assert warning == (f"Ana of 'health' already said 'amend' on P02 (comment {ana[:8]}); one "
+                       "voice per member: this 'oppose', the latest, will count as 'health''s "
+                       "stance, not 'amend'")
+    ana_again = person_identity(c, "ana")
+    [warning] = what_will_count(c.agenda, ana_again, principle="P02", stance="amend")
+    assert "without --supersedes both stand" in warning and f"--supersedes {ana[:8]}" in warning
+    assert what_will_count(c.agenda, ana_again, principle="P02", stance="oppose",
+                           supersedes=ana[:8]) == []
+    assert what_will_count(c.agenda, ben, principle="P03", stance="oppose") == []  # first voice
+
+
+def test_the_warning_shows_on_a_terminal_before_the_comment_is_filed(two_people) -> None:
+    from test_editor import Terminal
+
+    c, _ana = two_people
+    term = Terminal(c.root, ["comment", "add", "-p", "P02", "-s", "oppose", "--text", "Ben's.",
+                             "--key", str(c.key("ben"))], {})
+    code, output = term.finish()
+    assert code == 0, output
+    lines = [line for line in output.replace("\r", "").splitlines() if line]
+    assert lines[0].startswith("warning: Ana of 'health' already said 'amend' on P02"), output
+    assert len(lines) == 2 and len(lines[1]) == 16  # then the new comment's id
+
+
+def test_no_warning_when_nobody_reads_stderr(cli, two_people) -> None:
+    c, _ana = two_people
+    result = cli("comment", "add", "-p", "P02", "-s", "oppose", "--text", "Ben's.",
+                 "--key", c.key("ben"))
+    assert result.stderr == ""

@@ -383,6 +383,11 @@ def terminal_console(stderr: bool = False) -> Any:
                    highlight=False, markup=False, emoji=False, soft_wrap=not tty)
 
 
+def stderr_is_terminal() -> bool:
+    """Are diagnostics read by a person (warnings that only help at a terminal)?"""
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     if fmt not in allowed:
         raise UsageError(f"format '{fmt}' is not available here", hint=f"use one of: {', '.join(allowed)}")

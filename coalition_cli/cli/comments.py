@@ -20,6 +20,7 @@ from ._common import (
     open_agenda,
     read_text,
     signer_session,
+    stderr_is_terminal,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -53,6 +54,12 @@ def add(
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
+    if stderr_is_terminal():  # before anything is signed: say what will count
+        from ..voices import what_will_count
+
+        for warning in what_will_count(ag, who, principle=principle, stance=stance,
+                                       supersedes=supersedes, round_id=round_id):
+            Out(fmt).note(f"warning: {warning}")
     body = read_text(text, text_file, what="comment text", required=required,
                      instructions=(f"Your comment on {principle}, stance '{stance}', above.",))
     written = actions.comment_add(
