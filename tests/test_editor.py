@@ -8,14 +8,17 @@ folder that is gone afterwards, even when a signal ends the command while the ed
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import textwrap
 import time
 from datetime import timedelta
@@ -58,11 +61,19 @@ SCRIPTED_EDITOR = textwrap.dedent("""
 class Terminal:
     """``coalition ARGS`` with a pseudo-terminal as stdin, stdout and stderr."""
 
-    def __init__(self, cwd: Path, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, cwd: Path, args: list[str], env: dict[str, str | None],
+                 columns: int = 120) -> None:
         master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
         self.master = master
         self.output = b""
-        full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm", **env}
+        full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm"}
+        full_env.pop("COLUMNS", None)  # the terminal's own size, as for a person
+        for name, value in env.items():  # None removes a variable
+            if value is None:
+                full_env.pop(name, None)
+            else:
+                full_env[name] = value
         self.proc = subprocess.Popen([sys.executable, "-m", "coalition_cli", *args], cwd=cwd,
                                      env=full_env, stdin=slave, stdout=slave, stderr=slave,
                                      start_new_session=True)

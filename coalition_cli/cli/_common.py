@@ -76,6 +76,18 @@ def fail(error: CoalitionError) -> None:
         typer.echo(f"hint: {safe_line(error.hint)}", err=True)
 
 
+def reader_gone() -> int:
+    """stdout's reader has gone: point stdout at /dev/null so that nothing else (the final
+    flush included) fails, say nothing, and end as a command killed by SIGPIPE does (141)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
+    return 141
+
+
 def handle(fn: F) -> F:
     """Turn library errors into one ``error:`` line (+ ``hint:``) and the spec's exit code."""
 
@@ -90,6 +102,8 @@ def handle(fn: F) -> F:
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`coalition ... | head`): not an error
+            raise typer.Exit(reader_gone()) from None
         except OSError as exc:
             if debug():
                 raise
@@ -333,11 +347,16 @@ class Out:
 
 def write_columns(rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None,
                   stream: Any = None) -> None:
-    """Rows as aligned columns on stdout, one line each (the terminal wraps what is too wide).
+    """Rows as aligned columns on stdout, one line each.
 
     Written directly, not through rich's Table: the same look (a bold header on a terminal,
     two spaces between columns), but 100,000 rows take a second instead of minutes.
     Every cell is made one line of printable text (``render._common.one_line``).
+
+    On a terminal too narrow for the rows, nothing is left for the terminal to wrap (it
+    would cut words): the widest column (a comment's text, say) goes on indented lines
+    under its row, wrapped at spaces; when even the rest does not fit, every column wraps
+    at spaces inside a narrower width. Piped output keeps one line per row for scripts.
     """
     from rich.cells import cell_len
 
@@ -350,9 +369,33 @@ def write_columns(rows: list[dict[str, Any]], columns: list[str], *, title: str 
     lengths = [[len(v) if v.isascii() else cell_len(v) for v in line] for line in cells]
     for line in lengths:
         widths = [w if w >= n else n for w, n in zip(widths, line)]
-    bold = stream.isatty() and "NO_COLOR" not in os.environ
+    tty = stream.isatty()
+    bold = tty and color_wanted(stream)
+    room = terminal_width() if tty else 0
+    span = lambda sizes: sum(sizes) + 2 * (len(sizes) - 1)  # noqa: E731
+    header = [list(columns)]
+    below: int | None = None
+    below_cells: list[str] = []
+    if room and span(widths) > room:
+        k = max(range(len(widths)), key=widths.__getitem__)
+        rest = widths[:k] + widths[k + 1:]
+        if rest and span(rest) <= room:  # the widest column on lines of its own
+            below, below_cells = k, [line[k] for line in cells]
+            cells = [line[:k] + line[k + 1:] for line in cells]
+            lengths = [line[:k] + line[k + 1:] for line in lengths]
+            header, widths = [list(columns[:k]) + list(columns[k + 1:])], rest
+        else:  # not even that: every column wraps
+            widths = _widths_for(room, cells, columns)
+            header, cells = _fit([list(columns)], widths), _fit(cells, widths)
+    fast = below is None and len(header) == 1 and not (room and span(widths) > room) \
+        and len(cells) == len(lengths)
 
-    def render(values: list[str], sizes: list[int]) -> str:
+    def render(values: list[str]) -> str:
+        last = len(values) - 1
+        return "".join(v if i == last else v + " " * (widths[i] - cell_len(v) + 2)
+                       for i, v in enumerate(values)).rstrip()
+
+    def plain(values: list[str], sizes: list[int]) -> str:
         last = len(values) - 1
         return "".join(v if i == last else v + " " * (widths[i] - sizes[i] + 2)
                        for i, v in enumerate(values)).rstrip()
@@ -360,11 +403,89 @@ def write_columns(rows: list[dict[str, Any]], columns: list[str], *, title: str 
     out = []
     if title:
         out.append(one_line(title))
-    header = render(columns, [len(c) for c in columns])
-    out.append(f"\x1b[1m{header}\x1b[0m" if bold else header)
-    out.extend(render(line, sizes) for line, sizes in zip(cells, lengths))
+    heads = [render(line) for line in header]
+    if below is not None:
+        heads.append("    " + columns[below])
+    out.extend(f"\x1b[1m{h}\x1b[0m" if bold else h for h in heads)
+    if fast:
+        out.extend(plain(line, sizes) for line, sizes in zip(cells, lengths))
+    else:
+        for n, line in enumerate(cells):
+            out.append(render(line))
+            if below is not None and below_cells[n]:
+                out.extend("    " + part for part in _wrap(below_cells[n], room - 4))
     stream.write("\n".join(out) + "\n")
     stream.flush()
+
+
+def _widths_for(room: int, cells: list[list[str]], columns: list[str]) -> list[int]:
+    """Column widths that fit ``room``: each column's natural width, the widest narrowed
+    first, none below 4 cells."""
+    from rich.cells import cell_len
+
+    widths = [max([cell_len(c)] + [cell_len(line[i]) for line in cells])
+              for i, c in enumerate(columns)]
+    while sum(widths) + 2 * (len(widths) - 1) > room:
+        k = max(range(len(widths)), key=widths.__getitem__)
+        if widths[k] <= 4:
+            break
+        widths[k] -= 1
+    return widths
+
+
+def _fit(cells: list[list[str]], widths: list[int]) -> list[list[str]]:
+    """Each row's cells wrapped at spaces into ``widths``, as several lines of the row."""
+    out: list[list[str]] = []
+    for line in cells:
+        wrapped = [_wrap(v, w) for v, w in zip(line, widths)]
+        for k in range(max(len(parts) for parts in wrapped)):
+            out.append([parts[k] if k < len(parts) else "" for parts in wrapped])
+    return out
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells, broken at spaces."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        while cell_len(word) > width:  # longer than the column: the one forced cut
+            if current:
+                lines.append(current)
+                current = ""
+            cut = width
+            while cell_len(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        if not current:
+            current = word
+        elif cell_len(current) + 1 + cell_len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines or [""]
+
+
+def terminal_width() -> int:
+    """Columns of the terminal (``COLUMNS`` when set, as shells do)."""
+    import shutil
+
+    return max(20, shutil.get_terminal_size((100, 24)).columns)
+
+
+def color_wanted(stream: Any = None) -> bool:
+    """Colour and bold only on a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
+    stream = stream or sys.stdout
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def report_width() -> int:
+    """The width terminal reports are drawn at: the terminal's, up to 100 columns."""
+    return min(100, terminal_width()) if sys.stdout.isatty() else 100
 
 
 def _printable(text: str) -> str:
@@ -379,7 +500,7 @@ def terminal_console(stderr: bool = False) -> Any:
 
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(file=stream, width=None if tty else 100, no_color=not tty or "NO_COLOR" in os.environ,
+    return Console(file=stream, width=None if tty else 100, no_color=not color_wanted(stream),
                    highlight=False, markup=False, emoji=False, soft_wrap=not tty)
 
 

@@ -92,13 +92,49 @@ def list_(
     member: Annotated[Optional[str], typer.Option("--member")] = None,
     stance: Annotated[Optional[str], typer.Option("--stance")] = None,
     awaiting: Annotated[bool, typer.Option("--awaiting", help="Only comments awaiting a response.")] = False,
+    mine: Annotated[bool, typer.Option(
+        "--mine", help="What needs me: my comments, their answers, what awaits my "
+                       "acknowledgement (facilitators: what awaits an answer, who has not "
+                       "responded).")] = False,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
     """List verified comments, with their state and whether they await a response."""
     check_format(fmt, ("terminal", "json"))
+    if mine:
+        _mine(open_agenda(agenda), as_member, key, passphrase, Out(fmt))
+        return
     rows = _rows(open_agenda(agenda), round_id, principle, member, stance, awaiting)
     Out(fmt).table(rows, ["short", "principle", "member", "stance", "state", "response", "text"],
                    empty="no comments")
+
+
+def _mine(ag, as_member, key, passphrase, out: Out) -> None:  # noqa: ANN001
+    from ..inbox import what_needs_me, whoami
+    from ..verify import verify
+    from ._common import passphrase_source
+
+    me = whoami(ag, ag.snapshot(), member=as_member, key=str(key) if key else None,
+                passphrase=passphrase_source(passphrase))
+    view = what_needs_me(verify(ag), me)
+    if out.json:
+        out.data(view)
+        return
+    out.table(view["mine"], ["short", "round", "principle", "stance", "state", "response",
+                             "acknowledged", "todo"],
+              title=f"comments of {view['member']}", empty=f"{view['member']} has no comments")
+    todo = [row["short"] for row in view["mine"] if row["todo"]]
+    if todo:
+        out.note(f"{len(todo)} answered comment(s) await your acknowledgement: coalition "
+                 f"comment ack {todo[0]} satisfied|maintains-objection")
+    if view["facilitator"]:
+        out.line("")
+        out.table(view["awaiting"], ["short", "round", "principle", "member", "stance"],
+                  title=f"awaiting an answer ({len(view['awaiting'])})",
+                  empty="no comment awaits an answer")
+        if view["round"]:
+            waiting = ", ".join(view["not_responded"]) or "none"
+            out.line(f"voting members with no stance in round {view['round']}: {waiting}")
 
 
 @app.command("show")
@@ -140,8 +176,49 @@ def show(
     if out.json:
         out.data(data)
         return
-    for key_name, value in data.items():
-        out.line(f"{key_name}: {value}")
+    for line in _readable(data):
+        out.line(line)
+
+
+def _readable(data: dict) -> list[str]:  # noqa: C901 - one small case per kind of field
+    """``comment show`` for a person: one ``key: value`` per field; the anchor as its quote,
+    its context and its place; the response as its fields; lists joined; long text
+    indented under its key."""
+    lines: list[str] = []
+
+    def field(key: str, value: object, indent: str = "") -> None:
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value) or "none"
+        text = str(value)
+        if "\n" in text:
+            lines.append(f"{indent}{key}:")
+            lines.extend(f"{indent}  {part}" for part in text.split("\n"))
+        else:
+            lines.append(f"{indent}{key}: {text}")
+
+    for key, value in data.items():
+        if key == "anchor" and isinstance(value, dict):
+            lines.append("anchor:")
+            field("quote", " ".join(str(value.get("quote", "")).split()), "  ")
+            before = " ".join(str(value.get("prefix", "")).split())
+            after = " ".join(str(value.get("suffix", "")).split())
+            quote = " ".join(str(value.get("quote", "")).split())
+            field("context", f"…{before} [{quote}] {after}…", "  ")
+            if "start" in value and "end" in value:
+                field("place", f"characters {value['start']}–{value['end']} of the principle "
+                               "at the round's draft", "  ")
+        elif key == "response" and isinstance(value, dict):
+            lines.append("response:")
+            for sub in ("disposition", "rationale", "responder", "responded_at", "commit"):
+                if value.get(sub) not in (None, ""):
+                    field(sub, value[sub], "  ")
+        elif isinstance(value, dict):
+            lines.append(f"{key}:")
+            for sub, item in value.items():
+                field(str(sub), item, "  ")
+        else:
+            field(key, value)
+    return lines
 
 
 @app.command("reencrypt")

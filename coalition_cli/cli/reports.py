@@ -13,9 +13,11 @@ from ._common import (
     Out,
     OutputOpt,
     check_format,
+    color_wanted,
     handle,
     open_agenda,
     progress_bar,
+    report_width,
     write_report,
 )
 
@@ -101,7 +103,7 @@ def register(app: typer.Typer) -> None:
         ag = open_agenda(agenda)
         data = summary_at_head(ag, round_id, lambda: _verify(ag))
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
-        write_report(render_summary(data, fmt, color=color), output)
+        write_report(render_summary(data, fmt, color=color and color_wanted(), width=report_width()), output)
 
     @app.command("changes")
     @handle
@@ -123,4 +125,4 @@ def register(app: typer.Typer) -> None:
         ag = open_agenda(agenda)
         data = build_changes(ag, from_rev, to_rev)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
-        write_report(render_changes(data, fmt, color=color), output)
+        write_report(render_changes(data, fmt, color=color and color_wanted(), width=report_width()), output)
