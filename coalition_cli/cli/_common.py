@@ -455,8 +455,8 @@ def _wrap(text: str, width: int) -> list[str]:
                 lines.append(current)
                 current = ""
             cut = width
-            while cell_len(word[:cut]) > width:
-                cut -= 1
+            while cut > 1 and cell_len(word[:cut]) > width:
+                cut -= 1  # (one character at least: a wide one in a 1-cell column)
             lines.append(word[:cut])
             word = word[cut:]
         if not current:
