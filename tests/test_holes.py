@@ -198,3 +198,12 @@ def test_safe_line_leaves_one_printable_line() -> None:
 
     check()
     assert safe_line("P01 \x1b[1mbold\x1b[0m é 中") == "P01 bold é 中"
+
+
+def test_hint_lines_are_cleaned_like_error_lines(capsys) -> None:
+    from coalition_cli.cli._common import fail
+    from coalition_cli.errors import InputError
+
+    fail(InputError("bad id 'a\x1b[31mb'", hint="try: coalition show c\x1b]0;title\x07d\nnext"))
+    err = capsys.readouterr().err
+    assert err == "error: bad id 'ab'\nhint: try: coalition show cd next\n"

@@ -71,9 +71,12 @@ def safe_line(text: object) -> str:
 
 
 def fail(error: CoalitionError) -> None:
-    typer.echo(f"error: {safe_line(error.message)}", err=True)
-    if error.hint:
-        typer.echo(f"hint: {safe_line(error.hint)}", err=True)
+    try:
+        typer.echo(f"error: {safe_line(error.message)}", err=True)
+        if error.hint:
+            typer.echo(f"hint: {safe_line(error.hint)}", err=True)
+    except OSError:  # stderr is gone too (a terminal hung up): the exit code still tells
+        pass
 
 
 def reader_gone() -> int:
