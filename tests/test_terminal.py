@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
