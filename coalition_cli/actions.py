@@ -607,6 +607,11 @@ def comment_withdraw(agenda: Agenda, identity: Identity, comment_id: str) -> Wri
         raise NotPermitted(f"comment {target.id[:8]} belongs to '{target.member}'; "
                            "only its member may withdraw it")
     round_ = _writable_round(snap, target.round)
+    done = next((r for r in _member_records(agenda, snap, round_, identity.member.id).values()
+                 if r.type == "withdrawal" and r.target == target.id), None)
+    if done is not None:
+        raise InputError(f"comment {target.id[:8]} was already withdrawn on {done.submitted_at} "
+                         f"(withdrawal {done.id[:8]}); nothing was written")
     record = Record(type="withdrawal", id=new_record_id(), round=round_.id,
                     member=identity.member.id, submitted_at=stamp(now()),
                     principle=target.principle, author=identity.person, target=target.id)
@@ -661,17 +666,46 @@ def comment_ack(agenda: Agenda, identity: Identity, comment_id: str, answer: str
                          f"comment {target.id[:8]}: {identity.member.id} is {answer}")
 
 
+def _unanswerable(agenda: Agenda, snap: Snapshot, target: Record, path: str) -> str | None:
+    """Why a response to ``target`` would answer nothing that counts: it was withdrawn,
+    or it is late (not in its round's closing manifest, or submitted after the round
+    closed). None when it counts."""
+    import hashlib
+
+    round_ = snap.rounds.get(target.round)
+    mine = _member_records(agenda, snap, round_, target.member) if round_ else {}
+    gone = next((r for r in mine.values() if r.type == "withdrawal" and r.target == target.id),
+                None)
+    if gone is not None:
+        return f"was withdrawn by '{target.member}' on {gone.submitted_at}"
+    raw = snap.read(f"rounds/{target.round}/closing.yaml")
+    if raw is not None:  # listed with the digest of these bytes? (a search, not a parse:
+        # a manifest of 100,000 records is megabytes of YAML)
+        digest = hashlib.sha256(agenda.git.read_file(snap.commit, path) or b"").hexdigest()
+        listed = f"comments/{target.member}/{target.id}.yaml".encode() in raw
+        if not (listed and digest.encode() in raw):
+            return (f"is late: it is not in the closing manifest of round '{target.round}' "
+                    "(verify reports it as late)")
+    if round_ is not None and target.submitted_at > round_.closes_at:
+        return f"is late: it was submitted {target.submitted_at}, after the round closed"
+    return None
+
+
 def respond(agenda: Agenda, identity: Identity, comment_id: str, *, disposition: str,
-            rationale: str, commit: str | None = None) -> Written:
+            rationale: str, commit: str | None = None, force: bool = False) -> Written:
     snap = verified(agenda)
     require_role(identity, "facilitator", "respond to comments")
     if disposition not in DISPOSITIONS:
         raise InputError(f"unknown disposition '{disposition}'",
                          hint=f"use one of: {', '.join(DISPOSITIONS)}")
     rationale = records.clean_text(rationale, "--rationale", required=True) or ""
-    target, _ = find_record(agenda, snap, comment_id)
+    target, path = find_record(agenda, snap, comment_id)
     if target.type != "comment":
         raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
+    why = None if force else _unanswerable(agenda, snap, target, path)
+    if why is not None:
+        raise InputError(f"comment {target.id[:8]} {why}; nothing was written",
+                         hint="to answer it all the same, add --force")
     implemented = agenda.git.resolve(commit) if commit else None
     response = Response(comment=target.id, round=target.round, disposition=disposition,
                         rationale=rationale, responded_at=stamp(now()),

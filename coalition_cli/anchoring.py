@@ -26,7 +26,8 @@ from typing import Any, NamedTuple
 from coalition_cli import redline
 from coalition_cli.errors import InputError
 
-__all__ = ["QuoteNotFound", "AmbiguousQuote", "occurrences", "make_anchor", "reanchor"]
+__all__ = ["QuoteNotFound", "AmbiguousQuote", "occurrences", "quote_spans", "closest_passage",
+           "fold", "make_anchor", "reanchor"]
 
 CONTEXT = 32  # characters of prefix / suffix kept with an anchor
 MOSTLY = 0.5  # "most of the text": surviving share for modified, unchanged share for lookalikes
@@ -39,14 +40,19 @@ _WORDS = re.compile(r"\S+")
 
 
 class QuoteNotFound(InputError):
-    """The quote does not occur in the principle's body."""
+    """The quote does not occur in the principle's body; ``closest`` is the passage of the
+    body most like it (None when nothing is alike)."""
 
-    def __init__(self, quote: str = "") -> None:
-        super().__init__(
-            "the quote does not occur in the principle at the round's draft",
-            hint="copy the passage exactly as it reads in the round's draft",
-        )
+    def __init__(self, quote: str = "", closest: str | None = None) -> None:
+        hint = "copy the passage exactly as it reads in the round's draft"
+        if closest:
+            shown = " ".join(closest.split())
+            shown = shown if len(shown) <= 100 else shown[:60] + "…" + shown[-39:]
+            hint = f"the closest passage in the draft is \"{shown}\"; {hint}"
+        super().__init__("the quote does not occur in the principle at the round's draft",
+                         hint=hint)
         self.quote = quote
+        self.closest = closest
 
 
 class AmbiguousQuote(InputError):
@@ -85,6 +91,83 @@ def _find_spans(body: str, quote: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Quotes as people type them: straight or typographic quotes, any dash, any space are
+# the same when matching (each folds one character to one, so offsets stay those of the
+# body); the anchor stores the draft's own characters.
+_FOLD = str.maketrans({
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\u02bc\u0060\u00b4"
+                    "\uff07", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\uff02", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d", "-"),
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                    "\u200a\u202f\u205f\u3000", " "),
+})
+# Scripts written without spaces between words: a quote may start or end anywhere in them.
+_UNSPACED = ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA", "THAI", "LAO", "KHMER",
+             "MYANMAR", "TIBETAN", "YI ", "BOPOMOFO", "IDEOGRAPHIC")
+
+
+def fold(text: str) -> str:
+    """``text`` with typographic quotes, dashes and spaces made plain, length kept."""
+    return text.translate(_FOLD)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wordlike(ch: str) -> bool:
+    """A letter, digit or mark of a script that separates its words with spaces."""
+    import unicodedata
+
+    if not (ch.isalnum() or ch == "_" or unicodedata.category(ch).startswith("M")):
+        return False
+    return not unicodedata.name(ch, "").startswith(_UNSPACED)
+
+
+def _inside_word(body: str, pos: int) -> bool:
+    """Is ``pos`` (a boundary between two characters) in the middle of a word?"""
+    return 0 < pos < len(body) and _wordlike(body[pos - 1]) and _wordlike(body[pos])
+
+
+def quote_spans(body: str, quote: str) -> list[tuple[int, int]]:
+    """(start, end) of every place the quote, as typed, stands in *body*: whitespace runs,
+    quotes, dashes and spaces alike (:func:`fold`), and only at whole-word edges — "the"
+    is not found in "gathered" or "them". Matches may overlap; a blank quote matches
+    nothing."""
+    return [(s, e) for s, e in _find_spans(fold(body), fold(quote))
+            if not _inside_word(body, s) and not _inside_word(body, e)]
+
+
+def closest_passage(body: str, quote: str) -> tuple[int, int] | None:
+    """The span of *body* most like *quote* (case, quotes, dashes, spaces aside), over
+    windows of about as many words; None when no window is even half alike."""
+    wanted = " ".join(fold(quote).lower().split())
+    if not wanted:
+        return None
+    spans = [m.span() for m in _WORDS.finditer(body)]
+    n = len(wanted.split())
+    keys = {w.strip(".,;:!?()[]'\"") for w in wanted.split()}
+    hits = [k for k, (a, b) in enumerate(spans)
+            if fold(body[a:b]).lower().strip(".,;:!?()[]'\"") in keys]
+    starts = sorted({s for k in hits[:500] for s in range(max(0, k - n), k + 1)})
+    if not starts:
+        starts = list(range(min(len(spans), 2000)))
+    matcher = difflib.SequenceMatcher(None, "", wanted, autojunk=False)
+    best: tuple[float, int, int] | None = None
+    for k in starts:
+        for m in (n - 1, n, n + 1):
+            if m < 1 or k + m > len(spans):
+                continue
+            start, end = spans[k][0], spans[k + m - 1][1]
+            matcher.set_seq1(" ".join(fold(body[start:end]).lower().split()))
+            if best is not None and matcher.quick_ratio() <= best[0]:
+                continue
+            ratio = matcher.ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, start, end)
+    if best is None or best[0] < 0.5:
+        return None
+    return best[1], best[2]
+
+
 def occurrences(body: str, quote: str) -> list[int]:
     """Start offsets of the quote in *body*, matching any whitespace run to any other."""
     return [start for start, _ in _find_spans(body, quote)]
@@ -118,14 +201,17 @@ def make_anchor(body: str, quote: str, occurrence: int | None = None) -> dict[st
     """Anchor *quote* in *body*; *occurrence* (1-based) chooses among several matches.
 
     Whitespace runs in the quote match any whitespace run in the body (a
-    hard-wrapped passage copied as one line still matches); the anchor stores
-    the text exactly as it is in the body.
+    hard-wrapped passage copied as one line still matches), typographic and plain
+    quotes, dashes and spaces match each other, and a match starts and ends at word
+    edges (:func:`quote_spans`); the anchor stores the text exactly as it is in the body.
+    When nothing matches, the error names the closest passage.
     """
     if not isinstance(quote, str) or not quote.strip():
         raise InputError("the quote is empty", hint="pass the passage you comment on with --quote")
-    spans = _find_spans(body, quote)
+    spans = quote_spans(body, quote)
     if not spans:
-        raise QuoteNotFound(quote)
+        near = closest_passage(body, quote)
+        raise QuoteNotFound(quote, body[near[0]:near[1]] if near else None)
     if occurrence is None:
         if len(spans) > 1:
             contexts = [_snippet(body, s, e) for s, e in spans]

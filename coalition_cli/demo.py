@@ -162,7 +162,7 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
         linked = revised.get(pid) if resp["disposition"].startswith("accepted") else None
         for target in targets:
             actions.respond(agenda, facilitator, target, disposition=resp["disposition"],
-                            rationale=resp["rationale"], commit=linked)
+                            rationale=resp["rationale"], commit=linked, force=True)  # all, withdrawn too
     for a in scenario.get("acks", []):
         owner = next(c["member"] for c in scenario["comments"] if c["ref"] == a["ref"])
         actions.comment_ack(agenda, who(owner), refs[a["ref"]], a["answer"])

@@ -83,3 +83,15 @@ class GitError(CoalitionError):
     """A git command failed, or the remote refused a push (exit 5)."""
 
     exit_code = 5
+
+
+class Interrupted(CoalitionError):
+    """A signal (SIGTERM, SIGHUP) ended an interactive step; nothing was written.
+    Exit 128 + the signal's number, as a shell reports a command killed by it."""
+
+    def __init__(self, signal_name: str, what: str) -> None:
+        import signal
+
+        super().__init__(f"interrupted by {signal_name} while the editor was open; "
+                         f"no {what} was saved and nothing was written")
+        self.exit_code = 128 + int(getattr(signal, signal_name))

@@ -349,6 +349,7 @@ class Git:
         env = {}
         if author:
             env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]}
+        self.require_branch()
         self.recover()
         for attempt in range(attempts):
             if attempt:
@@ -378,6 +379,38 @@ class Git:
 
     # --- crash safety: what a killed writer leaves behind ---------------------------------
 
+    def unfinished_operation(self) -> str | None:
+        """``rebase`` or ``merge`` when git stopped (or was killed) in the middle of one in
+        this working tree, ``detached`` when HEAD names no branch, else None."""
+        out = self.run("rev-parse", "--git-path", "rebase-merge", "--git-path", "rebase-apply",
+                       "--git-path", "MERGE_HEAD").decode().splitlines()
+        paths = [self.root / line for line in out]
+        if paths[0].exists() or paths[1].exists():
+            return "rebase"
+        if paths[2].exists():
+            return "merge"
+        if self.run_status("symbolic-ref", "-q", "HEAD")[0] != 0:
+            return "detached"
+        return None
+
+    def require_branch(self) -> None:
+        """Refuse to write anywhere but on top of a checked-out branch: a commit made
+        in the middle of a rebase (a ``coalition sync`` killed mid-way, say) would land on
+        a detached HEAD and be lost when the rebase is finished or aborted."""
+        state = self.unfinished_operation()
+        if state == "rebase":
+            raise GitError("a git rebase is in progress in this repository (an interrupted "
+                           "sync?)",
+                           hint="finish it with: git rebase --continue, or undo it with: "
+                                "git rebase --abort; then run the command again")
+        if state == "merge":
+            raise GitError("a git merge is in progress in this repository",
+                           hint="finish it with: git merge --continue, or undo it with: "
+                                "git merge --abort; then run the command again")
+        if state == "detached":
+            raise GitError("HEAD is detached: no branch is checked out",
+                           hint="check out the agenda's branch first, e.g.: git switch main")
+
     @property
     def _journal(self) -> Path:  # one per working tree (linked worktrees share git_dir)
         tag = hashlib.sha1(str(self.root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
@@ -406,12 +439,21 @@ class Git:
         except (OSError, ValueError, KeyError, TypeError):
             self._journal.unlink(missing_ok=True)
             return
+        if self.unfinished_operation() in ("rebase", "merge"):
+            return  # never touch the index under a rebase or merge git is in the middle of
         for folder in {(self.root / p).parent for p in paths}:
             for stray in folder.glob(".coalition-tmp-*") if folder.is_dir() else ():
                 stray.unlink(missing_ok=True)
         head = self.head()
         landed = head is not None and self.run_status("merge-base", "--is-ancestor", commit,
                                                       head)[0] == 0
+        if not landed and head is not None and paths:
+            # a sync may have rebased the commit since: it landed if HEAD holds its files
+            ids = self.run("rev-parse", *[f"{rev}:{p}" for rev in (commit, head)
+                                          for p in paths], check=False).decode().split()
+            landed = len(ids) == 2 * len(paths) and ids[: len(paths)] == ids[len(paths):]
+        if not landed and self.rev_parse(f"{commit}^") == head:
+            return  # its writer may be about to move the branch: leave its journal alone
         if landed:  # the branch moved: bring the paths to what HEAD holds now
             blobs = self.read_objects([f"{head}:{p}" for p in paths])
             if not self._checkout_paths(dict(zip(paths, blobs))):

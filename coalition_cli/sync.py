@@ -22,6 +22,7 @@ ATTEMPTS = 30  # with jittered backoff capped at 2 s: ~40 s of racing before giv
 
 def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False) -> dict[str, object]:
     git = agenda.git
+    git.require_branch()  # never rebase or push from the middle of an unfinished rebase
     code, out = git.run_status("remote", "get-url", remote)
     if code != 0:
         raise GitError(f"no git remote named '{remote}'",

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from coalition_cli.anchoring import AmbiguousQuote, QuoteNotFound, make_anchor, occurrences, reanchor
+from coalition_cli.anchoring import (AmbiguousQuote, QuoteNotFound, _inside_word, make_anchor,
+                                     occurrences, quote_spans, reanchor)
 from coalition_cli.errors import InputError
 
 BODY = (
@@ -239,9 +240,11 @@ def body_and_anchor(draw):
     quote = body[i:j]
     assume(quote.strip())
     start = i + len(quote) - len(quote.lstrip())
-    starts = occurrences(body, quote)
+    end = j - (len(quote) - len(quote.rstrip()))
+    assume(not _inside_word(body, start) and not _inside_word(body, end))  # whole words only
+    starts = [s for s, _ in quote_spans(body, quote)]
     assert start in starts
-    return body, quote, starts.index(start) + 1, start, j - (len(quote) - len(quote.rstrip()))
+    return body, quote, starts.index(start) + 1, start, end
 
 
 @settings(max_examples=300, deadline=None)

@@ -203,7 +203,7 @@ TYPED = [
     Typed("`--text-file` in Latin-1 (non-UTF-8)", text_file("café\n".encode("latin-1")), 3,
           "is not valid UTF-8 (byte 4)"),
     Typed("non-UTF-8 bytes on stdin", comment("--text-file", "-", text=None), 3,
-          "stdin is not valid UTF-8 (byte 1)", stdin=b"\xff\xfe bad"),
+          "stdin is not valid UTF-8 (byte 1)", stdin=b"\xff\xfd bad"),  # (FF FE is a UTF-16 BOM)
     Typed("`--text-file` that is a directory", lambda r: comment("--text-file", str(r.scratch),
                                                                  text=None)(r), 3, "cannot read"),
     Typed("`--text-file` that does not exist", comment("--text-file", "/nonexistent/x", text=None), 3,

@@ -25,19 +25,26 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    """``--version``: answered while the options are parsed (eager), before click asks for
+    a command."""
+    if value:
+        from .. import __version__
+
+        typer.echo(f"coalition {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
     agenda: Annotated[Optional[Path], typer.Option(
         "--agenda", help="The agenda folder (env COALITION_AGENDA).", show_default=False)] = None,
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Show the version and exit.", is_eager=True,
+        callback=_show_version)] = False,
 ) -> None:
     """Draft a coalition's shared principles in git and consult its members with signed comments."""
-    if version:
-        from .. import __version__
-
-        typer.echo(f"coalition {__version__}")
-        raise typer.Exit(0)
     ctx.obj = {"agenda": agenda}
 
 
@@ -61,6 +68,8 @@ def main() -> None:
 def _run() -> int:
     import sys
 
+    from ._common import safe_line
+
     try:
         from typer._click import exceptions as click_exc
     except ImportError:  # older typer on plain click
@@ -72,17 +81,25 @@ def _run() -> int:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `coalition` alone: show the help
             typer.echo(exc.format_message())
             return 0
-        typer.echo(f"error: {exc.format_message()}", err=True)
+        typer.echo(f"error: {safe_line(exc.format_message())}", err=True)
         where = exc.ctx.command_path if exc.ctx is not None else "coalition"
-        typer.echo(f"hint: see '{where} --help'", err=True)
+        typer.echo(f"hint: see '{safe_line(where)} --help'", err=True)
         return 2
-    except click_exc.Abort:
+    except typer.Abort:  # (typer's own copy of click has no exceptions.Abort)
         typer.echo("error: aborted", err=True)
         return 1
     except click_exc.ClickException as exc:
-        typer.echo(f"error: {exc.format_message()}", err=True)
+        typer.echo(f"error: {safe_line(exc.format_message())}", err=True)
         return exc.exit_code
+    except BrokenPipeError:  # `coalition --help | head`: the reader went away, not an error
+        from ._common import reader_gone
+
+        return reader_gone()
     except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):  # typer's own answer to EPIPE
+            from ._common import reader_gone
+
+            return reader_gone()
         if exc.code is None or isinstance(exc.code, int):
             return exc.code or 0
         print(exc.code, file=sys.stderr)

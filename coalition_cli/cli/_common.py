@@ -47,10 +47,48 @@ def debug() -> bool:
     return os.environ.get("COALITION_DEBUG") == "1"
 
 
+_ESCAPES = None
+
+
+def safe_line(text: object) -> str:
+    """``text`` made one line that cannot drive the terminal: escape sequences (CSI, OSC,
+    the rest) removed whole, other control and bidirectional-override characters replaced
+    by U+FFFD, line breaks and tabs made spaces. For everything an ``error:``, ``hint:`` or
+    ``warning:`` line echoes — a path, an id, a message from git."""
+    import re
+
+    global _ESCAPES
+    if _ESCAPES is None:
+        _ESCAPES = re.compile(
+            r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI ... final byte
+            r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL or ST
+            r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?"  # DCS, SOS, PM, APC ... ST
+            r"|\x1b[ -/]*[0-~]?")  # any other escape
+    text = _ESCAPES.sub("", str(text))
+    text = re.sub(r"[\r\n\t\v\f]+", " ", text)
+    text = re.sub("[\u202a-\u202e\u2066-\u2069]", "\ufffd", text)
+    return _printable(text).strip()
+
+
 def fail(error: CoalitionError) -> None:
-    typer.echo(f"error: {error.message}", err=True)
-    if error.hint:
-        typer.echo(f"hint: {error.hint}", err=True)
+    try:
+        typer.echo(f"error: {safe_line(error.message)}", err=True)
+        if error.hint:
+            typer.echo(f"hint: {safe_line(error.hint)}", err=True)
+    except OSError:  # stderr is gone too (a terminal hung up): the exit code still tells
+        pass
+
+
+def reader_gone() -> int:
+    """stdout's reader has gone: point stdout at /dev/null so that nothing else (the final
+    flush included) fails, say nothing, and end as a command killed by SIGPIPE does (141)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
+    return 141
 
 
 def handle(fn: F) -> F:
@@ -67,6 +105,8 @@ def handle(fn: F) -> F:
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`coalition ... | head`): not an error
+            raise typer.Exit(reader_gone()) from None
         except OSError as exc:
             if debug():
                 raise
@@ -98,7 +138,9 @@ def open_agenda(path: Path | None) -> Any:
     root = ctx.find_root().obj if ctx is not None else None
     if path is None and isinstance(root, dict):
         path = root.get("agenda")
-    return Agenda.open(path)
+    agenda = Agenda.open(path)
+    agenda.git.recover()  # any command, a read too, finishes what a killed write left
+    return agenda
 
 
 def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
@@ -140,15 +182,19 @@ def signer_session(fmt: str, agenda: Path | None, member: str | None, key: Path 
     who is signing resolved (their key loaded). Returns (agenda, identity)."""
     check_format(fmt, ("terminal", "json"))
     ag = open_agenda(agenda)
+    ag.git.require_branch()  # before any check or prompt: a write needs a branch to land on
     return ag, identity(ag, member=member, key=key, passphrase=passphrase)
 
 
 # --- text inputs ---------------------------------------------------------------------
 
 
-def read_text(value: str | None, file: Path | None, *, what: str, template: str = "",
-              required: bool = True) -> str | None:
-    """Text from a flag, a file (``-`` for stdin), piped stdin, or ``$EDITOR``."""
+def read_text(value: str | None, file: Path | None, *, what: str, body: str = "",
+              instructions: tuple[str, ...] = (), required: bool = True) -> str | None:
+    """Text from a flag, a file (``-`` for stdin), piped stdin, or ``$EDITOR`` (opened on
+    ``body`` with ``instructions`` below it, as ``git commit`` does)."""
+    from ..textinput import decode_text
+
     if value is not None and file is not None:
         raise UsageError(f"give the {what} either inline or as a file, not both")
     if value is not None:
@@ -160,46 +206,111 @@ def read_text(value: str | None, file: Path | None, *, what: str, template: str 
             data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read {file}: {exc.strerror}") from None
-        return _decode(data, "stdin" if str(file) == "-" else str(file))
+        return decode_text(data, "stdin" if str(file) == "-" else str(file))
     if sys.stdin is None:  # started with no standard input at all (e.g. a CI job)
         pass
     elif not sys.stdin.isatty():
         data = sys.stdin.buffer.read()
         if data.strip():
-            return _decode(data, "stdin")
+            return decode_text(data, "stdin")
     elif os.environ.get("EDITOR") or os.environ.get("VISUAL"):
-        return _from_editor(template, what)
+        return _from_editor(body, list(instructions), what)
     if required:
         raise UsageError(f"no {what} given",
                          hint="pass it inline, with a file option, on stdin, or set $EDITOR")
     return None
 
 
-def _decode(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source} is not valid UTF-8 (byte {exc.start + 1})") from None
+_EDITOR_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
-def _from_editor(template: str, what: str) -> str:
+class _Signalled(BaseException):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _from_editor(body: str, instructions: list[str], what: str) -> str:
+    """Open ``$VISUAL`` / ``$EDITOR`` on a file in a private folder (mode 0700) that is
+    removed whatever happens: the editor fails, or SIGTERM / SIGHUP arrive while it is
+    open (the editor is stopped, the folder removed, then the command ends with
+    128 + the signal). SIGINT and SIGQUIT are ignored while the editor runs, as git does:
+    the editor, on the same terminal, decides what Ctrl-C means; when it dies of it,
+    nothing is written."""
     import shlex
+    import shutil
+    import signal
     import subprocess
     import tempfile
 
+    from ..errors import Interrupted
+    from ..textinput import comment_char, decode_text, editor_template, from_editor
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as fh:
-        fh.write(template)
-        name = fh.name
+    char = comment_char(body)
+    template = editor_template(body, instructions, char)
+    folder = Path(tempfile.mkdtemp(prefix="coalition-edit-"))  # mode 0700, only ours
+    proc: subprocess.Popen[bytes] | None = None
+    previous: dict[int, Any] = {}
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        raise _Signalled(signum)
+
     try:
-        if subprocess.call([*shlex.split(editor), name]) != 0:
+        try:  # only the main thread may set handlers; elsewhere the defaults stay
+            for name in _EDITOR_SIGNALS:
+                number = getattr(signal, name)
+                previous[number] = signal.signal(number, on_signal)
+            for name in ("SIGINT", "SIGQUIT"):
+                number = getattr(signal, name)
+                previous[number] = signal.signal(number, signal.SIG_IGN)
+        except ValueError:
+            pass
+        path = folder / ("PRINCIPLE.md" if what == "body" else "COMMENT.md")
+        path.write_text(template, encoding="utf-8")
+        try:
+            proc = subprocess.Popen([*shlex.split(editor), str(path)],
+                                    preexec_fn=_default_signals)
+        except FileNotFoundError:
+            raise InputError(f"cannot start the editor '{editor}'",
+                             hint="set $EDITOR to an editor that is installed") from None
+        code = proc.wait()
+        if code < 0:
+            raise InputError(f"the editor was ended by {signal.Signals(-code).name}; no {what} "
+                             "was saved and nothing was written")
+        if code != 0:
             raise InputError(f"the editor exited with an error; no {what} was saved")
-        text = Path(name).read_text(encoding="utf-8")
+        edited = decode_text(path.read_bytes(), "the edited text")
+    except _Signalled as exc:
+        _stop(proc)
+        raise Interrupted(signal.Signals(exc.signum).name, what) from None
     finally:
-        Path(name).unlink(missing_ok=True)
-    if not text.strip():
-        raise InputError(f"the {what} is empty; nothing was written")
-    return text
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        shutil.rmtree(folder, ignore_errors=True)
+    return from_editor(edited, template, char, what)
+
+
+def _default_signals() -> None:
+    """In the editor's process: the signals we ignore while waiting act normally there."""
+    import signal
+
+    for name in ("SIGINT", "SIGQUIT", *_EDITOR_SIGNALS):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _stop(proc: Any) -> None:
+    """End the editor (it may be waiting on a terminal that is gone)."""
+    import subprocess
+
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 # --- output ---------------------------------------------------------------------------
@@ -229,7 +340,7 @@ class Out:
             self.line(text or written.id)
 
     def note(self, text: str) -> None:
-        typer.echo(text, err=True)
+        typer.echo(safe_line(text), err=True)
 
     def table(self, rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None,
               empty: str = "nothing to show") -> None:
@@ -244,11 +355,16 @@ class Out:
 
 def write_columns(rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None,
                   stream: Any = None) -> None:
-    """Rows as aligned columns on stdout, one line each (the terminal wraps what is too wide).
+    """Rows as aligned columns on stdout, one line each.
 
     Written directly, not through rich's Table: the same look (a bold header on a terminal,
     two spaces between columns), but 100,000 rows take a second instead of minutes.
     Every cell is made one line of printable text (``render._common.one_line``).
+
+    On a terminal too narrow for the rows, nothing is left for the terminal to wrap (it
+    would cut words): the widest column (a comment's text, say) goes on indented lines
+    under its row, wrapped at spaces; when even the rest does not fit, every column wraps
+    at spaces inside a narrower width. Piped output keeps one line per row for scripts.
     """
     from rich.cells import cell_len
 
@@ -261,9 +377,33 @@ def write_columns(rows: list[dict[str, Any]], columns: list[str], *, title: str 
     lengths = [[len(v) if v.isascii() else cell_len(v) for v in line] for line in cells]
     for line in lengths:
         widths = [w if w >= n else n for w, n in zip(widths, line)]
-    bold = stream.isatty() and "NO_COLOR" not in os.environ
+    tty = stream.isatty()
+    bold = tty and color_wanted(stream)
+    room = terminal_width() if tty else 0
+    span = lambda sizes: sum(sizes) + 2 * (len(sizes) - 1)  # noqa: E731
+    header = [list(columns)]
+    below: int | None = None
+    below_cells: list[str] = []
+    if room and span(widths) > room:
+        k = max(range(len(widths)), key=widths.__getitem__)
+        rest = widths[:k] + widths[k + 1:]
+        if rest and span(rest) <= room:  # the widest column on lines of its own
+            below, below_cells = k, [line[k] for line in cells]
+            cells = [line[:k] + line[k + 1:] for line in cells]
+            lengths = [line[:k] + line[k + 1:] for line in lengths]
+            header, widths = [list(columns[:k]) + list(columns[k + 1:])], rest
+        else:  # not even that: every column wraps
+            widths = _widths_for(room, cells, columns)
+            header, cells = _fit([list(columns)], widths), _fit(cells, widths)
+    fast = below is None and len(header) == 1 and not (room and span(widths) > room) \
+        and len(cells) == len(lengths)
 
-    def render(values: list[str], sizes: list[int]) -> str:
+    def render(values: list[str]) -> str:
+        last = len(values) - 1
+        return "".join(v if i == last else v + " " * (widths[i] - cell_len(v) + 2)
+                       for i, v in enumerate(values)).rstrip()
+
+    def plain(values: list[str], sizes: list[int]) -> str:
         last = len(values) - 1
         return "".join(v if i == last else v + " " * (widths[i] - sizes[i] + 2)
                        for i, v in enumerate(values)).rstrip()
@@ -271,11 +411,89 @@ def write_columns(rows: list[dict[str, Any]], columns: list[str], *, title: str 
     out = []
     if title:
         out.append(one_line(title))
-    header = render(columns, [len(c) for c in columns])
-    out.append(f"\x1b[1m{header}\x1b[0m" if bold else header)
-    out.extend(render(line, sizes) for line, sizes in zip(cells, lengths))
+    heads = [render(line) for line in header]
+    if below is not None:
+        heads.append("    " + columns[below])
+    out.extend(f"\x1b[1m{h}\x1b[0m" if bold else h for h in heads)
+    if fast:
+        out.extend(plain(line, sizes) for line, sizes in zip(cells, lengths))
+    else:
+        for n, line in enumerate(cells):
+            out.append(render(line))
+            if below is not None and below_cells[n]:
+                out.extend("    " + part for part in _wrap(below_cells[n], room - 4))
     stream.write("\n".join(out) + "\n")
     stream.flush()
+
+
+def _widths_for(room: int, cells: list[list[str]], columns: list[str]) -> list[int]:
+    """Column widths that fit ``room``: each column's natural width, the widest narrowed
+    first, none below 4 cells."""
+    from rich.cells import cell_len
+
+    widths = [max([cell_len(c)] + [cell_len(line[i]) for line in cells])
+              for i, c in enumerate(columns)]
+    while sum(widths) + 2 * (len(widths) - 1) > room:
+        k = max(range(len(widths)), key=widths.__getitem__)
+        if widths[k] <= 4:
+            break
+        widths[k] -= 1
+    return widths
+
+
+def _fit(cells: list[list[str]], widths: list[int]) -> list[list[str]]:
+    """Each row's cells wrapped at spaces into ``widths``, as several lines of the row."""
+    out: list[list[str]] = []
+    for line in cells:
+        wrapped = [_wrap(v, w) for v, w in zip(line, widths)]
+        for k in range(max(len(parts) for parts in wrapped)):
+            out.append([parts[k] if k < len(parts) else "" for parts in wrapped])
+    return out
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells, broken at spaces."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        while cell_len(word) > width:  # longer than the column: the one forced cut
+            if current:
+                lines.append(current)
+                current = ""
+            cut = width
+            while cut > 1 and cell_len(word[:cut]) > width:
+                cut -= 1  # (one character at least: a wide one in a 1-cell column)
+            lines.append(word[:cut])
+            word = word[cut:]
+        if not current:
+            current = word
+        elif cell_len(current) + 1 + cell_len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    lines.append(current)
+    return lines or [""]
+
+
+def terminal_width() -> int:
+    """Columns of the terminal (``COLUMNS`` when set, as shells do)."""
+    import shutil
+
+    return max(20, shutil.get_terminal_size((100, 24)).columns)
+
+
+def color_wanted(stream: Any = None) -> bool:
+    """Colour and bold only on a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
+    stream = stream or sys.stdout
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def report_width() -> int:
+    """The width terminal reports are drawn at: the terminal's, up to 100 columns."""
+    return min(100, terminal_width()) if sys.stdout.isatty() else 100
 
 
 def _printable(text: str) -> str:
@@ -290,8 +508,13 @@ def terminal_console(stderr: bool = False) -> Any:
 
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(file=stream, width=None if tty else 100, no_color=not tty or "NO_COLOR" in os.environ,
+    return Console(file=stream, width=None if tty else 100, no_color=not color_wanted(stream),
                    highlight=False, markup=False, emoji=False, soft_wrap=not tty)
+
+
+def stderr_is_terminal() -> bool:
+    """Are diagnostics read by a person (warnings that only help at a terminal)?"""
+    return sys.stderr is not None and sys.stderr.isatty()
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:

@@ -20,6 +20,7 @@ from ._common import (
     open_agenda,
     read_text,
     signer_session,
+    stderr_is_terminal,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -53,8 +54,14 @@ def add(
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
+    if stderr_is_terminal():  # before anything is signed: say what will count
+        from ..voices import what_will_count
+
+        for warning in what_will_count(ag, who, principle=principle, stance=stance,
+                                       supersedes=supersedes, round_id=round_id):
+            Out(fmt).note(f"warning: {warning}")
     body = read_text(text, text_file, what="comment text", required=required,
-                     template="\n# Your comment. Lines starting with # are kept.\n")
+                     instructions=(f"Your comment on {principle}, stance '{stance}', above.",))
     written = actions.comment_add(
         ag, who, principle=principle, stance=stance, text=body, quote=quote,
         occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
@@ -85,13 +92,49 @@ def list_(
     member: Annotated[Optional[str], typer.Option("--member")] = None,
     stance: Annotated[Optional[str], typer.Option("--stance")] = None,
     awaiting: Annotated[bool, typer.Option("--awaiting", help="Only comments awaiting a response.")] = False,
+    mine: Annotated[bool, typer.Option(
+        "--mine", help="What needs me: my comments, their answers, what awaits my "
+                       "acknowledgement (facilitators: what awaits an answer, who has not "
+                       "responded).")] = False,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
     """List verified comments, with their state and whether they await a response."""
     check_format(fmt, ("terminal", "json"))
+    if mine:
+        _mine(open_agenda(agenda), as_member, key, passphrase, Out(fmt))
+        return
     rows = _rows(open_agenda(agenda), round_id, principle, member, stance, awaiting)
     Out(fmt).table(rows, ["short", "principle", "member", "stance", "state", "response", "text"],
                    empty="no comments")
+
+
+def _mine(ag, as_member, key, passphrase, out: Out) -> None:  # noqa: ANN001
+    from ..inbox import what_needs_me, whoami
+    from ..verify import verify
+    from ._common import passphrase_source
+
+    me = whoami(ag, ag.snapshot(), member=as_member, key=str(key) if key else None,
+                passphrase=passphrase_source(passphrase))
+    view = what_needs_me(verify(ag), me)
+    if out.json:
+        out.data(view)
+        return
+    out.table(view["mine"], ["short", "round", "principle", "stance", "state", "response",
+                             "acknowledged", "todo"],
+              title=f"comments of {view['member']}", empty=f"{view['member']} has no comments")
+    todo = [row["short"] for row in view["mine"] if row["todo"]]
+    if todo:
+        out.note(f"{len(todo)} answered comment(s) await your acknowledgement: coalition "
+                 f"comment ack {todo[0]} satisfied|maintains-objection")
+    if view["facilitator"]:
+        out.line("")
+        out.table(view["awaiting"], ["short", "round", "principle", "member", "stance"],
+                  title=f"awaiting an answer ({len(view['awaiting'])})",
+                  empty="no comment awaits an answer")
+        if view["round"]:
+            waiting = ", ".join(view["not_responded"]) or "none"
+            out.line(f"voting members with no stance in round {view['round']}: {waiting}")
 
 
 @app.command("show")
@@ -142,8 +185,49 @@ def show(
     if out.json:
         out.data(data)
         return
-    for key_name, value in data.items():
-        out.line(f"{key_name}: {value}")
+    for line in _readable(data):
+        out.line(line)
+
+
+def _readable(data: dict) -> list[str]:  # noqa: C901 - one small case per kind of field
+    """``comment show`` for a person: one ``key: value`` per field; the anchor as its quote,
+    its context and its place; the response as its fields; lists joined; long text
+    indented under its key."""
+    lines: list[str] = []
+
+    def field(key: str, value: object, indent: str = "") -> None:
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value) or "none"
+        text = str(value)
+        if "\n" in text:
+            lines.append(f"{indent}{key}:")
+            lines.extend(f"{indent}  {part}" for part in text.split("\n"))
+        else:
+            lines.append(f"{indent}{key}: {text}")
+
+    for key, value in data.items():
+        if key == "anchor" and isinstance(value, dict):
+            lines.append("anchor:")
+            field("quote", " ".join(str(value.get("quote", "")).split()), "  ")
+            before = " ".join(str(value.get("prefix", "")).split())
+            after = " ".join(str(value.get("suffix", "")).split())
+            quote = " ".join(str(value.get("quote", "")).split())
+            field("context", f"…{before} [{quote}] {after}…", "  ")
+            if "start" in value and "end" in value:
+                field("place", f"characters {value['start']}–{value['end']} of the principle "
+                               "at the round's draft", "  ")
+        elif key == "response" and isinstance(value, dict):
+            lines.append("response:")
+            for sub in ("disposition", "rationale", "responder", "responded_at", "commit"):
+                if value.get(sub) not in (None, ""):
+                    field(sub, value[sub], "  ")
+        elif isinstance(value, dict):
+            lines.append(f"{key}:")
+            for sub, item in value.items():
+                field(str(sub), item, "  ")
+        else:
+            field(key, value)
+    return lines
 
 
 @app.command("reencrypt")
@@ -218,6 +302,8 @@ def register(root: typer.Typer) -> None:
         rationale: Annotated[str, typer.Option("--rationale", "-r", help="Why.")],
         commit: Annotated[Optional[str], typer.Option(
             "--commit", help="The commit that implemented it.")] = None,
+        force: Annotated[bool, typer.Option(
+            "--force", help="Answer a withdrawn or late comment all the same.")] = False,
         as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
         agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
     ) -> None:
@@ -226,5 +312,5 @@ def register(root: typer.Typer) -> None:
 
         ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
         written = actions.respond(ag, who, comment_id, disposition=disposition,
-                                  rationale=rationale, commit=commit)
+                                  rationale=rationale, commit=commit, force=force)
         Out(fmt).written(written, f"{disposition}: {written.id[:8]} ({written.commit[:8]})")

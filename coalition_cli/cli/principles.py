@@ -40,7 +40,8 @@ def add(
     from .. import actions
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
-    text = read_text(body, body_file, what="body", template=f"<!-- {title} -->\n")
+    text = read_text(body, body_file, what="body",
+                     instructions=(f"The body of the new principle \"{title}\" (Markdown), above.",))
     written = actions.principle_add(ag, who, title, text or "")
     Out(fmt).written(written, written.id)
 
@@ -61,7 +62,9 @@ def edit(
     current = ag.snapshot().principle(principle_id)
     text = body
     if body is None and (body_file is not None or title is None):
-        text = read_text(None, body_file, what="body", template=current.body + "\n")
+        text = read_text(None, body_file, what="body", body=current.body,
+                         instructions=(f"The body of {current.id} \"{current.title}\" "
+                                       "(Markdown), above.",))
     written = actions.principle_edit(ag, who, principle_id, title=title, body=text)
     Out(fmt).written(written, f"{written.id} updated ({written.commit[:8]})")
 

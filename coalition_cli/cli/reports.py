@@ -13,9 +13,11 @@ from ._common import (
     Out,
     OutputOpt,
     check_format,
+    color_wanted,
     handle,
     open_agenda,
     progress_bar,
+    report_width,
     write_report,
 )
 
@@ -100,7 +102,7 @@ def register(app: typer.Typer) -> None:
         ag = open_agenda(agenda)
         data = summary_at_head(ag, round_id, lambda: _verify(ag), principle_text=not no_text)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
-        write_report(render_summary(data, fmt, color=color), output)
+        write_report(render_summary(data, fmt, color=color and color_wanted(), width=report_width()), output)
 
     @app.command("changes")
     @handle
@@ -122,7 +124,7 @@ def register(app: typer.Typer) -> None:
         ag = open_agenda(agenda)
         data = build_changes(ag, from_rev, to_rev)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
-        write_report(render_changes(data, fmt, color=color), output)
+        write_report(render_changes(data, fmt, color=color and color_wanted(), width=report_width()), output)
 
     @app.command("report")
     @handle
@@ -141,6 +143,9 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, REPORT_FORMATS)
         check_format(audience, ("outside", "coalition"))
+        from ..trust import trusted
+
         ag = open_agenda(agenda)
+        trusted(ag).refuse_if_untrusted()  # never a report of forged settings or registry
         data = build_report(ag, _verify(ag), round_id, audience=audience)
         write_report(render_report(data, fmt), output)
