@@ -739,7 +739,8 @@ def table(results: list[dict], changes: dict | None, help_: tuple[float, float] 
             changes["ours"] <= 1 and abs(hunk_gap) <= 0.10)
     if history:
         n = f"{history['commits']:,} commits"
-        row("history checks: ledger walk over every commit and parent, cold", n,
+        row("history checks: ledger walk over every commit and parent, cold (all in one "
+            "member's folder: the worst case of git's tree diff)", n,
             fmt_s(history["cold"]), "", "", "", None)
         row("history checks: the same after one new commit (remembered state + one step)", n,
             fmt_s(history["step"]), "", "", "", None)

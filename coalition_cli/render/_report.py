@@ -171,8 +171,9 @@ def method_paragraphs(data: dict) -> list[str]:
     n = m.get("excluded_count", 0)
     out.append("Every record was verified (signature, signer's permission, place, closing "
                "manifest); " + ("none was excluded." if not n else
-                                f"{plural(n, 'record')} did not pass and were left out, listed "
-                                "below by kind of problem."))
+                                f"{plural(n, 'record')} did not pass and "
+                                f"{'was' if n == 1 else 'were'} left out, listed below by kind "
+                                "of problem."))
     return out
 
 
