@@ -76,7 +76,9 @@ def register(app: typer.Typer) -> None:
                          f"founders are those the history itself names ({founders}); check "
                          "them with the facilitators, then pin them: coalition trust SHA256:…")
             else:
-                out.note(f"founders pinned ({result.trust_source}): {founders}")
+                where = "given with --trust" if result.trust_source == "given" else \
+                    "pinned in this clone"
+                out.note(f"founders {where}: {founders}")
             verdict = "ok" if result.ok else f"{len(result.problems)} problem(s)"
             out.note(f"checked {result.checked} signed files at {result.commit[:8]}: {verdict}")
         if not result.ok:
