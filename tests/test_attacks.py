@@ -914,3 +914,18 @@ def test_files_signed_by_hand_with_ssh_keygen_are_accepted(opened: Coalition) ->
     commit(c.root, "facilitator edits, signed with ssh-keygen; a member's comment likewise")
     verify(c.root, code=0)
     verify(c.root, "--trust", fingerprint(sec), code=0)
+
+
+def test_principle_listings_say_which_text_is_not_the_facilitators(opened: Coalition) -> None:
+    """`principle list/show` show the draft as committed, and mark a member's plain-git edit."""
+    c = opened
+    rel = principle_path(c, "P01")
+    edit(c.root, rel, "Data reuse must serve the community.", "Data reuse must serve the funders.")
+    commit(c.root, "small fix")
+    rows = {r["id"]: r for r in json.loads(run(c.root, "principle", "list", "--format",
+                                                 "json").stdout)}
+    assert rows["P01"]["verified"].startswith("no") and rows["P02"]["verified"] == "yes"
+    shown = run(c.root, "principle", "show", "P01")
+    assert "not signed by a verified facilitator" in shown.stderr
+    assert json.loads(run(c.root, "principle", "show", "P02", "--format", "json").stdout)[
+        "verified"] is True

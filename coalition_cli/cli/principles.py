@@ -92,15 +92,29 @@ def show(
 ) -> None:
     """Show a principle, now or at any revision (--at)."""
     check_format(fmt, ("terminal", "json"))
-    principle = open_agenda(agenda).snapshot(at).principle(principle_id)
+    ag = open_agenda(agenda)
+    snap = ag.snapshot(at)
+    principle = snap.principle(principle_id)
+    signed = _verdicts(ag, snap.commit).get(principle.path, False)
     out = Out(fmt)
     if out.json:
         out.data({"id": principle.id, "title": principle.title, "status": principle.status,
-                  "body": principle.body, "path": principle.path})
+                  "body": principle.body, "path": principle.path, "verified": signed})
         return
     out.line(f"{principle.id} {principle.title}" + (" [retired]" if not principle.active else ""))
     out.line("")
     out.line(principle.body)
+    if not signed:
+        out.note(f"note: this text of {principle.id} is not signed by a verified facilitator; "
+                 "reports never use it (coalition verify)")
+
+
+def _verdicts(ag, commit: str) -> dict[str, bool]:  # noqa: ANN001
+    """path -> is that principle file signed by a verified facilitator."""
+    from ..trust import trusted
+    from ..trust.view import principle_verdicts
+
+    return principle_verdicts(ag, commit, trusted(ag))
 
 
 @app.command("list")
@@ -108,10 +122,15 @@ def show(
 def list_(at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal") -> None:
     """List the principles."""
     check_format(fmt, ("terminal", "json"))
-    principles = open_agenda(agenda).snapshot(at).principles
-    rows = [{"id": p.id, "title": p.title, "status": p.status, "words": len(p.body.split())}
+    ag = open_agenda(agenda)
+    snap = ag.snapshot(at)
+    principles = snap.principles
+    signed = _verdicts(ag, snap.commit) if principles else {}
+    rows = [{"id": p.id, "title": p.title, "status": p.status, "words": len(p.body.split()),
+             "verified": "yes" if signed.get(p.path) else "no: not a facilitator's text"}
             for p in principles.values()]
-    Out(fmt).table(rows, ["id", "title", "status", "words"], empty="no principles yet")
+    Out(fmt).table(rows, ["id", "title", "status", "words", "verified"],
+                   empty="no principles yet")
 
 
 @app.command("log")

@@ -170,6 +170,28 @@ def signed_principles(agenda: Any, commit: str | None, view: Trusted
     return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:]))), newest[1] or None
 
 
+def principle_verdicts(agenda: Any, commit: str, view: Trusted) -> dict[str, bool]:
+    """path -> is this principle file at ``commit`` signed by a facilitator of the verified
+    registry (or sealed by one)? For listings, which show the draft as committed and say
+    which text is not the facilitators'."""
+    import hashlib
+
+    from ..signing import verify_detached_fast
+    from .rules import facilitator_signed
+
+    entries = [e for e in agenda.git.ls_tree(commit, agenda.p("principles"))
+               if e.path.endswith(".md")]
+    blobs = agenda.git.read_objects(
+        [e.sha for e in entries] + [f"{commit}:{e.path}.sig" for e in entries])
+    out = {}
+    for i, entry in enumerate(entries):
+        data, sig = blobs[i] or b"", blobs[len(entries) + i]
+        key = verify_detached_fast(data, sig) if sig is not None else None
+        out[entry.path] = key is not None and facilitator_signed(
+            view.ledger.state, key.openssh, hashlib.sha256(data).hexdigest()) is None
+    return out
+
+
 def migration_snapshot(agenda: Any) -> Any:
     """The head for ``coalition migrate``: the registry must verify, but the settings and the
     principles may still be unsigned (that is what migrating signs)."""
@@ -194,4 +216,4 @@ def _settings_or_principle(path: str) -> bool:
 
 
 __all__ = ["Trusted", "trusted", "verified_snapshot", "migration_snapshot", "head_tree",
-           "signed_principles"]
+           "signed_principles", "principle_verdicts"]
