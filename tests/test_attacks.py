@@ -929,3 +929,74 @@ def test_principle_listings_say_which_text_is_not_the_facilitators(opened: Coali
     assert "not signed by a verified facilitator" in shown.stderr
     assert json.loads(run(c.root, "principle", "show", "P02", "--format", "json").stdout)[
         "verified"] is True
+
+
+# === found by an attacker's review of the implementation =========================================
+
+
+def test_a_reopening_signed_by_a_stranger_reopens_nothing(consultation: dict,
+                                                         tmp_path: Path) -> None:
+    """Reopen r1 with a throwaway key (the old open round.yaml put back, closing.yaml
+    deleted), then delete the reopening too: the round stays closed."""
+    import hashlib
+
+    c = consultation["c"]
+    root, folder = c.root, f"{A}/rounds/r1"
+    opened_at = git(root, "log", "--format=%H", "--grep=round r1: open").split()[-1]
+    digest = hashlib.sha256((root / folder / "closing.yaml").read_bytes()).hexdigest()
+    stranger = ssh_keygen(tmp_path / "keys", "stranger")
+    git(root, "checkout", opened_at, "--", f"{folder}/round.yaml", f"{folder}/round.yaml.sig")
+    delete(root, f"{folder}/closing.yaml")
+    reopening = root / folder / "reopenings" / f"{digest[:16]}.yaml"
+    reopening.parent.mkdir(parents=True)
+    reopening.write_text(f'v: 1\ntype: "reopening"\nround: "r1"\nclosing: "{digest}"\n'
+                         f'closes_at: "2099-06-30T23:59:59Z"\nreason: "x"\n'
+                         f'reopened_at: "{utc()}"\nreopened_by: "sec"\n', encoding="utf-8")
+    ssh_sign(stranger, reopening)
+    commit(root, "fix")
+    git(root, "rm", "-rq", f"{folder}/reopenings")
+    commit(root, "tidy")
+    data = caught(root, f"{folder}/round.yaml", "rollback")
+    assert (f"{folder}/closing.yaml", "removed") in found(data)
+
+
+@pytest.mark.parametrize("what", ["comment", "response"])
+def test_a_record_whose_signature_was_spoiled_first_is_still_removed(consultation: dict,
+                                                                     what: str) -> None:
+    c = consultation["c"]
+    rel = (consultation["fund"]["path"] if what == "comment"
+           else f"{A}/rounds/r1/responses/{consultation['health']['id']}.yaml")
+    (c.root / f"{rel}.sig").write_text("junk\n", encoding="utf-8")
+    commit(c.root, "c1")
+    delete(c.root, rel)
+    commit(c.root, "c2")
+    caught(c.root, rel, "removed")
+
+
+def test_a_copy_of_an_anonymous_comment_planted_elsewhere_is_not_traced(opened: Coalition) -> None:
+    c = opened
+    secret = comment(c, "youth", stance="block", text="We object.", attribution="anonymous")
+    name = Path(secret["path"]).name
+    planted = c.root / A / "rounds/r1/x/youth"
+    planted.mkdir(parents=True)
+    shutil.copy(c.root / secret["path"], planted / name)
+    commit(c.root, "z")
+    caught(c.root, f"{A}/rounds/r1/x/youth/{name}", "wrong-place")
+    for fmt in ("md", "json", "html", "csv"):
+        out = run(c.root, "summary", "--format", fmt).stdout
+        assert "x/youth" not in out and "youth" not in out, fmt
+
+
+def test_an_old_signed_principle_replayed_at_a_new_path_is_a_duplicate(opened: Coalition) -> None:
+    c = opened
+    rel = principle_path(c, "P01")
+    first = git(c.root, "log", "--format=%H", "--diff-filter=A", "--", rel).split()[-1]
+    run(c.root, "principle", "edit", "P01", "--body", "Sale of data is forbidden.",
+        key=c.key("sec"))
+    new = f"{A}/principles/P01-zzz.md"
+    for suffix in ("", ".sig"):
+        (c.root / f"{new}{suffix}").write_bytes(
+            subprocess.run(["git", "show", f"{first}:{rel}{suffix}"], cwd=c.root,
+                           capture_output=True, check=True).stdout)
+    commit(c.root, "x")
+    caught(c.root, new, "duplicate-id")

@@ -45,9 +45,11 @@ def excluded_records(base: str, problems: list[dict[str, str]], round_id: str,
     """The records a report of round ``round_id`` left out, and why.
 
     A comment or response file's path names its member (``comments/<member>/<id>.yaml``) or
-    the comment it answers, and a problem's detail may quote either — so those records are
-    listed by round and kind of problem only, with a count, never by path. Registry and round
-    files (``members/…``, ``rounds/<r>/round.yaml``) name no commenter and keep their path.
+    the comment it answers, and a problem's detail may quote either — so every file under the
+    round folder but the round's own ``round.yaml`` and ``closing.yaml`` (a member may plant a
+    copy of a comment anywhere, under any name) is listed by round and kind of problem only,
+    with a count, never by path. Registry and round files (``members/…``,
+    ``rounds/<r>/round.yaml``) name no commenter and keep their path.
     ``base`` is the agenda path of the round folder, ending in ``/``.
     """
     grouped: dict[tuple[str, str], int] = {}
@@ -56,8 +58,9 @@ def excluded_records(base: str, problems: list[dict[str, str]], round_id: str,
         path = p.get("path") or ""
         if path.startswith(base):
             rest = path[len(base):]
-            if rest.startswith(("comments/", "responses/")):
-                what = "comment record" if rest.startswith("comments/") else "response record"
+            if rest.removesuffix(".sig") not in ("round.yaml", "closing.yaml"):
+                what = ("comment record" if rest.startswith("comments/") else
+                        "response record" if rest.startswith("responses/") else "record")
                 key = (what, p.get("problem") or "")
                 grouped[key] = grouped.get(key, 0) + 1
                 continue

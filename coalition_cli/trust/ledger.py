@@ -201,6 +201,17 @@ class _Walk:
             fields, order = self._parse(kind, rel, path, data)
         except InputError as exc:
             return "malformed", exc.message
+        if kind == "principle":  # one file per id: an old signed version at a new path is
+            for other_rel, other in state.files.items():  # not a second text of it
+                if other_rel == rel or kind_of(other_rel) != "principle":
+                    continue
+                try:
+                    taken = self.parsed(other_rel, other).id == fields.id
+                except InputError:
+                    continue
+                if taken:
+                    return "duplicate-id", (f"principle id {fields.id} is also used by "
+                                            f"{self.base}{other_rel} ({at})")
         if before is not None:
             backwards = self._backwards(kind, rel, fields, before, commit)
             if backwards:
@@ -307,10 +318,10 @@ class _Walk:
         if kind == "round":
             if old.status == "closed" and new.status == "open":
                 closing = self.ledger_closing.get(rel.rsplit("/", 1)[0])
-                if not closing or not self.reopened(commit, rel.split("/")[1], closing):
-                    return "reopens a closed round without a signed reopening"
-            if (new.updated_at or new.closed_at or new.opened_at) < before.order and \
-                    not (old.status == "closed" and new.status == "open"):
+                if not closing or not self.reopened(commit, rel.split("/")[1], closing,
+                                                    self.judged_at):
+                    return "reopens a closed round without a facilitator's signed reopening"
+            if max(new.updated_at or "", new.closed_at or "", new.opened_at) < before.order:
                 return "brings back an older version of the round"
             return ""
         if kind == "closing":
@@ -318,10 +329,11 @@ class _Walk:
         return ""
 
     ledger_closing: dict[str, str] = {}
+    judged_at: State = State().derive()  # the parent state a version is judged against
 
-    def reopened(self, commit: str, round_id: str, closing_blob: str) -> bool:
-        """Does ``commit`` hold a facilitator-signed reopening of ``round_id`` that sets aside
-        the closing manifest ``closing_blob``? (Its signer is checked again at the head.)"""
+    def reopened(self, commit: str, round_id: str, closing_blob: str, state: State) -> bool:
+        """Does ``commit`` hold a reopening of ``round_id``, signed by a facilitator trusted at
+        ``state`` (the parent), that sets aside the closing manifest ``closing_blob``?"""
         import hashlib
 
         data = self.data(closing_blob)
@@ -330,7 +342,9 @@ class _Walk:
         digest = hashlib.sha256(data).hexdigest()
         rel = f"rounds/{round_id}/reopenings/{digest[:16]}.yaml"
         blob, sig = self.blob_at(commit, rel)
-        if blob is None or self.signer(blob, sig) is None:
+        signer = self.signer(blob, sig) if blob is not None else None
+        if signer is None or not (signer in state.facilitator_keys or (
+                self.fingerprint(signer) in (state.founders or ()) and not state.lost(signer))):
             return False
         try:
             from ..model import reopening_from_fields
@@ -351,7 +365,10 @@ class _Walk:
                 name = rel[:-4] if rel.endswith(".sig") else rel
                 if kind_of(name):
                     candidates.add(name)
-                elif is_record(rel) and status in ("D", "M"):
+                elif status in ("D", "M") and (is_record(rel) or (
+                        rel.endswith(".yaml.sig") and is_record(rel[:-4]))):
+                    # a record's signature replaced first and the record deleted after must
+                    # still be known as signed: its old signatures are kept as events too
                     self.ledger.events.append((rel, old, "" if status == "D" else new,
                                                commit, parent))
         if len({id(s) for s in states}) > 1:  # a merge of different trusted states
@@ -412,7 +429,8 @@ class _Walk:
                 return None
             if kind_of(rel) == "closing":
                 round_id = rel.split("/")[1]
-                if all(b is None or self.reopened(commit, round_id, b.blob) for b in befores):
+                if all(b is None or self.reopened(commit, round_id, b.blob, s)
+                       for b, s in zip(befores, states)):
                     return None  # set aside by a signed reopening
             self.ledger.rejected[(rel, "")] = (
                 "removed", f"deleted in commit {commit[:8]}; a signed "
@@ -448,6 +466,7 @@ class _Walk:
             self.ledger_closing = {
                 p.rsplit("/", 1)[0]: v.blob for p, v in state.files.items()
                 if kind_of(p) == "closing"}
+            self.judged_at = state
             verdict = self.judge(rel, blob, sig, state, before, commit, parent, founders_now,
                                  held=held)
             if isinstance(verdict, tuple):

@@ -320,9 +320,16 @@ REPLACEABLE = ("responses", "access")  # a facilitator may answer again: a new v
 def removed_records(agenda: Any, result: Any, state: State, at_head: dict[str, str],
                     base: str) -> None:
     """Signed records an ancestor had that the head lost, or changed in place."""
-    events = result.trust.ledger.events
-    if not events:
+    all_events = result.trust.ledger.events
+    if not all_events:
         return
+    old_sigs: dict[str, list[str]] = defaultdict(list)  # record path -> signatures it had
+    events = []
+    for event in all_events:
+        if event[0].endswith(".sig"):
+            old_sigs[base + event[0][:-4]].append(event[1])
+        else:
+            events.append(event)
     replaced = {(rel, old) for rel, old, new, _c, _p in events if new}
     # a path whose head file is already reported (e.g. bad-signature) needs no second word
     seen: set[str] = {p["path"] for p in result.problems if p["problem"] != "missing"}
@@ -344,16 +351,17 @@ def removed_records(agenda: Any, result: Any, state: State, at_head: dict[str, s
         return
     names = []
     for path, old, _c, parent, _h in todo:
-        names += [old, f"{parent}:{path}.sig"]
+        names += [old, f"{parent}:{path}.sig", *old_sigs.get(path, ())]
     blobs = iter(agenda.git.read_objects(names))
     from ..signing import verify_detached_fast
 
     for path, _old, commit, _parent, head in todo:
-        data, sig = next(blobs), next(blobs)
-        if path in seen or data is None or sig is None:
+        data = next(blobs)
+        sigs = [next(blobs) for _ in range(1 + len(old_sigs.get(path, ())))]
+        if path in seen or data is None:
             continue
-        key = verify_detached_fast(data, sig)
-        if key is None or key.openssh not in state.owner:
+        keys = [verify_detached_fast(data, sig) for sig in sigs if sig is not None]
+        if not any(k is not None and k.openssh in state.owner for k in keys):
             continue  # it never was a signed record of the registry: nothing was lost
         redaction = result.redactions.get(path)
         if redaction is not None and redaction.digest == hashlib.sha256(data).hexdigest():
