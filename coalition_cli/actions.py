@@ -794,7 +794,11 @@ def _setting(key: str, value: str) -> Any:
         except ValueError:
             raise InputError(f"{key} must be a number, not '{value}'") from None
         return int(number) if key.endswith("max_blocks") and number.is_integer() else number
-    if key in ("languages", "stances", "sectors", "themes", "trust.founders"):
+    if key == "trust.founders":
+        from .trust.roots import check_fingerprint
+
+        return [check_fingerprint(v) for v in value.split(",") if v.strip()]
+    if key in ("languages", "stances", "sectors", "themes"):
         return [v.strip() for v in value.split(",") if v.strip()]
     return value
 

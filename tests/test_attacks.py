@@ -1000,3 +1000,22 @@ def test_an_old_signed_principle_replayed_at_a_new_path_is_a_duplicate(opened: C
                            capture_output=True, check=True).stdout)
     commit(c.root, "x")
     caught(c.root, new, "duplicate-id")
+
+
+def test_config_edit_signs_a_whole_new_file_and_refuses_bad_input(coalition: Coalition,
+                                                                   tmp_path: Path) -> None:
+    c = coalition
+    current = (c.root / A / "coalition.yaml").read_text(encoding="utf-8")
+    new = tmp_path / "coalition.yaml"
+    new.write_text(current.replace('"max_blocks": 0', '"max_blocks": 1'), encoding="utf-8")
+    run(c.root, "config", "edit", "--file", new, key=c.key("sec"))
+    assert json.loads(run(c.root, "config", "show", "--format", "json").stdout)[
+        "consensus"]["max_blocks"] == 1
+    verify(c.root, code=0)
+    before = repo_state(c.root)
+    for args in (["config", "edit", "--file", tmp_path / "missing.yaml"],
+                 ["config", "set", "trust.founders", "not-a-fingerprint"],
+                 ["config", "set", "consensus.quorum", "2"]):
+        out = run(c.root, *args, key=c.key("sec"), code=3)
+        assert out.stderr.startswith("error: ") and "Traceback" not in out.stderr, args
+    assert repo_state(c.root) == before

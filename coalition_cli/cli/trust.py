@@ -148,6 +148,6 @@ def edit(
 
     ag, who = signer_session(fmt, agenda, as_member, signing_key, passphrase)
     current = (ag.snapshot().read("coalition.yaml") or b"").decode("utf-8")
-    text = read_text(None, Path(file) if file else None, what="settings", template=current)
+    text = read_text(None, Path(file) if file else None, what="settings", body=current)
     written = actions.config_replace(ag, who, text or "")
     Out(fmt).written(written, f"settings signed ({written.commit[:8]})")
