@@ -1019,3 +1019,18 @@ def test_config_edit_signs_a_whole_new_file_and_refuses_bad_input(coalition: Coa
         out = run(c.root, *args, key=c.key("sec"), code=3)
         assert out.stderr.startswith("error: ") and "Traceback" not in out.stderr, args
     assert repo_state(c.root) == before
+
+
+def test_a_round_reopened_by_a_facilitator_and_closed_again_is_clean(consultation: dict) -> None:
+    """The legitimate path beside the stranger's reopening: close, reopen (signed), comment,
+    close again — verify stays clean and the late-looking comment counts."""
+    c, sec = consultation["c"], consultation["c"].key("sec")
+    run(c.root, "round", "close", "r2", key=sec)
+    verify(c.root, code=0)
+    run(c.root, "round", "reopen", "r2", "--closes", utc(timedelta(days=9))[:10], key=sec)
+    verify(c.root, code=0)
+    again = comment(c, "youth", text="Said after the reopening.")
+    run(c.root, "round", "close", "r2", key=sec)
+    verify(c.root, code=0)
+    counted = json.loads(run(c.root, "comment", "list", "--format", "json").stdout)
+    assert again["id"] in {row["id"] for row in counted}
