@@ -192,8 +192,8 @@ def build_agenda(repo: Path, n: int, log=print) -> None:  # noqa: ANN001
     for i in range(1, 6):
         write_key_file(keys[i], repo.parent / "keys" / member_id(i))
     opened = datetime.now(timezone.utc).replace(microsecond=0, second=0, minute=0) - timedelta(days=30)
-    real_now = actions.now
-    actions.now = lambda: opened  # the round opened 30 days ago; records fall inside its window
+    real_now = actions._write.now
+    actions._write.now = lambda: opened  # the round opened 30 days ago; records fall inside its window
     try:
         agenda, _ = actions.init(repo, name="Bench Coalition", facilitator="sec",
                                  facilitator_name="Secretariat", key=keys[0], person="Maya")
@@ -220,7 +220,7 @@ def build_agenda(repo: Path, n: int, log=print) -> None:  # noqa: ANN001
         actions.round_open(agenda, sec, ROUND, title="First consultation",
                            closes=datetime(2099, 12, 31, 23, 59, 59, tzinfo=timezone.utc))
     finally:
-        actions.now = real_now
+        actions._write.now = real_now
     anchors = _anchors(bodies, rng)
     real = public_comments()
     base = agenda.p(f"rounds/{ROUND}/comments")
@@ -537,9 +537,9 @@ def bench_history(root: Path, commits: int, reps: int) -> dict:
         if repo.exists():
             shutil.rmtree(repo)
         keys = [bench_key(i) for i in range(3)]
-        real_now = actions.now
+        real_now = actions._write.now
         opened = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
-        actions.now = lambda: opened
+        actions._write.now = lambda: opened
         try:
             agenda, _ = actions.init(repo, name="History Bench", facilitator="sec", key=keys[0])
             sec = Identity(agenda.snapshot().member("sec"), keys[0],
@@ -553,7 +553,7 @@ def bench_history(root: Path, commits: int, reps: int) -> dict:
             actions.round_open(agenda, sec, ROUND, title="History",
                                closes=datetime(2099, 1, 1, tzinfo=timezone.utc))
         finally:
-            actions.now = real_now
+            actions._write.now = real_now
         head = git(repo, "rev-parse", "HEAD").decode().strip()
         proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo,
                                 stdin=subprocess.PIPE, env=ENV)

@@ -73,7 +73,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         mp.setenv("HOME", str(home))
         mp.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
         mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        mp.setattr(actions, "now", _Clock())
+        mp.setattr(actions._write, "now", _Clock())
         return _build(tmp_path_factory.mktemp("report"))
 
 

@@ -391,13 +391,13 @@ def test_ssh_keygen_reaches_the_same_verdict(coalition: Coalition, tmp_path: Pat
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     c = coalition
     start, ticks = now(), iter(range(1, 10_000))
-    monkeypatch.setattr(actions, "now", lambda: start + timedelta(seconds=next(ticks) * 2))
+    monkeypatch.setattr(actions._write, "now", lambda: start + timedelta(seconds=next(ticks) * 2))
     key = c.key("health")
     open_round(c)
     before = actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support",
                                  text="Before.").path
     actions.member_revoke_key(c.agenda, c.who("sec"), "health", PrivateKey.load(key).public)
-    record_id, data = comment_bytes("health", "After.", submitted_at=stamp(actions.now()))
+    record_id, data = comment_bytes("health", "After.", submitted_at=stamp(actions._write.now()))
     after = f"agenda/rounds/r1/comments/health/{record_id}.yaml"
     plant(c, after, data, PrivateKey.load(key).sign(data), "after")
 

@@ -1,0 +1,70 @@
+"""Drafting principles: each version signed by a facilitator, ids never reused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import records
+from ..agenda import Agenda
+from ..errors import InputError
+from ..identity import Identity
+from ..ids import slugify
+from ._write import (
+    Written,
+    _commit,
+    _later,
+    _rel,
+    _signed_bytes,
+    _who,
+    require_role,
+    verified,
+)
+
+
+def _principle_file(fields: dict[str, Any], body: str, previous: str | None = None) -> bytes:
+    return records.dump_principle({**fields, "updated_at": _later(previous)}, body)
+
+
+def principle_add(agenda: Agenda, identity: Identity, title: str, body: str) -> Written:
+    snap = verified(agenda)
+    require_role(identity, "facilitator", "draft principles")
+    title = records.clean_text(title, "the title", limit=records.MAX_TITLE, required=True,
+                               multiline=False) or ""
+    body = records.clean_text(body, "the body", limit=records.MAX_BODY, required=True) or ""
+    used = [int(p[1:]) for p in snap.principles]
+    for entry in snap.entries("principles"):  # retired and odd files keep their numbers
+        stem = Path(entry.path).name.split("-", 1)[0].removesuffix(".md")
+        if stem[:1] == "P" and stem[1:].isdigit():
+            used.append(int(stem[1:]))
+    pid = f"P{max(used, default=0) + 1:02d}"
+    path = agenda.p(f"principles/{pid}-{slugify(title)}.md")
+    data = _principle_file({"id": pid, "title": title, "status": "active"}, body)
+    rel = _rel(agenda, path)
+    commit = _commit(agenda, identity, _signed_bytes(agenda, identity, rel, data),
+                     f"principle {pid}: add \"{title}\" ({_who(identity)})")
+    return Written(pid, path, commit)
+
+
+def principle_edit(agenda: Agenda, identity: Identity, principle_id: str, *,
+                   title: str | None = None, body: str | None = None,
+                   status: str | None = None) -> Written:
+    snap = verified(agenda)
+    require_role(identity, "facilitator", "draft principles")
+    principle = snap.principle(principle_id)
+    new_title = principle.title if title is None else (
+        records.clean_text(title, "the title", limit=records.MAX_TITLE, required=True,
+                           multiline=False) or "")
+    new_body = principle.body if body is None else (
+        records.clean_text(body, "the body", limit=records.MAX_BODY, required=True) or "")
+    new_status = status or principle.status
+    if (new_title, new_body.strip(), new_status) == (principle.title, principle.body.strip(),
+                                                     principle.status):
+        raise InputError(f"{principle.id} is unchanged: nothing to commit")
+    data = _principle_file({"id": principle.id, "title": new_title, "status": new_status},
+                           new_body, principle.updated_at)
+    verb = "retire" if status == "retired" else "edit"
+    rel = _rel(agenda, principle.path)
+    commit = _commit(agenda, identity, _signed_bytes(agenda, identity, rel, data),
+                     f"principle {principle.id}: {verb} \"{new_title}\" ({_who(identity)})")
+    return Written(principle.id, principle.path, commit)
