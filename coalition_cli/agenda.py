@@ -80,6 +80,11 @@ class Agenda:
             rel = AGENDA_DIR
         agenda = cls(git, rel)
         if not (agenda.path / CONFIG).is_file():
+            from .branches import elsewhere_hint
+
+            found = elsewhere_hint(git, rel)
+            if found is not None:
+                raise NotFound(found[0], hint=found[1])
             raise NotFound(f"no agenda at {agenda.path} (no {CONFIG})",
                            hint="pass --agenda PATH or create one with: coalition init PATH")
         return agenda

@@ -3,7 +3,10 @@
 Every writer only adds new files, so rebasing one member's commits on top of
 another's never conflicts; a race on the remote branch is simply retried.
 Local commits are never dropped: a failed rebase is aborted, leaving the
-branch exactly as it was, and the error names what git said.
+branch exactly as it was, and the error names what git said. Before pushing, what
+would be pushed is verified against what was pulled (``outbox.check``): a record the
+shared remote would reject (late, signed with a key revoked meanwhile, …) stops the
+push, and the member is told how to take it back (``coalition comment discard``).
 """
 
 from __future__ import annotations
@@ -65,6 +68,12 @@ def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False
             ahead = git.run("rev-list", "--count", f"{upstream}..HEAD").decode().strip()
         else:
             ahead = git.run("rev-list", "--count", "HEAD").decode().strip()
+        if ahead != "0":  # what would be pushed is checked against what was pulled
+            from .outbox import OutgoingRejected, check
+
+            rejected = check(agenda, git.rev_parse(upstream))
+            if rejected:
+                raise OutgoingRejected(rejected, f"{remote}/{branch}")
         code, text = git.run_status("push", "--quiet", remote, f"HEAD:refs/heads/{branch}",
                                     "refs/tags/coalition/*:refs/tags/coalition/*")
         if code == 0:

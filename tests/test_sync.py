@@ -275,3 +275,235 @@ def test_sync_with_an_unreachable_remote_is_exit_5(coalition: Coalition, tmp_pat
     git(c.root, "remote", "add", "origin", str(tmp_path / "nowhere.git"))
     result = Cli(c.root)("sync", code=5)
     assert result.stderr.startswith("error: git fetch from 'origin' failed")
+
+
+# --- members on machines with no git identity; what sync refuses to push ----------------------
+
+
+def bare_env(home: Path, **extra: str) -> dict[str, str]:
+    """A machine where git was never configured: an empty HOME, no GIT_* nor COALITION_*."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GIT_", "COALITION_")) and k not in ("EDITOR", "VISUAL")}
+    env.update(HOME=str(home), NO_COLOR="1", **extra)
+    return env
+
+
+def run(cwd: Path, env: dict[str, str], *args: str, code: int | None = 0
+        ) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "coalition_cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    if code is not None:
+        assert proc.returncode == code, f"coalition {args}: exit {proc.returncode}\n" \
+                                        f"{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def plain_git(cwd: Path, env: dict[str, str], *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, f"git {args}: {proc.stderr}"
+    return proc.stdout
+
+
+@pytest.fixture
+def hub(coalition: Coalition, tmp_path: Path) -> Path:
+    """The coalition published on a bare remote with round r1 open."""
+    c = coalition
+    bare = tmp_path / "hub.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    actions.round_open(c.agenda, c.who("sec"), "r1", title="Stale clones",
+                       closes=now() + timedelta(days=10))
+    git(c.root, "remote", "add", "origin", str(bare))
+    from coalition_cli.sync import sync
+
+    sync(c.agenda)
+    return bare
+
+
+def member_clone(tmp_path: Path, bare: Path, member: str, key: Path) -> tuple[Path, dict[str, str]]:
+    """A member's clone made with plain git on a machine with no git identity; the member's
+    key recorded in the clone's git config."""
+    env = bare_env(tmp_path / f"home-{member}")
+    where = tmp_path / f"clone-{member}"
+    plain_git(tmp_path, env, "clone", "-q", str(bare), str(where))
+    plain_git(where, env, "config", "coalition.key", str(key))
+    return where, env
+
+
+def refs(bare: Path) -> str:
+    return git(bare, "for-each-ref", "--format=%(refname) %(objectname)")
+
+
+def test_sync_needs_no_git_identity(coalition: Coalition, hub: Path, tmp_path: Path) -> None:
+    c = coalition
+    where, env = member_clone(tmp_path, hub, "health", c.key("health"))
+    named = run(where, env, "comment", "add", "--principle", "P01", "--stance", "support",
+                "--text", "Ours, signed.").stdout.strip()
+    hidden = run(where, env, "comment", "add", "--principle", "P02", "--stance", "amend",
+                 "--attribution", "anonymous", "--text", "Unnamed.").stdout.strip()
+    # the facilitator pushed meanwhile: the member's commits must be rebased
+    actions.round_extend(c.agenda, c.who("sec"), "r1", now() + timedelta(days=20))
+    from coalition_cli.sync import sync
+
+    sync(c.agenda)
+    (where / "notes.txt").write_text("a file of the member's own\n", encoding="utf-8")
+    with (where / "agenda" / ".gitattributes").open("a", encoding="utf-8") as fh:
+        fh.write("# an edit not committed: rebased over with --autostash\n")
+    result = json.loads(run(where, env, "sync", "--format", "json").stdout)
+    assert result["pulled"] == 1 and result["pushed"] == 2
+    assert "an edit not committed" in (where / "agenda" / ".gitattributes").read_text()
+    served = comment_files(hub, "main")
+    assert any(named in p for p in served) and any(hidden in p for p in served)
+    # the rebased commits name nobody who did not sign them: never the member on the
+    # anonymous comment's commit
+    anon = plain_git(where, env, "log", "--format=%an|%ae|%cn|%ce", "-1", "--",
+                     f"agenda/rounds/r1/comments/health/{hidden}.yaml")
+    assert "health" not in anon.lower() and "Health" not in anon, anon
+    run(where, env, "verify")
+
+
+def test_a_comment_the_closed_round_makes_late_is_not_pushed(coalition: Coalition, hub: Path,
+                                                             tmp_path: Path) -> None:
+    c = coalition
+    where, env = member_clone(tmp_path, hub, "health", c.key("health"))
+    other, other_env = member_clone(tmp_path, hub, "youth", c.key("youth"))
+    early = run(where, env, "comment", "add", "--principle", "P01", "--stance", "support",
+                "--text", "In time.").stdout.strip()
+    run(where, env, "sync")
+    # the facilitator closes the round; this clone does not know yet
+    from coalition_cli.sync import sync
+
+    sync(c.agenda)
+    actions.round_close(c.agenda, c.who("sec"), "r1")
+    sync(c.agenda)
+    before = refs(hub)
+    late = run(where, env, "comment", "add", "--principle", "P02", "--stance", "oppose",
+               "--text", "Too late, but I do not know it.").stdout.strip()
+    refused = run(where, env, "sync", code=4)
+    lines = refused.stderr.splitlines()
+    assert lines[0] == "error: nothing was pushed: 1 of your changes would not verify on the " \
+                       "shared remote", refused.stderr
+    assert lines[1].startswith(f"  record {late}: late: "), refused.stderr
+    assert lines[-1].startswith("hint: drop each with: coalition comment discard ID")
+    assert "Traceback" not in refused.stderr
+    assert refs(hub) == before  # the shared remote is untouched
+    run(other, other_env, "sync")
+    run(other, other_env, "verify")  # ... and every other member's verify stays clean
+    # the member takes the late comment back; it never leaves the clone
+    shared = run(where, env, "comment", "discard", early, code=4)
+    assert "already on the shared remote" in shared.stderr and "withdraw" in shared.stderr
+    run(where, env, "comment", "discard", "nothere", code=3)
+    done = run(where, env, "comment", "discard", late[:8])
+    assert done.stdout.startswith(f"discarded {late}")
+    assert not list((where / "agenda" / "rounds" / "r1" / "comments").rglob(f"{late}*"))
+    assert plain_git(where, env, "status", "--porcelain") == ""
+    assert plain_git(where, env, "rev-list", "@{upstream}..HEAD") == ""
+    assert late not in plain_git(where, env, "log", "--all", "--name-only", "--format=")
+    result = json.loads(run(where, env, "sync", "--format", "json").stdout)
+    assert result["pushed"] == 0
+    assert refs(hub) == before
+    run(where, env, "verify")
+
+
+def test_a_record_signed_with_a_key_revoked_meanwhile_is_not_pushed(
+        coalition: Coalition, hub: Path, tmp_path: Path) -> None:
+    c = coalition
+    where, env = member_clone(tmp_path, hub, "fund", c.key("fund"))
+    actions.member_revoke_key(c.agenda, c.who("sec"), "fund", PrivateKey.load(c.key("fund")).public)
+    from coalition_cli.sync import sync
+
+    sync(c.agenda)
+    before = refs(hub)
+    rid = run(where, env, "comment", "add", "--principle", "P01", "--stance", "block",
+              "--text", "Signed with a key that was revoked meanwhile.").stdout.strip()
+    refused = run(where, env, "sync", code=4)
+    assert f"  record {rid}: revoked-key: " in refused.stderr, refused.stderr
+    assert refs(hub) == before
+    # the rebase happened (the revocation is here now), only the push was held back
+    assert "revoked" in (where / "agenda" / "members" / "fund.yaml").read_text(encoding="utf-8")
+    run(where, env, "comment", "discard", rid)
+    run(where, env, "sync")
+    assert refs(hub) == before
+
+
+def test_a_stale_clone_is_told_to_sync(coalition: Coalition, tmp_path: Path) -> None:
+    c = coalition
+    bare = tmp_path / "hub.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    git(c.root, "remote", "add", "origin", str(bare))
+    from coalition_cli.sync import sync
+
+    sync(c.agenda)
+    where, env = member_clone(tmp_path, bare, "health", c.key("health"))
+    actions.round_open(c.agenda, c.who("sec"), "r1", title="Opened after the clone",
+                       closes=now() + timedelta(days=10))
+    sync(c.agenda)
+    stale = run(where, env, "comment", "add", "--principle", "P01", "--stance", "support",
+                "--text", "Hello?", code=4)
+    assert stale.stderr.startswith("error: no consultation round is open")
+    assert "hint: " in stale.stderr and "coalition sync" in stale.stderr
+    run(where, env, "sync")
+    run(where, env, "comment", "add", "--principle", "P01", "--stance", "support",
+        "--text", "Hello!")
+
+
+def test_init_follows_gits_default_branch_and_a_clone_finds_the_agenda(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = bare_env(home)
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = trunk\n", encoding="utf-8")
+    key = make_key(tmp_path / "keys", "sec")
+    # with the branch configured: init uses it, and a clone of a fresh bare remote is whole
+    env_trunk = {**env, "GIT_CONFIG_GLOBAL": str(config)}
+    run(tmp_path, env_trunk, "init", "fac", "--name", "Trunk", "--facilitator", "sec",
+        "--key", str(key))
+    fac = tmp_path / "fac"
+    assert plain_git(fac, env_trunk, "symbolic-ref", "--short", "HEAD").strip() == "trunk"
+    plain_git(tmp_path, env_trunk, "init", "-q", "--bare", "hub.git")
+    plain_git(fac, env_trunk, "remote", "add", "origin", str(tmp_path / "hub.git"))
+    run(fac, env_trunk, "sync")
+    plain_git(tmp_path, env, "clone", "-q", str(tmp_path / "hub.git"), "m1")
+    run(tmp_path / "m1", env_trunk, "member", "list")
+    # without configuration: git's own default (master on git 2.39)
+    run(tmp_path, env, "init", "fac2", "--name", "Default", "--facilitator", "sec",
+        "--key", str(key))
+    assert plain_git(tmp_path / "fac2", env, "symbolic-ref", "--short", "HEAD").strip() == \
+        plain_git(tmp_path, env, "var", "GIT_DEFAULT_BRANCH").strip() if subprocess.run(
+            ["git", "var", "GIT_DEFAULT_BRANCH"], env=env, capture_output=True).returncode == 0 \
+        else "master"
+    # a remote whose HEAD names another branch than the agenda's: the clone is told where
+    plain_git(tmp_path, env, "init", "-q", "--bare", "hub2.git")
+    plain_git(tmp_path / "hub2.git", env, "symbolic-ref", "HEAD", "refs/heads/elsewhere")
+    plain_git(fac, env_trunk, "push", "-q", str(tmp_path / "hub2.git"), "trunk")
+    plain_git(tmp_path, env, "clone", "-q", str(tmp_path / "hub2.git"), "m2")
+    lost = run(tmp_path / "m2", env, "member", "list", code=3)
+    assert lost.stderr.splitlines() == [
+        "error: branch 'elsewhere' has no agenda, but branch 'origin/trunk' has one",
+        "hint: check it out with: git switch trunk"], lost.stderr
+    plain_git(tmp_path / "m2", env, "switch", "-q", "trunk")
+    run(tmp_path / "m2", env, "member", "list")
+
+
+def test_a_close_made_before_pulling_every_comment_is_not_pushed(
+        coalition: Coalition, hub: Path, tmp_path: Path) -> None:
+    """The facilitator closes a round in a clone that has not pulled a member's comment:
+    pushed, the close would make that shared comment late for everyone."""
+    c = coalition
+    where, env = member_clone(tmp_path, hub, "health", c.key("health"))
+    shared = run(where, env, "comment", "add", "--principle", "P01", "--stance", "support",
+                 "--text", "Pushed before the close.").stdout.strip()
+    run(where, env, "sync")
+    actions.round_close(c.agenda, c.who("sec"), "r1")  # without syncing first
+    before = refs(hub)
+    refused = Cli(c.root)("sync", code=4)
+    assert f"  record {shared} (already shared; your commits would change its verdict): late: " \
+        in refused.stderr, refused.stderr
+    assert "git reset --keep origin/main" in refused.stderr
+    assert refs(hub) == before
+    git(c.root, "reset", "-q", "--keep", "origin/main")
+    Cli(c.root)("sync")
+    Cli(c.root)("round", "close", "r1", "--as", "sec", "--key", str(c.key("sec")))
+    Cli(c.root)("sync")
+    run(where, env, "sync")
+    run(where, env, "verify")

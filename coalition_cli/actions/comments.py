@@ -32,7 +32,8 @@ def _writable_round(snap: Snapshot, round_id: str | None) -> Round:
     round_ = snap.round(round_id) if round_id else snap.open_round()
     if round_ is None:
         raise NotPermitted("no consultation round is open",
-                           hint="list rounds with: coalition round list")
+                           hint="your clone may be out of date: run coalition sync (then see "
+                                "coalition round list)")
     if round_.status != "open":
         raise NotPermitted(f"round '{round_.id}' is closed",
                            hint="comments are accepted only while a round is open")

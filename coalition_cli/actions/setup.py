@@ -57,7 +57,7 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
     git = Git.discover(path)
     if git is None or git.root.resolve() != path.resolve():
         if git is None:
-            subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True,
+            subprocess.run(["git", "init", "-q", str(path)], check=True,  # git's default branch
                            capture_output=True)
         git = Git(path.resolve())
     agenda = Agenda(git, folder.resolve().relative_to(git.root.resolve()).as_posix())

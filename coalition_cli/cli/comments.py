@@ -291,6 +291,25 @@ def ack(
     Out(fmt).written(actions.comment_ack(ag, who, comment_id, answer, text))
 
 
+@app.command("discard")
+@handle
+def discard(
+    comment_id: Annotated[str, typer.Argument(metavar="ID")],
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Take back a record that has not left this clone (one sync refused to push, say):
+    the local commits are rewritten without it. A record already on the remote is refused."""
+    from ..outbox import discard as do_discard
+
+    check_format(fmt, ("terminal", "json"))
+    done = do_discard(open_agenda(agenda), comment_id)
+    out = Out(fmt)
+    if out.json:
+        out.data({"id": done.id, "path": done.path, "head": done.head, "dropped": done.dropped})
+    else:
+        out.line(f"discarded {done.id}: it was never pushed; head {done.head[:8]}")
+
+
 def register(root: typer.Typer) -> None:
     @root.command("respond")
     @handle

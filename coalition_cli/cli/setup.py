@@ -28,6 +28,16 @@ def _load_or_generate(key: Path | None, facilitator: str, passphrase: Path | Non
     return generate_key(target, secret, comment=facilitator), target, True
 
 
+def _refused_push(exc: object) -> None:
+    from ._common import safe_line
+
+    typer.echo(f"error: {safe_line(exc.message)}", err=True)  # type: ignore[attr-defined]
+    for item in exc.rejected:  # type: ignore[attr-defined]
+        typer.echo(f"  {safe_line(item.line())}", err=True)
+    typer.echo(f"hint: {safe_line(exc.hint)}", err=True)  # type: ignore[attr-defined]
+    raise typer.Exit(exc.exit_code)  # type: ignore[attr-defined]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("init")
     @handle
@@ -90,8 +100,13 @@ def register(app: typer.Typer) -> None:
         """Pull (rebase) and push through the git remote, retrying when others pushed first."""
         from ..sync import sync as do_sync
 
+        from ..outbox import OutgoingRejected
+
         check_format(fmt, ("terminal", "json"))
-        result = do_sync(open_agenda(agenda), remote, accept_rewrite=accept_rewrite)
+        try:
+            result = do_sync(open_agenda(agenda), remote, accept_rewrite=accept_rewrite)
+        except OutgoingRejected as exc:  # one line per record, between the error and the hint
+            _refused_push(exc)
         out = Out(fmt)
         if out.json:
             out.data(result)
