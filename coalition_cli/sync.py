@@ -74,8 +74,12 @@ def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False
             rejected = check(agenda, git.rev_parse(upstream))
             if rejected:
                 raise OutgoingRejected(rejected, f"{remote}/{branch}")
+        # only the coalition tags on the pushed history: a tag left on a commit that was
+        # set aside (a discarded or reset close) never carries it to the remote
+        tags = git.run("for-each-ref", "--merged", "HEAD", "--format=%(refname)",
+                       "refs/tags/coalition/").decode().split()
         code, text = git.run_status("push", "--quiet", remote, f"HEAD:refs/heads/{branch}",
-                                    "refs/tags/coalition/*:refs/tags/coalition/*")
+                                    *[f"{t}:{t}" for t in tags])
         if code == 0:
             git.run_status("fetch", "--quiet", "--tags", remote)
             return {"remote": remote, "branch": branch, "pulled": pulled, "pushed": int(ahead),

@@ -505,5 +505,6 @@ def test_a_close_made_before_pulling_every_comment_is_not_pushed(
     Cli(c.root)("sync")
     Cli(c.root)("round", "close", "r1", "--as", "sec", "--key", str(c.key("sec")))
     Cli(c.root)("sync")
+    git(hub, "merge-base", "--is-ancestor", "coalition/r1/closed", "main")  # no set-aside close
     run(where, env, "sync")
     run(where, env, "verify")
