@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -36,6 +36,38 @@ def _refused_push(exc: object) -> None:
         typer.echo(f"  {safe_line(item.line())}", err=True)
     typer.echo(f"hint: {safe_line(exc.hint)}", err=True)  # type: ignore[attr-defined]
     raise typer.Exit(exc.exit_code)  # type: ignore[attr-defined]
+
+
+def _joined(out: Out, j: Any) -> None:
+    """What ``join`` made (a ``join.Joined``), and what to do next."""
+    import os
+
+    for note in j.notes:
+        out.note(f"note: {note}")
+    if out.json:
+        out.data({"path": str(j.path), "branch": j.branch, "pinned": j.founders,
+                  "key": str(j.key) if j.key else None, "member": j.member,
+                  "registered": j.registered, "open_round": j.open_round, "checked": j.checked})
+        return
+    rel = os.path.relpath(j.path)
+    where = str(j.path) if rel.startswith("..") else rel
+    out.line(f"Joined: {where} (branch {j.branch}), {j.checked} signed files verified against "
+             f"the founder {j.founders[0]}, now pinned for this clone.")
+    if j.member:
+        state = "registered" if j.registered else "NOT registered yet"
+        out.line(f"You sign as {j.member} with {j.key} ({state}).")
+    r = j.open_round
+    if r:
+        out.line(f"Round {r['id']} is open until {r['closes_at']}: {r['title']} "
+                 f"({', '.join(r['principles'])}).")
+        out.line("Next:")
+        out.line(f"  cd {where}")
+        out.line("  coalition principle list                 # the draft")
+        out.line("  coalition comment add --principle P01 --stance support --text '...'")
+        out.line("  coalition sync                           # share your comments")
+    else:
+        out.line("No consultation round is open yet; when the facilitators open one, run in "
+                 f"{where}: coalition sync")
 
 
 def register(app: typer.Typer) -> None:
@@ -113,6 +145,42 @@ def register(app: typer.Typer) -> None:
         else:
             out.line(f"synced with {remote}: {result['pulled']} commit(s) in, "
                      f"{result['pushed']} out, head {result['head'][:8]}")
+
+    @app.command("join")
+    @handle
+    def join(
+        url: Annotated[str, typer.Argument(help="The shared remote's address.")],
+        folder: Annotated[Optional[Path], typer.Argument(
+            metavar="[DIR]", help="Folder of the clone (default: as git clone names it).")] = None,
+        trust: Annotated[str, typer.Option(
+            "--trust", help="A founder's key fingerprint (SHA256:…), from the facilitators, "
+                            "out of band.")] = "",
+        key: Annotated[Optional[Path], typer.Option(
+            "--key", help="Your private key (default ~/.ssh/id_ed25519); recorded in the clone.",
+            show_default=False)] = None,
+        as_member: Annotated[Optional[str], typer.Option(
+            "--as", help="Your member id (default: the member your key is registered to).",
+            show_default=False)] = None,
+        fmt: FormatOpt = "terminal",
+    ) -> None:
+        """Join a coalition: clone its agenda, verify it against a founder's fingerprint, pin
+        that trust, and record your key and member id in the clone."""
+        from ..errors import UsageError
+        from ..join import join as do_join
+        from .gitprogress import remote_progress
+
+        check_format(fmt, ("terminal", "json"))
+        if not trust:
+            raise UsageError("join needs --trust SHA256:… (a founder's key fingerprint)",
+                             hint="the facilitators send it to you out of band; "
+                                  "coalition join URL [DIR] --trust SHA256:…")
+        progress = remote_progress("cloning")
+        try:
+            joined = do_join(url, folder, trust, key=key, member=as_member, progress=progress)
+        finally:
+            if progress is not None:
+                progress.finish()
+        _joined(Out(fmt), joined)
 
     @app.command("demo")
     @handle
