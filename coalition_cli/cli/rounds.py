@@ -72,15 +72,47 @@ def extend(
 @handle
 def close(
     round_id: Annotated[Optional[str], typer.Argument(metavar="[ID]")] = None,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Close without asking (asked only on a terminal).")] = False,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
-    """Close a round: writes the signed manifest of its records and tags coalition/ID/closed."""
+    """Close a round: writes the signed manifest of its records and tags coalition/ID/closed.
+    On a terminal it asks first (--yes does not); scripts are not asked."""
     from .. import actions
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
+    if not yes and _person_at_terminal():
+        _confirm_close(ag, round_id)
     written = actions.round_close(ag, who, round_id)
     Out(fmt).written(written, f"round {written.id} is closed ({written.commit[:8]})")
+
+
+def _person_at_terminal() -> bool:
+    import sys
+
+    return bool(sys.stdin is not None and sys.stdin.isatty() and sys.stderr is not None
+                and sys.stderr.isatty())
+
+
+def _confirm_close(ag: object, round_id: str | None) -> None:
+    """Ask before closing: the round, its deadline and how many records it holds."""
+    from .. import actions
+    from ._common import safe_line
+
+    snap = actions.verified(ag)  # type: ignore[arg-type]
+    round_ = snap.round(round_id) if round_id else snap.open_round()
+    if round_ is None or round_.status != "open":
+        return  # round_close says why it cannot close it
+    count = len([e for e in snap.entries(f"rounds/{round_.id}/comments")
+                 if e.path.endswith(".yaml")])
+    typer.echo(safe_line(f"Round {round_.id} ({round_.title}) closes {round_.closes_at}; it holds "
+                         f"{count} member record(s)."), err=True)
+    typer.echo("Closing it now ends commenting; it can be reopened only before any response.",
+               err=True)
+    if not typer.confirm(f"Close round {round_.id} now?", default=False, err=True):
+        typer.echo(f"round {round_.id} is still open: nothing was written", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("reopen")
