@@ -95,7 +95,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     sectors = part.get("by_sector") or {}
     if sectors:
         t = Table(box=tbox, show_edge=False, pad_edge=False)
-        t.add_column("Sector")
+        t.add_column("Sector", overflow="fold")
         t.add_column("Members", justify="right")
         t.add_column("Responded", justify="right")
         t.add_column("Rate", justify="right")
@@ -127,6 +127,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             fmt_share(p.get("support_share")),
             T(status, STATUS_STYLE.get(status, "")),
         )
+    if _table_width(principles, stances, width) > width:  # too narrow: never crop a cell
+        t = _stacked_principles(principles, stances)
     con.print(t)
     for status, meaning in status_legend(data.get("rule")):
         row = Text("  ")
@@ -145,8 +147,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         hidden = len(items) - TERMINAL_LIMIT
         g = Table.grid(padding=(0, 2))
         g.add_column(no_wrap=True)
-        g.add_column(max_width=max(20, width // 3))
-        g.add_column(ratio=1)
+        g.add_column(max_width=max(20, width // 3), overflow="fold")  # a long id folds
+        g.add_column(ratio=1, overflow="fold")
         for pid, item in items[:TERMINAL_LIMIT]:
             who = Text(member_name(item.get("member"), item.get("attribution")))
             who.append(f" ({one_line(item.get('comment'))})", style="dim")
@@ -248,3 +250,45 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         foot += f" at {fmt_date(data['generated_at'])}"
     con.print(Text(foot, style="dim"))
     return "\n".join(line.rstrip() for line in con.file.getvalue().splitlines()) + "\n"
+
+
+def _table_width(principles: list, stances: list, width: int) -> int:
+    """The narrowest the principles table can be drawn without cropping a cell: every
+    column its widest header or value, the title at least 10 cells."""
+    from rich.cells import cell_len
+
+    widest = lambda header, values: max([cell_len(header)] + [cell_len(v) for v in values])  # noqa: E731
+    columns = [widest("ID", [one_line(p.get("id")) for p in principles]), 10,
+               widest("Comments" if width >= 100 else "Cmts",
+                      [str(p.get("comments", 0)) for p in principles]),
+               *[widest(clean_text(s), [str((p.get("stances") or {}).get(s, 0))
+                                         for p in principles]) for s in stances],
+               widest("Share", [fmt_share(p.get("support_share")) for p in principles]),
+               widest("Status", [one_line(p.get("status")) for p in principles] + ["x" * 9])]
+    return sum(columns) + len(columns) - 1
+
+
+def _stacked_principles(principles: list, stances: list) -> object:
+    """The principles table for a terminal too narrow for its columns: one block per
+    principle, its counts as words that wrap at spaces (nothing is cropped)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    T = lambda value, style="": Text(clean_text(value), style=style)  # noqa: E731
+    g = Table.grid(padding=(0, 2, 0, 0))
+    g.add_column(no_wrap=True)
+    g.add_column(ratio=1)
+    g.add_row(Text("ID", style="bold"), Text("Title, then comments, stances, share, status",
+                                             style="bold"))
+    for p in principles:
+        counts = p.get("stances") or {}
+        status = one_line(p.get("status"))
+        cell = T(one_line(p.get("title")))
+        cell.append("\n")
+        n = p.get("comments", 0)
+        cell.append(f"{n} comment{'' if n == 1 else 's'} · ")
+        cell.append(" · ".join(f"{clean_text(s)} {counts.get(s, 0)}" for s in stances))
+        cell.append(f" · share {fmt_share(p.get('support_share'))} · ")
+        cell.append(status, style=STATUS_STYLE.get(status, ""))
+        g.add_row(T(p.get("id")), cell)
+    return g
