@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import subprocess
 import time
+from typing import Any
 
 from .agenda import Agenda
 from .errors import GitError
@@ -23,7 +24,10 @@ from .trust.rewrites import remote_rewritten
 ATTEMPTS = 30  # with jittered backoff capped at 2 s: ~40 s of racing before giving up
 
 
-def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False) -> dict[str, object]:
+def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False,
+         progress: Any = None) -> dict[str, object]:
+    """``progress``: a ``git.RemoteProgress`` to show the fetches and the push (the CLI
+    draws one on a terminal), or None."""
     git = agenda.git
     git.require_branch()  # never rebase or push from the middle of an unfinished rebase
     code, out = git.run_status("remote", "get-url", remote)
@@ -39,7 +43,7 @@ def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False
     upstream = f"refs/remotes/{remote}/{branch}"
     seen = git.rev_parse(upstream)
     for attempt in range(ATTEMPTS):
-        code, text = git.run_status("fetch", "--quiet", remote)
+        code, text = _fetch(git, remote, progress)
         if code != 0:
             raise GitError(f"git fetch from '{remote}' failed: {_last_line(text)}")
         fetched = git.rev_parse(upstream)
@@ -78,10 +82,10 @@ def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False
         # set aside (a discarded or reset close) never carries it to the remote
         tags = git.run("for-each-ref", "--merged", "HEAD", "--format=%(refname)",
                        "refs/tags/coalition/").decode().split()
-        code, text = git.run_status("push", "--quiet", remote, f"HEAD:refs/heads/{branch}",
-                                    *[f"{t}:{t}" for t in tags])
+        code, text = _push(git, remote, [f"HEAD:refs/heads/{branch}", *[f"{t}:{t}" for t in tags]],
+                           progress)
         if code == 0:
-            git.run_status("fetch", "--quiet", "--tags", remote)
+            _fetch(git, remote, progress, tags=True)
             return {"remote": remote, "branch": branch, "pulled": pulled, "pushed": int(ahead),
                     "head": git.head() or "", "attempts": attempt + 1, "before": before or ""}
         last = _last_line(text)
@@ -93,6 +97,59 @@ def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False
         time.sleep(min(2.0, 0.05 * (2 ** attempt)) * random.uniform(0.5, 1.5))
     raise GitError(f"gave up after {ATTEMPTS} attempts: the remote kept moving ({last})",
                    hint="run coalition sync again")
+
+
+def _repo(git: Git) -> Any:
+    """GitPython's view of the same repository, with the environment our plumbing uses
+    (English messages, no prompts, no replace objects), its log kept off the terminal."""
+    import logging
+
+    import git as gitpython  # lazily: only sync and join pay for GitPython
+
+    logging.getLogger("git").addHandler(logging.NullHandler())
+    repo = gitpython.Repo(str(git.root))
+    repo.git.update_environment(**{k: git._env[k] for k in ("LC_ALL", "GIT_TERMINAL_PROMPT",
+                                                            "GIT_NO_REPLACE_OBJECTS")
+                                   if k in git._env})
+    return repo
+
+
+def _fetch(git: Git, remote: str, progress: Any, *, tags: bool = False) -> tuple[int, str]:
+    """``git fetch`` through GitPython: (exit code, git's messages)."""
+    import git as gitpython
+
+    repo = _repo(git)
+    try:
+        repo.remote(remote).fetch(progress=progress, **({"tags": True} if tags else {}))
+    except gitpython.GitCommandError as exc:
+        return int(exc.status or 1) if isinstance(exc.status, int) else 1, str(exc.stderr or exc)
+    finally:
+        repo.close()
+    return 0, ""
+
+
+def _push(git: Git, remote: str, refspecs: list[str], progress: Any) -> tuple[int, str]:
+    """``git push`` through GitPython: (0 or 1, the refused refs and the remote's messages,
+    one a line, as git prints them)."""
+    import git as gitpython
+
+    repo = _repo(git)
+    seen = progress if progress is not None else gitpython.RemoteProgress()
+    start = len(seen.other_lines), len(seen.error_lines)  # what earlier fetches said is not ours
+    try:
+        infos = repo.remote(remote).push(refspecs, progress=seen)
+    except gitpython.GitCommandError as exc:
+        return int(exc.status or 1) if isinstance(exc.status, int) else 1, str(exc.stderr or exc)
+    finally:
+        repo.close()
+    bad = gitpython.PushInfo.ERROR | gitpython.PushInfo.REJECTED | \
+        gitpython.PushInfo.REMOTE_REJECTED | gitpython.PushInfo.REMOTE_FAILURE
+    refused = [f"! {info.summary.strip()} {info.remote_ref_string}" for info in infos
+               if info.flags & bad]
+    if not refused and not getattr(infos, "error", None):
+        return 0, ""
+    lines = refused + seen.other_lines[start[0]:] + seen.error_lines[start[1]:]
+    return 1, "\n".join(lines)
 
 
 def _refusal(text: str) -> str:

@@ -154,3 +154,35 @@ def test_join_bad_input(coalition: Coalition, hub: Path, tmp_path: Path) -> None
     nobody = run(tmp_path, env, "join", hub, "y", "--trust", founder(c), "--as", "nobody",
                  "--key", c.key("health"), code=3)
     assert "no member 'nobody'" in nobody.stderr and not (tmp_path / "y").exists()
+
+
+def test_join_on_a_terminal_draws_the_clone_progress(coalition: Coalition, hub: Path,
+                                                     tmp_path: Path) -> None:
+    """Through a real transport (file://, not a local hard-link copy) git reports progress;
+    on a pseudo-terminal it is drawn, and the clone is made as without it."""
+    from test_editor import Terminal
+
+    c = coalition
+    env = bare_env(tmp_path / "home")
+    term = Terminal(tmp_path, ["join", f"file://{hub}", "seen", "--trust", founder(c),
+                               "--key", str(c.key("youth"))],
+                    {**{k: None for k in os.environ if k.startswith(("GIT_", "COALITION_"))},
+                     "HOME": env["HOME"]})
+    code, out = term.finish()
+    assert code == 0, out
+    assert "cloning: receiving objects" in out
+    assert "Joined: seen (branch main)" in out and "You sign as youth" in out
+    quiet = run(tmp_path, env, "join", f"file://{hub}", "unseen", "--trust", founder(c))
+    assert "cloning" not in quiet.stderr  # no terminal: no progress drawn
+
+
+def test_help_does_not_import_gitpython() -> None:
+    """GitPython is imported by join and sync only: `coalition --help` stays lean."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "coalition_cli", "--help"],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0
+    modules = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+               if line.startswith("import time:")}
+    assert "coalition_cli.cli" in modules and "git" not in modules
+    assert not any(m.startswith(("git.", "gitdb")) for m in modules)

@@ -508,3 +508,21 @@ def test_a_close_made_before_pulling_every_comment_is_not_pushed(
     git(hub, "merge-base", "--is-ancestor", "coalition/r1/closed", "main")  # no set-aside close
     run(where, env, "sync")
     run(where, env, "verify")
+
+
+def test_sync_on_a_terminal_draws_progress(coalition: Coalition, hub: Path,
+                                           tmp_path: Path) -> None:
+    from test_editor import Terminal
+
+    c = coalition
+    where, env = member_clone(tmp_path, hub, "youth", c.key("youth"))
+    plain_git(where, env, "remote", "set-url", "origin", f"file://{hub}")  # a real transport
+    run(where, env, "comment", "add", "--principle", "P01", "--stance", "support",
+        "--text", "Sent from a terminal.")
+    term = Terminal(where, ["sync"], {**{k: None for k in os.environ
+                                         if k.startswith(("GIT_", "COALITION_"))},
+                                      "HOME": env["HOME"]})
+    code, out = term.finish()
+    assert code == 0, out
+    assert "sync: writing objects" in out and "synced with origin: 0 commit(s) in, 1 out" in out
+    assert git(hub, "rev-parse", "main") == git(where, "rev-parse", "HEAD")

@@ -135,10 +135,17 @@ def register(app: typer.Typer) -> None:
         from ..outbox import OutgoingRejected
 
         check_format(fmt, ("terminal", "json"))
+        from .gitprogress import remote_progress
+
+        progress = remote_progress("sync")
         try:
-            result = do_sync(open_agenda(agenda), remote, accept_rewrite=accept_rewrite)
+            result = do_sync(open_agenda(agenda), remote, accept_rewrite=accept_rewrite,
+                             progress=progress)
         except OutgoingRejected as exc:  # one line per record, between the error and the hint
             _refused_push(exc)
+        finally:
+            if progress is not None:
+                progress.finish()
         out = Out(fmt)
         if out.json:
             out.data(result)
