@@ -59,14 +59,15 @@ def sync(agenda: Agenda, remote: str = "origin", *, accept_rewrite: bool = False
             incoming = git.run("rev-list", "--count", f"HEAD..{upstream}").decode().strip()
             pulled += int(incoming or 0)
             if incoming != "0":
-                # the rebased commits get a neutral committer, so that rebasing an anonymous
-                # or confidential comment's commit does not put a name on it; their authors
-                # (neutral for those, the member for the others) are kept
+                # rebased with a neutral committer (no git identity is needed, and rebasing
+                # an anonymous or confidential comment's commit puts no name on it), then
+                # each commit's committer is made its author: the member, or neutral
                 code, text = _rebase(git, upstream)
                 if code != 0:
                     git.run_status("rebase", "--abort")
                     raise GitError(f"could not rebase onto {remote}/{branch}: {_last_line(text)}",
                                    hint="your commits are untouched; resolve with git, then sync")
+                _committer_is_author(git, upstream)
         ahead = "0"
         if git.rev_parse(upstream):
             ahead = git.run("rev-list", "--count", f"{upstream}..HEAD").decode().strip()
@@ -168,6 +169,39 @@ def _rebase(git: Git, upstream: str) -> tuple[int, str]:
         capture_output=True, env={**git._env, "GIT_COMMITTER_NAME": ANONYMOUS_AUTHOR[0],
                                   "GIT_COMMITTER_EMAIL": ANONYMOUS_AUTHOR[1]}, check=False)
     return proc.returncode, (proc.stdout + proc.stderr).decode("utf-8", "replace")
+
+
+def _committer_is_author(git: Git, upstream: str) -> None:
+    """Give each rebased commit its author as committer: the member for the member's own
+    records, the neutral name for anonymous and confidential ones — who signed it, never
+    whoever ran the sync, and no git identity needed. Trees, authors, dates and messages
+    stay as they are; the branch moves only if nobody moved it meanwhile."""
+    head = git.head()
+    commits = git.run("rev-list", "--reverse", "--topo-order", f"{upstream}..HEAD").decode().split()
+    if not commits or head is None:
+        return
+    renamed: dict[str, str] = {}
+    for commit, raw in zip(commits, git.read_objects(commits)):
+        header, sep, message = (raw or b"").partition(b"\n\n")
+        lines = header.split(b"\n")
+        author = next((line[7:] for line in lines if line.startswith(b"author ")), None)
+        if author is None or b">" not in author or any(
+                line.startswith((b"gpgsig ", b"gpgsig-sha256 ")) for line in lines):
+            return  # unreadable, or signed by git itself: leave the branch as git made it
+        who = author[: author.rindex(b">") + 1]
+        out = []
+        for line in lines:
+            if line.startswith(b"parent ") and line[7:].decode() in renamed:
+                line = b"parent " + renamed[line[7:].decode()].encode()
+            elif line.startswith(b"committer ") and b">" in line:
+                line = b"committer " + who + line[line.rindex(b">") + 1:]
+            out.append(line)
+        new = b"\n".join(out) + sep + message
+        if new != raw:
+            renamed[commit] = git._write_object("commit", new)
+    if head in renamed:
+        git.run_status("update-ref", "-m", "coalition sync: committers are the authors", "HEAD",
+                       renamed[head], head)
 
 
 def _last_line(text: str) -> str:

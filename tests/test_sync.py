@@ -360,6 +360,13 @@ def test_sync_needs_no_git_identity(coalition: Coalition, hub: Path, tmp_path: P
     anon = plain_git(where, env, "log", "--format=%an|%ae|%cn|%ce", "-1", "--",
                      f"agenda/rounds/r1/comments/health/{hidden}.yaml")
     assert "health" not in anon.lower() and "Health" not in anon, anon
+    assert anon == "Coalition member|member@members.coalition.invalid|Coalition member|" \
+                   "member@members.coalition.invalid\n"
+    # ... and the member's own named comment is committed in the member's name
+    own = plain_git(where, env, "log", "--format=%an|%ae|%cn|%ce", "-1", "--",
+                    f"agenda/rounds/r1/comments/health/{named}.yaml")
+    assert own == "Health Org|health@members.coalition.invalid|Health Org|" \
+                  "health@members.coalition.invalid\n", own
     run(where, env, "verify")
 
 
