@@ -64,14 +64,22 @@ def join(url: str, folder: Path | None, fingerprint: str, *, key: Path | None = 
 
 def _clone(url: str, target: Path, progress: Any) -> None:
     import git as gitpython  # lazily: GitPython costs 0.1 s to import
+    from git.exc import UnsafeOptionError, UnsafeProtocolError
 
+    if url.startswith("-"):
+        raise InputError(f"'{url[:60]}' is not an address (it starts with '-')")
     try:
         gitpython.Repo.clone_from(url, str(target), progress=progress,
-                                  env={"GIT_TERMINAL_PROMPT": "0"})
+                                  env={"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    except (UnsafeProtocolError, UnsafeOptionError):
+        raise InputError(f"refusing the address '{url[:60]}': its transport can run commands "
+                         "on this machine", hint="use an ssh://, https://, git:// or file "
+                                                 "address") from None
     except gitpython.GitCommandError as exc:
-        lines = [line.strip() for line in str(exc.stderr or "").splitlines()
-                 if line.strip() and not line.strip().startswith("stderr:")]
-        why = lines[-1].strip("'") if lines else f"git exited {exc.status}"
+        lines = [line.strip().removeprefix("stderr:").strip().strip("'").strip()
+                 for line in str(exc.stderr or "").splitlines()]
+        lines = [line for line in lines if line]
+        why = lines[-1] if lines else f"git exited {exc.status}"
         raise GitError(f"could not clone {url}: {why}",
                        hint="check the address with the facilitators (and your access to it)") \
             from None

@@ -151,6 +151,16 @@ def test_join_bad_input(coalition: Coalition, hub: Path, tmp_path: Path) -> None
     gone = run(tmp_path, env, "join", tmp_path / "nowhere.git", "x", "--trust", founder(c),
                code=5)
     assert gone.stderr.startswith("error: could not clone ") and not (tmp_path / "x").exists()
+    assert "does not exist" in gone.stderr.splitlines()[0]  # git's own reason
+    # addresses that would run commands are refused before git sees them
+    trap = tmp_path / "ran"
+    unsafe = run(tmp_path, env, "join", f"ext::sh -c touch% {trap}", "z", "--trust",
+                 founder(c), code=3)
+    assert "its transport can run commands" in unsafe.stderr
+    option = run(tmp_path, env, "join", "--trust", founder(c), "--",
+                 f"--upload-pack=touch {trap}", "z", code=3)
+    assert "is not an address" in option.stderr
+    assert not trap.exists() and not (tmp_path / "z").exists()
     nobody = run(tmp_path, env, "join", hub, "y", "--trust", founder(c), "--as", "nobody",
                  "--key", c.key("health"), code=3)
     assert "no member 'nobody'" in nobody.stderr and not (tmp_path / "y").exists()
