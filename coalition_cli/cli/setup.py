@@ -156,18 +156,18 @@ def register(app: typer.Typer) -> None:
     @app.command("join")
     @handle
     def join(
-        url: Annotated[str, typer.Argument(help="The shared remote's address.")],
+        url: Annotated[str, typer.Argument(metavar="URL", help="The shared remote's address.")],
         folder: Annotated[Optional[Path], typer.Argument(
             metavar="[DIR]", help="Folder of the clone (default: as git clone names it).")] = None,
         trust: Annotated[str, typer.Option(
-            "--trust", help="A founder's key fingerprint (SHA256:…), from the facilitators, "
+            "--trust", metavar="SHA256:…", show_default=False, help="A founder's key fingerprint (SHA256:…), from the facilitators, "
                             "out of band.")] = "",
         key: Annotated[Optional[Path], typer.Option(
             "--key", help="Your private key (default ~/.ssh/id_ed25519); recorded in the clone.",
             show_default=False)] = None,
         as_member: Annotated[Optional[str], typer.Option(
-            "--as", help="Your member id (default: the member your key is registered to).",
-            show_default=False)] = None,
+            "--as", metavar="MEMBER", show_default=False,
+            help="Your member id (default: the member your key is registered to).")] = None,
         fmt: FormatOpt = "terminal",
     ) -> None:
         """Join a coalition: clone its agenda, verify it against a founder's fingerprint, pin
