@@ -144,9 +144,12 @@ def open_agenda(path: Path | None) -> Any:
 
 
 def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
+    """Where a key's passphrase comes from: the file given, ``COALITION_PASSPHRASE_FILE``,
+    else a person at a terminal (asked up to three times), else nowhere (None)."""
+    file = given or (Path(os.environ["COALITION_PASSPHRASE_FILE"])
+                     if os.environ.get("COALITION_PASSPHRASE_FILE") else None)
+
     def source(key: Path) -> bytes | None:
-        file = given or (Path(os.environ["COALITION_PASSPHRASE_FILE"])
-                         if os.environ.get("COALITION_PASSPHRASE_FILE") else None)
         if file is not None:
             try:
                 return file.read_bytes().rstrip(b"\r\n")
@@ -158,6 +161,11 @@ def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
             return getpass.getpass(f"Passphrase for {key}: ").encode()
         return None
 
+    def wrong(key: Path) -> None:
+        typer.echo("Wrong passphrase, try again.", err=True)
+
+    source.tries = 1 if file is not None else 3  # type: ignore[attr-defined]
+    source.wrong = wrong  # type: ignore[attr-defined]
     return source
 
 
