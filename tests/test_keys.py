@@ -275,3 +275,112 @@ def test_a_refused_agent_key_writes_nothing(coalition: Coalition, cli, tmp_path:
     assert lines[0].startswith("error: key SHA256:") and "no ssh-agent" in lines[0]
     assert [line for line in lines if line.startswith("error:")] == lines[:1]
     assert repo_state(coalition.root) == before
+
+
+# --- passphrases at a terminal ----------------------------------------------------------------
+
+
+@pytest.fixture
+def protected_member(coalition: Coalition, tmp_path: Path) -> tuple[Coalition, Path]:
+    key = make_key(tmp_path / "ana-keys", "ana", passphrase=b"right one")
+    actions.member_add(coalition.agenda, coalition.who("sec"), "ana", name="Ana Org",
+                       sector="advocacy", roles=["member"],
+                       keys=[(signing.PublicKey.from_file(f"{key}.pub"), "Ana")])
+    actions.round_open(coalition.agenda, coalition.who("sec"), "r1", title="Round one",
+                       closes=now() + timedelta(days=10))
+    return coalition, key
+
+
+def _comment(key: Path) -> list[str]:
+    return ["comment", "add", "-p", "P01", "-s", "support", "--text", "Typed at a terminal.",
+            "--key", str(key)]
+
+
+def test_a_wrong_passphrase_is_asked_again_three_times(protected_member) -> None:
+    from test_editor import Terminal
+
+    c, key = protected_member
+    before = repo_state(c.root)
+    term = Terminal(c.root, _comment(key), {})
+    for _attempt in range(3):
+        _answer(term, f"Passphrase for {key}: ".encode(), "hunter2x\r")
+    code, text = term.finish()
+    assert code == 3, text
+    assert text.count(f"Passphrase for {key}: ") == 3
+    assert text.count("Wrong passphrase, try again.") == 2
+    errors = [line for line in text.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: wrong passphrase for key {key} (3 tries)"]
+    assert "hunter2x" not in text  # never echoed
+    assert repo_state(c.root) == before
+
+
+def test_the_right_passphrase_after_a_wrong_one_signs(protected_member) -> None:
+    from test_editor import Terminal
+
+    c, key = protected_member
+    term = Terminal(c.root, _comment(key), {})
+    _answer(term, b"Passphrase for", "wrong\r")
+    _answer(term, b"Passphrase for", "right one\r")
+    code, text = term.finish()
+    assert code == 0, text
+    assert "/comments/ana/" in git(c.root, "show", "--stat", "HEAD")
+
+
+def _answer(term, prompt: bytes, keys: str) -> None:  # noqa: ANN001
+    """Wait for one more ``prompt`` than answered so far, then type ``keys`` (getpass drops
+    what was typed before its prompt)."""
+    import time
+
+    seen = getattr(term, "answered", {})
+    want = seen.get(prompt, 0) + 1
+    deadline = time.monotonic() + 60
+    while term.output.count(prompt) < want:
+        assert time.monotonic() < deadline, f"never saw {prompt!r} #{want}: {term.output!r}"
+        assert term._read(0.2) or term.output.count(prompt) >= want, term.output  # noqa: SLF001
+    seen[prompt] = want
+    term.answered = seen
+    term.send(keys)
+
+
+def test_key_generate_offers_a_passphrase_typed_twice(tmp_path: Path) -> None:
+    from test_editor import Terminal
+
+    out = tmp_path / "new" / "id"
+    term = Terminal(tmp_path, ["key", "generate", "--out", str(out)], {})
+    _answer(term, b"(empty for none): ", "first try\r")
+    _answer(term, b"The same passphrase again: ", "first tyr\r")
+    _answer(term, b"(empty for none): ", "second try\r")
+    _answer(term, b"The same passphrase again: ", "second try\r")
+    code, text = term.finish()
+    assert code == 0, text
+    assert text.count("The two passphrases differ, try again.") == 1
+    assert signing.PrivateKey.is_encrypted(out)
+    loaded = signing.PrivateKey.load(out, b"second try")
+    assert loaded.public == signing.PublicKey.from_file(f"{out}.pub")
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700
+    assert "second try" not in text  # never echoed
+
+
+def test_an_empty_passphrase_means_none_and_says_so(tmp_path: Path) -> None:
+    from test_editor import Terminal
+
+    out = tmp_path / "id"
+    term = Terminal(tmp_path, ["key", "generate", "--out", str(out)], {})
+    _answer(term, b"(empty for none): ", "\r")
+    code, text = term.finish()
+    assert code == 0, text
+    assert "No passphrase: anyone who can read the key file can sign as you." in text
+    assert not signing.PrivateKey.is_encrypted(out)
+
+
+def test_init_at_a_terminal_protects_the_key_it_makes(tmp_path: Path, hermetic: Path) -> None:
+    from test_editor import Terminal
+
+    term = Terminal(tmp_path, ["init", "repo", "--name", "C", "--facilitator", "sec"], {})
+    _answer(term, b"(empty for none): ", "founder secret\r")
+    _answer(term, b"again: ", "founder secret\r")
+    code, text = term.finish()
+    assert code == 0, text
+    key = hermetic / ".ssh" / "coalition_sec_ed25519"
+    assert signing.PrivateKey.is_encrypted(key)
+    assert git(tmp_path / "repo", "config", "coalition.key").strip() == str(key)
