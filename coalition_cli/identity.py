@@ -119,8 +119,8 @@ def load_private_key(path: Path, passphrase: PassphraseSource | None = None) -> 
 
     if not path.is_file():
         raise KeyProblem(f"no private key at {path}",
-                         hint="pass --key PATH, set COALITION_KEY, or make one with: "
-                              "coalition key generate --out PATH")
+                         hint="pass --key PATH or set COALITION_KEY; to sign with it in this clone "
+                              "from now on: git config coalition.key PATH")
     if not PrivateKey.is_encrypted(path):
         return PrivateKey.load(path)
     tries = max(1, int(getattr(passphrase, "tries", 1)))

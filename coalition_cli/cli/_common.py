@@ -27,10 +27,12 @@ AsOpt = Annotated[Optional[str], typer.Option(
     "--as", help="Act as this member (env COALITION_MEMBER; default: the member owning the key).",
     show_default=False)]
 KeyOpt = Annotated[Optional[Path], typer.Option(
-    "--key", help="Your private key (env COALITION_KEY; default ~/.ssh/id_ed25519).",
+    "--key", help="Your key: its private key file, or its .pub when ssh-agent holds it (env "
+    "COALITION_KEY; git config coalition.key; default ~/.ssh/id_ed25519).",
     show_default=False)]
 SigningKeyOpt = Annotated[Optional[Path], typer.Option(
-    "--signing-key", help="Your private key (env COALITION_KEY; default ~/.ssh/id_ed25519).",
+    "--signing-key", help="Your key: its private key file, or its .pub when ssh-agent holds it (env "
+    "COALITION_KEY; git config coalition.key; default ~/.ssh/id_ed25519).",
     show_default=False)]
 PassphraseOpt = Annotated[Optional[Path], typer.Option(
     "--passphrase-file", help="File holding the key's passphrase (env COALITION_PASSPHRASE_FILE).",
