@@ -265,3 +265,18 @@ def test_an_agent_refusing_or_signing_with_another_key_is_refused(tmp_path: Path
     finally:
         served.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_init_with_a_key_in_the_agent_founds_and_remembers_it(agent: Path, cli,
+                                                              tmp_path: Path) -> None:
+    key = make_key(tmp_path / "k", "founder", passphrase=PASSPHRASE.encode())
+    ssh_add(agent, key, PASSPHRASE)
+    fp = signing.PublicKey.from_file(f"{key}.pub").fingerprint
+    out = cli("init", "repo", "--name", "C", "--facilitator", "sec", "--key", f"{key}.pub")
+    assert fp in out.stdout
+    repo = tmp_path / "repo"
+    assert git(repo, "config", "coalition.key").strip() == f"{key}.pub"
+    cli.cwd = repo
+    cli("principle", "add", "First", "--body", "Signed by the agent.")  # the recorded .pub
+    result = cli("verify", "--format", "json").stdout
+    assert fp in result and '"pinned"' in result

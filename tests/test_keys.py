@@ -9,6 +9,7 @@ checks first that what the test builds is a real sk signature.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -19,6 +20,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from coalition_cli import actions, signing
@@ -384,3 +387,44 @@ def test_init_at_a_terminal_protects_the_key_it_makes(tmp_path: Path, hermetic: 
     key = hermetic / ".ssh" / "coalition_sec_ed25519"
     assert signing.PrivateKey.is_encrypted(key)
     assert git(tmp_path / "repo", "config", "coalition.key").strip() == str(key)
+
+
+def test_a_facilitator_signing_with_a_hardware_key_keeps_the_registry_verified(
+        coalition: Coalition, cli) -> None:
+    """The trust rules (registry ledger, facilitator-signed principles) take sk signatures."""
+    token = TokenKey(bytes(range(6, 38)))
+    sec = coalition.who("sec")
+    actions.member_add(coalition.agenda, sec, "sec", name="Secretariat", sector="network",
+                       roles=["facilitator", "staff"], keys=[(token.public, "Token")])
+    snap = actions.verified(coalition.agenda)
+    member = snap.member("sec")
+    entry = next(e for e in member.keys if e.key == token.public.openssh)
+    by_token = Identity(member, token, entry)
+    actions.principle_add(coalition.agenda, by_token, "Signed by touch", "Words a token signed.")
+    actions.member_add(coalition.agenda, by_token, "newcomer", name="Newcomer Org",
+                       sector="advocacy", roles=["member"],
+                       keys=[(signing.PrivateKey.load(make_key(coalition.root.parent / "nk",
+                                                               "n")).public, None)])
+    cli.cwd = coalition.root
+    cli("verify")
+    titles = [p["title"] for p in json.loads(cli("principle", "list", "--format", "json").stdout)]
+    assert titles[-1] == "Signed by touch"
+    assert "newcomer" in actions.verified(coalition.agenda).members
+
+
+@settings(max_examples=150)
+@given(st.data())
+def test_no_single_byte_change_of_a_token_signature_verifies(data) -> None:  # noqa: ANN001
+    token = TokenKey(bytes(range(7, 39)))
+    message = b"principle: P01\nstance: support\n"
+    armored = token.sign(message)
+    blob = signing.parse_signature(armored).blob
+    at = data.draw(st.integers(0, len(blob) - 1))
+    value = data.draw(st.integers(0, 255).filter(lambda v: v != blob[at]))
+    changed = blob[:at] + bytes([value]) + blob[at + 1 :]
+    b64 = base64.b64encode(changed)
+    forged = (b"-----BEGIN SSH SIGNATURE-----\n" + b"\n".join(
+        b64[i : i + 70] for i in range(0, len(b64), 70)) + b"\n-----END SSH SIGNATURE-----\n")
+    assert signing.verify_detached_fast(message, forged) is None
+    with pytest.raises(SignatureInvalid):
+        signing.verify(message, forged)
