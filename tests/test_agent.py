@@ -21,14 +21,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import Coalition, git, make_key, repo_state
+from test_keys import TokenKey, ssh_verify
 
 from coalition_cli import actions, signing
 from coalition_cli.errors import KeyProblem
 from coalition_cli.keys import agent as agent_mod
 from coalition_cli.model import now
-
-from conftest import Coalition, git, make_key, repo_state  # noqa: I001
-from test_keys import TokenKey, ssh_verify  # noqa: I001
 
 PASSPHRASE = "a long passphrase, typed never"
 pytestmark = pytest.mark.skipif(not (shutil.which("ssh-agent") and shutil.which("ssh-add")),
@@ -193,7 +192,7 @@ class TokenAgent:
                 conn.sendall(self._answer(body[0], body[1:]))
 
     def _answer(self, kind: int, body: bytes) -> bytes:
-        s = lambda b: struct.pack(">I", len(b)) + b  # noqa: E731
+        s = lambda b: struct.pack(">I", len(b)) + b
         if kind == agent_mod.REQUEST_IDENTITIES:
             reply = bytes([agent_mod.IDENTITIES_ANSWER]) + struct.pack(">I", 1) + s(
                 self.token.public.blob) + s(b"token")

@@ -20,17 +20,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import Coalition, git, make_key, repo_state
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from coalition_cli import actions, signing
 from coalition_cli.errors import SignatureInvalid
 from coalition_cli.identity import Identity
 from coalition_cli.keys import sk
 from coalition_cli.model import now
-
-from conftest import Coalition, git, make_key, repo_state  # noqa: I001
 
 SSH_KEYGEN = shutil.which("ssh-keygen")
 needs_ssh_keygen = pytest.mark.skipif(SSH_KEYGEN is None, reason="ssh-keygen is not installed")
@@ -72,7 +71,7 @@ def ssh_verify(folder: Path, key: signing.PublicKey, data: bytes, armored: bytes
     return proc.returncode == 0
 
 
-def _with_field(armored: bytes, edit) -> bytes:  # noqa: ANN001
+def _with_field(armored: bytes, edit) -> bytes:
     """``armored`` with its sk signature field's (sig, flags, counter) changed by ``edit``."""
     parsed = signing.parse_signature(armored)
     sig, flags, counter = edit(parsed.signature, parsed.flags, parsed.counter)
@@ -121,7 +120,7 @@ def test_a_tampered_token_signature_is_refused(tmp_path: Path, what: str) -> Non
         parsed = signing.parse_signature(armored)
         plain = signing.PublicKey(token.public.raw)
         bad = signing.armor(plain.blob, parsed.namespace,
-                            signing._SIG_PREFIX + parsed.signature)  # noqa: SLF001
+                            signing._SIG_PREFIX + parsed.signature)
     else:
         bad, data = armored, data + b"!"
     assert not ssh_verify(tmp_path, signing.parse_signature(bad).public_key, data, bad)
@@ -329,7 +328,7 @@ def test_the_right_passphrase_after_a_wrong_one_signs(protected_member) -> None:
     assert "/comments/ana/" in git(c.root, "show", "--stat", "HEAD")
 
 
-def _answer(term, prompt: bytes, keys: str) -> None:  # noqa: ANN001
+def _answer(term, prompt: bytes, keys: str) -> None:
     """Wait for one more ``prompt`` than answered so far, then type ``keys`` (getpass drops
     what was typed before its prompt)."""
     import time
@@ -339,7 +338,7 @@ def _answer(term, prompt: bytes, keys: str) -> None:  # noqa: ANN001
     deadline = time.monotonic() + 60
     while term.output.count(prompt) < want:
         assert time.monotonic() < deadline, f"never saw {prompt!r} #{want}: {term.output!r}"
-        assert term._read(0.2) or term.output.count(prompt) >= want, term.output  # noqa: SLF001
+        assert term._read(0.2) or term.output.count(prompt) >= want, term.output
     seen[prompt] = want
     term.answered = seen
     term.send(keys)
@@ -414,7 +413,7 @@ def test_a_facilitator_signing_with_a_hardware_key_keeps_the_registry_verified(
 
 @settings(max_examples=150)
 @given(st.data())
-def test_no_single_byte_change_of_a_token_signature_verifies(data) -> None:  # noqa: ANN001
+def test_no_single_byte_change_of_a_token_signature_verifies(data) -> None:
     token = TokenKey(bytes(range(7, 39)))
     message = b"principle: P01\nstance: support\n"
     armored = token.sign(message)

@@ -61,7 +61,7 @@ class Agent:
                 if not 1 <= size <= MAX_MESSAGE:
                     raise KeyProblem(f"ssh-agent at {self.path} sent a malformed answer")
                 answer = _read(conn, size)
-        except socket.timeout:
+        except TimeoutError:
             raise KeyProblem(f"ssh-agent at {self.path} did not answer in {timeout:.0f} s",
                              hint="a hardware key waits for a touch; a key added with "
                                   "ssh-add -c for a confirmation") from None
@@ -121,7 +121,7 @@ class AgentKey:
     """A signer whose private half ssh-agent holds (a file's key loaded with ``ssh-add``, or a
     hardware token's): ``public`` and ``sign`` as ``signing.PrivateKey`` has them."""
 
-    __slots__ = ("agent", "public", "private_file", "_load_file")
+    __slots__ = ("_load_file", "agent", "private_file", "public")
 
     def __init__(self, agent: Agent, public: object, private_file: Path | None = None,
                  load_file: Callable[[Path], object] | None = None) -> None:
