@@ -51,8 +51,13 @@ def facilitator_keys(snapshot: Any) -> list[str]:
     keys = []
     for member in snapshot.members.values():
         if member.has_role("facilitator"):
-            keys.extend(e.key for e in member.keys if not e.revoked)
+            keys.extend(e.key for e in member.keys if not e.revoked and _sealable(e.key))
     return keys
+
+
+def _sealable(key: str) -> bool:
+    """age encrypts to ssh-ed25519 keys; a hardware token's key signs but cannot decrypt."""
+    return key.startswith("ssh-ed25519 ")
 
 
 def encrypt(payload: dict[str, Any], recipients: list[str]) -> str:
@@ -75,7 +80,7 @@ def encrypt_for_facilitators(snapshot: Any, payload: dict[str, Any],
     if not keys:
         raise NotPermitted("there is no verified facilitator key to encrypt a confidential "
                            "comment to")
-    return encrypt(payload, list(dict.fromkeys([*keys, *(also or [])])))
+    return encrypt(payload, list(dict.fromkeys([*keys, *(k for k in also or [] if _sealable(k))])))
 
 
 def decrypt(armored: str, private_key: Any) -> dict[str, Any]:
@@ -83,6 +88,8 @@ def decrypt(armored: str, private_key: Any) -> dict[str, Any]:
     import pyrage
     from cryptography.hazmat.primitives import serialization
 
+    if hasattr(private_key, "file_key"):  # a key ssh-agent holds: its file decrypts, if any
+        private_key = private_key.file_key()
     raw = private_key._key.private_bytes(  # noqa: SLF001 - unencrypted copy in memory only
         serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
         serialization.NoEncryption(),

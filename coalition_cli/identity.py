@@ -3,9 +3,18 @@
 Order (SPEC.md): ``--as`` / ``--key``, then ``COALITION_MEMBER`` /
 ``COALITION_KEY``, then git config ``coalition.member`` / ``coalition.key``
 (or ``user.signingkey`` when it names an SSH key file), then
-``~/.ssh/id_ed25519``. With a key but no member, the member is the one whose
-registry entry holds that key. The passphrase of a protected key comes from a
-callback, so this module never prompts and never sees a terminal.
+``~/.ssh/id_ed25519`` (or ``~/.ssh/id_ed25519_sk``, a hardware key's). With a key but
+no member, the member is the one whose registry entry holds that key. The passphrase of
+a protected key comes from a callback, so this module never prompts and never sees a
+terminal; a callback with ``tries`` > 1 (a person at a terminal) is asked again after a
+wrong passphrase, and its ``wrong(path)`` told so.
+
+The key may be a public key file (``KEY.pub``) or a private one: when ssh-agent
+(``SSH_AUTH_SOCK``) holds the key, the agent signs — no private key bytes are read and no
+passphrase is asked. A public key file, or a hardware token's key file, signs only
+through the agent; a private key the agent does not hold is loaded from its file.
+``init`` records the key it used in the clone's ``coalition.key``, so the next command
+finds it.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ PassphraseSource = Callable[[Path], "bytes | None"]
 @dataclass(frozen=True)
 class Identity:
     member: Member
-    key: object  # signing.PrivateKey
+    key: object  # signing.PrivateKey, or keys.agent.AgentKey
     entry: KeyEntry
 
     @property
@@ -56,29 +65,86 @@ def key_path(agenda: Agenda | None, given: str | None) -> Path:
         private = path.with_suffix("") if path.suffix == ".pub" else path
         if private.is_file():
             return private
-    return Path(os.environ.get("HOME", "~")).expanduser() / ".ssh" / "id_ed25519"
+        if path.is_file():  # only the public half: the agent signs
+            return path
+    ssh = Path(os.environ.get("HOME", "~")).expanduser() / ".ssh"
+    for name in DEFAULT_KEYS:
+        if (ssh / name).is_file() or (ssh / f"{name}.pub").is_file():
+            return ssh / name
+    return ssh / DEFAULT_KEYS[0]
+
+
+DEFAULT_KEYS = ("id_ed25519", "id_ed25519_sk")
+
+
+def remember_key(git: object, path: Path) -> None:
+    """Record ``path`` as this clone's key (git config ``coalition.key``): what every later
+    command of this clone signs with, unless told otherwise."""
+    git.run("config", "--local", "coalition.key", str(Path(path).expanduser().absolute()))  # type: ignore[attr-defined]
+
+
+def load_signer(path: Path, passphrase: PassphraseSource | None = None) -> object:
+    """What signs for the key at ``path``: ssh-agent when it holds the key (see the module's
+    docstring), else the private key file (a ``signing.PrivateKey``)."""
+    from .keys import agent, files
+    from .signing import PublicKey
+
+    pub = Path(f"{path}.pub")
+    if not path.is_file() and not pub.is_file():
+        return load_private_key(path, passphrase)  # the one "no private key at" error
+    public_only = not path.is_file() or files.is_public_file(path)
+    line = files.public_line(path if path.is_file() else pub)
+    public = None
+    if line is not None:
+        try:
+            public = PublicKey.from_openssh(line)
+        except KeyProblem as exc:
+            if public_only:
+                raise KeyProblem(f"{path}: {exc.message}") from None
+    if public is None and public_only:
+        raise KeyProblem(f"{path} is not an OpenSSH public key file")
+    if public is not None:
+        needs_agent = public_only or files.is_token_handle(path)
+        found = agent.find(public, private_file=None if public_only else path,
+                           load_file=lambda p: load_private_key(p, passphrase),
+                           required=needs_agent)
+        if found is not None:
+            return found
+    return load_private_key(path, passphrase)
 
 
 def load_private_key(path: Path, passphrase: PassphraseSource | None = None) -> object:
-    from .signing import PrivateKey
+    """The private key file at ``path``, its passphrase asked (up to ``passphrase.tries``)."""
+    from .signing import PrivateKey, WrongPassphrase
 
     if not path.is_file():
         raise KeyProblem(f"no private key at {path}",
-                         hint="pass --key PATH, set COALITION_KEY, or make one with: "
-                              "coalition key generate --out PATH")
-    secret = None
-    if PrivateKey.is_encrypted(path):
+                         hint="pass --key PATH or set COALITION_KEY; to sign with it in this clone "
+                              "from now on: git config coalition.key PATH")
+    if not PrivateKey.is_encrypted(path):
+        return PrivateKey.load(path)
+    tries = max(1, int(getattr(passphrase, "tries", 1)))
+    for attempt in range(1, tries + 1):
         secret = passphrase(path) if passphrase else None
         if secret is None:
             raise KeyProblem(f"key {path} is protected by a passphrase",
                              hint="pass --passphrase-file F or set COALITION_PASSPHRASE_FILE")
-    return PrivateKey.load(path, secret)
+        try:
+            return PrivateKey.load(path, secret)
+        except WrongPassphrase as exc:
+            if attempt == tries:
+                if tries > 1:
+                    raise WrongPassphrase(f"wrong passphrase for key {path} ({tries} tries)",
+                                          hint=exc.hint) from None
+                raise
+            getattr(passphrase, "wrong", lambda _path: None)(path)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def resolve(agenda: Agenda, snapshot: Snapshot, *, member: str | None = None,
             key: str | None = None, passphrase: PassphraseSource | None = None) -> Identity:
     """The signing identity, checked against the registry at ``snapshot``."""
-    private = load_private_key(key_path(agenda, key), passphrase)
+    private = load_signer(key_path(agenda, key), passphrase)
     public = private.public.openssh  # type: ignore[attr-defined]
     fingerprint = private.public.fingerprint  # type: ignore[attr-defined]
     member_id = member or os.environ.get("COALITION_MEMBER") or _git_config(agenda, "coalition.member")

@@ -38,12 +38,14 @@ def whoami(agenda: Agenda, snap: Snapshot, *, member: str | None = None,
                                                                             "coalition.member")
     if member_id:
         return snap.member(check_slug(member_id, "member"))
+    from .keys.files import public_line
+
     path = key_path(agenda, key)
-    public_file = Path(f"{path}.pub")
-    if public_file.is_file():
+    line = public_line(path) if path.is_file() else public_line(Path(f"{path}.pub"))
+    if line is not None:  # KEY.pub, the key itself, or an OpenSSH key's clear public part
         from .signing import PublicKey
 
-        public = PublicKey.from_openssh(public_file.read_text(encoding="utf-8"))
+        public = PublicKey.from_openssh(line)
     else:
         public = load_private_key(path, passphrase).public  # type: ignore[attr-defined]
     owner = snap.member_by_key(public.openssh)

@@ -1,5 +1,9 @@
 """OpenSSH SSHSIG signatures (``ssh-keygen -Y sign/verify``) with Ed25519 keys, in process.
 
+Two key types verify: ``ssh-ed25519`` and the hardware-token ``sk-ssh-ed25519@openssh.com``
+(wire format and the user-presence rule in :mod:`coalition_cli.keys.sk`); signing in
+process is Ed25519 only — a token's key signs through ssh-agent (:mod:`coalition_cli.keys.agent`).
+
 Wire format (OpenSSH ``PROTOCOL.sshsig``; ``string`` = uint32 big-endian length + bytes):
 
 * signature blob: ``"SSHSIG"`` · uint32 version 1 · string public key blob ·
@@ -32,6 +36,7 @@ from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from coalition_cli.errors import InputError, KeyProblem, SignatureInvalid
+from coalition_cli.keys import sk
 
 NAMESPACE = "coalition-cli"
 
@@ -40,7 +45,8 @@ _BEGIN = b"-----BEGIN SSH SIGNATURE-----\n"
 _END = b"-----END SSH SIGNATURE-----"
 _WHITESPACE = b" \t\n\r\v\f"
 _HASHES = {b"sha512": hashlib.sha512, b"sha256": hashlib.sha256}
-_ONLY_ED25519 = "only Ed25519 keys are supported"
+_ONLY_ED25519 = "only Ed25519 keys are supported (ssh-ed25519, sk-ssh-ed25519@openssh.com)"
+SK_TYPE = "sk-ssh-ed25519@openssh.com"
 _PASSPHRASE_HINT = "set COALITION_PASSPHRASE_FILE or pass --passphrase-file"
 PathLike = str | os.PathLike[str]
 
@@ -52,6 +58,7 @@ def _s(b: bytes) -> bytes:
 
 _KEY_PREFIX = _s(b"ssh-ed25519") + struct.pack(">I", 32)  # public key blob minus its 32 raw bytes
 _SIG_PREFIX = _s(b"ssh-ed25519") + struct.pack(">I", 64)  # signature field minus its 64 raw bytes
+_SK_PREFIX = _s(sk.SK_ED25519)
 
 
 def _strings(buf: bytes, pos: int, count: int) -> list[bytes] | None:
@@ -68,15 +75,20 @@ def _strings(buf: bytes, pos: int, count: int) -> list[bytes] | None:
 
 @dataclass(frozen=True, repr=False)
 class PublicKey:
-    """An Ed25519 public key; equal and hashed by its 32 raw bytes (not by the comment)."""
+    """An Ed25519 public key; equal and hashed by its 32 raw bytes and, for a hardware
+    token's key (``sk-ssh-ed25519@openssh.com``), its FIDO application — not by the comment."""
 
     raw: bytes
     comment: str = field(default="", compare=False)
+    application: bytes | None = None  # set for sk-ssh-ed25519@openssh.com keys only
     _key: Ed25519PublicKey = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.raw, bytes) or len(self.raw) != 32:
             raise KeyProblem("an Ed25519 public key is 32 bytes")
+        if self.application is not None and sk.split_public_blob(
+                sk.public_blob(self.raw, self.application)) is None:
+            raise KeyProblem("malformed sk-ssh-ed25519 application")
         try:
             object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.raw))
         except ValueError:
@@ -91,15 +103,31 @@ class PublicKey:
         parts = line.strip().split(None, 2)
         if len(parts) < 2 or "\n" in line.strip():
             raise KeyProblem("not an OpenSSH public key line (expected 'ssh-ed25519 AAAA... [comment]')")
-        if parts[0] != "ssh-ed25519":
+        if parts[0] not in ("ssh-ed25519", SK_TYPE):
             raise KeyProblem(f"{_ONLY_ED25519}, not {parts[0][:40]!r}")
         try:
             blob = base64.b64decode(parts[1], validate=True)
         except (binascii.Error, ValueError):
             raise KeyProblem("the public key is not valid base64") from None
+        comment = parts[2].strip() if len(parts) > 2 else ""
+        if parts[0] == SK_TYPE:
+            split = sk.split_public_blob(blob)
+            if split is None:
+                raise KeyProblem(f"malformed {SK_TYPE} public key")
+            return cls(split[0], comment, split[1])
         if len(blob) != 51 or not blob.startswith(_KEY_PREFIX):
             raise KeyProblem("malformed ssh-ed25519 public key")
-        return cls(blob[19:], parts[2].strip() if len(parts) > 2 else "")
+        return cls(blob[19:], comment)
+
+    @classmethod
+    def from_blob(cls, blob: bytes, comment: str = "") -> PublicKey:
+        """A key from its SSH wire encoding (what ssh-agent lists); KeyProblem if neither type."""
+        if len(blob) == 51 and blob.startswith(_KEY_PREFIX):
+            return cls(blob[19:], comment)
+        split = sk.split_public_blob(blob)
+        if split is None:
+            raise KeyProblem(_ONLY_ED25519)
+        return cls(split[0], comment, split[1])
 
     @classmethod
     def from_file(cls, path: PathLike) -> PublicKey:
@@ -117,14 +145,21 @@ class PublicKey:
             raise KeyProblem(f"{path}: {exc.message}") from None
 
     @property
+    def kind(self) -> str:
+        """``ssh-ed25519`` or ``sk-ssh-ed25519@openssh.com``."""
+        return "ssh-ed25519" if self.application is None else SK_TYPE
+
+    @property
     def blob(self) -> bytes:
-        """SSH wire encoding: string "ssh-ed25519" · string raw."""
+        """SSH wire encoding: string "ssh-ed25519" · string raw (or the sk key's blob)."""
+        if self.application is not None:
+            return sk.public_blob(self.raw, self.application)
         return _KEY_PREFIX + self.raw
 
     @property
     def openssh(self) -> str:
-        """``ssh-ed25519 AAAA...`` without the comment."""
-        return "ssh-ed25519 " + base64.b64encode(self.blob).decode()
+        """``ssh-ed25519 AAAA...`` (or ``sk-ssh-ed25519@openssh.com AAAA...``) without the comment."""
+        return f"{self.kind} " + base64.b64encode(self.blob).decode()
 
     @property
     def fingerprint(self) -> str:
@@ -139,17 +174,23 @@ class PublicKey:
         except InvalidSignature:
             return False
 
+    def verify_token(self, message: bytes, sig64: bytes, flags: int, counter: int) -> bool:
+        """An sk key's signature over the SSHSIG ``message``, made with user presence."""
+        if self.application is None or not flags & sk.USER_PRESENCE:
+            return False
+        return self.verify_raw(sk.token_message(self.application, flags, counter, message), sig64)
+
 
 _KEY_CACHE: dict[bytes, PublicKey] = {}
 
 
 def _cached_key(raw: bytes) -> PublicKey:
-    """One PublicKey (and one parsed cryptography key) per raw key; bounded."""
+    """One PublicKey (and one parsed cryptography key) per raw key (an sk key: per blob); bounded."""
     key = _KEY_CACHE.get(raw)
     if key is None:
         if len(_KEY_CACHE) >= 4096:
             _KEY_CACHE.clear()
-        key = _KEY_CACHE[raw] = PublicKey(raw)
+        key = _KEY_CACHE[raw] = PublicKey(raw) if len(raw) == 32 else PublicKey.from_blob(raw)
     return key
 
 
@@ -160,7 +201,10 @@ def _signed_message(namespace: bytes, hash_algorithm: bytes, data: bytes) -> byt
 
 
 def _decode(armored: bytes) -> tuple[bytes, bytes, bytes, bytes, bytes] | str:
-    """Dearmor and split a signature into (raw key, namespace, hash, sig64, blob), or a reason."""
+    """Dearmor and split a signature into (raw key, namespace, hash, sig64, blob), or a reason.
+
+    For a hardware token's key, (key blob, namespace, hash, signature field, blob): the key
+    is then longer than 32 bytes, and :mod:`.keys.sk` reads both."""
     if not isinstance(armored, bytes) or not armored.startswith(_BEGIN):
         return "not an SSH signature"
     end = armored.find(_END, len(_BEGIN))
@@ -181,6 +225,13 @@ def _decode(armored: bytes) -> tuple[bytes, bytes, bytes, bytes, bytes] | str:
     if fields is None:
         return "malformed SSH signature"
     key, namespace, _reserved, hash_alg, sig = fields
+    if key.startswith(_SK_PREFIX):
+        if sk.split_public_blob(key) is None or sk.split_signature(sig) is None:
+            return "malformed SSH signature"
+        if hash_alg not in _HASHES or b"\0" in namespace:
+            return "malformed SSH signature" if hash_alg in _HASHES else (
+                f"unsupported hash algorithm {hash_alg.decode('ascii', 'replace')[:20]!r}")
+        return key, namespace, hash_alg, sig, blob
     if len(key) != 51 or not key.startswith(_KEY_PREFIX):
         kind = key[4 : 4 + int.from_bytes(key[:4], "big")].decode("ascii", "replace")[:40]
         if kind == "ssh-ed25519":
@@ -200,8 +251,17 @@ class Signature:
     public_key: PublicKey
     namespace: str
     hash_algorithm: str
-    signature: bytes
+    signature: bytes  # the 64-byte Ed25519 signature
     blob: bytes = field(repr=False)
+    flags: int | None = None  # a hardware token's: user presence 0x01, user verified 0x04
+    counter: int | None = None  # a hardware token's signature counter
+
+    def covers(self, data: bytes) -> bool:
+        """Whether the signature is good over ``data`` (a token's: made with user presence)."""
+        message = self.signed_message(data)
+        if self.flags is None:
+            return self.public_key.verify_raw(message, self.signature)
+        return self.public_key.verify_token(message, self.signature, self.flags, self.counter or 0)
 
     def signed_message(self, data: bytes) -> bytes:
         """The bytes Ed25519 must have signed if this signature covers ``data``."""
@@ -214,8 +274,12 @@ def parse_signature(armored: bytes) -> Signature:
     if isinstance(parsed, str):
         raise SignatureInvalid(parsed)
     raw, namespace, hash_alg, sig, blob = parsed
+    flags = counter = None
+    if len(raw) != 32:
+        sig, flags, counter = sk.split_signature(sig)  # type: ignore[misc] - _decode checked it
     try:
-        return Signature(_cached_key(raw), namespace.decode("utf-8"), hash_alg.decode(), sig, blob)
+        return Signature(_cached_key(raw), namespace.decode("utf-8"), hash_alg.decode(), sig, blob,
+                         flags, counter)
     except (UnicodeDecodeError, KeyProblem):
         raise SignatureInvalid("malformed SSH signature") from None
 
@@ -225,7 +289,10 @@ def verify(data: bytes, armored: bytes, namespace: str = NAMESPACE) -> PublicKey
     sig = parse_signature(armored)
     if sig.namespace != namespace:
         raise SignatureInvalid(f"signature namespace is {sig.namespace[:60]!r}, not {namespace!r}")
-    if not sig.public_key.verify_raw(sig.signed_message(data), sig.signature):
+    if sig.flags is not None and not sig.flags & sk.USER_PRESENCE:
+        raise SignatureInvalid("the security key signed without being touched (no user-presence "
+                               "flag); coalition requires a touch for every signature")
+    if not sig.covers(data):
         raise SignatureInvalid("signature does not match the data")
     return sig.public_key
 
@@ -237,6 +304,8 @@ def verify_detached_fast(data: bytes, armored: bytes, namespace: str = NAMESPACE
         return None
     raw, ns, hash_alg, sig, _ = parsed  # _decode checked: a 32-byte key, a 64-byte signature
     message = _signed_message(ns, hash_alg, data)
+    if len(raw) != 32:  # a hardware token's key: its blob and signature field
+        return _verify_token(raw, sig, message)
     sodium = _SODIUM[0] if _SODIUM else _load_sodium()
     try:
         if sodium is not None:
@@ -251,6 +320,15 @@ def verify_detached_fast(data: bytes, armored: bytes, namespace: str = NAMESPACE
             return None
         raise
     return key
+
+
+def _verify_token(key_blob: bytes, field: bytes, message: bytes) -> PublicKey | None:
+    sig, flags, counter = sk.split_signature(field)  # type: ignore[misc] - _decode checked it
+    try:
+        key = _KEY_CACHE.get(key_blob) or _cached_key(key_blob)
+    except KeyProblem:
+        return None
+    return key if key.verify_token(message, sig, flags, counter) else None
 
 
 # libsodium's Ed25519 check (PyNaCl's crypto_sign_open) takes 62 µs here against 130 µs for
@@ -299,6 +377,10 @@ def _encrypted(data: bytes) -> bool:
     return blob.startswith(magic) and blob[19 : 19 + n] != b"none"
 
 
+class WrongPassphrase(KeyProblem):
+    """The passphrase does not open the key (a terminal may ask again)."""
+
+
 class PrivateKey:
     """An Ed25519 private key that makes SSHSIG signatures."""
 
@@ -338,7 +420,7 @@ class PrivateKey:
             raise KeyProblem(f"key {path} uses an unsupported key type or cipher; {_ONLY_ED25519}") from None
         except (ValueError, TypeError):
             if encrypted:
-                raise KeyProblem(f"wrong passphrase for key {path}", hint=_PASSPHRASE_HINT) from None
+                raise WrongPassphrase(f"wrong passphrase for key {path}", hint=_PASSPHRASE_HINT) from None
             raise KeyProblem(f"key {path} is not a valid private key file") from None
         if not isinstance(key, Ed25519PrivateKey):
             kind = type(key).__name__.replace("EllipticCurve", "ECDSA").replace("PrivateKey", "")
@@ -349,11 +431,22 @@ class PrivateKey:
         """Return the armored SSHSIG (sha512) exactly as ``ssh-keygen -Y sign -n namespace`` writes it."""
         if not namespace:
             raise ValueError("an SSH signature needs a namespace")
-        ns = namespace.encode()
-        sig = self._key.sign(_signed_message(ns, b"sha512", data))
-        blob = _MAGIC + b"\0\0\0\x01" + _s(self.public.blob) + _s(ns) + b"\0\0\0\0" + _s(b"sha512")
-        b64 = base64.b64encode(blob + _s(_SIG_PREFIX + sig))
-        return _BEGIN + b"\n".join(b64[i : i + 70] for i in range(0, len(b64), 70)) + b"\n" + _END + b"\n"
+        sig = self._key.sign(signed_data(data, namespace))
+        return armor(self.public.blob, namespace, _SIG_PREFIX + sig)
+
+
+def signed_data(data: bytes, namespace: str = NAMESPACE) -> bytes:
+    """What the key signs for ``data``: the SSHSIG signed-data blob, sha512 as ssh-keygen uses."""
+    return _signed_message(namespace.encode(), b"sha512", data)
+
+
+def armor(public_blob: bytes, namespace: str, signature_field: bytes) -> bytes:
+    """The armored SSHSIG file (sha512) for a key's signature over :func:`signed_data`,
+    exactly as ``ssh-keygen -Y sign -n namespace`` writes it."""
+    blob = (_MAGIC + b"\0\0\0\x01" + _s(public_blob) + _s(namespace.encode()) + b"\0\0\0\0"
+            + _s(b"sha512"))
+    b64 = base64.b64encode(blob + _s(signature_field))
+    return _BEGIN + b"\n".join(b64[i : i + 70] for i in range(0, len(b64), 70)) + b"\n" + _END + b"\n"
 
 
 def _write_new(path: Path, content: bytes, mode: int) -> None:
@@ -370,8 +463,24 @@ def _write_new(path: Path, content: bytes, mode: int) -> None:
         raise
 
 
+def _private_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents with mode 0700 (as ~/.ssh must be), whatever
+    the umask; folders that exist are left as they are."""
+    missing = []
+    while not os.path.lexists(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        try:
+            os.mkdir(made, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(made, 0o700)
+
+
 def generate_key(path: PathLike, passphrase: bytes | None = None, comment: str = "") -> PrivateKey:
-    """Write a new Ed25519 key: ``path`` (OpenSSH format, 0600) and ``path.pub`` (0644)."""
+    """Write a new Ed25519 key: ``path`` (OpenSSH format, 0600) and ``path.pub`` (0644); the
+    folders it creates for them are 0700."""
     if "\n" in comment or "\r" in comment:
         raise InputError("a key comment must be a single line")
     path, pub_path = Path(path), Path(f"{os.fspath(path)}.pub")
@@ -383,7 +492,7 @@ def generate_key(path: PathLike, passphrase: bytes | None = None, comment: str =
     enc = ser.BestAvailableEncryption(password) if password else ser.NoEncryption()
     result = PrivateKey(key, comment)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_folders(path.parent)
         _write_new(path, key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.OpenSSH, enc), 0o600)
     except FileExistsError:
         raise KeyProblem(f"{path} already exists; refusing to overwrite it") from None

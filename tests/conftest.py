@@ -52,7 +52,7 @@ def hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
         encoding="utf-8",
     )
     for name in list(os.environ):
-        if name.startswith(("COALITION_", "GIT_")) or name in ("EDITOR", "VISUAL"):
+        if name.startswith(("COALITION_", "GIT_")) or name in ("EDITOR", "VISUAL", "SSH_AUTH_SOCK"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))

@@ -375,7 +375,10 @@ def test_identity_from_git_config_and_the_default_ssh_key(cli, drafted: Drafted,
     sec, health = drafted.key("sec"), drafted.key("health")
     repo = drafted.repo
     cli.cwd = repo
-    # Nothing configured: the default ~/.ssh/id_ed25519 of this HOME is missing.
+    # init recorded the founder's key for this clone (coalition.key); without it, nothing is
+    # configured and the default ~/.ssh/id_ed25519 of this HOME is missing.
+    assert git(repo, "config", "coalition.key").strip() == str(sec)
+    git(repo, "config", "--unset", "coalition.key")
     missing = cli("principle", "add", "A", "--body", "b.", code=3)
     assert str(hermetic / ".ssh" / "id_ed25519") in missing.stderr
     assert "hint: " in missing.stderr

@@ -43,9 +43,7 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
          key: object, sector: str = "network", person: str | None = None,
          base_config: dict[str, Any] | None = None) -> tuple[Agenda, str]:
     """Create (or reuse) a git repository at ``path`` and a new agenda in it."""
-    from ..signing import PrivateKey
-
-    assert isinstance(key, PrivateKey)
+    assert hasattr(key, "sign") and hasattr(key, "public")  # signing.PrivateKey or an agent's key
     check_slug(facilitator, "member")
     name = records.clean_text(name, "the coalition name", limit=200, required=True,
                               multiline=False) or ""
@@ -186,9 +184,6 @@ def _write_config(agenda: Agenda, identity: Identity, snap: Snapshot, text: str,
     path = agenda.p(CONFIG)
     new = config_from_fields(records.load_yaml_bytes(data, path), path)  # refuses what is invalid
     if set(new.founders) != set(snap.config.founders):
-        from ..signing import PrivateKey
-
-        assert isinstance(identity.key, PrivateKey)
         if identity.key.public.fingerprint not in snap.trusted.ledger.founders:  # type: ignore[attr-defined]
             raise NotPermitted("only a founder may change trust.founders",
                                hint="ask a founding facilitator to sign this change")

@@ -27,10 +27,12 @@ AsOpt = Annotated[Optional[str], typer.Option(
     "--as", help="Act as this member (env COALITION_MEMBER; default: the member owning the key).",
     show_default=False)]
 KeyOpt = Annotated[Optional[Path], typer.Option(
-    "--key", help="Your private key (env COALITION_KEY; default ~/.ssh/id_ed25519).",
+    "--key", help="Your key: its private key file, or its .pub when ssh-agent holds it (env "
+    "COALITION_KEY; git config coalition.key; default ~/.ssh/id_ed25519).",
     show_default=False)]
 SigningKeyOpt = Annotated[Optional[Path], typer.Option(
-    "--signing-key", help="Your private key (env COALITION_KEY; default ~/.ssh/id_ed25519).",
+    "--signing-key", help="Your key: its private key file, or its .pub when ssh-agent holds it (env "
+    "COALITION_KEY; git config coalition.key; default ~/.ssh/id_ed25519).",
     show_default=False)]
 PassphraseOpt = Annotated[Optional[Path], typer.Option(
     "--passphrase-file", help="File holding the key's passphrase (env COALITION_PASSPHRASE_FILE).",
@@ -144,9 +146,12 @@ def open_agenda(path: Path | None) -> Any:
 
 
 def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
+    """Where a key's passphrase comes from: the file given, ``COALITION_PASSPHRASE_FILE``,
+    else a person at a terminal (asked up to three times), else nowhere (None)."""
+    file = given or (Path(os.environ["COALITION_PASSPHRASE_FILE"])
+                     if os.environ.get("COALITION_PASSPHRASE_FILE") else None)
+
     def source(key: Path) -> bytes | None:
-        file = given or (Path(os.environ["COALITION_PASSPHRASE_FILE"])
-                         if os.environ.get("COALITION_PASSPHRASE_FILE") else None)
         if file is not None:
             try:
                 return file.read_bytes().rstrip(b"\r\n")
@@ -158,6 +163,11 @@ def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
             return getpass.getpass(f"Passphrase for {key}: ").encode()
         return None
 
+    def wrong(key: Path) -> None:
+        typer.echo("Wrong passphrase, try again.", err=True)
+
+    source.tries = 1 if file is not None else 3  # type: ignore[attr-defined]
+    source.wrong = wrong  # type: ignore[attr-defined]
     return source
 
 

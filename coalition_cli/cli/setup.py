@@ -13,18 +13,24 @@ key_app = typer.Typer(no_args_is_help=True)
 
 
 def _load_or_generate(key: Path | None, facilitator: str, passphrase: Path | None) -> tuple[object, Path, bool]:
-    from ..identity import key_path, load_private_key
+    """The founder's signer, its key file, and whether it was made now (``--key``, else the
+    default key, else a new key ~/.ssh/coalition_ID_ed25519, its passphrase asked on a
+    terminal)."""
+    from ..identity import key_path, load_signer
     from ..signing import generate_key
     from ._common import passphrase_source
+    from ._passphrase import ask_new_passphrase
 
     if key is not None:
-        return load_private_key(key, passphrase_source(passphrase)), key, False
+        return load_signer(key, passphrase_source(passphrase)), key, False
     default = key_path(None, None)
-    if default.is_file():
-        return load_private_key(default, passphrase_source(passphrase)), default, False
+    if default.is_file() or Path(f"{default}.pub").is_file():
+        return load_signer(default, passphrase_source(passphrase)), default, False
     target = default.parent / f"coalition_{facilitator}_ed25519"
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    secret = passphrase.read_bytes().rstrip(b"\r\n") if passphrase else None
+    if passphrase is not None:
+        secret = passphrase_source(passphrase)(target)
+    else:
+        secret = ask_new_passphrase(target)
     return generate_key(target, secret, comment=facilitator), target, True
 
 
@@ -82,11 +88,17 @@ def register(app: typer.Typer) -> None:
         person: Annotated[Optional[str], typer.Option("--person", help="Your name.")] = None,
         sector: Annotated[str, typer.Option("--sector")] = "network",
         key: Annotated[Optional[Path], typer.Option(
-            "--key", help="Your private key (default ~/.ssh/id_ed25519, generated if missing).")] = None,
+            "--key", help="Your key: a private key file, or a public key (.pub) whose private half "
+                          "ssh-agent holds. Default ~/.ssh/id_ed25519; if there is none, a new key "
+                          "~/.ssh/coalition_ID_ed25519 is made. Recorded in this repository's git "
+                          "config (coalition.key) for the commands that follow.")] = None,
         passphrase: PassphraseOpt = None,
         fmt: FormatOpt = "terminal",
     ) -> None:
-        """Create a git repository (if needed) and a new agenda with its first facilitator."""
+        """Create a git repository (if needed) and a new agenda with its first facilitator.
+
+        The key that signed it is recorded in the repository's git config (coalition.key),
+        so the commands that follow in this clone sign with it."""
         from .. import actions
         from ..errors import UsageError
 
@@ -105,15 +117,20 @@ def register(app: typer.Typer) -> None:
         agenda, commit = actions.init(path, name=name, facilitator=facilitator,
                                       facilitator_name=facilitator_name, key=private,
                                       sector=sector, person=person)
+        from ..identity import remember_key
+
+        remember_key(agenda.git, where)
         fp = private.public.fingerprint  # type: ignore[attr-defined]
         out = Out(fmt)
         if out.json:
             out.data({"agenda": str(agenda.path), "commit": commit, "facilitator": facilitator,
-                      "fingerprint": fp, "key": str(where), "generated": made})
+                      "fingerprint": fp, "key": str(where), "generated": made,
+                      "recorded_as": "coalition.key"})
             return
         out.line(f"Created the agenda at {agenda.path} ({commit[:8]}).")
         if made:
             out.line(f"Generated your key at {where} (public key {where}.pub).")
+        out.line(f"Commands in this repository sign with {where} (git config coalition.key).")
         out.line(f"Founding facilitator {facilitator}, key {fp}")
         out.line("It is pinned as the root of trust of this clone. Share it with members out of "
                  "band; each pins it in their clone with:")
@@ -209,15 +226,20 @@ def key_generate(
     comment: Annotated[str, typer.Option("--comment", help="Comment of the public key.")] = "",
     fmt: FormatOpt = "terminal",
 ) -> None:
-    """Make a new Ed25519 OpenSSH key pair (private key mode 0600)."""
+    """Make a new Ed25519 OpenSSH key pair (private key mode 0600, new folders 0700).
+
+    On a terminal, offers to protect it with a passphrase (typed twice; empty for none)."""
     from ..signing import generate_key
 
     check_format(fmt, ("terminal", "json"))
-    secret = None
     if passphrase is not None:
         from ._common import passphrase_source
 
         secret = passphrase_source(passphrase)(out_path)
+    else:
+        from ._passphrase import ask_new_passphrase
+
+        secret = ask_new_passphrase(out_path)
     key = generate_key(out_path, secret, comment=comment)
     out = Out(fmt)
     if out.json:
