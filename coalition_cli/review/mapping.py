@@ -200,9 +200,11 @@ def map_review(package: Package, draft: Draft, stances: tuple[str, ...]) -> Mapp
             owner.changed = True
     items.extend(it for it, _g0, _g1 in comment_items)
     items.extend(_free_items(m, [h for h in hunks if not any(h in it.hunks for it in items)]))
-    _absorb(items)
-    for item in items:
-        _settle(m, item)
+    for _ in range(len(items) + 1):
+        for item in items:
+            _settle(m, item)
+        if not _absorb(items):
+            break
     items.sort(key=lambda it: (draft_order(draft, it.principle), it.start or -1, it.key))
     return Mapping(items, skipped)
 
@@ -303,27 +305,33 @@ def _free_items(m: _Map, hunks: list[_Hunk]) -> list[Item]:
     return items
 
 
-def _absorb(items: list[Item]) -> None:
-    """An item whose span covers another's hunk takes that hunk: a proposal must account
-    for every change inside its quote."""
-    changed = True
-    while changed:
-        changed = False
-        for item in items:
-            if not item.hunks:
-                continue
-            lo = min(h.s for h in item.hunks)
-            hi = max(h.e for h in item.hunks)
-            for other in items:
-                if other is item or other.principle != item.principle or not other.hunks:
-                    continue
-                if any(lo <= h.s <= hi or lo <= h.e <= hi for h in other.hunks):
-                    item.hunks.extend(other.hunks)
-                    other.hunks = []
-                    changed = True
+def _absorb(items: list[Item]) -> bool:
+    """An item whose quote covers another item's tracked change takes it (a proposal must
+    account for every change inside its quote); between a comment and a change of its own,
+    the comment takes both. True when something moved."""
     for item in items:
-        item.changed = bool(item.hunks)
-    items[:] = [it for it in items if it.hunks or it.key.startswith("comment-")]
+        if item.start is None or item.end is None:
+            continue
+        for other in items:
+            if other is item or other.principle != item.principle or not other.hunks:
+                continue
+            if not any(h.s < item.end and h.e > item.start if h.e > h.s
+                       else item.start < h.s < item.end for h in other.hunks):
+                continue
+            receiver, giver = item, other
+            if item.key.startswith("change-") and other.key.startswith("comment-"):
+                receiver, giver = other, item
+            receiver.hunks.extend(giver.hunks)
+            giver.hunks = []
+            receiver.changed = True
+            receiver.start = min(receiver.start if receiver.start is not None else item.start,
+                                 item.start)
+            receiver.end = max(receiver.end if receiver.end is not None else item.end, item.end)
+            giver.changed = False
+            if giver.key.startswith("change-"):
+                items.remove(giver)
+            return True
+    return False
 
 
 # --- comments --------------------------------------------------------------------------------

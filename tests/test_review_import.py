@@ -1,0 +1,281 @@
+"""review import: a Word-style review (Word's own markup) becomes signed, anchored
+comments; bad files are refused with one line and nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import Cli, Coalition, repo_state
+from review_support import comments_of, exported, open_round
+
+from coalition_cli import actions
+from coalition_cli.review import default_stances, plan_import, submit
+from coalition_cli.review.wordmarkup import WordReview
+
+
+@pytest.fixture
+def draft(coalition: Coalition) -> bytes:
+    open_round(coalition)
+    return exported(coalition)
+
+
+def word_review(data: bytes) -> bytes:
+    """Every kind of thing a reviewer does in Word, on the fixture's three principles."""
+    r = WordReview(data, author="Amara Osei")
+    # A: a comment across runs and paragraphs, with a threaded reply
+    k9, at9 = r.find("serve the community.", after="P01 ")
+    k10, at10 = r.find("The coalition commits", after="P01 ")
+    r.comment((k9, at9), (k10, at10 + len("The coalition commits")),
+              "[support] Strong start.\nKeep it.", replies=("Agreed \u2014 and say it first.",))
+    # B: a replacement outside any comment
+    r.replace("annual", "quarterly", after="P01 ")
+    # C: a comment holding a tracked insertion, tagged in French
+    k, at = r.find("on every agreement", after="P01 ")
+    r.comment((k, at), (k, at + len("on every agreement")),
+              "[Amendement] Préciser \u00ab chaque accord \u00bb.")
+    r.change(k, at + len("on every"), at + len("on every"), " signed")
+    # D: a pure insertion holding a field (DATE), glued to the word before it
+    k, at = r.find("protected", after="P02 ")
+    r.change(k, at + len("protected"), at + len("protected"), " by law, as of ",
+             field=("DATE \\@ \"d MMMM yyyy\"", "1 December 2026"))
+    # E: a comment on text the reviewer also changed, smart quotes on both sides
+    k, at = r.find("De-identification is not anonymity", after="P02 ")
+    r.comment((k, at), (k, at + len("De-identification is not anonymity")),
+              "[oppose] Don\u2019t weaken this.")
+    start = at + len("De-identification is ")
+    r.change(k, start, start + len("not anonymity"), "never \u201canonymity\u201d")
+    # L: a comment on a principle's heading: the principle as a whole
+    r.comment_on("P02 Privacy", "[neutral] No view on this one.")
+    # F: a move inside P03 (w:moveFrom / w:moveTo)
+    k, at = r.find("peoples ", after="P03 ")
+    k2, at2 = r.find("data about", after="P03 ")
+    r.move((k, at, at + len("peoples ")), (k2, at2))
+    # H: an inserted paragraph before P03's first paragraph
+    r.insert_paragraph(k, "Nothing about us without us.")
+    # skipped: resolved, on the note, across two principles
+    r.comment_on("about them", "[block] old thought", after="P03 ", done=True)
+    r.comment_on("How to comment", "[support] nice note")
+    kp, ap = r.find("anonymity", after="P02 ")
+    kq, aq = r.find("Indigenous peoples", after="P03 ")
+    r.comment((kp, ap), (kq, aq + 10), "[oppose] across")
+    return r.save()
+
+
+EXPECTED = [  # principle, quote, proposal, stance, text
+    ("P01", "serve the community.\n\nThe coalition commits", None, "support",
+     "Strong start.\nKeep it.\n\nAgreed \u2014 and say it first."),
+    ("P01", "annual", "quarterly", "amend", None),
+    ("P01", "on every agreement", "on every signed agreement", "amend",
+     "Préciser \u00ab chaque accord \u00bb."),
+    ("P02", None, None, "neutral", "No view on this one."),
+    ("P02", "protected", "protected by law, as of 1 December 2026", "amend", None),
+    ("P02", "De-identification is not anonymity", "De-identification is never \u201canonymity\u201d",
+     "oppose", "Don\u2019t weaken this."),
+    ("P03", "Indigenous", "Nothing about us without us.\n\nIndigenous", "amend", None),
+    ("P03", "peoples govern data", "govern peoples data", "amend", None),
+]
+
+
+def test_word_markup_maps_every_comment_and_change(coalition: Coalition, draft: bytes) -> None:
+    data = word_review(draft)
+    plan = plan_import(coalition.agenda, data, "review.docx", identity=coalition.who("health"))
+    stances, missing = default_stances(plan)
+    assert not missing
+    got = [(it.principle, it.quote, it.proposal, stances[it.key], it.text) for it in plan.items]
+    assert got == EXPECTED
+    assert sorted((s.label, s.reason.split(",")[0].split(":")[0]) for s in plan.skipped) == sorted([
+        ("comment 1", "is on the how-to-comment note"),
+        (plan.skipped[[s.reason for s in plan.skipped].index("resolved in Word")].label,
+         "resolved in Word"),
+        (next(s.label for s in plan.skipped if s.reason.startswith("spans")), "spans P02 and P03"),
+    ])
+    assert plan.items[0].replies == 1
+
+
+def test_import_signs_anchors_and_keeps_provenance(cli: Cli, coalition: Coalition, draft: bytes,
+                                                   tmp_path: Path) -> None:
+    file = tmp_path / "review.docx"
+    file.write_bytes(word_review(draft))
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    key = coalition.key("health")
+    listed = cli("--agenda", coalition.root / "agenda", "review", "import", file, "--key", key,
+                 "--dry-run")
+    assert "8 comment(s) for round r1" in listed.stdout
+    assert "skipped: comment 1 is on the how-to-comment note" in listed.stdout
+    assert comments_of(coalition, "health") == []  # a dry run writes nothing
+    done = cli("--agenda", coalition.root / "agenda", "review", "import", file, "--key", key,
+               "--yes", "--format", "json")
+    submitted = json.loads(done.stdout)["submitted"]
+    assert len(submitted) == 8
+    recs = {rec.id: (rec, raw) for rec, raw in comments_of(coalition, "health")}
+    assert set(recs) == {s["id"] for s in submitted}
+    bodies = {p.id: p.body for p in coalition.agenda.snapshot().principles.values()}
+    seen = []
+    for rec, raw in recs.values():
+        assert rec.provenance["sha256"] == digest and rec.provenance["source"] == "word-review"
+        if rec.anchor:  # the anchor is the draft's own text at its offsets
+            assert bodies[rec.principle][rec.anchor["start"]:rec.anchor["end"]] == rec.anchor["quote"]
+        seen.append((rec.principle, rec.anchor["quote"] if rec.anchor else None,
+                     rec.proposed_text, rec.stance, rec.text or None))
+    assert sorted(seen, key=str) == sorted(EXPECTED, key=str)
+    assert cli("--agenda", coalition.root / "agenda", "verify", code=None).exit_code == 0
+    # the same file again: nothing is submitted twice
+    before = repo_state(coalition.root)
+    again = cli("--agenda", coalition.root / "agenda", "review", "import", file, "--key", key,
+                "--yes")
+    assert "already imported" in again.stdout and "nothing to submit" in again.stderr
+    assert repo_state(coalition.root) == before
+
+
+def test_confidential_import_seals_its_provenance(coalition: Coalition, draft: bytes) -> None:
+    r = WordReview(draft)
+    r.comment_on("annual public reporting", "[block] Never annual.", after="P01 ")
+    data = r.save()
+    who = coalition.who("youth")
+    plan = plan_import(coalition.agenda, data, "r.docx", identity=who)
+    submit(coalition.agenda, who, plan, default_stances(plan)[0], attribution="confidential")
+    [(rec, raw)] = comments_of(coalition, "youth")
+    digest = hashlib.sha256(data).hexdigest()
+    assert rec.provenance is None and digest.encode() not in raw and b"provenance" not in raw
+    again = plan_import(coalition.agenda, data, "r.docx", identity=who)  # opened with own key
+    assert again.items == [] and [rid for _it, rid in again.already] == [rec.id]
+
+
+def test_plain_comment_without_tag_or_terminal_is_refused(cli: Cli, coalition: Coalition,
+                                                          draft: bytes, tmp_path: Path) -> None:
+    r = WordReview(draft)
+    r.comment_on("Personal data is protected", "Needs more.", after="P02 ")
+    file = tmp_path / "plain.docx"
+    file.write_bytes(r.save())
+    before = repo_state(coalition.root)
+    out = cli("--agenda", coalition.root / "agenda", "review", "import", file,
+              "--key", coalition.key("fund"), "--yes", code=3)
+    assert out.stderr.startswith("error: 1 comment(s) have no stance tag: comment 1 on P02")
+    assert "[appui]" in out.stderr
+    assert repo_state(coalition.root) == before
+
+
+def test_without_yes_off_a_terminal_nothing_is_signed(cli: Cli, coalition: Coalition,
+                                                      draft: bytes, tmp_path: Path) -> None:
+    r = WordReview(draft)
+    r.replace("annual", "yearly", after="P01 ")
+    file = tmp_path / "r.docx"
+    file.write_bytes(r.save())
+    out = cli("--agenda", coalition.root / "agenda", "review", "import", file,
+              "--key", coalition.key("fund"), code=2)
+    assert "1 comment(s) are ready to sign" in out.stderr and "--yes" in out.stderr
+    assert comments_of(coalition, "fund") == []
+
+
+def test_inserted_paragraph_before_a_heading_ends_the_principle_before_it(
+        coalition: Coalition, draft: bytes) -> None:
+    r = WordReview(draft)
+    k, _ = r.find("P02 Privacy")
+    r.insert_paragraph(k, "Reports are bilingual.")
+    plan = plan_import(coalition.agenda, r.save(), "r.docx")
+    [item] = plan.items
+    assert (item.principle, item.quote, item.proposal) == (
+        "P01", "agreement.", "agreement.\n\nReports are bilingual.")
+
+
+def test_pure_deletion_takes_in_the_word_before(coalition: Coalition, draft: bytes) -> None:
+    r = WordReview(draft)
+    k, at = r.find(" public", after="P01 ")
+    r.change(k, at, at + len(" public"), "")
+    [item] = plan_import(coalition.agenda, r.save(), "r.docx").items
+    assert (item.quote, item.proposal) == ("annual public", "annual")
+
+
+# --- bad input: one line, nothing written ---------------------------------------------------
+
+
+def _refused(cli: Cli, coalition: Coalition, tmp_path: Path, data: bytes, code: int = 3,
+             key: str = "health") -> str:
+    file = tmp_path / "bad.docx"
+    file.write_bytes(data)
+    before = repo_state(coalition.root)
+    out = cli("--agenda", coalition.root / "agenda", "review", "import", file,
+              "--key", coalition.key(key), "--yes", code=code)
+    assert repo_state(coalition.root) == before
+    lines = out.stderr.strip().splitlines()
+    assert lines[0].startswith("error: ") and len(lines) <= 2 and "Traceback" not in out.stderr
+    return lines[0]
+
+
+def _rezip(data: bytes, change) -> bytes:  # noqa: ANN001
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    change(parts)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, blob in parts.items():
+            zf.writestr(name, blob)
+    return out.getvalue()
+
+
+def test_not_a_docx(cli: Cli, coalition: Coalition, draft: bytes, tmp_path: Path) -> None:
+    assert "is not a Word document" in _refused(cli, coalition, tmp_path, b"just some text\n")
+    assert "Word 97-2003 .doc" in _refused(cli, coalition, tmp_path,
+                                            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    odt = io.BytesIO()
+    with zipfile.ZipFile(odt, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<x/>")
+    assert "OpenDocument file (.odt)" in _refused(cli, coalition, tmp_path, odt.getvalue())
+    assert "damaged zip" in _refused(cli, coalition, tmp_path, draft[: len(draft) // 2])
+
+
+def test_zip_bomb(cli: Cli, coalition: Coalition, draft: bytes, tmp_path: Path) -> None:
+    bomb = _rezip(draft, lambda p: p.__setitem__("word/media/filler.bin", b"\0" * (40 << 20)))
+    assert "zip bomb" in _refused(cli, coalition, tmp_path, bomb)
+
+
+def test_macro_enabled(cli: Cli, coalition: Coalition, draft: bytes, tmp_path: Path) -> None:
+    def add_macros(parts: dict) -> None:
+        parts["word/vbaProject.bin"] = b"\0" * 64
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+
+    assert "macro-enabled" in _refused(cli, coalition, tmp_path, _rezip(draft, add_macros))
+
+
+def test_entities_are_refused(cli: Cli, coalition: Coalition, draft: bytes, tmp_path: Path) -> None:
+    def entity(parts: dict) -> None:
+        doc = parts["word/document.xml"]
+        head, _, rest = doc.partition(b"?>")
+        parts["word/document.xml"] = (head + b'?><!DOCTYPE d [<!ENTITY x "xx">]>' + rest)
+
+    assert "DOCTYPE" in _refused(cli, coalition, tmp_path, _rezip(draft, entity))
+
+
+def test_another_round_names_both(cli: Cli, coalition: Coalition, draft: bytes,
+                                  tmp_path: Path) -> None:
+    sec = coalition.who("sec")
+    actions.round_close(coalition.agenda, sec, "r1")
+    open_round(coalition, "r2")
+    line = _refused(cli, coalition, tmp_path, word_review(draft), code=4)
+    assert "round 'r1'" in line and "closed" in line and "'r2'" in line
+
+
+def test_another_draft_names_both(cli: Cli, coalition: Coalition, draft: bytes,
+                                  tmp_path: Path) -> None:
+    forged = _rezip(word_review(draft), lambda p: p.__setitem__(
+        "docProps/custom.xml", p["docProps/custom.xml"].replace(
+            b"coalition-draft-sha256\"><vt:lpwstr>", b"coalition-draft-sha256\"><vt:lpwstr>0")))
+    line = _refused(cli, coalition, tmp_path, forged)
+    assert "another draft of round 'r1'" in line and line.count("text ") == 2
+
+
+def test_quote_that_no_longer_maps(cli: Cli, coalition: Coalition, draft: bytes,
+                                   tmp_path: Path) -> None:
+    r = WordReview(draft)
+    k, _ = r.find("Personal data is protected", after="P02 ")
+    r.texts[k] = r.texts[k].replace("protected", "shielded")  # edited without tracking
+    r.comment_on("shielded", "[oppose] no", after="P02 ")
+    line = _refused(cli, coalition, tmp_path, r.save())
+    assert "comment 1 on P02 quotes \"shielded\", which is no longer in the round's draft" in line
