@@ -81,6 +81,8 @@ class _Hunk:
     key: str
     move: str | None
     label: str = ""
+    i0: int = 0  # its atoms
+    i1: int = 0
     principle: str | None = None
     s: int = 0  # body offsets
     e: int = 0
@@ -192,13 +194,14 @@ def map_review(package: Package, draft: Draft, stances: tuple[str, ...]) -> Mapp
     items: list[Item] = []
     hunks = _hunks(m, skipped)
     comment_items = _comments(m, package, stances, skipped)
-    for hunk in hunks:
-        owner = next((it for it, g0, g1 in comment_items if it.principle == hunk.principle
-                      and _overlaps(g0, g1, hunk.g0, hunk.g1)), None)
+    for hunk in hunks:  # a change inside a comment's range (by its text, or by its atoms)
+        owner = next((it for it, g0, g1, a0, a1 in comment_items if it.principle == hunk.principle
+                      and (_overlaps(g0, g1, hunk.g0, hunk.g1)
+                           or a0 < a1 and hunk.i0 < a1 and hunk.i1 > a0)), None)
         if owner is not None:
             owner.hunks.append(hunk)
             owner.changed = True
-    items.extend(it for it, _g0, _g1 in comment_items)
+    items.extend(entry[0] for entry in comment_items)
     items.extend(_free_items(m, [h for h in hunks if not any(h in it.hunks for it in items)]))
     for _ in range(len(items) + 1):
         for item in items:
@@ -244,7 +247,8 @@ def _hunks(m: _Map, skipped: list[Skipped]) -> list[_Hunk]:
         inserted = "".join(SEP if a.mark else a.ch for a in atoms if a.new)
         key = f"change-{next((a.change for a in atoms if a.change), number)}"
         label = f"tracked change {number}"
-        hunk = _Hunk(g0, g1, inserted, key, next((a.move for a in atoms if a.move), None), label)
+        hunk = _Hunk(g0, g1, inserted, key, next((a.move for a in atoms if a.move), None), label,
+                     run[0], run[-1] + 1)
         k0, k1 = m.para_at(g0), m.para_at(g1)
         if (g0 == g1 and k0 > 0 and g0 == m.paras[k0].start and inserted.endswith(SEP)
                 and m.where(k0)[0] != "body" and m.where(k0 - 1)[0] == "body"):
@@ -338,7 +342,7 @@ def _absorb(items: list[Item]) -> bool:
 
 
 def _comments(m: _Map, package: Package, stances: tuple[str, ...],
-              skipped: list[Skipped]) -> list[tuple[Item, int, int]]:
+              skipped: list[Skipped]) -> list[tuple[Item, int, int, int, int]]:
     where: dict[str, dict[str, int]] = {}
     for marker in package.markers:
         where.setdefault(marker.comment, {}).setdefault(marker.kind, marker.at)
@@ -346,6 +350,8 @@ def _comments(m: _Map, package: Package, stances: tuple[str, ...],
     order = sorted(comments.values(), key=lambda c: (where.get(c.id, {}).get("start",
                    where.get(c.id, {}).get("ref", 1 << 30)), _num(c.id)))
     labels = {c.id: f"comment {n}" for n, c in enumerate(order, 1)}
+
+    _threads_by_range(comments, where, stances)
 
     def root(cid: str) -> str:
         seen = set()
@@ -382,8 +388,27 @@ def _comments(m: _Map, package: Package, stances: tuple[str, ...],
         item = Item(key=f"comment-{c.id}", label=label, principle=pid, start=s, end=e,
                     text="\n\n".join(t for t in thread if t) or None, tag=stance,
                     replies=len(replies.get(c.id, [])))
-        out.append((item, g_s, g_e))
+        out.append((item, g_s, g_e, start, max(start, end)))
     return out
+
+
+def _threads_by_range(comments: dict, where: dict, stances: tuple[str, ...]) -> None:  # noqa: ANN001
+    """Comments the file gives no thread for (LibreOffice 7 writes replies to .docx as
+    comments of their own): those on exactly the same range are one thread, the earliest
+    (then the tagged one, then the first written) its start."""
+    groups: dict[tuple, list] = {}
+    for c in comments.values():
+        if c.threaded:
+            continue
+        spots = where.get(c.id, {})
+        if "start" in spots and "end" in spots:
+            groups.setdefault((spots["start"], spots["end"]), []).append(c)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda c: (c.date, split_tag(c.text, stances)[0] is None, c.order))
+        for reply in group[1:]:
+            reply.parent = group[0].id
 
 
 def _num(cid: str) -> int:

@@ -83,6 +83,8 @@ class Comment:
     para_id: str | None = None  # w14:paraId of its last paragraph (threads point at it)
     parent: str | None = None  # comment id of the one it replies to
     done: bool = False
+    order: int = 0  # place in comments.xml
+    threaded: bool = False  # commentsExtended.xml says where it stands in a thread
 
 
 @dataclass
@@ -97,7 +99,7 @@ class Package:
 # --- the package -----------------------------------------------------------------------
 
 
-def _what_else(data: bytes) -> str:
+def _what_else(data: bytes) -> tuple[str, str]:
     head = data[:512].lstrip()
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return ("a Word 97-2003 .doc or a password-protected document, not a .docx",
@@ -413,7 +415,7 @@ def _comments(root: Any) -> dict[str, Comment]:
         cid = el.get(f"{{{W}}}id") or ""
         text, para = _comment_text(el)
         out[cid] = Comment(cid, (el.get(f"{{{W}}}author") or "")[:200],
-                           (el.get(f"{{{W}}}date") or "")[:40], text, para)
+                           (el.get(f"{{{W}}}date") or "")[:40], text, para, order=len(out))
     return out
 
 
@@ -428,6 +430,5 @@ def _threads(comments: dict[str, Comment], root: Any) -> None:
         if parent is not None and parent is not comment:
             comment.parent = parent.id
         comment.done = ex.get(f"{{{W15}}}done") in ("1", "true")
+        comment.threaded = True
 
-
-_SPACE = re.compile(r"\s+")

@@ -51,6 +51,7 @@ class _Note:
     para_id: str
     parent: str | None = None
     done: bool = False
+    date: str = ""
 
 
 @dataclass
@@ -114,7 +115,9 @@ class WordReview:
         self._para(end[0]).ends.append((end[1], cid))
         for reply in replies:
             rid = len(self.notes)
-            self.notes.append(_Note(rid, reply, f"{0x10000000 + rid * 7919:08X}", para_id, done))
+            later = self.date[:14] + f"{10 + len(self.notes) % 50:02d}" + self.date[16:]
+            self.notes.append(_Note(rid, reply, f"{0x10000000 + rid * 7919:08X}", para_id, done,
+                                    later))
             self._para(start[0]).starts.append((start[1], rid))
             self._para(end[0]).ends.append((end[1], rid))
         return cid
@@ -255,7 +258,7 @@ class WordReview:
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         initials = "".join(w[0] for w in self.author.split()[:3]).upper()
         comments = "".join(
-            f'<w:comment w:id="{n.id}" w:author={quoteattr(self.author)} w:date="{self.date}" '
+            f'<w:comment w:id="{n.id}" w:author={quoteattr(self.author)} w:date="{n.date or self.date}" '
             f'w:initials="{escape(initials)}">'
             + "".join(
                 f'<w:p w14:paraId="{n.para_id if i == len(lines) - 1 else f"{0x20000000 + n.id * 31 + i:08X}"}" '
