@@ -279,3 +279,116 @@ def test_quote_that_no_longer_maps(cli: Cli, coalition: Coalition, draft: bytes,
     r.comment_on("shielded", "[oppose] no", after="P02 ")
     line = _refused(cli, coalition, tmp_path, r.save())
     assert "comment 1 on P02 quotes \"shielded\", which is no longer in the round's draft" in line
+
+
+# --- property: every import anchors to exactly what was commented or changed --------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from coalition_cli.review.export import export_docx  # noqa: E402
+from coalition_cli.review.layout import Draft  # noqa: E402
+from coalition_cli.review.mapping import map_review  # noqa: E402
+from coalition_cli.review.ooxml import open_package  # noqa: E402
+
+WORDS = ["data", "community", "rights,", "l\u2019accord", "\u201ctrust\u201d", "Indigenous",
+         "élèves", "governance.", "open", "the", "a", "public", "reporting;", "co-design",
+         "benefit", "nations", "(consent)", "risk"]
+TAGS = [("[support] ", "support"), ("[Appui] ", "support"), ("[oppose]", "oppose"),
+        ("[neutre] ", "neutral"), ("[block] ", "block"), ("[amend] ", "amend")]
+
+
+@st.composite
+def reviews(draw):  # noqa: ANN001, ANN201
+    principles = []
+    for n in range(1, draw(st.integers(1, 3)) + 1):
+        paras = []
+        for _ in range(draw(st.integers(1, 3))):
+            words = draw(st.lists(st.sampled_from(WORDS), min_size=6, max_size=16))
+            gaps = [draw(st.sampled_from([" ", " ", " ", "\n"])) for _ in words[1:]]
+            paras.append((words, gaps))
+        principles.append((f"P{n:02d}", paras))
+    ops = []  # (principle index, paragraph index, kind, first word, last word + 1, payload)
+    for pi, (_pid, paras) in enumerate(principles):
+        for qi, (words, _gaps) in enumerate(paras):
+            at = draw(st.integers(0, 2))
+            while at < len(words):
+                kind = draw(st.sampled_from(["comment", "replace", "insert", "delete", "none"]))
+                size = draw(st.integers(1, 3))
+                if kind == "insert":
+                    size = 0
+                end = min(len(words), at + size)
+                if kind in ("delete", "replace", "comment") and end <= at:
+                    break
+                if kind == "delete" and end - at >= len(words) - 1:
+                    break
+                if kind != "none":
+                    payload = (draw(st.sampled_from(TAGS)) if kind == "comment" else
+                               " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1,
+                                                      max_size=3))))
+                    ops.append((pi, qi, kind, at, end, payload))
+                at = end + draw(st.integers(3, 5))
+    return principles, ops
+
+
+def _body(paras) -> tuple[str, list[list[tuple[int, int]]]]:  # noqa: ANN001
+    """The body text and, per paragraph, each word's (start, end) in it."""
+    text, spans = "", []
+    for k, (words, gaps) in enumerate(paras):
+        if k:
+            text += "\n\n"
+        mine = []
+        for w, word in enumerate(words):
+            if w:
+                text += gaps[w - 1]
+            mine.append((len(text), len(text) + len(word)))
+            text += word
+        spans.append(mine)
+    return text, spans
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(reviews())
+def test_every_import_anchors_exactly_what_was_commented_or_changed(case) -> None:  # noqa: ANN001
+    principles, ops = case
+    bodies = {pid: _body(paras) for pid, paras in principles}
+    draft = Draft("C", "r1", "Round", "2030-01-01T00:00:00Z", "a" * 40,
+                  tuple((pid, f"Title {pid}", bodies[pid][0]) for pid, _ in principles))
+    r = WordReview(export_docx(draft), fragment=True)
+    expected = []
+    for pi, qi, kind, a, b, payload in ops:
+        pid, paras = principles[pi]
+        body, spans = bodies[pid]
+        words = paras[qi][0]
+        k, _ = r.find(" ".join(words), after=f"{pid} ")
+        offs = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]  # in the paragraph
+        word = lambda i: body[spans[qi][i][0]:spans[qi][i][1]]  # noqa: E731
+        span = lambda i, j: body[spans[qi][i][0]:spans[qi][j - 1][1]]  # noqa: E731
+        if kind == "comment":
+            tag, stance = payload
+            r.comment((k, offs[a]), (k, offs[b - 1] + len(words[b - 1])), tag + "why " + pid)
+            expected.append((pid, span(a, b), None, stance, "why " + pid))
+        elif kind == "replace":
+            r.change(k, offs[a], offs[b - 1] + len(words[b - 1]), payload)
+            expected.append((pid, span(a, b), payload, None, None))
+        elif kind == "insert" and a > 0:
+            at = offs[a - 1] + len(words[a - 1])
+            r.change(k, at, at, " " + payload)
+            expected.append((pid, word(a - 1), word(a - 1) + " " + payload, None, None))
+        elif kind == "insert":
+            r.change(k, 0, 0, payload + " ")
+            expected.append((pid, word(0), payload + " " + word(0), None, None))
+        elif kind == "delete" and a > 0:
+            r.change(k, offs[a] - 1, offs[b - 1] + len(words[b - 1]), "")
+            expected.append((pid, span(a - 1, b), word(a - 1), None, None))
+        else:
+            r.change(k, 0, offs[b], "")
+            expected.append((pid, span(0, b + 1), word(b), None, None))
+    mapping = map_review(open_package(r.save()), draft, ("support", "amend", "neutral",
+                                                         "oppose", "block"))
+    got = [(it.principle, it.quote, it.proposal, it.tag, it.text) for it in mapping.items]
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    assert mapping.skipped == []
+    for item in mapping.items:  # the anchor is the draft's own text at its offsets
+        body = bodies[item.principle][0]
+        assert body[item.start:item.end] == item.quote
