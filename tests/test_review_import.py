@@ -392,3 +392,31 @@ def test_every_import_anchors_exactly_what_was_commented_or_changed(case) -> Non
     for item in mapping.items:  # the anchor is the draft's own text at its offsets
         body = bodies[item.principle][0]
         assert body[item.start:item.end] == item.quote
+
+
+def test_on_a_terminal_the_stance_is_asked_and_the_listing_confirmed(
+        coalition: Coalition, draft: bytes, tmp_path: Path) -> None:
+    from test_editor import Terminal
+
+    r = WordReview(draft)
+    r.replace("annual", "quarterly", after="P01 ")
+    r.comment_on("De-identification is not anonymity", "This needs a stronger test.",
+                 after="P02 ")
+    file = tmp_path / "r.docx"
+    file.write_bytes(r.save())
+    term = Terminal(coalition.root, ["review", "import", str(file), "--key",
+                                     str(coalition.key("health"))], {})
+    term.expect(b"Stance of tracked change 1 on P01 on \"annual\"")
+    term.expect(b"[amend]")
+    term.send("\r")  # the default for a tracked change
+    term.expect(b"Stance of comment 1 on P02")
+    term.send("maybe\r")
+    term.expect(b"one of: support")
+    term.send("oppose\r")
+    term.expect(b"Sign and submit 2 comment(s) as health?")
+    assert b"quote:    \"De-identification is not anonymity\"" in term.output
+    term.send("y\r")
+    code, output = term.finish()
+    assert code == 0, output
+    stances = sorted((rec.principle, rec.stance) for rec, _raw in comments_of(coalition, "health"))
+    assert stances == [("P01", "amend"), ("P02", "oppose")]
