@@ -281,6 +281,17 @@ def test_quote_that_no_longer_maps(cli: Cli, coalition: Coalition, draft: bytes,
     assert "comment 1 on P02 quotes \"shielded\", which is no longer in the round's draft" in line
 
 
+def test_an_untracked_edit_is_listed_not_imported(coalition: Coalition, draft: bytes) -> None:
+    r = WordReview(draft)
+    k, _ = r.find("Personal data is protected", after="P02 ")
+    r.texts[k] = r.texts[k].replace("protected", "shielded")
+    r.change(k, 0, 0, "")  # (an empty change: the paragraph is rewritten as it now reads)
+    r.replace("annual", "yearly", after="P01 ")
+    plan = plan_import(coalition.agenda, r.save(), "r.docx")
+    assert [(it.quote, it.proposal) for it in plan.items] == [("annual", "yearly")]
+    assert [s.label for s in plan.skipped] == ["an untracked edit in P02"]
+
+
 # --- property: every import anchors to exactly what was commented or changed --------------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

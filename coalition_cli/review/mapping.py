@@ -191,6 +191,11 @@ _ROLE_NAMES = {"title": "the title", "meta": "the line under the title",
 def map_review(package: Package, draft: Draft, stances: tuple[str, ...]) -> Mapping:
     m = _Map(package, draft)
     skipped: list[Skipped] = []
+    for p in m.paras:  # typed over the draft without Track Changes: said, never guessed
+        if p.para is None and p.principle and p.text.strip():
+            skipped.append(Skipped(f"an untracked edit in {p.principle}",
+                                   f"(\"{_short(p.text, 50)}\") was made without Track Changes; "
+                                   "it is not imported"))
     items: list[Item] = []
     hunks = _hunks(m, skipped)
     comment_items = _comments(m, package, stances, skipped)
