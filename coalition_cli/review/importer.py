@@ -97,7 +97,7 @@ def plan_import(agenda: Any, data: bytes, name: str, *, identity: Any = None,
         done = already_imported(agenda, snap, round_, identity, package.sha256)
         plan.already = [(it, done[it.key]) for it in plan.items if it.key in done]
         plan.items = [it for it in plan.items if it.key not in done]
-        plan.warnings = _voices(agenda, identity, plan)
+        plan.warnings = _voices(agenda, snap, round_, identity, plan)
     return plan
 
 
@@ -136,21 +136,26 @@ def _sealed_provenance(rec: Any, identity: Any) -> Any:
         return None
 
 
-def _voices(agenda: Any, identity: Any, plan: Plan) -> list[str]:
+def _voices(agenda: Any, snap: Any, round_: Any, identity: Any, plan: Plan) -> list[str]:
     """One voice per member per principle: say what will count before anything is signed."""
-    from ..voices import what_will_count
+    from collections import Counter
 
+    from ..actions import _member_records
+    from ..consensus import fold
+
+    member = identity.member.id
+    state = fold(_member_records(agenda, snap, round_, member).values())
+    earlier = Counter(rec.principle for rec in state.effective.values())
     out: list[str] = []
     by_principle: dict[str, list[Item]] = {}
     for item in plan.items:
         by_principle.setdefault(item.principle, []).append(item)
     for pid, items in by_principle.items():
-        out.extend(what_will_count(agenda, identity, principle=pid,
-                                   stance=items[-1].tag or "amend", round_id=plan.round_id))
-        if len(items) > 1:
-            out.append(f"{len(items)} comments of this review are on {pid}: all are submitted, "
-                       f"and the last ({items[-1].label}) gives '{identity.member.id}''s stance "
-                       "on it (one voice per member)")
+        mine = f"{len(items)} comments of this review are" if len(items) > 1 else "this review's comment is"
+        before = f"; '{member}' already has {earlier[pid]} comment(s) there" if earlier[pid] else ""
+        if len(items) > 1 or earlier[pid]:
+            out.append(f"{mine} on {pid}{before}: all stand, and the last signed "
+                       f"({items[-1].label}) gives '{member}''s stance (one voice per member)")
     return out
 
 
