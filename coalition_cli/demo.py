@@ -148,6 +148,7 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
     echo(f"  {len(refs) + len(campaign_ids)} signed comments, "
          f"{len(scenario.get('withdrawals', []))} withdrawal, "
          f"{len(scenario.get('endorsements', []))} endorsement")
+    review_ids = word_review_step(agenda, who("larchwood-foundation"), rnd["id"], reports, echo)
     actions.round_close(agenda, facilitator, rnd["id"])
 
     revised: dict[str, str] = {}
@@ -163,6 +164,7 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
         for target in targets:
             actions.respond(agenda, facilitator, target, disposition=resp["disposition"],
                             rationale=resp["rationale"], commit=linked, force=True)  # all, withdrawn too
+    answer_word_review(agenda, facilitator, review_ids)
     for a in scenario.get("acks", []):
         owner = next(c["member"] for c in scenario["comments"] if c["ref"] == a["ref"])
         actions.comment_ack(agenda, who(owner), refs[a["ref"]], a["answer"])
@@ -180,6 +182,43 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
     echo(f"Keys of the sample members: {keys_dir}")
     return {"folder": str(folder), "repository": str(repo), "reports": written_files,
             "round": rnd["id"]}
+
+
+def word_review_step(agenda: Agenda, identity: Identity, round_id: str, folder: Path,
+                     echo: Echo) -> list[str]:
+    """One member reviews the draft in Word: the export, a review written in Word's own
+    markup (a tracked replacement, a comment with a reply, a tagged comment holding a
+    tracked insertion), and its import — signed like any comment. Returns the new ids."""
+    from .review import default_stances, export_round, plan_import, submit
+    from .review.wordmarkup import WordReview
+
+    _draft, data = export_round(agenda, round_id)
+    (folder / "draft-for-review.docx").write_bytes(data)
+    review = WordReview(data, author=identity.person or identity.member.name,
+                        date=f"{now():%Y-%m-%dT%H:%M:%SZ}")
+    review.replace("are not enough on their own", "never justify a project on their own",
+                   after="P01 ")
+    review.comment_on("describe the expected benefit in plain language",
+                      "[amend] Plain language, yes, and the outcomes it will be judged by.",
+                      after="P01 ", replies=("Our board asks for this in every grant.",))
+    k, at = review.find("share findings with the community first", after="P01 ")
+    review.comment((k, at), (k, at + len("share findings with the community first")),
+                   "[support] This is the commitment our grantees ask for.")
+    reviewed = review.save()
+    name = f"review-{identity.member.id}.docx"
+    (folder / name).write_bytes(reviewed)
+    plan = plan_import(agenda, reviewed, name, identity=identity, round_id=round_id)
+    written = submit(agenda, identity, plan, default_stances(plan)[0])
+    echo(f"  {identity.member.id} reviewed the draft in Word: {len(written)} comments imported "
+         f"from {name}")
+    return [w.id for w in written]
+
+
+def answer_word_review(agenda: Agenda, facilitator: Identity, ids: list[str]) -> None:
+    for comment_id in ids:
+        actions.respond(agenda, facilitator, comment_id, disposition="noted",
+                        rationale="Read with the other comments on P01 for the next draft.",
+                        force=True)
 
 
 def _identity(keys_dir: Path, member: Member, entry: KeyEntry) -> Identity:

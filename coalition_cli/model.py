@@ -26,7 +26,7 @@ ANSWERS = ("satisfied", "maintains-objection")
 RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement")
 RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
                  "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
-                 "target", "answer", "encrypted")
+                 "target", "answer", "encrypted", "provenance")
 
 # --- time -------------------------------------------------------------------------
 
@@ -318,6 +318,7 @@ class Record:
     target: str | None = None  # the comment withdrawn, endorsed or acknowledged
     answer: str | None = None  # acknowledgement: satisfied | maintains-objection
     encrypted: str | None = None  # confidential text and proposal, age-armored
+    provenance: dict[str, Any] | None = None  # imported from a file: {source, sha256, item}
 
     def fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": 1, "type": self.type, "id": self.id, "round": self.round,
@@ -329,7 +330,7 @@ class Record:
                         "themes": None if self.encrypted else list(self.themes),
                         "anchor": self.anchor, "text": self.text,
                         "proposed_text": self.proposed_text, "encrypted": self.encrypted,
-                        "supersedes": self.supersedes})
+                        "supersedes": self.supersedes, "provenance": self.provenance})
         elif self.type == "withdrawal":
             out["withdraws"] = self.target
         elif self.type == "endorsement":
@@ -379,10 +380,32 @@ def record_from_fields(fields: dict[str, Any], path: str,
             proposed_text=f.str("proposed_text", optional=True),
             encrypted=f.str("encrypted", optional=True, limit=200_000),
             supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
+            provenance=_provenance(fields, path),
         )
     target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
     answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None
     return Record(**common, target=target, answer=answer, text=f.str("text", optional=True))
+
+
+PROVENANCE_SOURCES = ("word-review",)
+_PROVENANCE_KEYS = {"source", "sha256", "item"}
+
+
+def _provenance(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """``provenance`` (optional, comments only): the file a comment was imported from —
+    ``source`` (``word-review``), ``sha256`` of the file's bytes, ``item`` (which comment
+    or change of the file it is)."""
+    value = fields.get("provenance")
+    if value is None:
+        return None
+    f = _Fields(fields, path)
+    if not isinstance(value, dict) or set(value) != _PROVENANCE_KEYS:
+        raise f.fail("field 'provenance' must be a mapping of source, sha256 and item")
+    p = _Fields(value, path)
+    p.req("source", choices=PROVENANCE_SOURCES)
+    p.req("sha256", pattern=_SHA256)
+    p.req("item", limit=100)
+    return value
 
 
 @dataclass(frozen=True)

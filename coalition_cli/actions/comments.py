@@ -72,7 +72,11 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
                 occurrence: int | None = None, propose: str | None = None,
                 kind: str = "substantive", themes: list[str] | None = None,
                 attribution: str = "public", supersedes: str | None = None,
-                round_id: str | None = None) -> Written:
+                round_id: str | None = None,
+                provenance: dict[str, str] | None = None) -> Written:
+    """Sign and commit a comment. ``provenance`` (``review import``) names the file it came
+    from; a confidential comment seals it with its text (a file's digest would tie it to
+    its file and to the other comments from that file)."""
     from ..anchoring import make_anchor
 
     snap = verified(agenda)
@@ -135,13 +139,16 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
         payload = {"text": text, "proposed_text": propose, "author": author, "anchor": anchor,
                    "themes": list(tags)}
         assert set(payload) == set(SEALED_FIELDS)
+        if provenance is not None:
+            payload["provenance"] = provenance
         encrypted = encrypt_for_facilitators(snap, payload, also=[identity.entry.key])
-        text, propose, author, anchor, tags = None, None, None, None, []
+        text, propose, author, anchor, tags, provenance = None, None, None, None, [], None
     record = Record(type="comment", id=new_record_id(), round=round_.id, member=identity.member.id,
                     submitted_at=stamp(_write.now()), principle=pid, author=author,
                     stance=stance, kind=kind, attribution=attribution, themes=tuple(tags),
                     anchor=anchor, text=text if text is not None else ("" if not encrypted else None),
-                    proposed_text=propose, supersedes=previous, encrypted=encrypted)
+                    proposed_text=propose, supersedes=previous, encrypted=encrypted,
+                    provenance=provenance)
     if attribution == "public":
         message = f"comment {record.id[:8]}: {identity.member.id} on {pid} ({stance}) in {round_.id}"
     else:  # the commit must not say whose it is

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import comments, members, principles, reports, rounds, setup, trust
+from . import comments, members, principles, reports, review, rounds, setup, trust
 
 app = typer.Typer(
     name="coalition",
@@ -57,6 +57,7 @@ app.add_typer(comments.app, name="comment", help="Signed comments (members).")
 comments.register(app)
 reports.register(app)
 trust.register(app)
+app.add_typer(review.app, name="review", help="Review the draft in Word: export it, import a reviewed file.")
 
 
 def main() -> None:
