@@ -17,8 +17,12 @@ from ._common import clean_text
 
 
 class Doc:
-    def __init__(self, title: str, *, language: str = "en-CA") -> None:
+    def __init__(self, title: str, *, language: str | None = None) -> None:
         from docx import Document
+
+        from ..i18n import current
+
+        language = language or current().locale.replace("_", "-")  # en-CA, fr-CA
 
         self.doc = Document()
         props = self.doc.core_properties

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from ..agenda import Agenda
+from ..i18n import N_  # the commands' explanations: translated where they are shown
 from ..consensus import tally, voting_members
 from ..model import Record, now, stamp
 from ..verify import Verified
@@ -242,31 +243,31 @@ def _verification(agenda: Agenda, verified: Verified, rnd: Any, facts: dict[str,
     base = agenda.p(f"rounds/{rnd.id}")
     commit = verified.commit
     commands = [
-        {"what": "Get the repository at the commit this report was built from",
+        {"what": N_("Get the repository at the commit this report was built from"),
          "command": f"git clone REPOSITORY coalition && cd coalition && git checkout {commit}"},
-        {"what": "Check every signature, permission, path and the closing manifest",
+        {"what": N_("Check every signature, permission, path and the closing manifest"),
          "command": "coalition verify"},
-        {"what": "The registry's keys, as OpenSSH allowed signers",
+        {"what": N_("The registry's keys, as OpenSSH allowed signers"),
          "command": f"coalition member allowed-signers --at {commit} > allowed_signers"},
     ]
     if closing:
         commands += [
-            {"what": "The closing manifest's hashes (compare with the ones above)",
+            {"what": N_("The closing manifest's hashes (compare with the ones above)"),
              "command": f"sha256sum {closing['path']} && git rev-parse {commit}:{closing['path']}"},
-            {"what": "The closing manifest's signature, with stock OpenSSH",
+            {"what": N_("The closing manifest's signature, with stock OpenSSH"),
              "command": f"ssh-keygen -Y verify -f allowed_signers -I {closing['closed_by']} "
                         f"-n coalition-cli -s {closing['path']}.sig < {closing['path']}"},
         ]
     commands += [
-        {"what": "Every comment record's signature, with stock OpenSSH",
+        {"what": N_("Every comment record's signature, with stock OpenSSH"),
          "command": f"for f in {base}/comments/*/*.yaml; do ssh-keygen -Y verify -f allowed_signers "
                     f"-I \"$(basename \"$(dirname \"$f\")\")\" -n coalition-cli -s \"$f.sig\" "
                     f"< \"$f\" > /dev/null || echo \"FAILED: $f\"; done"},
-        {"what": "Find the signed comment a quote comes from (PHRASE: the phrase listed for it)",
+        {"what": N_("Find the signed comment a quote comes from (PHRASE: the phrase listed for it)"),
          "command": f"git grep -F -e \"PHRASE\" {commit} -- {base}/comments"},
     ]
     if facts.get("closed_tag"):
-        commands.append({"what": "The commit that closed the round",
+        commands.append({"what": N_("The commit that closed the round"),
                          "command": f"git rev-parse {facts['closed_tag']}"})
     phrases = [{"ref": i["ref"], "phrase": phrase, "path": i["path"]}
                for i in items.values() for phrase in i["search"][:1] if phrase]
