@@ -29,6 +29,11 @@ STANCE_WORDS = {"support": N_("support"), "amend": N_("support with changes"),
                 "block": N_("block (a fundamental objection)")}
 
 
+def dissent_why(d: dict) -> str:
+    """Why a dissent remains, in a few words."""
+    return _("block") if d.get("why") == "block" else _("objection maintained after the answer")
+
+
 def quote_marks() -> tuple[str, str]:
     """The quotation marks of the report's language: “ ” in English, « » (with non-breaking
     spaces inside) in French."""
@@ -120,7 +125,8 @@ def executive_summary(data: dict) -> list[str]:
     disp = data.get("dispositions") or {}
     kinds = disp.get("by_kind") or {}
     if kinds:
-        listed = ", ".join(f"{n} {disposition_label(k).lower()}" for k, n in kinds.items())
+        listed = ", ".join(_("{n} {disposition}", n=n, disposition=disposition_label(k).lower())
+                           for k, n in kinds.items())
         awaiting = ("; " + _("{n} still await an answer", n=disp["awaiting"])
                     if disp.get("awaiting") else "")
         out.append(_("The facilitators answered {answered} of {effective} comments "
@@ -176,8 +182,9 @@ def method_paragraphs(data: dict) -> list[str]:
         n_("{n} signed comment was received", "{n} signed comments were received", received)
         + "; " + n_("{n} was replaced by the author's later version",
                     "{n} were replaced by the author's later version", superseded)
-        + " " + _("and {withdrawn} withdrawn, leaving {effective}.",
-                  withdrawn=m.get("withdrawn", 0), effective=m.get("effective", 0))
+        + " " + n_("and {n} withdrawn, leaving {effective}.",
+                   "and {n} withdrawn, leaving {effective}.", m.get("withdrawn", 0),
+                   effective=m.get("effective", 0))
         + " " + n_("{n} endorsement of another member's comment counted as the endorser's stance.",
                    "{n} endorsements of another member's comment counted as the endorser's "
                    "stance.", endorsements)

@@ -29,7 +29,7 @@ from ._common import (
     stance_label,
     status_label,
 )
-from ..i18n import _
+from ..i18n import _, colon
 
 
 def _wrap(text: str, mark: str) -> str:
@@ -87,7 +87,7 @@ def _comment_row(c: dict) -> list[str]:
     disp = (md_inline(disposition_word(c.get("disposition"))) if c.get("disposition")
             else "*" + _("awaiting") + "*")
     if c.get("rationale"):
-        disp += f": {md_inline(c['rationale'])}"
+        disp += colon() + md_inline(c["rationale"])
     if c.get("commit"):
         disp += " " + _("(in {commit})", commit=f"`{md_id(short_sha(c['commit']))}`")
     return [

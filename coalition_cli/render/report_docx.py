@@ -20,7 +20,7 @@ from ._common import (
     known,
     status_label,
 )
-from ..i18n import _, colon
+from ..i18n import _, colon, n_
 
 
 def render(data: dict) -> bytes:
@@ -65,8 +65,10 @@ def render(data: dict) -> bytes:
         for o in part["organisations"]:
             doc.bullet(one_line(o))
     if part.get("unnamed"):
-        doc.para(_("{others} took part without being named, because they asked for anonymity or "
-                   "confidentiality.", others=plural(part["unnamed"], "other organisation")))
+        doc.para(n_("{n} other organisation took part without being named, because they asked for "
+                    "anonymity or confidentiality.",
+                    "{n} other organisations took part without being named, because they asked "
+                    "for anonymity or confidentiality.", part["unnamed"]))
 
     method = data.get("method") or {}
     doc.heading(_("Method"), 1)
@@ -140,7 +142,7 @@ def render(data: dict) -> bytes:
             doc.para(_("The text of this principle was not changed."))
         dissent = p.get("dissent") or []
         if dissent:
-            text = "; ".join(f"{d.get('ref')} ({_('block') if d.get('why') == 'block' else _('objection maintained after the answer')})"
+            text = "; ".join(f"{d.get('ref')} ({r.dissent_why(d)})"
                              for d in dissent) + "."
         elif p.get("opposed"):
             text = _("{members} opposed.", members=plural(p["opposed"], "member"))

@@ -19,7 +19,7 @@ from ._common import (
     known,
     status_label,
 )
-from ..i18n import _
+from ..i18n import _, n_
 from ._common import html_line as one_line
 
 TEMPLATE = """{% extends "base.html" %}
@@ -195,7 +195,7 @@ def _view(data: dict) -> dict:
         dissent = p.get("dissent") or []
         if dissent:
             dissent_text = "; ".join(
-                f"{d.get('ref')} ({_('block') if d.get('why') == 'block' else _('objection maintained after the answer')})"
+                f"{d.get('ref')} ({r.dissent_why(d)})"
                 for d in dissent) + "."
         elif p.get("opposed"):
             dissent_text = _("{members} opposed.", members=plural(p["opposed"], "member"))
@@ -229,9 +229,11 @@ def _view(data: dict) -> dict:
                               "rate": fmt_rate(s.get("responded", 0), s.get("members", 0))}
                              for k, s in (part.get("by_sector") or {}).items()],
                  "organisations": [one_line(o) for o in part.get("organisations") or []],
-                 "unnamed": _("{others} took part without being named, because they asked for "
-                              "anonymity or confidentiality.",
-                              others=plural(unnamed, "other organisation")) if unnamed else ""},
+                 "unnamed": n_("{n} other organisation took part without being named, because they "
+                               "asked for anonymity or confidentiality.",
+                               "{n} other organisations took part without being named, because "
+                               "they asked for anonymity or confidentiality.", unnamed)
+                 if unnamed else ""},
         "method": r.method_paragraphs(data),
         "excluded": [{"problem": one_line(e.get("problem")), "where": excluded_where(e),
                       "detail": known(e.get("detail"))} for e in excluded],

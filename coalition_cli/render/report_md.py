@@ -25,7 +25,7 @@ from ._common import (
     known,
     status_label,
 )
-from ..i18n import _, colon
+from ..i18n import _, colon, n_
 
 
 def _quote(text: str) -> str:
@@ -96,8 +96,10 @@ def render(data: dict) -> str:
     if orgs:
         add(_("Organisations that took part:") + " " + ", ".join(md_inline(o) for o in orgs) + ".")
     if part.get("unnamed"):
-        add(_("{others} took part without being named, because they asked for anonymity or "
-              "confidentiality.", others=plural(part["unnamed"], "other organisation")))
+        add(n_("{n} other organisation took part without being named, because they asked for "
+               "anonymity or confidentiality.",
+               "{n} other organisations took part without being named, because they asked for "
+               "anonymity or confidentiality.", part["unnamed"]))
     add("")
 
     add("## " + _("Method") + "\n")
@@ -159,7 +161,7 @@ def render(data: dict) -> str:
         dissent = p.get("dissent") or []
         if dissent:
             add(_("Dissent that remains:") + " " + "; ".join(
-                f"{md_inline(d.get('ref'))} ({_('block') if d.get('why') == 'block' else _('objection maintained after the answer')})"
+                f"{md_inline(d.get('ref'))} ({r.dissent_why(d)})"
                 for d in dissent) + ".\n")
         elif p.get("opposed"):
             add(_("Dissent that remains:") + " "
