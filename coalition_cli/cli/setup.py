@@ -43,6 +43,8 @@ def register(app: typer.Typer) -> None:
             "--key", help="Your private key (default ~/.ssh/id_ed25519, generated if missing).")] = None,
         passphrase: PassphraseOpt = None,
         fmt: FormatOpt = "terminal",
+        languages: Annotated[Optional[str], typer.Option(
+            "--languages", help="The agenda's languages, the reference first (e.g. en,fr).")] = None,
     ) -> None:
         """Create a git repository (if needed) and a new agenda with its first facilitator."""
         from .. import actions
@@ -57,12 +59,17 @@ def register(app: typer.Typer) -> None:
         from ..ids import check_slug
 
         check_slug(facilitator, "member")
+        base = None
+        if languages is not None:
+            from ..actions.setup import check_languages
+
+            base = {"languages": check_languages(languages.split(","))}
         if (path / "agenda" / CONFIG).exists():
             raise InputError(f"{path / 'agenda'} already holds an agenda")
         private, where, made = _load_or_generate(key, facilitator, passphrase)
         agenda, commit = actions.init(path, name=name, facilitator=facilitator,
                                       facilitator_name=facilitator_name, key=private,
-                                      sector=sector, person=person)
+                                      sector=sector, person=person, base_config=base)
         fp = private.public.fingerprint  # type: ignore[attr-defined]
         out = Out(fmt)
         if out.json:

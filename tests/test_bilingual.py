@@ -1,0 +1,214 @@
+"""Principles in each language of the agenda: one signed text per language, governed by the
+trust ledger like the reference text, out of date when the reference changes.
+
+Every test builds its own bilingual agenda (``coalition`` fixture, then ``languages: [en, fr]``)
+and drives the command surface through ``CliRunner``; the attacks use plain git and stock
+``ssh-keygen``, which is all a member with push access has.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, Coalition, git, repo_state
+from test_attacks import caught, commit, edit, refused, ssh_sign, verify
+
+A = "agenda"
+FR_TITLE = "L’avantage collectif d’abord"
+FR_BODY = ("La réutilisation des données doit servir la collectivité.\n\n"
+           "La coalition s’engage à « rendre compte » chaque année, en public, de chaque entente.")
+
+
+def run(c: Coalition, *args: str, who: str = "sec", code: int | None = 0):
+    return Cli(c.root)(*args, env={"COALITION_KEY": str(c.key(who))}, code=code)
+
+
+def data(c: Coalition, *args: str, who: str = "sec"):  # noqa: ANN201
+    return json.loads(run(c, *args, "--format", "json", who=who).stdout)
+
+
+@pytest.fixture
+def bilingual(coalition: Coalition) -> Coalition:
+    run(coalition, "config", "set", "languages", "en,fr")
+    run(coalition, "principle", "edit", "P01", "--lang", "fr", "--title", FR_TITLE,
+        "--body", FR_BODY)
+    return coalition
+
+
+def fr_path(c: Coalition, pid: str = "P01") -> str:
+    [path] = (c.root / A / "principles").glob(f"{pid}-*.fr.md")
+    return path.relative_to(c.root).as_posix()
+
+
+def test_a_translation_is_its_own_signed_file_beside_the_reference(bilingual: Coalition) -> None:
+    c = bilingual
+    rel = fr_path(c)
+    assert rel.endswith(".fr.md") and (c.root / f"{rel}.sig").is_file()
+    shown = data(c, "principle", "show", "P01", "--lang", "fr")
+    assert (shown["title"], shown["body"].strip()) == (FR_TITLE, FR_BODY)
+    assert shown["verified"] is True and shown["status"] == "up to date"
+    english = data(c, "principle", "show", "P01")
+    assert english["title"] == "Community benefit"  # the reference is untouched
+    assert len(data(c, "principle", "list")) == 3  # a translation is not a fourth principle
+    verify(c.root, code=0)
+
+
+def test_out_of_date_when_the_reference_changes(bilingual: Coalition) -> None:
+    c = bilingual
+    row = data(c, "principle", "list")[0]
+    assert (row["id"], row["fr"]) == ("P01", "up to date")
+    assert data(c, "principle", "list")[1]["fr"] == "missing"
+    run(c, "principle", "edit", "P01", "--body", "Data reuse must serve the community first.")
+    assert data(c, "principle", "list")[0]["fr"] == "out of date"
+    assert data(c, "principle", "show", "P01", "--lang", "fr")["status"] == "out of date"
+    shown = run(c, "principle", "show", "P01", "--lang", "fr")
+    assert "out of date" in shown.stderr
+    # round open warns about every language version that is not up to date, then opens
+    opened = run(c, "round", "open", "r1", "--title", "First", "--closes", "2099-01-01")
+    assert "warning: the fr text of P01 is out of date" in opened.stderr
+    assert "warning: the fr text of P02 is missing" in opened.stderr
+    # revising the translation brings it up to date
+    run(c, "principle", "edit", "P01", "--lang", "fr", "--body", FR_BODY + "\n\nD’abord.")
+    assert data(c, "principle", "list")[0]["fr"] == "up to date"
+    verify(c.root, code=0)
+
+
+def test_history_and_show_at_per_language(bilingual: Coalition) -> None:
+    c = bilingual
+    run(c, "round", "open", "r1", "--title", "First", "--closes", "2099-01-01")
+    run(c, "principle", "edit", "P01", "--lang", "fr", "--title", "Le bien commun d’abord")
+    assert data(c, "principle", "show", "P01", "--lang", "fr")["title"] == "Le bien commun d’abord"
+    # the round's draft covers every language version
+    at_draft = data(c, "principle", "show", "P01", "--lang", "fr", "--at", "r1")
+    assert at_draft["title"] == FR_TITLE
+    assert data(c, "principle", "show", "P01", "--lang", "fr", "--at", "HEAD~1")["title"] == FR_TITLE
+    log = data(c, "principle", "log", "P01", "--lang", "fr")
+    assert [r["message"].split(":")[0] for r in log] == ["principle P01 (fr)"] * 2
+    assert "revise" in log[0]["message"] and "add" in log[1]["message"]
+    english_log = data(c, "principle", "log", "P01")
+    assert all("(fr)" not in r["message"] for r in english_log)
+
+
+@pytest.mark.parametrize("args, words", [
+    (("principle", "edit", "P01", "--lang", "de", "--title", "x", "--body", "y"),
+     "not a language of this agenda (en, fr)"),
+    (("principle", "edit", "P01", "--lang", "xx", "--title", "x", "--body", "y"),
+     "'xx' is not a language code"),
+    (("principle", "edit", "P01", "--lang", "français", "--body", "y"), "not a language code"),
+    (("principle", "show", "P02", "--lang", "de"), "not a language of this agenda"),
+    (("principle", "add", "Nouveau", "--lang", "fr", "--body", "y"), "reference language"),
+    (("config", "set", "languages", "en,klingon"), "not a language code"),
+    (("config", "set", "languages", "en,fr,en"), "listed twice"),
+])
+def test_bad_language_input_is_one_line_and_writes_nothing(bilingual: Coalition, args: tuple,
+                                                           words: str) -> None:
+    c = bilingual
+    before = repo_state(c.root)
+    result = run(c, *args, code=None)
+    assert result.exit_code in (2, 3), (result.exit_code, result.stderr)
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith("error: ") and words in first, result.stderr
+    assert all(line.startswith("hint: ") for line in rest)
+    assert repo_state(c.root) == before
+
+
+def test_a_new_translation_needs_a_title_and_a_missing_one_is_named(bilingual: Coalition) -> None:
+    c = bilingual
+    before = repo_state(c.root)
+    result = run(c, "principle", "edit", "P02", "--lang", "fr", "--body", "x", code=3)
+    assert "no fr text yet" in result.stderr and repo_state(c.root) == before
+    result = run(c, "principle", "show", "P02", "--lang", "fr", code=3)
+    assert "P02 has no fr text yet" in result.stderr
+
+
+def test_init_with_languages(cli: Cli, tmp_path: Path) -> None:
+    from conftest import make_key
+
+    key = make_key(tmp_path / "keys", "sec")
+    cli("init", tmp_path / "new", "--name", "Coalition bilingue", "--facilitator", "sec",
+        "--key", key, "--languages", "en,fr")
+    cli.cwd = tmp_path / "new"
+    shown = json.loads(cli("config", "show", "--format", "json").stdout)
+    assert shown["languages"] == ["en", "fr"]
+    bad = cli("init", tmp_path / "other", "--name", "X", "--facilitator", "sec", "--key", key,
+              "--languages", "en,zz", code=None)
+    assert bad.exit_code == 2 and "'zz' is not a language code" in bad.stderr
+    assert not (tmp_path / "other").exists()
+
+
+# --- the attacker: a member with push access and plain git ------------------------------------
+
+needs_ssh = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH")
+
+
+@needs_ssh
+@pytest.mark.parametrize("how, kind", [("edited", "bad-signature"), ("sig-deleted", "unsigned"),
+                                       ("member-signed", "not-permitted")])
+def test_a_members_plain_git_edit_of_a_translation_is_rejected(bilingual: Coalition, how: str,
+                                                               kind: str) -> None:
+    c = bilingual
+    rel = fr_path(c)
+    edit(c.root, rel, "doit servir la collectivité", "doit servir les bailleurs de fonds")
+    if how == "sig-deleted":
+        (c.root / f"{rel}.sig").unlink()
+    elif how == "member-signed":
+        ssh_sign(c.key("health"), c.root / rel)
+    commit(c.root, "petite correction")
+    caught(c.root, rel, kind)
+    # writes refuse, nothing written; listings say the text is not the facilitators'
+    refused(c.root, "principle", "edit", "P02", "--body", "x", key=c.key("sec"))
+    row = data(c, "principle", "list")[0] if how != "sig-deleted" else None
+    if row is not None:
+        assert row["fr"].endswith("not verified")
+
+
+@needs_ssh
+def test_a_member_cannot_plant_a_translation(bilingual: Coalition) -> None:
+    c = bilingual
+    planted = c.root / A / "principles" / "P02-privacy.fr.md"
+    planted.write_text("---\nid: P02\nlang: fr\ntitle: Vie privée\nsource: " + "0" * 64
+                       + "\n---\n\nLes données appartiennent aux bailleurs.\n", encoding="utf-8")
+    ssh_sign(c.key("health"), planted)
+    commit(c.root, "traduction")
+    caught(c.root, planted.relative_to(c.root).as_posix(), "not-permitted")
+
+
+@needs_ssh
+def test_an_older_signed_translation_cannot_come_back(bilingual: Coalition) -> None:
+    c = bilingual
+    rel = fr_path(c)
+    old = (c.root / rel).read_bytes(), (c.root / f"{rel}.sig").read_bytes()
+    run(c, "principle", "edit", "P01", "--lang", "fr", "--title", "Le bien commun d’abord")
+    (c.root / rel).write_bytes(old[0])
+    (c.root / f"{rel}.sig").write_bytes(old[1])
+    commit(c.root, "revert to the better title")
+    caught(c.root, rel, "rollback")
+
+
+@needs_ssh
+def test_a_second_french_text_of_one_principle_is_a_duplicate(bilingual: Coalition) -> None:
+    c = bilingual
+    rel = fr_path(c)
+    copy = rel.replace("P01-", "P01-autre-")
+    shutil.copy(c.root / rel, c.root / copy)
+    shutil.copy(c.root / f"{rel}.sig", c.root / f"{copy}.sig")
+    commit(c.root, "copie")
+    caught(c.root, copy, "duplicate-id")
+
+
+def test_the_translation_file_format(bilingual: Coalition) -> None:
+    from coalition_cli.translations import source_digest
+
+    c = bilingual
+    text = (c.root / fr_path(c)).read_text(encoding="utf-8")
+    head = text.split("\n---\n", 1)[0]
+    assert "lang: fr" in head or '"lang": "fr"' in head or "lang: \"fr\"" in head
+    digest = source_digest("Community benefit", "Data reuse must serve the community.\n\nThe "
+                           "coalition commits to annual public reporting on every agreement.")
+    assert digest in head
+    assert FR_BODY in text
+    git(c.root, "status")  # the repository is still sound
