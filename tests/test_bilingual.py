@@ -212,3 +212,26 @@ def test_the_translation_file_format(bilingual: Coalition) -> None:
     assert digest in head
     assert FR_BODY in text
     git(c.root, "status")  # the repository is still sound
+
+
+def test_reports_show_each_principle_in_the_reports_language(bilingual: Coalition) -> None:
+    c = bilingual
+    run(c, "principle", "edit", "P02", "--lang", "fr", "--title", "Vie privée",
+        "--body", "Les données personnelles sont protégées.")
+    run(c, "principle", "edit", "P02", "--body", "Personal data is protected, always.")
+    run(c, "round", "open", "r1", "--title", "First", "--closes", "2099-01-01")
+    fr = run(c, "summary", "--lang", "fr", "--format", "md").stdout
+    assert FR_TITLE in fr and "La réutilisation des données doit servir" in fr
+    assert "Vie privée" in fr and "Cette traduction n’est plus à jour" in fr  # P02: stale
+    assert "Ce principe n’est pas encore traduit" in fr  # P03: English, said so
+    en = run(c, "summary", "--format", "md").stdout
+    assert FR_TITLE not in en and "Community benefit" in en and "traduction" not in en
+    page = run(c, "summary", "--lang", "fr", "--format", "html").stdout
+    assert '<html lang="fr">' in page
+    assert 'lang="en">Indigenous data sovereignty</span>' in page  # the English fallback
+    report = run(c, "report", "r1", "--lang", "fr", "--format", "md").stdout
+    assert FR_TITLE in report and "Cette traduction n’est plus à jour" in report
+    data_json = json.loads(run(c, "summary", "--format", "json").stdout)
+    assert data_json["languages"] == ["en", "fr"]
+    p2 = data_json["principles"][1]["translations"]["fr"]
+    assert p2["out_of_date"] is True and p2["title"] == "Vie privée"

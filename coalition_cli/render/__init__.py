@@ -35,6 +35,10 @@ def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: i
     module = import_module(f".{modules[fmt]}", __name__)
     translator = lang if isinstance(lang, Translator) else Translator(lang)
     with translating(translator):  # JSON keys and values stay as they are
+        if fmt != "json":
+            from ._languages import localize
+
+            data = localize(data, translator.lang)
         if fmt == "terminal":
             return module.render(data, color=color, width=width)
         return module.render(data)

@@ -21,6 +21,7 @@ from ._common import (
     status_label,
 )
 from ..i18n import _, colon, n_
+from ._languages import version_note
 
 
 def render(data: dict) -> bytes:
@@ -89,6 +90,8 @@ def render(data: dict) -> bytes:
             doc.page_break()
         doc.heading(f"{one_line(p.get('id'))} — {one_line(p.get('title'))}", 2)
         doc.para(r.stance_line(p, stances))
+        if version_note(p):
+            doc.para((version_note(p), "i"))
         doc.heading(_("What members told us"), 3)
         heard = [i for i in p.get("heard") or [] if i.get("attribution") != "confidential"]
         if not heard and not p.get("confidential"):

@@ -19,7 +19,8 @@ from ._common import (
     known,
     status_label,
 )
-from ..i18n import _, n_
+from ..i18n import _, lang, n_
+from ._languages import version_note
 from ._common import html_line as one_line
 
 TEMPLATE = """{% extends "base.html" %}
@@ -97,8 +98,9 @@ TEMPLATE = """{% extends "base.html" %}
   <h2 id="h-principles">{{ _("Principle by principle") }}</h2>
   {% for p in principles %}
   <article class="principle{% if not loop.first %} break{% endif %}" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
-    <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto">{{ p.title }}</span> <span class="badge st-{{ p.status }}">{{ status_label(p.status) }}</span></h3>
+    <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{{ p.title }}</span> <span class="badge st-{{ p.status }}">{{ status_label(p.status) }}</span></h3>
     <p class="muted">{{ p.stance_line }}</p>
+    {% if p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
     <h4 id="{{ p.anchor }}-heard">{{ _("What members told us") }}</h4>
     {% if p.heard %}
     <ul class="items" aria-labelledby="{{ p.anchor }}-heard">
@@ -205,6 +207,8 @@ def _view(data: dict) -> dict:
             "id": pid, "anchor": "p-" + "".join(ch if ch.isalnum() else "-" for ch in pid),
             "title": one_line(p.get("title")), "status": one_line(p.get("status")),
             "stance_line": r.stance_line(p, stances), "heard": heard,
+            "version_note": version_note(p),
+            "text_lang": p.get("text_lang") if p.get("text_lang") not in (None, lang()) else "",
             "confidential_line": r.confidential_line(p),
             "did": [{"ref": one_line(i.get("ref")), "line": r.did_line(i), "ack": r.ack_line(i)}
                     for i in p.get("heard") or []],

@@ -26,6 +26,7 @@ from ._common import (
     status_label,
 )
 from ..i18n import _, colon, n_
+from ._languages import version_note
 
 
 def _quote(text: str) -> str:
@@ -119,6 +120,8 @@ def render(data: dict) -> str:
     for p in data.get("principles") or []:
         add(f"### {md_inline(p.get('id'))} — {md_inline(p.get('title'))}\n")
         add(md_inline(r.stance_line(p, stances)) + "\n")
+        if version_note(p):
+            add(f"*{md_inline(version_note(p))}*\n")
         add("#### " + _("What members told us") + "\n")
         heard = [i for i in p.get("heard") or [] if i.get("attribution") != "confidential"]
         if not heard and not p.get("confidential"):

@@ -26,6 +26,7 @@ from ._common import (
     status_label,
 )
 from ..i18n import _, colon
+from ._languages import version_note
 
 
 def _who(item: dict) -> str:
@@ -99,6 +100,8 @@ def render(data: dict) -> bytes:
                 line += " " + _("({endorsements} of another member's comment)",
                                 endorsements=plural(p["endorsements"], "endorsement"))
         doc.para(line)
+        if version_note(p):
+            doc.para((version_note(p), "i"))
         if p.get("text"):
             doc.para((_("Text at the round's draft"), "i"))
             doc.text_block(p["text"])

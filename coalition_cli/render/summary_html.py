@@ -28,7 +28,8 @@ from ._common import (
     stance_label,
     status_label,
 )
-from ..i18n import _, n_
+from ..i18n import _, lang, n_
+from ._languages import version_note
 from ._common import html_line as one_line
 from ._common import html_text as clean_text
 
@@ -49,6 +50,12 @@ def _counts_line(p: dict) -> str:
             line += " " + _("({endorsements} of another member's comment)",
                             endorsements=plural(p["endorsements"], "endorsement"))
     return line
+
+
+def _other_lang(p: dict) -> str:
+    """The principle's shown language when it is not the page's (for a ``lang`` attribute)."""
+    shown = p.get("text_lang")
+    return shown if shown and shown != lang() else ""
 
 
 def _paragraphs(text: str) -> list[list[str]]:
@@ -158,11 +165,12 @@ TEMPLATE = """{% extends "base.html" %}
   <h2 id="h-detail">{{ _("Principle by principle") }}</h2>
   {% for p in principles %}
   <article class="principle" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
-    <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto">{{ p.title }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
+    <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{{ p.title }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
     <p class="muted">{{ p.counts_line }}</p>
+    {% if p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
     {% if p.text %}
     <details class="principle-text" open><summary>{{ _("Text at the round's draft") }}</summary>
-    {% for para in p.text %}<p dir="auto">{% for line in para %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}</p>{% endfor %}
+    {% for para in p.text %}<p dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{% for line in para %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}</p>{% endfor %}
     </details>
     {% endif %}
     {% if p.amendments %}
@@ -354,6 +362,7 @@ def _view(data: dict) -> dict:
             "status_class": "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in status),
             "counts_line": _counts_line(p),
             "text": _paragraphs(p["text"]) if p.get("text") else [],
+            "text_lang": _other_lang(p), "version_note": version_note(p),
             "amendments": [
                 {"who": member_name(a.get("member"), a.get("attribution")),
                  "comment": one_line(a.get("comment")),

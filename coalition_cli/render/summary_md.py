@@ -32,6 +32,7 @@ from ._common import (
     status_label,
 )
 from ..i18n import _, colon
+from ._languages import version_note
 
 
 def _who(item: dict) -> str:
@@ -124,6 +125,8 @@ def render(data: dict) -> str:
                 line += " " + _("({endorsements} of another member's comment)",
                                 endorsements=plural(endorsed, "endorsement"))
         add(line + "\n")
+        if version_note(p):
+            add(f"*{md_inline(version_note(p))}*\n")
         if p.get("text"):
             add("*" + _("Text at the round's draft:") + "*\n")
             add(md_text(p["text"]) + "\n")

@@ -200,7 +200,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
 
     verification = _verification(agenda, verified, rnd, facts, items)
     rows = [_row(items[rec.id], rec) for rec in effective if rec.attribution != "confidential"]
-    return {
+    data = {
         "kind": "what-we-heard", "audience": audience, "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status, "draft": rnd.draft,
                   **facts},
@@ -222,6 +222,10 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
         "generated_from": verified.commit,
         "generated_at": stamp(now()),
     }
+    from .languages import add_translations
+
+    return add_translations(data, agenda, rnd.draft, agenda.snapshot(rnd.draft).principles,
+                            tuple(config.languages))
 
 
 def _row(i: dict[str, Any], rec: Record) -> dict[str, Any]:

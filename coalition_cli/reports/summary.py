@@ -163,7 +163,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
                    "text": shown[rec.id][0], **answers[rec.id]}
                   for rec in _by_principle(state.effective.values())
                   if rec.stance == "block" or answers[rec.id]["ack"] == "maintains-objection"]
-    return {
+    data = {
         "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status,
                   "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft,
@@ -184,6 +184,9 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         "generated_from": verified.commit,
         "generated_at": stamp(now()),
     }
+    from .languages import add_translations
+
+    return add_translations(data, agenda, rnd.draft, draft, tuple(config.languages))
 
 
 def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified], Any],
