@@ -26,7 +26,7 @@ ANSWERS = ("satisfied", "maintains-objection")
 RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement")
 RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
                  "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
-                 "target", "answer", "encrypted")
+                 "target", "answer", "encrypted", "lang")
 
 # --- time -------------------------------------------------------------------------
 
@@ -318,6 +318,7 @@ class Record:
     target: str | None = None  # the comment withdrawn, endorsed or acknowledged
     answer: str | None = None  # acknowledgement: satisfied | maintains-objection
     encrypted: str | None = None  # confidential text and proposal, age-armored
+    lang: str | None = None  # the language a comment was written in (None: not recorded)
 
     def fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": 1, "type": self.type, "id": self.id, "round": self.round,
@@ -330,6 +331,8 @@ class Record:
                         "anchor": self.anchor, "text": self.text,
                         "proposed_text": self.proposed_text, "encrypted": self.encrypted,
                         "supersedes": self.supersedes})
+            if self.lang:  # written only when known: older records stay byte for byte
+                out["lang"] = self.lang
         elif self.type == "withdrawal":
             out["withdraws"] = self.target
         elif self.type == "endorsement":
@@ -342,6 +345,8 @@ class Record:
         out["submitted_at"] = self.submitted_at
         return out
 
+
+_LANG = re.compile(r"[a-z]{2,3}")  # a language code (coalition_cli.translations)
 
 _TARGET_KEY = {"withdrawal": "withdraws", "endorsement": "endorses",
                "acknowledgement": "acknowledges"}
@@ -379,6 +384,7 @@ def record_from_fields(fields: dict[str, Any], path: str,
             proposed_text=f.str("proposed_text", optional=True),
             encrypted=f.str("encrypted", optional=True, limit=200_000),
             supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
+            lang=f.str("lang", optional=True, pattern=_LANG),
         )
     target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
     answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None

@@ -187,6 +187,29 @@ def stale(snapshot: Any) -> list[tuple[str, str, str]]:
     return out
 
 
+def comment_language(agenda: Any, given: str | None) -> str | None:
+    """The language a new comment records: ``--lang`` (checked against the agenda), else the
+    member's setting (``COALITION_LANG``, git config ``coalition.lang``) or the locale
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) when the agenda lists it, else the reference
+    language. None on an agenda in one language when nothing was given (nothing to tell)."""
+    import os
+
+    languages = tuple(agenda.snapshot().config.languages)
+    if given is not None:
+        return check_agenda_language(given, languages)
+    if len(languages) < 2:
+        return None
+    from .identity import _git_config
+
+    wanted = [os.environ.get("COALITION_LANG") or "", _git_config(agenda, "coalition.lang") or ""]
+    wanted += [os.environ.get(name) or "" for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
+    for value in wanted:
+        code = (value or "").split("_")[0].split(".")[0].split("-")[0].lower()
+        if code in languages:
+            return code
+    return languages[0]
+
+
 def no_such(pid: str, lang: str) -> InputError:
     from .errors import NotFound
 

@@ -235,3 +235,127 @@ def test_reports_show_each_principle_in_the_reports_language(bilingual: Coalitio
     assert data_json["languages"] == ["en", "fr"]
     p2 = data_json["principles"][1]["translations"]["fr"]
     assert p2["out_of_date"] is True and p2["title"] == "Vie privée"
+
+
+# --- comments keep their language ---------------------------------------------------------------
+
+FR_COMMENT = ("« Chaque année », c’est trop lent : les collectivités doivent réagir à temps.\n\n"
+              "Œuvrons ensemble — ça dépend de nous ; déjà vu ? Ç’a été dit.")
+
+
+@pytest.fixture
+def consulting(bilingual: Coalition) -> Coalition:
+    run(bilingual, "round", "open", "r1", "--title", "Premier", "--closes", "2099-01-01")
+    return bilingual
+
+
+def _record(c: Coalition, member: str, cid: str) -> Path:
+    [path] = (c.root / A / "rounds" / "r1" / "comments" / member).glob(f"{cid}*.yaml")
+    return path
+
+
+@needs_ssh
+def test_a_french_comment_round_trips_byte_exact_through_signing(consulting: Coalition,
+                                                                 tmp_path: Path) -> None:
+    import subprocess
+
+    c = consulting
+    cid = run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "fr",
+              "--quote", "« rendre compte »", "--propose", "rendre compte chaque trimestre",
+              "--text", FR_COMMENT, who="health").stdout.strip().split()[-1]
+    path = _record(c, "health", cid[:8])
+    raw = path.read_bytes()
+    assert FR_COMMENT.encode("utf-8") in raw or json.dumps(FR_COMMENT, ensure_ascii=False
+                                                            ).encode() in raw
+    shown = data(c, "comment", "show", cid[:8])
+    assert shown["text"] == FR_COMMENT and shown["lang"] == "fr"
+    assert shown["anchor"]["quote"] == "« rendre compte »"
+    # stock OpenSSH agrees with the signature over those exact bytes
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(run(c, "member", "allowed-signers").stdout, encoding="utf-8")
+    proc = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", "health",
+                           "-n", "coalition-cli", "-s", f"{path}.sig"], input=raw,
+                          capture_output=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    verify(c.root, code=0)
+
+
+def test_a_quote_must_be_in_the_language_version_it_claims(consulting: Coalition) -> None:
+    c = consulting
+    before = repo_state(c.root)
+    english_quote = "annual public reporting"
+    bad = run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "fr", "--quote",
+              english_quote, "--text", "Trop lent.", who="health", code=3)
+    first = bad.stderr.splitlines()[0]
+    assert first.startswith("error: ") and "in the fr text of P01" in first
+    assert repo_state(c.root) == before
+    none = run(c, "comment", "add", "-p", "P02", "-s", "amend", "--lang", "fr", "--quote",
+               "Personal data", "--text", "x", who="health", code=3)
+    assert "P02 has no fr text in round 'r1'" in none.stderr
+    wrong = run(c, "comment", "add", "-p", "P01", "-s", "support", "--lang", "de", who="health",
+                code=2)
+    assert "not a language of this agenda (en, fr)" in wrong.stderr
+    assert repo_state(c.root) == before
+    # the English version still takes English quotes
+    run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "en", "--quote",
+        english_quote, "--text", "Too slow.", who="fund")
+
+
+def test_the_language_defaults_from_the_members_setting_or_locale(consulting: Coalition) -> None:
+    c = consulting
+    env = {"COALITION_KEY": str(c.key("health")), "COALITION_LANG": "fr"}
+    cid = Cli(c.root)("comment", "add", "-p", "P03", "-s", "support", "--text", "Oui.",
+                      env=env).stdout.strip().split()[-1]
+    assert data(c, "comment", "show", cid[:8])["lang"] == "fr"
+    env = {"COALITION_KEY": str(c.key("fund")), "LC_ALL": "fr_CA.UTF-8"}
+    cid = Cli(c.root)("comment", "add", "-p", "P03", "-s", "support", "--text", "Oui.",
+                      env=env).stdout.strip().split()[-1]
+    assert data(c, "comment", "show", cid[:8], who="fund")["lang"] == "fr"
+    env = {"COALITION_KEY": str(c.key("youth")), "LC_ALL": "de_DE.UTF-8"}
+    cid = Cli(c.root)("comment", "add", "-p", "P03", "-s", "support", "--text", "Yes.",
+                      env=env).stdout.strip().split()[-1]
+    assert data(c, "comment", "show", cid[:8], who="youth")["lang"] == "en"  # the reference
+
+
+def test_reports_show_comments_in_their_own_language_with_lang_attributes(
+        consulting: Coalition) -> None:
+    c = consulting
+    run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "fr", "--quote",
+        "« rendre compte »", "--text", FR_COMMENT, who="health")
+    run(c, "comment", "add", "-p", "P01", "-s", "support", "--lang", "en",
+        "--text", "We agree with this.", who="fund")
+    for lang in ("en", "fr"):
+        page = run(c, "summary", "--lang", lang, "--format", "html").stdout
+        assert f'<html lang="{lang}">' in page
+        assert 'lang="fr">« Chaque année »' in page.replace("&#34;", '"') or \
+            'lang="fr">&laquo;' in page or 'lang="fr">« Chaque' in page
+        assert 'lang="en">We agree with this.' in page
+        md = run(c, "summary", "--lang", lang, "--format", "md").stdout
+        assert "c’est trop lent" in md and "We agree with this." in md  # never translated
+    report = run(c, "report", "r1", "--lang", "en", "--format", "html").stdout
+    assert 'lang="fr"><p>“« Chaque année »' in report
+
+
+def test_changes_per_language_reanchor_each_comment_in_its_own_text(
+        consulting: Coalition) -> None:
+    c = consulting
+    run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "fr", "--quote",
+        "« rendre compte »", "--text", "Trop vague.", who="health")
+    run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "en", "--quote",
+        "annual public reporting", "--text", "Too slow.", who="fund")
+    run(c, "principle", "edit", "P01", "--lang", "fr", "--body",
+        FR_BODY.replace("« rendre compte »", "publier un bilan"))
+    fr = json.loads(run(c, "changes", "--from", "r1", "--lang", "fr", "--format", "json").stdout)
+    assert fr["lang"] == "fr"
+    [p1] = [p for p in fr["principles"] if p["id"] == "P01"]
+    assert p1["status"] == "modified" and p1["title"] == FR_TITLE
+    deleted = " ".join(op["text"] for op in p1["ops"] if op["op"] == "delete")
+    assert "rendre compte" in deleted
+    fates = {c_["lang"]: c_["fate"] for c_ in fr["comments"]}
+    assert fates == {"fr": "orphaned", "en": "anchored"}  # each in its own language's text
+    en = json.loads(run(c, "changes", "--from", "r1", "--format", "json").stdout)
+    [p1en] = [p for p in en["principles"] if p["id"] == "P01"]
+    assert p1en["status"] == "unchanged"
+    assert {c_["lang"]: c_["fate"] for c_ in en["comments"]} == fates
+    text = run(c, "changes", "--from", "r1", "--lang", "fr").stdout
+    assert "[-" in text and "rendre compte" in text and "Suivi des modifications" in text

@@ -140,7 +140,9 @@ def register(app: typer.Typer) -> None:
         check_format(fmt, ("terminal", "md", "html", "json", "docx"))
         lang = _report_lang(lang)
         ag = open_agenda(agenda)
-        data = build_changes(ag, from_rev, to_rev)
+        languages = tuple(ag.snapshot().config.languages)
+        data = build_changes(ag, from_rev, to_rev,  # the redline of that language's versions
+                             lang=lang if lang in languages else None)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_report(render_changes(data, fmt, color=color and color_wanted(), width=report_width(),
                                     lang=lang), output)

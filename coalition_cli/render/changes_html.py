@@ -73,7 +73,7 @@ TEMPLATE = """{% extends "base.html" %}
     <ul class="items">
     {% for c in p.comments %}
       <li><span class="who">{{ c.who }}</span> <span class="muted">· {{ c.stance }} · {{ _("comment") }} <code>{{ c.id }}</code></span> <span class="badge fate-{{ c.fate_class }}" title="{{ c.fate_help }}">{{ c.fate }}</span>
-        {% if c.text %}<p dir="auto">{{ c.text }}</p>{% endif %}
+        {% if c.text %}<p dir="auto"{% if c.lang %} lang="{{ c.lang }}"{% endif %}>{{ c.text }}</p>{% endif %}
         <p class="muted">{{ _("Disposition:") }} {% if c.disposition %}<strong>{{ c.disposition }}</strong>{% if c.rationale %} — <span dir="auto">{{ c.rationale }}</span>{% endif %}{% if c.commit %} ({{ _("in") }} <code title="{{ c.commit }}">{{ c.commit_short }}</code>){% endif %}{% else %}{{ _("awaiting") }}{% endif %}</p>
       </li>
     {% endfor %}
@@ -137,6 +137,7 @@ def _comment_view(c: dict) -> dict:
         "quote": quote,
         "new_quote": new_quote if new_quote and new_quote != quote else "",
         "text": clean_text(c.get("text")) if c.get("text") else "",
+        "lang": one_line(c.get("lang")),
         "disposition": disposition_word(c.get("disposition")) if c.get("disposition") else "",
         "rationale": clean_text(c.get("rationale")) if c.get("rationale") else "",
         "commit": one_line(c.get("commit")),

@@ -24,7 +24,7 @@ from ._languages import version_note
 from ._common import html_line as one_line
 
 TEMPLATE = """{% extends "base.html" %}
-{% macro quote(text, cut=False) %}<blockquote class="verbatim" dir="auto"><p>{{ q1 }}{{ text }}{{ q2 }}{% if cut %} <span class="muted">[…]</span>{% endif %}</p></blockquote>{% endmacro %}
+{% macro quote(text, cut=False, lang="") %}<blockquote class="verbatim" dir="auto"{% if lang %} lang="{{ lang }}"{% endif %}><p>{{ q1 }}{{ text }}{{ q2 }}{% if cut %} <span class="muted">[…]</span>{% endif %}</p></blockquote>{% endmacro %}
 {% block title %}{{ _("What we heard, what we did — {coalition}", coalition=coalition) }} — {{ _("round {id}", id=rnd.id) }}{% endblock %}
 {% block body %}
 <header class="report">
@@ -107,9 +107,9 @@ TEMPLATE = """{% extends "base.html" %}
     {% for i in p.heard %}
       <li id="{{ p.anchor }}-{{ i.ref }}">
         <p><span class="ref">{{ i.ref }}</span> · <bdi class="who">{{ i.who }}</bdi> · {{ i.stance }}{% if i.comment %} <span class="muted">· {{ _("comment") }} <code>{{ i.comment }}</code></span>{% endif %}</p>
-        {% if i.on %}<p class="muted">{{ _("On the passage:") }}</p>{{ quote(i.on) }}{% endif %}
-        {% for q in i.quotes %}{{ quote(q, i.cut and loop.last) }}{% else %}<p class="muted"><em>{{ _("No text: the member gave a stance only.") }}</em></p>{% endfor %}
-        {% if i.proposal %}<p class="muted">{{ _("Proposed wording:") }}</p>{{ quote(i.proposal) }}{% endif %}
+        {% if i.on %}<p class="muted">{{ _("On the passage:") }}</p>{{ quote(i.on, lang=i.lang) }}{% endif %}
+        {% for q in i.quotes %}{{ quote(q, i.cut and loop.last, i.lang) }}{% else %}<p class="muted"><em>{{ _("No text: the member gave a stance only.") }}</em></p>{% endfor %}
+        {% if i.proposal %}<p class="muted">{{ _("Proposed wording:") }}</p>{{ quote(i.proposal, lang=i.lang) }}{% endif %}
         {% if i.endorsed_by %}<p class="muted">{{ _m("Endorsed by {names}.", names=bdi(i.endorsed_by)) }}</p>{% endif %}
       </li>
     {% endfor %}
@@ -188,7 +188,7 @@ def _view(data: dict) -> dict:
                 "stance": r.stance_word(i.get("stance")),
                 "comment": one_line(i.get("comment")), "on": one_line(i.get("on")),
                 "quotes": [one_line(q) for q in i.get("quotes") or []], "cut": bool(i.get("cut")),
-                "proposal": one_line(i.get("proposal")),
+                "proposal": one_line(i.get("proposal")), "lang": one_line(i.get("lang")),
                 "endorsed_by": ", ".join(one_line(e) if e else _("a member who asked to stay anonymous")
                                          for e in i.get("endorsed_by") or []),
             })

@@ -180,8 +180,8 @@ TEMPLATE = """{% extends "base.html" %}
       <li>
         <bdi class="who">{{ a.who }}</bdi> <span class="muted">· {{ _("comment") }} <code>{{ a.comment }}</code></span>
         {% if a.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% endif %}
-        {% if a.quote %}<blockquote dir="auto"><span class="label">{{ _("Replace") }}</span>{{ a.quote }}</blockquote>{% endif %}
-        {% if a.proposed %}<blockquote class="proposal" dir="auto"><span class="label">{% if a.quote %}{{ _("With") }}{% else %}{{ _("Proposed text") }}{% endif %}</span>{{ a.proposed }}</blockquote>{% endif %}
+        {% if a.quote %}<blockquote dir="auto"{% if a.lang %} lang="{{ a.lang }}"{% endif %}><span class="label">{{ _("Replace") }}</span>{{ a.quote }}</blockquote>{% endif %}
+        {% if a.proposed %}<blockquote class="proposal" dir="auto"{% if a.lang %} lang="{{ a.lang }}"{% endif %}><span class="label">{% if a.quote %}{{ _("With") }}{% else %}{{ _("Proposed text") }}{% endif %}</span>{{ a.proposed }}</blockquote>{% endif %}
       </li>
     {% endfor %}
     </ul>
@@ -192,7 +192,7 @@ TEMPLATE = """{% extends "base.html" %}
     {% for b in p.blocks %}
       <li>
         <bdi class="who">{{ b.who }}</bdi> <span class="muted">· {{ _("comment") }} <code>{{ b.comment }}</code></span>
-        {% if b.text %}<blockquote class="block" dir="auto">{{ b.text }}</blockquote>{% elif b.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
+        {% if b.text %}<blockquote class="block" dir="auto"{% if b.lang %} lang="{{ b.lang }}"{% endif %}>{{ b.text }}</blockquote>{% elif b.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
       </li>
     {% endfor %}
     </ul>
@@ -203,8 +203,8 @@ TEMPLATE = """{% extends "base.html" %}
     {% for q in p.quotes %}
       <li>
         <bdi class="who">{{ q.who }}</bdi> <span class="muted">· {{ q.stance }} · {{ _("comment") }} <code>{{ q.comment }}</code></span>
-        {% if q.quote %}<blockquote dir="auto"><span class="label">{{ _("On") }}</span>{{ q.quote }}</blockquote>{% endif %}
-        {% if q.text %}<p dir="auto">{{ q.text }}</p>{% elif q.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
+        {% if q.quote %}<blockquote dir="auto"{% if q.lang %} lang="{{ q.lang }}"{% endif %}><span class="label">{{ _("On") }}</span>{{ q.quote }}</blockquote>{% endif %}
+        {% if q.text %}<p dir="auto"{% if q.lang %} lang="{{ q.lang }}"{% endif %}>{{ q.text }}</p>{% elif q.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
         {% if q.endorsed_by %}<p class="muted">{{ _("Endorsed by") }} <bdi>{{ q.endorsed_by }}</bdi></p>{% endif %}
         {{ answer(q) }}
       </li>
@@ -223,7 +223,7 @@ TEMPLATE = """{% extends "base.html" %}
   <ul class="items">
   {% for u in unresolved %}
     <li><strong>{{ u.why }}</strong> {{ _("on") }} <a href="#{{ u.anchor }}">{{ u.principle }}</a> {{ _("by") }} <bdi class="who">{{ u.who }}</bdi> <span class="muted">· {{ u.stance }} · {{ _("comment") }} <code>{{ u.comment }}</code></span>
-      {% if u.text %}<blockquote class="block" dir="auto">{{ u.text }}</blockquote>{% endif %}
+      {% if u.text %}<blockquote class="block" dir="auto"{% if u.lang %} lang="{{ u.lang }}"{% endif %}>{{ u.text }}</blockquote>{% endif %}
       {{ answer(u) }}
     </li>
   {% endfor %}
@@ -367,13 +367,15 @@ def _view(data: dict) -> dict:
                 {"who": member_name(a.get("member"), a.get("attribution")),
                  "comment": one_line(a.get("comment")),
                  "confidential": a.get("attribution") == "confidential",
-                 "quote": text(a.get("quote")), "proposed": text(a.get("proposed_text"))}
+                 "quote": text(a.get("quote")), "proposed": text(a.get("proposed_text")),
+                 "lang": one_line(a.get("lang"))}
                 for a in p.get("amendments") or []
             ],
             "blocks": [
                 {"who": member_name(b.get("member"), b.get("attribution")),
                  "comment": one_line(b.get("comment")),
-                 "confidential": b.get("attribution") == "confidential", "text": text(b.get("text"))}
+                 "confidential": b.get("attribution") == "confidential", "text": text(b.get("text")),
+                 "lang": one_line(b.get("lang"))}
                 for b in p.get("blocks") or []
             ],
             "quotes": [
@@ -381,6 +383,7 @@ def _view(data: dict) -> dict:
                  "comment": one_line(q.get("comment")),
                  "stance": stance_label(q.get("stance")), "quote": text(q.get("quote")),
                  "text": text(q.get("text")), "confidential": q.get("attribution") == "confidential",
+                 "lang": one_line(q.get("lang")),
                  "endorsed_by": ", ".join(member_name(e) for e in q.get("endorsed_by") or []),
                  **_answer_view(q)}
                 for q in p.get("quotes") or []
@@ -398,7 +401,7 @@ def _view(data: dict) -> dict:
              "principle": one_line(u.get("principle")), "anchor": _slug(one_line(u.get("principle"))),
              "who": member_name(u.get("member"), u.get("attribution")),
              "stance": stance_label(u.get("stance")), "comment": one_line(u.get("comment")),
-             "text": text(u.get("text")), **_answer_view(u)}
+             "text": text(u.get("text")), "lang": one_line(u.get("lang")), **_answer_view(u)}
             for u in data.get("unresolved") or []
         ],
         "coalition": one_line(data.get("coalition")),

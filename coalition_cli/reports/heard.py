@@ -94,6 +94,7 @@ def _item(rec: Record, ref: str, audience: str, verified: Verified, state: Any,
         "path": agenda.p(f"rounds/{rec.round}/comments/{rec.member}/{rec.id}.yaml") if public else None,
         "on": None if confidential or not rec.anchor else rec.anchor.get("quote"),
         "quotes": quotes, "cut": cut,
+        "lang": rec.lang,  # the language it was written in (None for a confidential one)
         "search": [search_phrase(q) for q in quotes],
         "proposal": None if confidential else rec.proposed_text,
         "endorsed_by": endorsers,
@@ -233,7 +234,7 @@ def _row(i: dict[str, Any], rec: Record) -> dict[str, Any]:
     confidential ones are counted in the report, never released)."""
     return {"ref": i["ref"], "round": rec.round, "principle": i["principle"], "who": i["who"],
             "sector": i["sector"], "attribution": i["attribution"], "stance": i["stance"],
-            "kind": i["kind"], "themes": i["themes"], "on": i["on"],
+            "kind": i["kind"], "themes": i["themes"], "on": i["on"], "lang": i["lang"],
             "text": rec.text,
             "proposal": i["proposal"], "disposition": i["disposition"],
             "rationale": i["rationale"], "commit": i["commit"], "ack": i["ack"],
