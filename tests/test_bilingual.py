@@ -359,3 +359,76 @@ def test_changes_per_language_reanchor_each_comment_in_its_own_text(
     assert {c_["lang"]: c_["fate"] for c_ in en["comments"]} == fates
     text = run(c, "changes", "--from", "r1", "--lang", "fr").stdout
     assert "[-" in text and "rendre compte" in text and "Suivi des modifications" in text
+
+
+# --- the bilingual layout: the two versions side by side ---------------------------------------
+
+
+@pytest.fixture
+def answered(consulting: Coalition) -> Coalition:
+    c = consulting
+    run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "fr", "--quote",
+        "« rendre compte »", "--text", FR_COMMENT, who="health")
+    run(c, "comment", "add", "-p", "P01", "-s", "support", "--lang", "en",
+        "--text", "We agree with this.", who="fund")
+    return c
+
+
+def test_side_by_side_html_and_docx(answered: Coalition, tmp_path: Path) -> None:
+    import zipfile
+
+    c = answered
+    page = run(c, "summary", "--lang", "en,fr", "--format", "html").stdout
+    assert '<html lang="en">' in page and 'class="side-by-side"' in page
+    assert f'<div lang="fr"><h4 lang="en">French</h4><p dir="auto"><strong>{FR_TITLE}' in page
+    assert '<div lang="en"><h4 lang="en">English</h4>' in page
+    fr_first = run(c, "report", "r1", "--lang", "fr,en", "--format", "html").stdout
+    assert '<html lang="fr">' in fr_first and '<h4 lang="fr">anglais</h4>' in fr_first
+    out = tmp_path / "summary.docx"
+    run(c, "summary", "--lang", "en,fr", "--format", "docx", "--output", str(out))
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode()
+    assert 'w:val="fr-CA"' in xml and "La réutilisation des données" in xml
+    bad = run(c, "summary", "--lang", "en,fr", "--format", "md", code=2)
+    assert "html or docx" in bad.stderr
+    assert run(c, "changes", "--lang", "en,fr", code=2).stderr.startswith("error: ")
+
+
+def test_bilingual_pages_pass_axe_core_in_chromium(answered: Coalition, tmp_path: Path) -> None:
+    from test_demo import _axe
+
+    c = answered
+    pages = []
+    for name, args in (("summary-en-fr", ("summary", "--lang", "en,fr")),
+                       ("summary-fr", ("summary", "--lang", "fr")),
+                       ("report-fr-en", ("report", "r1", "--lang", "fr,en")),
+                       ("report-fr", ("report", "r1", "--lang", "fr")),
+                       ("changes-fr", ("changes", "--from", "r1", "--lang", "fr"))):
+        page = tmp_path / f"{name}.html"
+        run(c, *args, "--format", "html", "--output", str(page))
+        pages.append(page)
+    code, results = _axe(pages)
+    for result in results:
+        assert result["passes"] > 10, result["file"]
+        assert result["violations"] == [], (result["file"], result["violations"])
+    assert code == 0
+
+
+def test_side_by_side_docx_opens_in_libreoffice(answered: Coalition, tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed")
+    c = answered
+    doc = tmp_path / "report.docx"
+    run(c, "report", "r1", "--lang", "fr,en", "--format", "docx", "--output", str(doc))
+    proc = subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                           "--headless", "--convert-to", "txt:Text (encoded):UTF8",
+                           "--outdir", str(tmp_path), str(doc)], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "report.txt").read_text(encoding="utf-8-sig")
+    assert "Le principe dans chaque langue" in text
+    assert FR_TITLE in text and "Community benefit" in text
+    assert "La réutilisation des données doit servir la collectivité." in text

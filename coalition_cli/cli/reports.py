@@ -139,6 +139,11 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, ("terminal", "md", "html", "json", "docx"))
         lang = _report_lang(lang)
+        if "," in lang:
+            from ..errors import UsageError
+
+            raise UsageError("changes is written in one language at a time",
+                             hint="coalition changes --lang fr (the redline of the French text)")
         ag = open_agenda(agenda)
         languages = tuple(ag.snapshot().config.languages)
         data = build_changes(ag, from_rev, to_rev,  # the redline of that language's versions

@@ -33,12 +33,23 @@ def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: i
     from importlib import import_module
 
     module = import_module(f".{modules[fmt]}", __name__)
+    both = lang.split(",") if isinstance(lang, str) and "," in lang else None
+    if both is not None:  # the bilingual layout: the words in the first, texts side by side
+        from ._languages import SIDE_BY_SIDE_FORMATS
+
+        if len(both) != 2 or fmt not in SIDE_BY_SIDE_FORMATS:
+            raise UsageError(f"--lang {lang}: two languages side by side are written in "
+                             f"{' or '.join(SIDE_BY_SIDE_FORMATS)} only",
+                             hint="use --format html or docx, or one language (--lang fr)")
+        lang = both[0]
     translator = lang if isinstance(lang, Translator) else Translator(lang)
     with translating(translator):  # JSON keys and values stay as they are
         if fmt != "json":
-            from ._languages import localize
+            from ._languages import localize, side_by_side
 
             data = localize(data, translator.lang)
+            if both is not None:
+                data = side_by_side(data, both)
         if fmt == "terminal":
             return module.render(data, color=color, width=width)
         return module.render(data)

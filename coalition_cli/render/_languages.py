@@ -26,7 +26,7 @@ def localize(data: dict, lang: str) -> dict:
     out = dict(data)
     out["principles"] = []
     for p in principles:
-        q = dict(p)
+        q = dict(p, reference_title=p.get("title"), reference_text=p.get("text"))
         t = (p.get("translations") or {}).get(lang) if lang != reference else None
         if t is not None:
             q["title"] = t["title"]
@@ -50,3 +50,39 @@ def version_note(p: dict) -> str:
         return _("No translation of this principle yet: shown in {language}, the reference "
                  "language.", language=language_label(p.get("text_lang") or ""))
     return ""
+
+
+SIDE_BY_SIDE_FORMATS = ("html", "docx")
+
+
+def side_by_side(data: dict, languages: list[str]) -> dict:
+    """``data`` with each principle's ``versions``: its title and text in each of
+    ``languages`` (the bilingual layout puts them side by side), each marked with its
+    language and whether it is out of date or missing."""
+    principles = data.get("principles")
+    if not principles:
+        return data
+    reference = (data.get("languages") or [languages[0]])[0]
+    out = dict(data)
+    out["principles"] = []
+    for p in principles:
+        versions = []
+        for code in languages:
+            t = (p.get("translations") or {}).get(code) if code != reference else None
+            if code == reference or t is None:
+                version = {"lang": reference,
+                           "title": p.get("reference_title", p.get("title")) or "",
+                           "text": p.get("reference_text", p.get("text")) or "", "note": ""}
+                if code != reference:
+                    version["note"] = _("No translation of this principle yet: shown in "
+                                        "{language}, the reference language.",
+                                        language=language_label(reference))
+            else:
+                version = {"lang": code, "title": t["title"], "text": t["text"],
+                           "note": _("This translation is out of date: the reference text "
+                                     "changed after it was written.")
+                           if t.get("out_of_date") else ""}
+            version["language"] = language_label(code)
+            versions.append(version)
+        out["principles"].append({**p, "versions": versions})
+    return out

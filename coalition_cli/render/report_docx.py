@@ -90,7 +90,10 @@ def render(data: dict) -> bytes:
             doc.page_break()
         doc.heading(f"{one_line(p.get('id'))} — {one_line(p.get('title'))}", 2)
         doc.para(r.stance_line(p, stances))
-        if version_note(p):
+        if p.get("versions"):
+            doc.para((_("The principle in each language"), "i"))
+            doc.side_by_side(p["versions"])
+        elif version_note(p):
             doc.para((version_note(p), "i"))
         doc.heading(_("What members told us"), 3)
         heard = [i for i in p.get("heard") or [] if i.get("attribution") != "confidential"]

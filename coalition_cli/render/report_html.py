@@ -100,7 +100,11 @@ TEMPLATE = """{% extends "base.html" %}
   <article class="principle{% if not loop.first %} break{% endif %}" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{{ p.title }}</span> <span class="badge st-{{ p.status }}">{{ status_label(p.status) }}</span></h3>
     <p class="muted">{{ p.stance_line }}</p>
-    {% if p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
+    {% if p.versions %}
+    <div class="side-by-side" role="group" aria-label="{{ _("The principle in each language") }}">
+    {% for v in p.versions %}<div lang="{{ v.lang }}"><h4 lang="{{ page_lang }}">{{ v.language }}</h4><p dir="auto"><strong>{{ v.title }}</strong></p>{% if v.note %}<p class="note" lang="{{ page_lang }}">{{ v.note }}</p>{% endif %}{% for para in v.paragraphs %}<p dir="auto">{{ para }}</p>{% endfor %}</div>{% endfor %}
+    </div>
+    {% elif p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
     <h4 id="{{ p.anchor }}-heard">{{ _("What members told us") }}</h4>
     {% if p.heard %}
     <ul class="items" aria-labelledby="{{ p.anchor }}-heard">
@@ -208,6 +212,9 @@ def _view(data: dict) -> dict:
             "title": one_line(p.get("title")), "status": one_line(p.get("status")),
             "stance_line": r.stance_line(p, stances), "heard": heard,
             "version_note": version_note(p),
+            "versions": [{**v, "title": one_line(v["title"]),
+                          "paragraphs": [one_line(x) for x in (v.get("text") or "").split("\n\n")
+                                         if x.strip()]} for v in p.get("versions") or []],
             "text_lang": p.get("text_lang") if p.get("text_lang") not in (None, lang()) else "",
             "confidential_line": r.confidential_line(p),
             "did": [{"ref": one_line(i.get("ref")), "line": r.did_line(i), "ack": r.ack_line(i)}
@@ -242,6 +249,9 @@ def _view(data: dict) -> dict:
         "excluded": [{"problem": one_line(e.get("problem")), "where": excluded_where(e),
                       "detail": known(e.get("detail"))} for e in excluded],
         "legend": status_legend((data.get("method") or {}).get("rule")),
+        "page_lang": lang(),
+        **({"bilingual": True} if any(p.get("versions") for p in data.get("principles") or [])
+           else {}),
         "status_label": status_label, "q1": r.quote_marks()[0], "q2": r.quote_marks()[1],
         "ins": _ins, "dele": _del, "bdi": _bdi,
         "principles": principles,

@@ -102,7 +102,10 @@ def render(data: dict) -> bytes:
         doc.para(line)
         if version_note(p):
             doc.para((version_note(p), "i"))
-        if p.get("text"):
+        if p.get("versions") and p.get("text"):
+            doc.para((_("Text at the round's draft"), "i"))
+            doc.side_by_side(p["versions"])
+        elif p.get("text"):
             doc.para((_("Text at the round's draft"), "i"))
             doc.text_block(p["text"])
         if p.get("amendments"):

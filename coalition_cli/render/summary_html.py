@@ -168,7 +168,11 @@ TEMPLATE = """{% extends "base.html" %}
     <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{{ p.title }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
     <p class="muted">{{ p.counts_line }}</p>
     {% if p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
-    {% if p.text %}
+    {% if p.versions and p.text %}
+    <div class="side-by-side" role="group" aria-label="{{ _("Text at the round's draft") }}">
+    {% for v in p.versions %}<div lang="{{ v.lang }}"><h4 lang="{{ page_lang }}">{{ v.language }}</h4><p dir="auto"><strong>{{ v.title }}</strong></p>{% if v.note %}<p class="note" lang="{{ page_lang }}">{{ v.note }}</p>{% endif %}{% for para in v.paragraphs %}<p dir="auto">{% for line in para %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}</p>{% endfor %}</div>{% endfor %}
+    </div>
+    {% elif p.text %}
     <details class="principle-text" open><summary>{{ _("Text at the round's draft") }}</summary>
     {% for para in p.text %}<p dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{% for line in para %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}</p>{% endfor %}
     </details>
@@ -363,6 +367,8 @@ def _view(data: dict) -> dict:
             "counts_line": _counts_line(p),
             "text": _paragraphs(p["text"]) if p.get("text") else [],
             "text_lang": _other_lang(p), "version_note": version_note(p),
+            "versions": [{**v, "title": one_line(v["title"]), "paragraphs": _paragraphs(v["text"])}
+                         for v in p.get("versions") or []],
             "amendments": [
                 {"who": member_name(a.get("member"), a.get("attribution")),
                  "comment": one_line(a.get("comment")),
@@ -396,6 +402,8 @@ def _view(data: dict) -> dict:
     return {
         "NONE_MARK": NONE_MARK, "CONFIDENTIAL_NOTE": CONFIDENTIAL_NOTE, "NO_TEXT": NO_TEXT,
         "legend": status_legend(data.get("rule")), "status_label": status_label,
+        "page_lang": lang(),
+        **({"bilingual": True} if any(p.get("versions") for p in principles) else {}),
         "unresolved": [
             {"why": _("Block") if u.get("why") == "block" else _("Objection maintained"),
              "principle": one_line(u.get("principle")), "anchor": _slug(one_line(u.get("principle"))),

@@ -226,7 +226,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
     from .languages import add_translations
 
     return add_translations(data, agenda, rnd.draft, agenda.snapshot(rnd.draft).principles,
-                            tuple(config.languages))
+                            tuple(config.languages), with_text=True)
 
 
 def _row(i: dict[str, Any], rec: Record) -> dict[str, Any]:

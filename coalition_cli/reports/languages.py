@@ -25,11 +25,14 @@ def translations_at(agenda: Any, commit: str, reference: dict[str, Any]) -> dict
 
 
 def add_translations(data: dict, agenda: Any, commit: str, reference: dict[str, Any],
-                     languages: tuple[str, ...]) -> dict:
+                     languages: tuple[str, ...], *, with_text: bool = False) -> dict:
     """``data`` (a summary or report) with ``languages`` and each principle's
-    ``translations`` (empty for an agenda in one language)."""
+    ``translations`` (empty for an agenda in one language); ``with_text``: each principle's
+    reference text too, where the data has none (the report's bilingual layout shows it)."""
     found = translations_at(agenda, commit, reference) if len(languages) > 1 else {}
     data["languages"] = list(languages)
     for p in data.get("principles") or []:
         p["translations"] = found.get(p.get("id"), {})
+        if with_text and len(languages) > 1 and "text" not in p and p.get("id") in reference:
+            p["text"] = reference[p["id"]].body
     return data
