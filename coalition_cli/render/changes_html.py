@@ -25,6 +25,7 @@ from ._common import (
     status_label,
 )
 from ..i18n import _
+from ._languages import version_note
 
 TEMPLATE = """{% extends "base.html" %}
 {% block title %}{{ _("Tracked changes") }} — {{ frm.label }} → {{ to.label }}{% endblock %}
@@ -52,6 +53,7 @@ TEMPLATE = """{% extends "base.html" %}
   {% for p in principles %}
   <article class="principle" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span dir="auto">{{ p.heading }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
+    {% if p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
     {% if p.old_title %}<p class="muted">{{ _("Title:") }} <del>{{ p.old_title }}</del> <ins>{{ p.title }}</ins></p>{% endif %}
     {% for para in p.paras %}
     <p dir="auto"{% if para.cls %} class="{{ para.cls }}"{% endif %}>{% if para.cls == "added" %}<span class="sr-only">{{ _("New paragraph:") }} </span>{% elif para.cls == "deleted" %}<span class="sr-only">{{ _("Removed paragraph:") }} </span>{% endif %}
@@ -170,7 +172,7 @@ def _view(data: dict) -> dict:
             "id": pid, "anchor": _slug(pid), "heading": principle_heading(p),
             "title": title, "old_title": old_title if old_title and old_title != title else "",
             "status": status_label(status), "status_class": _css_class(status),
-            "paras": paras, "comments": by_principle.get(pid, []),
+            "paras": paras, "comments": by_principle.get(pid, []), "version_note": version_note(p),
         })
     st = data.get("stats") or {}
     counts = [

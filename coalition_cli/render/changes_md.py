@@ -30,6 +30,7 @@ from ._common import (
     status_label,
 )
 from ..i18n import _, colon
+from ._languages import version_note
 
 
 def _wrap(text: str, mark: str) -> str:
@@ -133,6 +134,8 @@ def render(data: dict) -> str:
         add(f"## {md_inline(p.get('id'))} — {title} ({md_inline(status_label(p.get('status')))})\n")
         if p.get("old_title") and p.get("old_title") != p.get("title"):
             add(_("Title:") + f" ~~{md_inline(p['old_title'])}~~ **{md_inline(p.get('title'))}**\n")
+        if version_note(p):
+            add(f"*{md_inline(version_note(p))}*\n")
         paras = redline_md(p.get("ops") or [])
         for line in paras or ["*" + _("(no text)") + "*"]:
             add(line + "\n")

@@ -30,6 +30,7 @@ from ._common import (
     status_label,
 )
 from ..i18n import _
+from ._languages import version_note
 
 STYLES = {
     EQUAL: "",
@@ -109,6 +110,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             t.append(" ")
             t.append("{+" + one_line(p.get("title")) + "+}", style=STYLES[INSERT])
             con.print(t)
+        if version_note(p):
+            con.print(Text(version_note(p), style="yellow"))
         paras = redline_text(p.get("ops") or [])
         if not paras:
             con.print(Text(_("(no text)"), style="dim"))

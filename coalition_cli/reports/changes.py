@@ -56,21 +56,24 @@ def default_from(agenda: Agenda) -> str:
 
 
 def _in_language(agenda: Agenda, commit: str | None, reference: dict[str, Any],
-                 lang: str) -> dict[str, Any]:
+                 lang: str) -> tuple[dict[str, Any], set[str]]:
     """The principles of one side in ``lang``: each signed translation at ``commit`` (the head
     for the working tree) as a principle with the reference's id and status; a principle
-    with no ``lang`` text keeps its reference text (``text_lang`` says which)."""
+    with no ``lang`` text keeps its reference text; and which principles' ``lang`` text is
+    out of date against that side's reference."""
     from dataclasses import replace
 
     from ..trust import trusted
     from ..trust.view import signed_translations
 
     found = signed_translations(agenda, commit or agenda.head(), trusted(agenda))
-    out = {}
+    out, stale = {}, set()
     for pid, principle in reference.items():
         t = found.get((pid, lang))
         out[pid] = replace(principle, title=t.title, body=t.body) if t else principle
-    return out
+        if t is not None and t.out_of_date(principle):
+            stale.add(pid)
+    return out, stale
 
 
 def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | None = None,
@@ -88,14 +91,19 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
     languages = tuple(agenda.snapshot().config.languages)
     reference = languages[0]
     sides: dict[str, tuple[dict, dict]] = {reference: (old, new)}
+    stale_now: set[str] = set()
 
     def side(code: str | None) -> tuple[dict, dict]:
         code = code or reference
         if code not in sides:
-            sides[code] = (_in_language(agenda, old_info["commit"], old, code),
-                           _in_language(agenda, new_info["commit"], new, code))
+            before, _ = _in_language(agenda, old_info["commit"], old, code)
+            after, stale = _in_language(agenda, new_info["commit"], new, code)
+            sides[code] = (before, after)
+            if code == lang:
+                stale_now.update(stale)
         return sides[code]
 
+    new_ref = new
     if lang is not None:
         from ..translations import check_agenda_language
 
@@ -121,7 +129,12 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
             stats[f"principles_{status}"] += 1
             for key, value in redline.stats(ops).items():
                 stats[key] += value
+        entry_lang = {}
+        if lang is not None and lang != reference:
+            entry_lang = {"translation_out_of_date": pid in stale_now,
+                          "translation_missing": after is not None and after is new_ref.get(pid)}
         principles.append({
+            **entry_lang,
             "id": pid, "title": (after or before).title,  # type: ignore[union-attr]
             "old_title": before.title if before and after and before.title != after.title else None,
             "status": status if not (after and after.status == "retired" and before
