@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from . import records
 from .errors import MalformedData, NotFound
@@ -29,6 +30,7 @@ from .model import (
     round_from_fields,
 )
 from .store import Entry, Git
+from .translations import is_translation
 
 AGENDA_DIR = "agenda"
 CONFIG = "coalition.yaml"
@@ -120,6 +122,8 @@ class Agenda:
         out: dict[str, Principle] = {}
         if folder.is_dir():
             for file in sorted(folder.glob("*.md")):
+                if is_translation(file.name):
+                    continue  # a text in another language (coalition_cli.translations)
                 rel = self.p("principles", file.name)
                 if file.is_symlink():
                     raise MalformedData(rel, "a symlink where a principle file should be")
@@ -208,7 +212,8 @@ class Snapshot:
 
     @cached_property
     def principles(self) -> dict[str, Principle]:
-        entries = [e for e in self.entries("principles") if e.path.endswith(".md")]
+        entries = [e for e in self.entries("principles")
+                   if e.path.endswith(".md") and not is_translation(e.path)]
         blobs = self.git.read_objects([e.sha for e in entries])
         out: dict[str, Principle] = {}
         for entry, data in zip(entries, blobs):
@@ -220,6 +225,13 @@ class Snapshot:
                 raise MalformedData(entry.path, f"principle id {principle.id} is used twice")
             out[principle.id] = principle
         return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
+
+    @cached_property
+    def translations(self) -> dict[tuple[str, str], Any]:
+        """(principle id, language) -> its text in that language (``translations``)."""
+        from .translations import read_all
+
+        return read_all(self.agenda, self.commit)
 
     def principle(self, principle_id: str) -> Principle:
         pid = check_principle(principle_id)

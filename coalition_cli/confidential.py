@@ -2,7 +2,8 @@
 
 The encrypted payload is an age file (pyrage, SSH Ed25519 recipients) holding
 ``SEALED_FIELDS`` — the text, the proposal, the person who wrote it, the anchor (the
-quoted passage) and the themes — as JSON, stored base64-armored in the record's
+quoted passage), the themes and the language it was written in (in a small coalition the
+language alone can name a member) — as JSON, stored base64-armored in the record's
 ``encrypted`` field. Only what counting and verifying need stays in the clear
 (member, principle, stance, kind, round, ids, times). It is encrypted to the
 facilitators of the *verified* registry and to the author's own key, so members can
@@ -39,7 +40,7 @@ def _unarmor(text: str) -> bytes:
         raise InputError("the encrypted text is not valid base64") from None
 
 
-SEALED_FIELDS = ("text", "proposed_text", "author", "anchor", "themes")
+SEALED_FIELDS = ("text", "proposed_text", "author", "anchor", "themes", "lang")
 
 
 def facilitator_keys(snapshot: Any) -> list[str]:

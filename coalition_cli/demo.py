@@ -23,6 +23,7 @@ from .agenda import Agenda
 from .errors import InputError
 from .identity import Identity
 from .model import KeyEntry, Member, now
+from .translations import is_translation, language_of
 
 Echo = Callable[[str], None]
 
@@ -105,9 +106,12 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
     echo(f"  registered {len(snap.members)} member organisations, {len(ids)} signing keys")
 
     for path in sorted((sample / "principles").glob("P*.md")):
+        if is_translation(path.name):
+            continue  # the French texts: translate_sample below
         fields, body = records.split_front_matter(path.read_bytes(), str(path))
         actions.principle_add(agenda, facilitator, fields["title"], body)
     echo(f"  drafted {len(agenda.snapshot().principles)} principles")
+    translate_sample(agenda, facilitator, sample, echo)
 
     rnd = scenario["round"]
     closes = now() + timedelta(days=int(rnd.get("closes_in_days", 21)))
@@ -127,7 +131,7 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
             propose=c.get("propose"), kind=c.get("kind", "substantive"),
             themes=c.get("themes", []), attribution=c.get("attribution", "public"),
             supersedes=refs.get(c["supersedes"]) if c.get("supersedes") else None,
-            round_id=rnd["id"])
+            round_id=rnd["id"], lang=c.get("lang"))
         refs[c["ref"]] = written.id
     campaign = scenario.get("campaign") or {}
     campaign_ids = []
@@ -156,6 +160,7 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
         written = actions.principle_edit(agenda, facilitator, r["principle"], body=r["body"],
                                          title=r.get("title"))
         revised[written.id] = written.commit
+    revise_translations(agenda, facilitator, scenario, echo)
     principle_of = {c["ref"]: c["principle"] for c in scenario["comments"]}
     for resp in scenario.get("responses", []):
         targets = campaign_ids if resp["ref"] == "campaign" else [refs[resp["ref"]]]
@@ -171,6 +176,7 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
     echo(f"  closed {rnd['id']}, revised {len(revised)} principles, answered every comment")
 
     written_files = write_reports(agenda, rnd["id"], reports)
+    written_files.update(write_reports_in_french(agenda, rnd["id"], reports))
     summary = written_files.pop("_summary")
     echo("")
     _print_table(summary, echo)
@@ -262,6 +268,73 @@ def write_reports(agenda: Agenda, round_id: str, folder: Path) -> dict[str, Any]
         write(path, render_changes(changes, fmt))
         out[f"changes-{fmt}"] = str(path)
     os.chmod(folder, 0o755)
+    return out
+
+
+# --- English and French ---------------------------------------------------------------------
+
+
+def translate_sample(agenda: Agenda, facilitator: Identity, sample: Path, echo: Echo) -> None:
+    """Sign the sample's French text of every principle (``P01-….fr.md``) before the round
+    opens, so the round's draft covers both languages."""
+    count = 0
+    for path in sorted((sample / "principles").glob("P*.md")):
+        lang = language_of(path.name)
+        if lang is None:
+            continue
+        fields, body = records.split_front_matter(path.read_bytes(), str(path))
+        actions.principle_translate(agenda, facilitator, fields["id"], lang,
+                                    title=fields["title"], body=body)
+        count += 1
+    if count:
+        echo(f"  translated {count} principles into French")
+
+
+def revise_translations(agenda: Agenda, facilitator: Identity, scenario: dict[str, Any],
+                        echo: Echo) -> None:
+    """Revise the French text of the principles revised after the round, from the scenario's
+    ``fr_body``; a revision without one leaves its French text out of date, on purpose."""
+    stale = []
+    for r in scenario.get("revisions", []):
+        if r.get("fr_body"):
+            actions.principle_translate(agenda, facilitator, r["principle"], "fr",
+                                        body=r["fr_body"], title=r.get("fr_title"))
+        else:
+            stale.append(r["principle"])
+    if stale:
+        echo(f"  French text left out of date on purpose: {', '.join(stale)}")
+
+
+def write_reports_in_french(agenda: Agenda, round_id: str, folder: Path) -> dict[str, Any]:
+    """The reports in French (``reports/fr/``) and in both languages side by side
+    (``reports/en-fr/``): the same data as the English ones, other words and texts."""
+    from .render import render_changes, render_report, render_summary
+    from .reports import build_changes, build_report, build_summary
+    from .verify import verify
+
+    verified = verify(agenda)
+    summary = build_summary(agenda, verified, round_id)
+    report = build_report(agenda, verified, round_id)
+    changes = build_changes(agenda, round_id, "HEAD", verified=verified, lang="fr")
+    out: dict[str, Any] = {}
+    french, both = folder / "fr", folder / "en-fr"
+    french.mkdir(exist_ok=True)
+    both.mkdir(exist_ok=True)
+    for fmt in ("md", "html", "docx"):
+        for name, content in ((f"summary.{fmt}", render_summary(summary, fmt, lang="fr")),
+                              (f"report.{fmt}", render_report(report, fmt, lang="fr")),
+                              (f"changes.{fmt}", render_changes(changes, fmt, lang="fr"))):
+            path = french / name
+            path.write_bytes(content) if isinstance(content, bytes) else path.write_text(
+                content, encoding="utf-8")
+            out[f"fr-{name}"] = str(path)
+    for fmt in ("html", "docx"):
+        for name, content in ((f"summary.{fmt}", render_summary(summary, fmt, lang="en,fr")),
+                              (f"report.{fmt}", render_report(report, fmt, lang="en,fr"))):
+            path = both / name
+            path.write_bytes(content) if isinstance(content, bytes) else path.write_text(
+                content, encoding="utf-8")
+            out[f"en-fr-{name}"] = str(path)
     return out
 
 

@@ -26,7 +26,7 @@ ANSWERS = ("satisfied", "maintains-objection")
 RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement")
 RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
                  "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
-                 "target", "answer", "encrypted", "provenance")
+                 "target", "answer", "encrypted", "provenance", "lang")
 
 # --- time -------------------------------------------------------------------------
 
@@ -319,6 +319,7 @@ class Record:
     answer: str | None = None  # acknowledgement: satisfied | maintains-objection
     encrypted: str | None = None  # confidential text and proposal, age-armored
     provenance: dict[str, Any] | None = None  # imported from a file: {source, sha256, item}
+    lang: str | None = None  # the language a comment was written in (None: not recorded)
 
     def fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": 1, "type": self.type, "id": self.id, "round": self.round,
@@ -331,6 +332,8 @@ class Record:
                         "anchor": self.anchor, "text": self.text,
                         "proposed_text": self.proposed_text, "encrypted": self.encrypted,
                         "supersedes": self.supersedes, "provenance": self.provenance})
+            if self.lang:  # written only when known: older records stay byte for byte
+                out["lang"] = self.lang
         elif self.type == "withdrawal":
             out["withdraws"] = self.target
         elif self.type == "endorsement":
@@ -343,6 +346,8 @@ class Record:
         out["submitted_at"] = self.submitted_at
         return out
 
+
+_LANG = re.compile(r"[a-z]{2,3}")  # a language code (coalition_cli.translations)
 
 _TARGET_KEY = {"withdrawal": "withdraws", "endorsement": "endorses",
                "acknowledgement": "acknowledges"}
@@ -381,6 +386,7 @@ def record_from_fields(fields: dict[str, Any], path: str,
             encrypted=f.str("encrypted", optional=True, limit=200_000),
             supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
             provenance=_provenance(fields, path),
+            lang=f.str("lang", optional=True, pattern=_LANG),
         )
     target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
     answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None

@@ -215,3 +215,39 @@ def test_the_report_appendix_commands_check_every_quote(demo: tuple[Path, str], 
                 assert row["path"] in found.stdout, row
     finally:
         (repo / "allowed_signers").unlink()
+
+
+def test_the_demo_is_bilingual(demo: tuple[Path, str]) -> None:
+    """Every sample principle in both languages, French comments kept in French, P06's French
+    text left out of date on purpose, and the reports in French and side by side."""
+    folder, stdout = demo
+    assert "translated 10 principles into French" in stdout
+    assert "French text left out of date on purpose: P06" in stdout
+    repo = folder / "repository"
+    listed = json.loads(Cli(repo)("principle", "list", "--format", "json").stdout)
+    assert {p["id"]: p["fr"] for p in listed if p["fr"] != "up to date"} == {"P06": "out of date"}
+    fr = folder / "reports" / "fr"
+    assert {p.name for p in fr.iterdir()} == {f"{r}.{x}" for r in ("summary", "report", "changes")
+                                              for x in ("md", "html", "docx")}
+    report = (fr / "report.md").read_text(encoding="utf-8")
+    assert report.startswith("# Ce que nous avons entendu, ce que nous avons fait")
+    assert "Remarque de forme seulement." in report  # Geneviève Roy's comment, in French
+    assert "Many of our patients have no provincial health coverage" in report  # and in English
+    changes = (fr / "changes.md").read_text(encoding="utf-8")
+    assert "Cette traduction n’est plus à jour" in changes  # P06
+    page = (fr / "summary.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and 'lang="fr">Remarque de forme' in page
+    both = (folder / "reports" / "en-fr" / "summary.html").read_text(encoding="utf-8")
+    assert both.count('class="side-by-side"') == 10
+
+
+def test_the_demos_french_and_bilingual_pages_pass_axe_core(demo: tuple[Path, str]) -> None:
+    folder, _ = demo
+    pages = sorted((folder / "reports" / "fr").glob("*.html")) + sorted(
+        (folder / "reports" / "en-fr").glob("*.html"))
+    assert len(pages) == 5
+    code, results = _axe(pages)
+    for result in results:
+        assert result["passes"] > 10, result["file"]
+        assert result["violations"] == [], (result["file"], result["violations"])
+    assert code == 0

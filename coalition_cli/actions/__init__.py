@@ -38,6 +38,7 @@ from .members import member_add, member_remove, member_revoke_key
 from .principles import principle_add, principle_edit
 from .responses import redact, respond
 from .rounds import round_close, round_extend, round_open, round_reopen
+from .translations import principle_translate
 from .setup import CONFIG_KEYS, _config_dict, _config_yaml, config_replace, config_set, init, migrate
 
 __all__ = [
@@ -46,6 +47,6 @@ __all__ = [
     "_write_record", "comment_ack", "comment_add", "comment_endorse", "comment_reencrypt",
     "comment_withdraw", "config_replace", "config_set", "find_record", "init", "member_add",
     "member_remove", "member_revoke_key", "migrate", "parse_closes", "parse_stamp",
-    "principle_add", "principle_edit", "redact", "respond", "require_role", "round_close",
+    "principle_add", "principle_edit", "principle_translate", "redact", "respond", "require_role", "round_close",
     "round_extend", "round_open", "round_reopen", "verified",
 ]

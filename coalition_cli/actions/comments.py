@@ -72,17 +72,23 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
                 occurrence: int | None = None, propose: str | None = None,
                 kind: str = "substantive", themes: list[str] | None = None,
                 attribution: str = "public", supersedes: str | None = None,
-                round_id: str | None = None,
+                round_id: str | None = None, lang: str | None = None,
                 provenance: dict[str, str] | None = None) -> Written:
-    """Sign and commit a comment. ``provenance`` (``review import``) names the file it came
-    from; a confidential comment seals it with its text (a file's digest would tie it to
-    its file and to the other comments from that file)."""
+    """Sign and commit a comment. ``lang``: the language the comment is written in (a
+    language of the agenda); a quote must be in that language's version of the principle at
+    the round's draft. ``provenance`` (``review import``) names the file it came from; a
+    confidential comment seals it with its text (a file's digest would tie it to its file
+    and to the other comments from that file)."""
     from ..anchoring import make_anchor
 
     snap = verified(agenda)
     round_ = _writable_round(snap, round_id)
     config = snap.config
     pid = check_principle(principle)
+    if lang is not None:
+        from ..translations import check_agenda_language
+
+        check_agenda_language(lang, tuple(config.languages))
     if pid not in round_.principles:
         raise InputError(f"{pid} is not under consultation in round '{round_.id}'",
                          hint=f"this round covers {', '.join(round_.principles)}")
@@ -114,13 +120,18 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
             raise NotFound(f"{pid} is not in the round's draft")
         from ..anchoring import QuoteNotFound
 
+        quoted_text = draft.body
+        if lang is not None and lang != config.languages[0]:
+            quoted_text = _draft_translation(agenda, round_, pid, lang).body
         variants = records.nfc_variants(quote or "")  # typed, then NFC, then NFD
         for number, form in enumerate(variants, 1):
             try:
-                anchor = make_anchor(draft.body, form, occurrence)
+                anchor = make_anchor(quoted_text, form, occurrence)
                 break
-            except QuoteNotFound:
+            except QuoteNotFound as exc:
                 if number == len(variants):
+                    if lang is not None:  # say which version was searched
+                        exc.message = f"{exc.message} (in the {lang} text of {pid})"
                     raise
     previous = None
     if supersedes:
@@ -137,23 +148,37 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
         # only what counting and verifying need stays in the clear; the person, the anchor,
         # the themes and the words go to the verified facilitators and to the author's key
         payload = {"text": text, "proposed_text": propose, "author": author, "anchor": anchor,
-                   "themes": list(tags)}
+                   "themes": list(tags), "lang": lang}
         assert set(payload) == set(SEALED_FIELDS)
         if provenance is not None:
             payload["provenance"] = provenance
         encrypted = encrypt_for_facilitators(snap, payload, also=[identity.entry.key])
-        text, propose, author, anchor, tags, provenance = None, None, None, None, [], None
+        text, propose, author, anchor, tags, lang, provenance = None, None, None, None, [], None, None
     record = Record(type="comment", id=new_record_id(), round=round_.id, member=identity.member.id,
                     submitted_at=stamp(_write.now()), principle=pid, author=author,
                     stance=stance, kind=kind, attribution=attribution, themes=tuple(tags),
                     anchor=anchor, text=text if text is not None else ("" if not encrypted else None),
-                    proposed_text=propose, supersedes=previous, encrypted=encrypted,
+                    proposed_text=propose, supersedes=previous, encrypted=encrypted, lang=lang,
                     provenance=provenance)
     if attribution == "public":
         message = f"comment {record.id[:8]}: {identity.member.id} on {pid} ({stance}) in {round_.id}"
     else:  # the commit must not say whose it is
         message = f"comment {record.id[:8]}: an {attribution} comment on {pid} in {round_.id}"
     return _write_record(agenda, identity, record, message, anonymous=attribution != "public")
+
+
+def _draft_translation(agenda: Agenda, round_: Round, pid: str, lang: str):  # noqa: ANN202
+    """The ``lang`` text of ``pid`` at the round's draft, signed by a verified facilitator."""
+    from ..trust import trusted
+    from ..trust.view import signed_translations
+
+    found = signed_translations(agenda, round_.draft, trusted(agenda)).get((pid, lang))
+    if found is None:
+        raise InputError(f"{pid} has no {lang} text in round '{round_.id}': a quote in {lang} "
+                         "has nothing to anchor in",
+                         hint="quote the reference text (with its language's --lang), or "
+                              "comment without --quote")
+    return found
 
 
 def find_record(agenda: Agenda, snap: Snapshot, record_id: str,

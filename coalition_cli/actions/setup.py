@@ -63,7 +63,7 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
     config = {
         "name": name,
         "description": base.get("description", ""),
-        "languages": base.get("languages", ["en"]),
+        "languages": check_languages(list(base.get("languages", ["en"]))),
         "stances": base.get("stances", list(DEFAULT_STANCES)),
         "consensus": base.get("consensus", {"quorum": 0.5, "threshold": 0.75, "max_blocks": 0}),
         "sectors": base.get("sectors", list(DEFAULT_SECTORS)),
@@ -137,9 +137,23 @@ def _setting(key: str, value: str) -> Any:
         from ..trust.roots import check_fingerprint
 
         return [check_fingerprint(v) for v in value.split(",") if v.strip()]
+    if key == "languages":
+        return check_languages(value.split(","))
     if key in ("languages", "stances", "sectors", "themes"):
         return [v.strip() for v in value.split(",") if v.strip()]
     return value
+
+
+def check_languages(codes: list[str]) -> list[str]:
+    """The agenda's languages, the first the reference: real codes, each once, at least one."""
+    from ..translations import check_code
+
+    out = [check_code(c.strip(), "language") for c in codes if c.strip()]
+    if not out:
+        raise InputError("languages needs at least one language code", hint="e.g. en,fr")
+    if len(set(out)) != len(out):
+        raise InputError(f"a language is listed twice in {','.join(out)}")
+    return out
 
 
 def config_set(agenda: Agenda, identity: Identity, key: str, value: str) -> Written:

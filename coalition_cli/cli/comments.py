@@ -48,11 +48,17 @@ def add(
     round_id: RoundOpt = None,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", help="The language you write in, a language of the agenda (default: "
+                       "COALITION_LANG, git config coalition.lang, else your locale's); a "
+                       "--quote is found in that language's text.")] = None,
 ) -> None:
     """Submit a signed comment on the draft under consultation; prints its id."""
     from .. import actions
+    from ..translations import comment_language
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
+    lang = comment_language(ag, lang)  # checked before anything is typed
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
     if stderr_is_terminal():  # before anything is signed: say what will count
         from ..voices import what_will_count
@@ -65,7 +71,7 @@ def add(
     written = actions.comment_add(
         ag, who, principle=principle, stance=stance, text=body, quote=quote,
         occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
-        attribution=attribution, supersedes=supersedes, round_id=round_id)
+        attribution=attribution, supersedes=supersedes, round_id=round_id, lang=lang)
     Out(fmt).written(written)
 
 

@@ -22,6 +22,19 @@ from ._common import (
 )
 
 
+LangOpt = Annotated[str, typer.Option(
+    "--lang", help="The language the report is written in: en or fr (en,fr: both, side by side "
+                   "where the format allows).")]
+
+
+def _report_lang(lang: str) -> str:
+    from ..i18n import check_language
+
+    for code in lang.split(","):
+        check_language(code.strip())
+    return lang
+
+
 def _verify(ag, at=None, round_id=None, outcome_only=False, trust=None):  # noqa: ANN001, ANN202
     from ..verify import verify, verify_outcome
 
@@ -92,7 +105,7 @@ def register(app: typer.Typer) -> None:
             "--format", "-f", help="terminal, md, html, json, csv or docx.")] = "terminal",
         no_text: Annotated[bool, typer.Option(
             "--no-principle-text", help="Leave out each principle's text at the round's draft.")] = False,
-        output: OutputOpt = None, agenda: AgendaOpt = None,
+        output: OutputOpt = None, agenda: AgendaOpt = None, lang: LangOpt = "en",
     ) -> None:
         """The consultation summary of a round (default: the open or latest one)."""
         import sys
@@ -101,10 +114,12 @@ def register(app: typer.Typer) -> None:
         from ..reports import summary_at_head
 
         check_format(fmt, ("terminal", "md", "html", "json", "csv", "docx"))
+        lang = _report_lang(lang)
         ag = open_agenda(agenda)
         data = summary_at_head(ag, round_id, lambda: _verify(ag), principle_text=not no_text)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
-        write_report(render_summary(data, fmt, color=color and color_wanted(), width=report_width()), output)
+        write_report(render_summary(data, fmt, color=color and color_wanted(), width=report_width(),
+                                    lang=lang), output)
 
     @app.command("changes")
     @handle
@@ -114,7 +129,7 @@ def register(app: typer.Typer) -> None:
         to_rev: Annotated[Optional[str], typer.Option(
             "--to", help="A round id, a git revision (default: the working tree).")] = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help="terminal, md, html, json or docx.")] = "terminal",
-        output: OutputOpt = None, agenda: AgendaOpt = None,
+        output: OutputOpt = None, agenda: AgendaOpt = None, lang: LangOpt = "en",
     ) -> None:
         """The tracked changes between two versions of the draft, and each comment's fate."""
         import sys
@@ -123,10 +138,19 @@ def register(app: typer.Typer) -> None:
         from ..reports import build_changes
 
         check_format(fmt, ("terminal", "md", "html", "json", "docx"))
+        lang = _report_lang(lang)
+        if "," in lang:
+            from ..errors import UsageError
+
+            raise UsageError("changes is written in one language at a time",
+                             hint="coalition changes --lang fr (the redline of the French text)")
         ag = open_agenda(agenda)
-        data = build_changes(ag, from_rev, to_rev)
+        languages = tuple(ag.snapshot().config.languages)
+        data = build_changes(ag, from_rev, to_rev,  # the redline of that language's versions
+                             lang=lang if lang in languages else None)
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
-        write_report(render_changes(data, fmt, color=color and color_wanted(), width=report_width()), output)
+        write_report(render_changes(data, fmt, color=color and color_wanted(), width=report_width(),
+                                    lang=lang), output)
 
     @app.command("report")
     @handle
@@ -137,7 +161,7 @@ def register(app: typer.Typer) -> None:
         audience: Annotated[str, typer.Option(
             "--audience", help="outside (default: no id, member or path of an anonymous or "
                                "confidential comment) or coalition (record ids shown).")] = "outside",
-        output: OutputOpt = None, agenda: AgendaOpt = None,
+        output: OutputOpt = None, agenda: AgendaOpt = None, lang: LangOpt = "en",
     ) -> None:
         """The "what we heard / what we did" report of a round, for readers outside the coalition."""
         from ..render import REPORT_FORMATS, render_report
@@ -145,9 +169,10 @@ def register(app: typer.Typer) -> None:
 
         check_format(fmt, REPORT_FORMATS)
         check_format(audience, ("outside", "coalition"))
+        lang = _report_lang(lang)
         from ..trust import trusted
 
         ag = open_agenda(agenda)
         trusted(ag).refuse_if_untrusted()  # never a report of forged settings or registry
         data = build_report(ag, _verify(ag), round_id, audience=audience)
-        write_report(render_report(data, fmt), output)
+        write_report(render_report(data, fmt, lang=lang), output)

@@ -43,9 +43,28 @@ def open_(
     scope = [p.strip() for p in principles.split(",") if p.strip()] if principles else None
     ag = open_agenda(agenda)
     who = identity(ag, member=as_member, key=key, passphrase=passphrase)
+    _warn_stale_translations(ag, scope, Out(fmt))
     written = actions.round_open(ag, who, round_id, title=title, closes=when, principles=scope)
     Out(fmt).written(written, f"round {round_id} is open until {when:%Y-%m-%d %H:%M} UTC "
                              f"({written.commit[:8]})")
+
+
+def _warn_stale_translations(ag, scope, out) -> None:  # noqa: ANN001
+    """Before consulting: say which language versions of the draft are out of date or
+    missing (members read and quote them; the round's draft covers every language)."""
+    from ..translations import stale
+
+    for pid, lang, status in stale(actions_verified(ag)):
+        if scope is None or pid in scope:
+            out.note(f"warning: the {lang} text of {pid} is {status}: members reading in {lang} "
+                     f"will be consulted on {'an older text' if status == 'out of date' else 'the reference text only'}"
+                     f" (coalition principle edit {pid} --lang {lang})")
+
+
+def actions_verified(ag):  # noqa: ANN001, ANN201
+    from ..actions import verified
+
+    return verified(ag)
 
 
 @app.command("extend")

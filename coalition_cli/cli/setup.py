@@ -94,6 +94,8 @@ def register(app: typer.Typer) -> None:
                           "config (coalition.key) for the commands that follow.")] = None,
         passphrase: PassphraseOpt = None,
         fmt: FormatOpt = "terminal",
+        languages: Annotated[Optional[str], typer.Option(
+            "--languages", help="The agenda's languages, the reference first (e.g. en,fr).")] = None,
     ) -> None:
         """Create a git repository (if needed) and a new agenda with its first facilitator.
 
@@ -111,12 +113,17 @@ def register(app: typer.Typer) -> None:
         from ..ids import check_slug
 
         check_slug(facilitator, "member")
+        base = None
+        if languages is not None:
+            from ..actions.setup import check_languages
+
+            base = {"languages": check_languages(languages.split(","))}
         if (path / "agenda" / CONFIG).exists():
             raise InputError(f"{path / 'agenda'} already holds an agenda")
         private, where, made = _load_or_generate(key, facilitator, passphrase)
         agenda, commit = actions.init(path, name=name, facilitator=facilitator,
                                       facilitator_name=facilitator_name, key=private,
-                                      sector=sector, person=person)
+                                      sector=sector, person=person, base_config=base)
         from ..identity import remember_key
 
         remember_key(agenda.git, where)

@@ -11,6 +11,7 @@ inside the functions that need them.
 from __future__ import annotations
 
 from ..errors import UsageError
+from ..i18n import Translator, translating
 
 # format -> the module (in this package) whose ``render`` draws it; imported only when used.
 _SUMMARY = {"terminal": "summary_text", "md": "summary_md", "html": "summary_html",
@@ -24,32 +25,53 @@ REPORT_FORMATS = tuple(_REPORT)
 CHANGES_FORMATS = tuple(_CHANGES)
 
 
-def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: int) -> str | bytes:
+def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: int,
+            lang: str | Translator = "en") -> str | bytes:
     if fmt not in modules:
         raise UsageError(f"format '{fmt}' is not available for this report",
                          hint="use one of: " + ", ".join(modules))
     from importlib import import_module
 
     module = import_module(f".{modules[fmt]}", __name__)
-    if fmt == "terminal":
-        return module.render(data, color=color, width=width)
-    return module.render(data)
+    both = lang.split(",") if isinstance(lang, str) and "," in lang else None
+    if both is not None:  # the bilingual layout: the words in the first, texts side by side
+        from ._languages import SIDE_BY_SIDE_FORMATS
+
+        if len(both) != 2 or fmt not in SIDE_BY_SIDE_FORMATS:
+            raise UsageError(f"--lang {lang}: two languages side by side are written in "
+                             f"{' or '.join(SIDE_BY_SIDE_FORMATS)} only",
+                             hint="use --format html or docx, or one language (--lang fr)")
+        lang = both[0]
+    translator = lang if isinstance(lang, Translator) else Translator(lang)
+    with translating(translator):  # JSON keys and values stay as they are
+        if fmt != "json":
+            from ._languages import localize, side_by_side
+
+            data = localize(data, translator.lang)
+            if both is not None:
+                data = side_by_side(data, both)
+        if fmt == "terminal":
+            return module.render(data, color=color, width=width)
+        return module.render(data)
 
 
-def render_summary(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str | bytes:
-    """Render a consultation summary in ``fmt`` (terminal, md, html, json, csv; docx as bytes)."""
-    return _render(_SUMMARY, data, fmt, color, width)
+def render_summary(data: dict, fmt: str, *, color: bool = False, width: int = 100,
+                   lang: str | Translator = "en") -> str | bytes:
+    """Render a consultation summary in ``fmt`` (terminal, md, html, json, csv; docx as bytes),
+    its words in ``lang`` (en, fr)."""
+    return _render(_SUMMARY, data, fmt, color, width, lang)
 
 
-def render_changes(data: dict, fmt: str, *, color: bool = False, width: int = 100) -> str | bytes:
+def render_changes(data: dict, fmt: str, *, color: bool = False, width: int = 100,
+                   lang: str | Translator = "en") -> str | bytes:
     """Render a tracked-change report in ``fmt`` (terminal, md, html, json, docx)."""
-    return _render(_CHANGES, data, fmt, color, width)
+    return _render(_CHANGES, data, fmt, color, width, lang)
 
 
-def render_report(data: dict, fmt: str) -> str | bytes:
+def render_report(data: dict, fmt: str, *, lang: str | Translator = "en") -> str | bytes:
     """Render a "what we heard / what we did" report in ``fmt`` (md, html, docx as bytes,
     csv: the coded data set of published comments, json)."""
-    return _render(_REPORT, data, fmt, False, 100)
+    return _render(_REPORT, data, fmt, False, 100, lang)
 
 
 __all__ = ["render_summary", "render_changes", "render_report", "SUMMARY_FORMATS",

@@ -11,11 +11,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-ANONYMOUS = "Anonymous"
-CONFIDENTIAL = "Confidential comment"
-CONFIDENTIAL_NOTE = ("Confidential: counted in the figures; its text is shared with the "
-                      "facilitators only.")
-NO_TEXT = "No text: the member gave a stance only."
+from ..i18n import N_, _, current, n_
+
+# English message ids: shown through ``_()`` (the report's language).
+ANONYMOUS = N_("Anonymous")
+CONFIDENTIAL = N_("Confidential comment")
+CONFIDENTIAL_NOTE = N_("Confidential: counted in the figures; its text is shared with the "
+                       "facilitators only.")
+NO_TEXT = N_("No text: the member gave a stance only.")
 NONE_MARK = "—"
 
 # C0 controls except tab and newline, DEL, C1 controls, lone surrogates and the
@@ -72,12 +75,70 @@ def member_name(member: object, attribution: object = None) -> str:
     confidential, when ``attribution`` says so)."""
     if member:
         return clean_text(member)
-    return CONFIDENTIAL if attribution == "confidential" else ANONYMOUS
+    return _(CONFIDENTIAL) if attribution == "confidential" else _(ANONYMOUS)
+
+
+_COUNTED = {
+    "comment": lambda n: n_("{n} comment", "{n} comments", n),
+    "block": lambda n: n_("{n} block", "{n} blocks", n),
+    "endorsement": lambda n: n_("{n} endorsement", "{n} endorsements", n),
+    "confidential comment": lambda n: n_("{n} confidential comment",
+                                         "{n} confidential comments", n),
+    "record": lambda n: n_("{n} record", "{n} records", n),
+    "member": lambda n: n_("{n} member", "{n} members", n),
+    "member voice": lambda n: n_("{n} member voice", "{n} member voices", n),
+    "other organisation": lambda n: n_("{n} other organisation", "{n} other organisations", n),
+    "signed comment": lambda n: n_("{n} signed comment", "{n} signed comments", n),
+    "principle": lambda n: n_("{n} principle", "{n} principles", n),
+    "objection": lambda n: n_("{n} objection", "{n} objections", n),
+    "group": lambda n: n_("{n} group", "{n} groups", n),
+    "comment record": lambda n: n_("{n} comment record", "{n} comment records", n),
+    "response record": lambda n: n_("{n} response record", "{n} response records", n),
+}
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 comment', '2 comments', '0 comments' (``many`` for irregular plurals)."""
+    """'1 comment', '2 comments', '0 comments' (``many`` for irregular plurals), in the
+    report's language for the words of ``_COUNTED``."""
+    if word in _COUNTED:
+        return _COUNTED[word](int(n))
+    if not current().english:
+        current().misses.append(word)
     return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def status_label(status: object) -> str:
+    """A consensus status as the report's language writes it ('no-quorum', 'quorum non atteint')."""
+    value = str(status or "")
+    return _(STATUS_WORDS[value]) if value in STATUS_WORDS else one_line(status)
+
+
+STATUS_WORDS = {"consensus": N_("consensus"), "contested": N_("contested"),
+                "blocked": N_("blocked"), "no-quorum": N_("no-quorum"),
+                "added": N_("added"), "removed": N_("removed"), "modified": N_("modified"),
+                "unchanged": N_("unchanged"), "open": N_("open"), "closed": N_("closed"),
+                "unknown": N_("unknown")}
+STANCE_NAMES = {"support": N_("support"), "amend": N_("amend"), "neutral": N_("neutral"),
+                "oppose": N_("oppose"), "block": N_("block")}
+
+
+def stance_label(stance: object) -> str:
+    """A stance's name in the report's language (a stance of the agenda's own is as written)."""
+    value = str(stance or "")
+    return _(STANCE_NAMES[value]) if value in STANCE_NAMES else one_line(stance)
+
+
+def known(message: object) -> str:
+    """``message`` translated if the catalog has it, else as given: for data that may carry
+    one of our phrases (a problem's explanation) or free text from elsewhere."""
+    text = one_line(message)
+    tr = current()
+    if tr.english or not text:
+        return text
+    before = len(tr.misses)
+    out = tr.gettext(text)
+    del tr.misses[before:]
+    return out
 
 
 def status_legend(rule: dict | None) -> list[tuple[str, str]]:
@@ -86,28 +147,39 @@ def status_legend(rule: dict | None) -> list[tuple[str, str]]:
     rule = rule or {}
     voting = rule.get("voting_members")
     need = rule.get("quorum_members")
-    quorum = rule.get("quorum", 0.5)
-    threshold = rule.get("threshold", 0.75)
+    quorum = fmt_share(rule.get("quorum", 0.5))
+    threshold = fmt_share(rule.get("threshold", 0.75))
     blocks = rule.get("max_blocks", 0)
-    of = f"{need} of the {voting} voting members" if voting else f"{quorum:.0%} of the voting members"
-    allowed = "any block" if not blocks else f"more than {plural(blocks, 'block')}"
+    of = (_("{need} of the {voting} voting members", need=need, voting=voting) if voting
+          else _("{quorum} of the voting members", quorum=quorum))
+    allowed = (_("Any block") if not blocks
+               else _("More than {blocks}", blocks=plural(blocks, "block")))
     return [
-        ("blocked", f"{allowed.capitalize()} stops a principle, whatever the other members "
-                    "said: a block is a fundamental objection and is resolved with the member "
-                    "who made it."),
-        ("no-quorum", f"Too few members took a stance on this principle to draw a conclusion: "
-                      f"the rule asks for at least {of} ({quorum:.0%}). It does not mean members "
-                      "disagree — a member who commented only on other principles is not "
-                      "counted here."),
-        ("consensus", f"Enough members took a stance, and at least {threshold:.0%} of those who "
-                      "supported or opposed it support it (support share)."),
-        ("contested", f"Enough members took a stance, but the support share is below "
-                      f"{threshold:.0%}."),
+        ("blocked", _("{allowed} stops a principle, whatever the other members said: a block "
+                      "is a fundamental objection and is resolved with the member who made it.",
+                      allowed=allowed)),
+        ("no-quorum", _("Too few members took a stance on this principle to draw a conclusion: "
+                        "the rule asks for at least {of} ({quorum}). It does not mean members "
+                        "disagree — a member who commented only on other principles is not "
+                        "counted here.", of=of, quorum=quorum)),
+        ("consensus", _("Enough members took a stance, and at least {threshold} of those who "
+                        "supported or opposed it support it (support share).",
+                        threshold=threshold)),
+        ("contested", _("Enough members took a stance, but the support share is below "
+                        "{threshold}.", threshold=threshold)),
     ]
 
 
-SUPPORT_SHARE_HELP = ("Support share = (support + amend) / (support + amend + oppose + block); "
-                      "neutral abstains.")
+SUPPORT_SHARE_HELP = N_("Support share = (support + amend) / (support + amend + oppose + "
+                        "block); neutral abstains.")
+
+
+def quoted(text: str) -> str:
+    """``text`` in the report language's quotation marks: “…” in English, « … » in French
+    (with non-breaking spaces inside the guillemets)."""
+    if current().english:
+        return f"“{text}”"
+    return f"«\u00a0{text}\u00a0»"
 
 
 def short_sha(sha: object, n: int = 10) -> str:
@@ -133,7 +205,7 @@ def fmt_date(value: object) -> str:
     dt = parse_iso(value)
     if dt is None:
         return clean_text(value) if value else NONE_MARK
-    return dt.strftime("%Y-%m-%d %H:%M UTC")
+    return current().datetime(dt)
 
 
 def iso_z(value: object) -> str | None:
@@ -145,11 +217,11 @@ def iso_z(value: object) -> str | None:
 def fmt_share(share: object) -> str:
     if share is None:
         return NONE_MARK
-    return f"{float(share):.0%}"
+    return current().percent(float(share))
 
 
 def fmt_rate(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else NONE_MARK
+    return current().percent(part / whole) if whole else NONE_MARK
 
 
 # ---------------------------------------------------------------- Markdown
@@ -329,19 +401,32 @@ def version_label(v: dict) -> str:
     if commit:
         bits.append(short_sha(commit))
     elif "commit" in v:  # None: the working tree, not a commit
-        bits.append("working tree")
+        bits.append(_("working tree"))
     if v.get("date"):
         bits.append(fmt_date(v["date"]))
     return f"{label} ({', '.join(bits)})" if label else ", ".join(bits)
 
 
 FATE_HELP = {
-    "anchored": "quoted text unchanged",
-    "modified": "quoted text edited",
-    "relocated": "quoted text moved",
-    "orphaned": "quoted text gone",
-    "unanchored": "comment on the whole principle",
+    "anchored": N_("quoted text unchanged"),
+    "modified": N_("quoted text edited"),
+    "relocated": N_("quoted text moved"),
+    "orphaned": N_("quoted text gone"),
+    "unanchored": N_("comment on the whole principle"),
 }
+FATE_WORDS = {"anchored": N_("anchored"), "modified": N_("modified"),
+              "relocated": N_("relocated"), "orphaned": N_("orphaned"),
+              "unanchored": N_("unanchored")}
+
+
+def fate_label(fate: object) -> str:
+    value = str(fate or "")
+    return _(FATE_WORDS[value]) if value in FATE_WORDS else one_line(fate)
+
+
+def fate_help(fate: object) -> str:
+    value = str(fate or "")
+    return _(FATE_HELP[value]) if value in FATE_HELP else ""
 
 
 @dataclass
@@ -406,22 +491,41 @@ def move_numbers(ops: list[dict]) -> dict:
 # ---------------------------------------------------------------- report wording
 
 DISPOSITION_LABELS = {
-    "accepted": "Accepted", "accepted-in-part": "Accepted in part",
-    "not-accepted": "Not accepted", "noted": "Noted", "duplicate": "Duplicate",
-    "out-of-scope": "Out of scope",
+    "accepted": N_("Accepted"), "accepted-in-part": N_("Accepted in part"),
+    "not-accepted": N_("Not accepted"), "noted": N_("Noted"), "duplicate": N_("Duplicate"),
+    "out-of-scope": N_("Out of scope"),
 }
-ACK_LABELS = {"satisfied": "is satisfied with the answer",
-              "maintains-objection": "maintains the objection"}
-KIND_LABELS = {"general": "general", "substantive": "technical (substantive)",
-               "editorial": "editorial"}
+ACK_LABELS = {"satisfied": N_("is satisfied with the answer"),
+              "maintains-objection": N_("maintains the objection")}
+KIND_LABELS = {"general": N_("general"), "substantive": N_("technical (substantive)"),
+               "editorial": N_("editorial")}
 
 
 def disposition_label(value: object) -> str:
-    return DISPOSITION_LABELS.get(str(value), one_line(value)) if value else "Awaiting an answer"
+    if not value:
+        return _("Awaiting an answer")
+    return _(DISPOSITION_LABELS[str(value)]) if str(value) in DISPOSITION_LABELS else one_line(value)
+
+
+DISPOSITION_CODES = {"accepted": N_("accepted"), "accepted-in-part": N_("accepted-in-part"),
+                     "not-accepted": N_("not-accepted"), "noted": N_("noted"),
+                     "duplicate": N_("duplicate"), "out-of-scope": N_("out-of-scope")}
+
+
+def disposition_word(value: object) -> str:
+    """A disposition as a short code word ('accepted', 'accepté')."""
+    value = str(value or "")
+    return _(DISPOSITION_CODES[value]) if value in DISPOSITION_CODES else one_line(value)
 
 
 def ack_label(value: object) -> str:
-    return ACK_LABELS.get(str(value), one_line(value)) if value else ""
+    if not value:
+        return ""
+    return _(ACK_LABELS[str(value)]) if str(value) in ACK_LABELS else one_line(value)
+
+
+def kind_label(value: object) -> str:
+    return _(KIND_LABELS[str(value)]) if str(value) in KIND_LABELS else one_line(value)
 
 
 def excluded_where(e: dict) -> str:
@@ -431,20 +535,24 @@ def excluded_where(e: dict) -> str:
         return one_line(e["path"])
     n = int(e.get("count") or 1)
     what = one_line(e.get("record") or "record")
-    return f"{plural(n, what)} in round {one_line(e['round'])}" if e.get("round") else plural(n, what)
+    if e.get("round"):
+        return _("{records} in round {round}", records=plural(n, what), round=one_line(e["round"]))
+    return plural(n, what)
 
 
 def round_dates(rnd: dict) -> list[tuple[str, str]]:
     """(label, value) of a round's dates: opened, planned close, extensions, actual close."""
-    out = [("Opened", fmt_date(rnd.get("opened_at")))]
+    out = [(_("Opened"), fmt_date(rnd.get("opened_at")))]
     planned = rnd.get("planned_closes_at") or rnd.get("closes_at")
     exts = rnd.get("extensions") or []
-    out.append(("Planned close" if exts or rnd.get("closed_at") else "Closes", fmt_date(planned)))
+    out.append((_("Planned close") if exts or rnd.get("closed_at") else _("Closes"),
+                fmt_date(planned)))
     for i, e in enumerate(exts, 1):
-        out.append((f"Extension {i}" if len(exts) > 1 else "Extended",
-                    f"to {fmt_date(e.get('to'))} (recorded {fmt_date(e.get('recorded_at'))})"))
+        out.append((_("Extension {i}", i=i) if len(exts) > 1 else _("Extended"),
+                    _("to {to} (recorded {recorded})", to=fmt_date(e.get("to")),
+                      recorded=fmt_date(e.get("recorded_at")))))
     if rnd.get("closed_at"):
-        out.append(("Closed", fmt_date(rnd["closed_at"])))
+        out.append((_("Closed"), fmt_date(rnd["closed_at"])))
     elif exts:
-        out.append(("Closes", fmt_date(rnd.get("closes_at"))))
+        out.append((_("Closes"), fmt_date(rnd.get("closes_at"))))
     return out

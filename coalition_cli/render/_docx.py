@@ -17,8 +17,12 @@ from ._common import clean_text
 
 
 class Doc:
-    def __init__(self, title: str, *, language: str = "en-CA") -> None:
+    def __init__(self, title: str, *, language: str | None = None) -> None:
         from docx import Document
+
+        from ..i18n import current
+
+        language = language or current().locale.replace("_", "-")  # en-CA, fr-CA
 
         self.doc = Document()
         props = self.doc.core_properties
@@ -111,6 +115,41 @@ class Doc:
             cells = table.add_row().cells
             for cell, value in zip(cells, row):
                 cell.text = clean_text("" if value is None else value)
+        self.doc.add_paragraph()
+
+    def side_by_side(self, versions: list[dict]) -> None:
+        """The versions of a principle in a row of columns, one per language; every run of a
+        column carries that language (``w:lang``), so Word checks each in its own."""
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        table = self.doc.add_table(rows=2, cols=len(versions))
+        table.style = "Table Grid"
+        trpr = table.rows[0]._tr.get_or_add_trPr()
+        mark = OxmlElement("w:tblHeader")
+        mark.set(qn("w:val"), "true")
+        trpr.append(mark)
+
+        def tagged(run, code: str) -> None:  # noqa: ANN001
+            lang = OxmlElement("w:lang")
+            lang.set(qn("w:val"), {"en": "en-CA", "fr": "fr-CA"}.get(code, code))
+            run._r.get_or_add_rPr().append(lang)
+
+        for i, v in enumerate(versions):
+            head = table.rows[0].cells[i].paragraphs[0]
+            run = head.add_run(clean_text(v["language"]))
+            run.bold = True
+            cell = table.rows[1].cells[i]
+            first = cell.paragraphs[0]
+            run = first.add_run(clean_text(v["title"]))
+            run.bold = True
+            tagged(run, v["lang"])
+            if v.get("note"):
+                run = cell.add_paragraph().add_run(clean_text(v["note"]))
+                run.italic = True
+            for para in [p for p in clean_text(v["text"]).split("\n\n") if p.strip()]:
+                run = cell.add_paragraph().add_run(" ".join(para.split()))
+                tagged(run, v["lang"])
         self.doc.add_paragraph()
 
     def _styles(self) -> set[str]:

@@ -151,7 +151,7 @@ del::before { content: " [deletion start] "; } del::after { content: " [deletion
 """
 
 BASE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{{ lang() }}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -160,11 +160,24 @@ BASE = """<!DOCTYPE html>
 <meta name="generator" content="coalition">
 <title>{% block title %}{% endblock %}</title>
 <style>{{ css }}</style>
+{% if lang() != "en" or bilingual is defined %}<style>{{ css_fr }}</style>
+{% endif %}
 </head>
 <body>
 {% block body %}{% endblock %}
 </body>
 </html>
+"""
+
+
+# the spoken cues of the redline marks, for text in French (its own rule, so a page in
+# English is exactly what it was before French existed)
+CSS_FR = """
+:lang(fr) ins::before { content: " [début de l’insertion] "; } :lang(fr) ins::after { content: " [fin de l’insertion] "; }
+:lang(fr) del::before { content: " [début de la suppression] "; } :lang(fr) del::after { content: " [fin de la suppression] "; }
+.side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
+.side-by-side > div { min-width: 0; }
+@media (max-width: 40rem) { .side-by-side { grid-template-columns: 1fr; } }
 """
 
 
@@ -190,7 +203,29 @@ def environment():
         undefined=jinja2.StrictUndefined,
     )
     env.globals["css"] = Markup(CSS)  # our constant, not user text
+    env.globals["css_fr"] = Markup(CSS_FR)
+    from .. import i18n
+
+    # the words of the report being rendered (i18n.translating): {{ _("Participation") }}
+    env.globals.update(_=i18n._, n_=i18n.n_, lang=i18n.lang, colon=i18n.colon, _m=_markup_message,
+                       code=_code)
     return env
+
+
+def _markup_message(message: str, **values):  # noqa: ANN202
+    """A translated sentence with markup inside: the sentence is escaped, and each value is
+    escaped too unless it is markup we made (``code(…)``)."""
+    from markupsafe import Markup, escape
+
+    from .. import i18n
+
+    return Markup(escape(i18n._(message))).format(**values)
+
+
+def _code(value: object):  # noqa: ANN202
+    from markupsafe import Markup, escape
+
+    return Markup("<code>{}</code>").format(escape(value))
 
 
 def render_template(name: str, **context) -> str:

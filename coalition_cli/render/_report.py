@@ -20,48 +20,81 @@ from ._common import (
     one_line,
     plural,
     short_sha,
+    status_label,
 )
+from ..i18n import N_, _, colon, current, n_
 
-OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
+STANCE_WORDS = {"support": N_("support"), "amend": N_("support with changes"),
+                "neutral": N_("neutral"), "oppose": N_("oppose"),
+                "block": N_("block (a fundamental objection)")}
 
-STANCE_WORDS = {"support": "support", "amend": "support with changes", "neutral": "neutral",
-                "oppose": "oppose", "block": "block (a fundamental objection)"}
+
+def dissent_why(d: dict) -> str:
+    """Why a dissent remains, in a few words."""
+    return _("block") if d.get("why") == "block" else _("objection maintained after the answer")
+
+
+def quote_marks() -> tuple[str, str]:
+    """The quotation marks of the report's language: “ ” in English, « » (with non-breaking
+    spaces inside) in French."""
+    return ("“", "”") if current().english else ("«\u00a0", "\u00a0»")
+
+
+def stance_word(stance: object) -> str:
+    value = str(stance or "")
+    return _(STANCE_WORDS[value]) if value in STANCE_WORDS else one_line(stance)
 
 
 def who(item: dict) -> str:
     if item.get("who"):
         return one_line(item["who"])
     if item.get("attribution") == "confidential":
-        return "Confidential comment"
-    return "A member who asked to stay anonymous"
+        return _("Confidential comment")
+    return _("A member who asked to stay anonymous")
 
 
 def heading_of(item: dict) -> str:
     """'C3 · Eastside Community Health Centre · support with changes'."""
-    stance = STANCE_WORDS.get(str(item.get("stance")), one_line(item.get("stance")))
-    return f"{item.get('ref')} · {who(item)} · {stance}"
+    return f"{item.get('ref')} · {who(item)} · {stance_word(item.get('stance'))}"
 
 
 def how_to_read(data: dict) -> list[str]:
     rnd = data.get("round") or {}
     out = [
-        f"This report tells what the members of {one_line(data.get('coalition'))} said in "
-        f"consultation round {one_line(rnd.get('id'))} ({one_line(rnd.get('title'))}), and what "
-        "the coalition did with it. For each principle, the part What members told us gives "
-        "members' own words, and the part What the coalition did gives the facilitators' answer "
-        "to each comment, the change made to the text, and the dissent that remains.",
-        "Only members' own words appear in quotation marks: every quotation is copied exactly "
-        "from a signed comment, and the appendix shows how to find each one in the coalition's "
-        "repository and check its signature. Where a long comment is cut, the cut is marked "
-        "[…] outside the quotation marks. Everything else is the coalition's own summary.",
-        "Comments are numbered C1, C2, … in this report only. Members who asked for anonymity "
-        "are not named; a confidential comment is counted in the figures, but its text is "
-        "shared with the facilitators only and does not appear here.",
+        _("This report tells what the members of {coalition} said in consultation round {round} "
+          "({title}), and what the coalition did with it. For each principle, the part What "
+          "members told us gives members' own words, and the part What the coalition did gives "
+          "the facilitators' answer to each comment, the change made to the text, and the "
+          "dissent that remains.", coalition=one_line(data.get("coalition")),
+          round=one_line(rnd.get("id")), title=one_line(rnd.get("title"))),
+        _("Only members' own words appear in quotation marks: every quotation is copied exactly "
+          "from a signed comment, and the appendix shows how to find each one in the coalition's "
+          "repository and check its signature. Where a long comment is cut, the cut is marked "
+          "[…] outside the quotation marks. Everything else is the coalition's own summary."),
+        _("Comments are numbered C1, C2, … in this report only. Members who asked for anonymity "
+          "are not named; a confidential comment is counted in the figures, but its text is "
+          "shared with the facilitators only and does not appear here."),
     ]
     if data.get("audience") == "coalition":
-        out.append("This edition is for the coalition's members: it also shows each comment's "
-                   "record id.")
+        out.append(_("This edition is for the coalition's members: it also shows each "
+                     "comment's record id."))
     return out
+
+
+def _status_phrase(status: str, ids: list[str]) -> str:
+    n, listed = len(ids), ", ".join(ids)
+    if status == "consensus":
+        return n_("{n} principle reached consensus ({ids})",
+                  "{n} principles reached consensus ({ids})", n, ids=listed)
+    if status == "contested":
+        return n_("{n} principle is contested ({ids})", "{n} principles are contested ({ids})",
+                  n, ids=listed)
+    if status == "blocked":
+        return n_("{n} principle is blocked by a member's fundamental objection ({ids})",
+                  "{n} principles are blocked by members' fundamental objections ({ids})",
+                  n, ids=listed)
+    return n_("{n} principle drew too few stances to conclude (no quorum) ({ids})",
+              "{n} principles drew too few stances to conclude (no quorum) ({ids})", n, ids=listed)
 
 
 def executive_summary(data: dict) -> list[str]:
@@ -73,65 +106,69 @@ def executive_summary(data: dict) -> list[str]:
     for p in principles:
         by_status.setdefault(p.get("status") or "", []).append(one_line(p.get("id")))
     closed = rnd.get("closed_at") or rnd.get("closes_at")
+    clusters = method.get("clusters") or {}
+    once = (" " + _("({n} once near-identical comments are counted once)",
+                    n=clusters["distinct"]) if clusters.get("groups") else "")
     out = [
-        f"{part.get('responded', 0)} of {part.get('members', 0)} voting member organisations "
-        f"took part between {fmt_date(rnd.get('opened_at'))} and {fmt_date(closed)}. They sent "
-        f"{plural(method.get('effective', 0), 'comment')} on "
-        f"{plural(len(principles), 'principle')}"
-        + (f" ({method['clusters']['distinct']} once near-identical comments are counted once)"
-           if (method.get("clusters") or {}).get("groups") else "") + "."
+        _("{responded} of {members} voting member organisations took part between {opened} and "
+          "{closed}. They sent {comments} on {principles}{once}.",
+          responded=part.get("responded", 0), members=part.get("members", 0),
+          opened=fmt_date(rnd.get("opened_at")), closed=fmt_date(closed),
+          comments=plural(method.get("effective", 0), "comment"),
+          principles=plural(len(principles), "principle"), once=once)
     ]
-    words = []
-    for status, one, many in (
-            ("consensus", "reached consensus", "reached consensus"),
-            ("contested", "is contested", "are contested"),
-            ("blocked", "is blocked by a member's fundamental objection",
-             "are blocked by members' fundamental objections"),
-            ("no-quorum", "drew too few stances to conclude (no quorum)",
-             "drew too few stances to conclude (no quorum)")):
-        ids = by_status.get(status) or []
-        if ids:
-            words.append(f"{plural(len(ids), 'principle')} {one if len(ids) == 1 else many} "
-                         f"({', '.join(ids)})")
+    words = [_status_phrase(status, by_status[status])
+             for status in ("consensus", "contested", "blocked", "no-quorum")
+             if by_status.get(status)]
     if words:
         out.append("; ".join(words) + ".")
     disp = data.get("dispositions") or {}
     kinds = disp.get("by_kind") or {}
     if kinds:
-        listed = ", ".join(f"{n} {disposition_label(k).lower()}" for k, n in kinds.items())
-        out.append(f"The facilitators answered {disp.get('answered', 0)} of "
-                   f"{method.get('effective', 0)} comments ({listed})"
-                   + (f"; {disp['awaiting']} still await an answer" if disp.get("awaiting") else "")
-                   + ".")
+        listed = ", ".join(_("{n} {disposition}", n=n, disposition=disposition_label(k).lower())
+                           for k, n in kinds.items())
+        awaiting = ("; " + _("{n} still await an answer", n=disp["awaiting"])
+                    if disp.get("awaiting") else "")
+        out.append(_("The facilitators answered {answered} of {effective} comments "
+                     "({listed}){awaiting}.", answered=disp.get("answered", 0),
+                     effective=method.get("effective", 0), listed=listed, awaiting=awaiting))
     changed = [one_line(p.get("id")) for p in principles
                if (p.get("change") or {}).get("status") == "modified"]
     if changed:
-        out.append(f"The text of {plural(len(changed), 'principle')} was revised "
-                   f"({', '.join(changed)}).")
+        out.append(n_("The text of {n} principle was revised ({ids}).",
+                      "The text of {n} principles was revised ({ids}).", len(changed),
+                      ids=", ".join(changed)))
     unresolved = data.get("unresolved") or []
     if unresolved:
-        out.append(f"{plural(len(unresolved), 'objection')} remain unresolved: "
-                   + "; ".join(f"{'a block' if u.get('why') == 'block' else 'an objection maintained after the answer'} "
-                               f"on {one_line(u.get('principle'))} ({u.get('ref')})"
-                               for u in unresolved) + ".")
+        listed = "; ".join(
+            (_("a block on {principle} ({ref})", principle=one_line(u.get("principle")),
+               ref=u.get("ref")) if u.get("why") == "block" else
+             _("an objection maintained after the answer on {principle} ({ref})",
+               principle=one_line(u.get("principle")), ref=u.get("ref")))
+            for u in unresolved)
+        out.append(n_("{n} objection remains unresolved: {listed}.",
+                      "{n} objections remain unresolved: {listed}.", len(unresolved),
+                      listed=listed))
     else:
-        out.append("No block or maintained objection remains.")
+        out.append(_("No block or maintained objection remains."))
     return out
 
 
 def process_rows(data: dict) -> list[tuple[str, str]]:
     rnd = data.get("round") or {}
-    rows = [("Round", f"{one_line(rnd.get('id'))} — {one_line(rnd.get('title'))}"),
-            ("Opened", fmt_date(rnd.get("opened_at"))),
-            ("Planned close", fmt_date(rnd.get("planned_closes_at") or rnd.get("closes_at")))]
+    rows = [(_("Round"), f"{one_line(rnd.get('id'))} — {one_line(rnd.get('title'))}"),
+            (_("Opened"), fmt_date(rnd.get("opened_at"))),
+            (_("Planned close"), fmt_date(rnd.get("planned_closes_at") or rnd.get("closes_at")))]
     for i, e in enumerate(rnd.get("extensions") or [], 1):
-        rows.append((f"Extension {i}", f"from {fmt_date(e.get('from'))} to {fmt_date(e.get('to'))}"
-                                       f" (decided {fmt_date(e.get('recorded_at'))})"))
-    rows.append(("Closed", fmt_date(rnd["closed_at"]) if rnd.get("closed_at") else "still open"))
-    rows.append(("Facilitated by", ", ".join(one_line(f) for f in rnd.get("facilitators") or [])
+        rows.append((_("Extension {i}", i=i),
+                     _("from {start} to {end} (decided {decided})", start=fmt_date(e.get("from")),
+                       end=fmt_date(e.get("to")), decided=fmt_date(e.get("recorded_at")))))
+    rows.append((_("Closed"), fmt_date(rnd["closed_at"]) if rnd.get("closed_at")
+                 else _("still open")))
+    rows.append((_("Facilitated by"), ", ".join(one_line(f) for f in rnd.get("facilitators") or [])
                  or "—"))
-    rows.append(("Draft consulted on", f"{short_sha(rnd.get('draft'), 12)} "
-                                       f"(tag {one_line(rnd.get('draft_tag'))})"))
+    rows.append((_("Draft consulted on"), _("{sha} (tag {tag})", sha=short_sha(rnd.get("draft"), 12),
+                                            tag=one_line(rnd.get("draft_tag")))))
     return rows
 
 
@@ -139,71 +176,81 @@ def method_paragraphs(data: dict) -> list[str]:
     m = data.get("method") or {}
     cl = m.get("clusters") or {}
     rule = m.get("rule") or {}
-    def were(n: int) -> str:
-        return "was" if n == 1 else "were"
-
     received, superseded = m.get("received", 0), m.get("superseded", 0)
     endorsements = m.get("endorsements", 0)
-    out = [f"{plural(received, 'signed comment')} {were(received)} received; {superseded} "
-           f"{were(superseded)} replaced by the author's later version and "
-           f"{m.get('withdrawn', 0)} withdrawn, leaving {m.get('effective', 0)}. "
-           f"{plural(endorsements, 'endorsement')} of another member's comment counted as the "
-           f"endorser's stance. Anonymous ({m.get('anonymous', 0)}) and confidential "
-           f"({m.get('confidential', 0)}) comments are counted like the others."]
+    out = [
+        n_("{n} signed comment was received", "{n} signed comments were received", received)
+        + "; " + n_("{n} was replaced by the author's later version",
+                    "{n} were replaced by the author's later version", superseded)
+        + " " + n_("and {n} withdrawn, leaving {effective}.",
+                   "and {n} withdrawn, leaving {effective}.", m.get("withdrawn", 0),
+                   effective=m.get("effective", 0))
+        + " " + n_("{n} endorsement of another member's comment counted as the endorser's stance.",
+                   "{n} endorsements of another member's comment counted as the endorser's "
+                   "stance.", endorsements)
+        + " " + _("Anonymous ({anonymous}) and confidential ({confidential}) comments are counted "
+                  "like the others.", anonymous=m.get("anonymous", 0),
+                  confidential=m.get("confidential", 0))]
     groups = cl.get("groups") or []
-    out.append(
-        "Near-identical comments (such as a template campaign) were grouped when their sets of "
-        f"words overlap by at least {cl.get('threshold', 0.7):.0%} (Jaccard similarity, groups "
-        f"of {cl.get('minimum', 2)} or more): "
-        + (f"{plural(len(groups), 'group')} of {cl.get('grouped', 0)} comments "
-           f"({'; '.join(', '.join(g) for g in groups)}), so {cl.get('distinct', 0)} distinct "
-           "comments. Every comment in a group still counts as its member's voice."
-           if groups else "none were found."))
-    out.append(
-        "Consensus rule (from the coalition's settings): one voice per member per principle — "
-        "its latest comment or endorsement. A principle is blocked when it has "
-        + (f"more than {plural(rule['max_blocks'], 'block')}" if rule.get("max_blocks")
-           else "any block") + "; without quorum when fewer than "
-        f"{rule.get('quorum_members', 0)} of the {rule.get('voting_members', 0)} voting members "
-        f"({rule.get('quorum', 0.5):.0%}) took a stance on it; in consensus when at least "
-        f"{rule.get('threshold', 0.75):.0%} of the support and opposition is support; "
-        "contested otherwise. Neutral stances abstain.")
+    found = (_("{groups} of {grouped} comments ({listed}), so {distinct} distinct comments. "
+               "Every comment in a group still counts as its member's voice.",
+               groups=plural(len(groups), "group"), grouped=cl.get("grouped", 0),
+               listed="; ".join(", ".join(g) for g in groups), distinct=cl.get("distinct", 0))
+             if groups else _("none were found."))
+    out.append(_("Near-identical comments (such as a template campaign) were grouped when their "
+                 "sets of words overlap by at least {threshold} (Jaccard similarity, groups of "
+                 "{minimum} or more): {found}", threshold=fmt_share(cl.get("threshold", 0.7)),
+                 minimum=cl.get("minimum", 2), found=found))
+    blocked = (_("more than {blocks}", blocks=plural(rule["max_blocks"], "block"))
+               if rule.get("max_blocks") else _("any block"))
+    out.append(_("Consensus rule (from the coalition's settings): one voice per member per "
+                 "principle — its latest comment or endorsement. A principle is blocked when it "
+                 "has {blocked}; without quorum when fewer than {need} of the {voting} voting "
+                 "members ({quorum}) took a stance on it; in consensus when at least {threshold} "
+                 "of the support and opposition is support; contested otherwise. Neutral "
+                 "stances abstain.", blocked=blocked, need=rule.get("quorum_members", 0),
+                 voting=rule.get("voting_members", 0), quorum=fmt_share(rule.get("quorum", 0.5)),
+                 threshold=fmt_share(rule.get("threshold", 0.75))))
     n = m.get("excluded_count", 0)
-    out.append("Every record was verified (signature, signer's permission, place, closing "
-               "manifest); " + ("none was excluded." if not n else
-                                f"{plural(n, 'record')} did not pass and "
-                                f"{'was' if n == 1 else 'were'} left out, listed below by kind "
-                                "of problem."))
+    out.append(_("Every record was verified (signature, signer's permission, place, closing "
+                 "manifest); ") + (_("none was excluded.") if not n else n_(
+                     "{n} record did not pass and was left out, listed below by kind of problem.",
+                     "{n} records did not pass and were left out, listed below by kind of "
+                     "problem.", n)))
     return out
 
 
 def did_line(item: dict) -> str:
     line = disposition_label(item.get("disposition"))
     if item.get("attribution") == "confidential" and item.get("disposition"):
-        line += ": the answer was given to the member in confidence"
+        line += colon() + _("the answer was given to the member in confidence")
     elif item.get("rationale"):
-        line += f": {one_line(item['rationale'])}"
+        line += colon() + one_line(item["rationale"])
     if item.get("commit"):
-        line += f" (change in commit {short_sha(item['commit'])})"
+        line += " " + _("(change in commit {commit})", commit=short_sha(item["commit"]))
     return line
 
 
 def ack_line(item: dict) -> str:
-    return f"The member {ack_label(item['ack'])}." if item.get("ack") else ""
+    return _("The member {ack}.", ack=ack_label(item["ack"])) if item.get("ack") else ""
 
 
 def confidential_line(p: dict) -> str:
     n = p.get("confidential") or 0
-    return (f"{plural(n, 'confidential comment')}: counted in the figures; "
-            f"{'its' if n == 1 else 'their'} text is shared with the facilitators only.") if n else ""
+    return n_("{n} confidential comment: counted in the figures; its text is shared with the "
+              "facilitators only.",
+              "{n} confidential comments: counted in the figures; their text is shared with the "
+              "facilitators only.", n) if n else ""
 
 
 def stance_line(p: dict, stances: list[str]) -> str:
     counts = p.get("stances") or {}
-    parts = ", ".join(f"{counts.get(s, 0)} {STANCE_WORDS.get(s, s)}" for s in stances
+    parts = ", ".join(f"{counts.get(s, 0)} {stance_word(s)}" for s in stances
                       if counts.get(s, 0))
-    return (f"Status: {one_line(p.get('status'))} · {plural(p.get('voices', 0), 'member voice')}"
-            + (f" ({parts})" if parts else "") + f" · support share {fmt_share(p.get('support_share'))}")
+    return (_("Status:") + f" {status_label(p.get('status'))} · "
+            + plural(p.get("voices", 0), "member voice")
+            + (f" ({parts})" if parts else "") + " · "
+            + _("support share {share}", share=fmt_share(p.get("support_share"))))
 
 
 def excerpt(ops: list[dict], context: int = 90) -> list[DisplayPara]:

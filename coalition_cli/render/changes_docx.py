@@ -48,7 +48,12 @@ from ._common import (
     redline_paragraphs,
     short_sha,
     version_label,
+    disposition_word,
+    fate_label,
+    quoted,
+    stance_label,
 )
+from ..i18n import _, current
 
 # tracked kinds in the document
 _DOCX_KIND = {EQUAL: EQUAL, INSERT: INSERT, MOVE_TO: INSERT, DELETE: DELETE, MOVE_FROM: DELETE}
@@ -192,22 +197,22 @@ def _comment_body(c: dict, prefix: str) -> str:
     lines.append(prefix + text)
     facts = []
     if c.get("stance"):
-        facts.append(f"Stance: {one_line(c['stance'])}")
+        facts.append(_("Stance: {stance}", stance=stance_label(c["stance"])))
     fate = one_line(c.get("fate"))
     if fate:
-        facts.append(f"anchor: {fate}")
+        facts.append(_("anchor: {fate}", fate=fate_label(fate)))
     if c.get("quote") and fate in ("modified", "orphaned", "relocated"):
-        facts.append(f"quoted: “{one_line(c['quote'])}”")
-    lines.append(" · ".join(facts) + f" · comment {one_line(c.get('id'))}")
+        facts.append(_("quoted: {quote}", quote=quoted(one_line(c["quote"]))))
+    lines.append(" · ".join(facts) + " · " + _("comment {id}", id=one_line(c.get("id"))))
     if c.get("disposition"):
-        disp = f"Disposition: {one_line(c['disposition'])}"
+        disp = _("Disposition: {disposition}", disposition=disposition_word(c["disposition"]))
         if c.get("rationale"):
             disp += f" — {one_line(c['rationale'])}"
         if c.get("commit"):
-            disp += f" (in {short_sha(one_line(c['commit']))})"
+            disp += " " + _("(in {commit})", commit=short_sha(one_line(c["commit"])))
         lines.append(disp)
     else:
-        lines.append("Disposition: awaiting")
+        lines.append(_("Disposition: awaiting"))
     return "\n".join(lines)
 
 
@@ -321,13 +326,14 @@ def render(data: dict) -> bytes:
     writer = _Writer(author, date)
 
     document = docx.Document()
-    title = "Tracked changes"
+    title = _("Tracked changes")
     cp = document.core_properties
     cp.title = f"{title}: {one_line(frm.get('label'))} → {one_line(to.get('label'))}"
     cp.author = author
     cp.last_modified_by = author
     cp.comments = ""
     cp.revision = 1
+    cp.language = current().locale.replace("_", "-")
     when = parse_iso(to.get("date")) or parse_iso(frm.get("date"))
     if when is not None:
         cp.created = cp.modified = when.replace(tzinfo=None)
@@ -351,11 +357,11 @@ def render(data: dict) -> bytes:
         if plan is None:  # a principle this report does not show: keep the comment
             prefix = f"[{one_line(c.get('principle'))}] "
         elif fate == "orphaned":
-            prefix = "[orphaned] "
+            prefix = f"[{fate_label('orphaned')}] "
         elif span is None and fate in _ANCHORED_FATES and quote:
-            prefix = f"[on “{one_line(quote)}”] "
+            prefix = "[" + _("on {quote}", quote=quoted(one_line(quote))) + "] "
         name = one_line(c.get("member")) or (
-            CONFIDENTIAL if c.get("attribution") == "confidential" else ANONYMOUS)
+            _(CONFIDENTIAL) if c.get("attribution") == "confidential" else _(ANONYMOUS))
         comment = document.comments.add_comment(
             text=_comment_body(c, prefix), author=name, initials=_initials(name)
         )
@@ -368,9 +374,9 @@ def render(data: dict) -> bytes:
             _mark_whole(plan.heading if plan is not None else title_para, cid)
 
     writer.paragraph(document, title_para)
-    document.add_paragraph(f"From: {version_label(frm)}")
-    by = f" — changes by {author}" if to.get("author") else ""
-    document.add_paragraph(f"To: {version_label(to)}{by}")
+    document.add_paragraph(_("From: {version}", version=version_label(frm)))
+    by = " — " + _("changes by {author}", author=author) if to.get("author") else ""
+    document.add_paragraph(_("To: {version}", version=version_label(to)) + by)
     for plan in plans:
         writer.paragraph(document, plan.heading)
         for para in plan.body:

@@ -6,7 +6,6 @@ the only cue), moves marked, and a table of comment anchors and dispositions.
 from __future__ import annotations
 
 from ._common import (
-    FATE_HELP,
     MOVE_FROM,
     MOVE_TO,
     NONE_MARK,
@@ -18,57 +17,66 @@ from ._common import (
     principle_heading,
     short_sha,
     version_label,
+    disposition_word,
+    quoted,
+    fate_help,
+    fate_label,
+    stance_label,
+    status_label,
 )
+from ..i18n import _
+from ._languages import version_note
 
 TEMPLATE = """{% extends "base.html" %}
-{% block title %}Tracked changes — {{ frm.label }} → {{ to.label }}{% endblock %}
+{% block title %}{{ _("Tracked changes") }} — {{ frm.label }} → {{ to.label }}{% endblock %}
 {% block body %}
 <header class="report">
-  <p class="kicker">Tracked changes</p>
+  <p class="kicker">{{ _("Tracked changes") }}</p>
   <h1>{{ frm.label }} → {{ to.label }}</h1>
   <dl class="meta">
-    <div><dt>From</dt><dd>{{ frm.full }}</dd></div>
-    <div><dt>To</dt><dd>{{ to.full }}</dd></div>
-    {% if to.author %}<div><dt>Changes by</dt><dd>{{ to.author }}</dd></div>{% endif %}
+    <div><dt>{{ _("From") }}</dt><dd>{{ frm.full }}</dd></div>
+    <div><dt>{{ _("To") }}</dt><dd>{{ to.full }}</dd></div>
+    {% if to.author %}<div><dt>{{ _("Changes by") }}</dt><dd>{{ to.author }}</dd></div>{% endif %}
   </dl>
 </header>
 <main>
 <section aria-labelledby="h-counts">
-  <h2 id="h-counts">Counts</h2>
+  <h2 id="h-counts">{{ _("Counts") }}</h2>
   <ul class="cards">
     {% for c in counts %}<li><span class="num">{{ c.value }}</span><span class="lbl">{{ c.label }}</span></li>{% endfor %}
   </ul>
-  <p class="note">Key: <del>deleted</del> · <ins>inserted</ins> · <span class="move-note">moved from here</span><del class="move">text</del> · <span class="move-note">moved here</span><ins class="move">text</ins> · <ins class="pilcrow">¶</ins> paragraph split, <del class="pilcrow">¶</del> paragraphs joined.</p>
+  <p class="note">{{ _("Key:") }} <del>{{ _("deleted") }}</del> · <ins>{{ _("inserted") }}</ins> · <span class="move-note">{{ _("moved from here") }}</span><del class="move">{{ _("text") }}</del> · <span class="move-note">{{ _("moved here") }}</span><ins class="move">{{ _("text") }}</ins> · <ins class="pilcrow">¶</ins> {{ _("paragraph split") }}, <del class="pilcrow">¶</del> {{ _("paragraphs joined") }}.</p>
 </section>
 
 <section aria-labelledby="h-text" class="redline">
-  <h2 id="h-text">Principles</h2>
+  <h2 id="h-text">{{ _("Principles") }}</h2>
   {% for p in principles %}
   <article class="principle" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span dir="auto">{{ p.heading }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
-    {% if p.old_title %}<p class="muted">Title: <del>{{ p.old_title }}</del> <ins>{{ p.title }}</ins></p>{% endif %}
+    {% if p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
+    {% if p.old_title %}<p class="muted">{{ _("Title:") }} <del>{{ p.old_title }}</del> <ins>{{ p.title }}</ins></p>{% endif %}
     {% for para in p.paras %}
-    <p dir="auto"{% if para.cls %} class="{{ para.cls }}"{% endif %}>{% if para.cls == "added" %}<span class="sr-only">New paragraph: </span>{% elif para.cls == "deleted" %}<span class="sr-only">Removed paragraph: </span>{% endif %}
+    <p dir="auto"{% if para.cls %} class="{{ para.cls }}"{% endif %}>{% if para.cls == "added" %}<span class="sr-only">{{ _("New paragraph:") }} </span>{% elif para.cls == "deleted" %}<span class="sr-only">{{ _("Removed paragraph:") }} </span>{% endif %}
       {%- for s in para.segs -%}
       {%- if s.kind == "equal" -%}{{ s.text }}
       {%- elif s.kind == "delete" -%}<del>{{ s.text }}</del>
       {%- elif s.kind == "insert" -%}<ins>{{ s.text }}</ins>
-      {%- elif s.kind == "move-from" -%}<span class="move-note">moved from here{{ s.n }}</span><del class="move">{{ s.text }}</del>
-      {%- else -%}<span class="move-note">moved here{{ s.n }}</span><ins class="move">{{ s.text }}</ins>
+      {%- elif s.kind == "move-from" -%}<span class="move-note">{{ _("moved from here") }}{{ s.n }}</span><del class="move">{{ s.text }}</del>
+      {%- else -%}<span class="move-note">{{ _("moved here") }}{{ s.n }}</span><ins class="move">{{ s.text }}</ins>
       {%- endif -%}
       {%- endfor -%}
-      {%- if para.split == "insert" %} <ins class="pilcrow" title="paragraph split">¶</ins>{% elif para.split == "delete" %} <del class="pilcrow" title="paragraphs joined">¶</del>{% endif -%}
+      {%- if para.split == "insert" %} <ins class="pilcrow" title="{{ _("paragraph split") }}">¶</ins>{% elif para.split == "delete" %} <del class="pilcrow" title="{{ _("paragraphs joined") }}">¶</del>{% endif -%}
     </p>
     {% else %}
-    <p class="muted"><em>No text.</em></p>
+    <p class="muted"><em>{{ _("No text.") }}</em></p>
     {% endfor %}
     {% if p.comments %}
-    <h4>Comments</h4>
+    <h4>{{ _("Comments") }}</h4>
     <ul class="items">
     {% for c in p.comments %}
-      <li><span class="who">{{ c.who }}</span> <span class="muted">· {{ c.stance }} · comment <code>{{ c.id }}</code></span> <span class="badge fate-{{ c.fate_class }}" title="{{ c.fate_help }}">{{ c.fate }}</span>
-        {% if c.text %}<p dir="auto">{{ c.text }}</p>{% endif %}
-        <p class="muted">Disposition: {% if c.disposition %}<strong>{{ c.disposition }}</strong>{% if c.rationale %} — <span dir="auto">{{ c.rationale }}</span>{% endif %}{% if c.commit %} (in <code title="{{ c.commit }}">{{ c.commit_short }}</code>){% endif %}{% else %}awaiting{% endif %}</p>
+      <li><span class="who">{{ c.who }}</span> <span class="muted">· {{ c.stance }} · {{ _("comment") }} <code>{{ c.id }}</code></span> <span class="badge fate-{{ c.fate_class }}" title="{{ c.fate_help }}">{{ c.fate }}</span>
+        {% if c.text %}<p dir="auto"{% if c.lang %} lang="{{ c.lang }}"{% endif %}>{{ c.text }}</p>{% endif %}
+        <p class="muted">{{ _("Disposition:") }} {% if c.disposition %}<strong>{{ c.disposition }}</strong>{% if c.rationale %} — <span dir="auto">{{ c.rationale }}</span>{% endif %}{% if c.commit %} ({{ _("in") }} <code title="{{ c.commit }}">{{ c.commit_short }}</code>){% endif %}{% else %}{{ _("awaiting") }}{% endif %}</p>
       </li>
     {% endfor %}
     </ul>
@@ -78,11 +86,11 @@ TEMPLATE = """{% extends "base.html" %}
 </section>
 
 <section aria-labelledby="h-fates">
-  <h2 id="h-fates">Comments, anchors and dispositions</h2>
+  <h2 id="h-fates">{{ _("Comments, anchors and dispositions") }}</h2>
   {% if comments %}
   <table id="fates">
-    <caption>Where each comment's quoted passage is in the new version, and how it was answered</caption>
-    <thead><tr><th scope="col">Comment</th><th scope="col">Principle</th><th scope="col">Member</th><th scope="col">Stance</th><th scope="col">Anchor</th><th scope="col">Quote then → now</th><th scope="col">Disposition</th><th scope="col">Commit</th></tr></thead>
+    <caption>{{ _("Where each comment's quoted passage is in the new version, and how it was answered") }}</caption>
+    <thead><tr><th scope="col">{{ _("Comment") }}</th><th scope="col">{{ _("Principle") }}</th><th scope="col">{{ _("Member") }}</th><th scope="col">{{ _("Stance") }}</th><th scope="col">{{ _("Anchor") }}</th><th scope="col">{{ _("Quote then → now") }}</th><th scope="col">{{ _("Disposition") }}</th><th scope="col">{{ _("Commit") }}</th></tr></thead>
     <tbody>
     {% for c in comments %}
       <tr>
@@ -91,19 +99,19 @@ TEMPLATE = """{% extends "base.html" %}
         <td>{{ c.who }}</td>
         <td>{{ c.stance }}</td>
         <td><span class="badge fate-{{ c.fate_class }}" title="{{ c.fate_help }}">{{ c.fate }}</span></td>
-        <td dir="auto">{% if c.quote %}“{{ c.quote }}”{% if c.new_quote %} → “{{ c.new_quote }}”{% endif %}{% else %}{{ NONE_MARK }}{% endif %}</td>
-        <td>{% if c.disposition %}<strong>{{ c.disposition }}</strong>{% if c.rationale %}<br><span dir="auto">{{ c.rationale }}</span>{% endif %}{% else %}<span class="muted">awaiting</span>{% endif %}</td>
+        <td dir="auto">{% if c.quote %}{{ quoted(c.quote) }}{% if c.new_quote %} → {{ quoted(c.new_quote) }}{% endif %}{% else %}{{ NONE_MARK }}{% endif %}</td>
+        <td>{% if c.disposition %}<strong>{{ c.disposition }}</strong>{% if c.rationale %}<br><span dir="auto">{{ c.rationale }}</span>{% endif %}{% else %}<span class="muted">{{ _("awaiting") }}</span>{% endif %}</td>
         <td>{% if c.commit %}<code title="{{ c.commit }}">{{ c.commit_short }}</code>{% else %}{{ NONE_MARK }}{% endif %}</td>
       </tr>
     {% endfor %}
     </tbody>
   </table>
   {% else %}
-  <p class="muted">No comments.</p>
+  <p class="muted">{{ _("No comments.") }}</p>
   {% endif %}
 </section>
 </main>
-<footer class="report">Generated by coalition from {{ frm.full }} to {{ to.full }}.</footer>
+<footer class="report">{{ _("Generated by coalition from {frm} to {to}.", frm=frm.full, to=to.full) }}</footer>
 {% endblock %}
 """
 
@@ -124,14 +132,15 @@ def _comment_view(c: dict) -> dict:
         "principle": one_line(c.get("principle")),
         "anchor": _slug(one_line(c.get("principle"))),
         "who": member_name(c.get("member"), c.get("attribution")),
-        "stance": one_line(c.get("stance")) or NONE_MARK,
-        "fate": fate or NONE_MARK,
+        "stance": stance_label(c.get("stance")) if c.get("stance") else NONE_MARK,
+        "fate": fate_label(fate) if fate else NONE_MARK,
         "fate_class": _css_class(fate),
-        "fate_help": FATE_HELP.get(fate, ""),
+        "fate_help": fate_help(fate),
         "quote": quote,
         "new_quote": new_quote if new_quote and new_quote != quote else "",
         "text": clean_text(c.get("text")) if c.get("text") else "",
-        "disposition": one_line(c.get("disposition")),
+        "lang": one_line(c.get("lang")),
+        "disposition": disposition_word(c.get("disposition")) if c.get("disposition") else "",
         "rationale": clean_text(c.get("rationale")) if c.get("rationale") else "",
         "commit": one_line(c.get("commit")),
         "commit_short": short_sha(one_line(c.get("commit"))),
@@ -162,17 +171,19 @@ def _view(data: dict) -> dict:
         principles.append({
             "id": pid, "anchor": _slug(pid), "heading": principle_heading(p),
             "title": title, "old_title": old_title if old_title and old_title != title else "",
-            "status": status, "status_class": _css_class(status),
-            "paras": paras, "comments": by_principle.get(pid, []),
+            "status": status_label(status), "status_class": _css_class(status),
+            "paras": paras, "comments": by_principle.get(pid, []), "version_note": version_note(p),
         })
     st = data.get("stats") or {}
     counts = [
         {"value": st.get(k, 0), "label": label}
         for k, label in (
-            ("words_inserted", "words inserted"), ("words_deleted", "words deleted"),
-            ("paragraphs_added", "paragraphs added"), ("paragraphs_deleted", "paragraphs deleted"),
-            ("paragraphs_moved", "paragraphs moved"), ("principles_added", "principles added"),
-            ("principles_removed", "principles removed"), ("principles_modified", "principles modified"),
+            ("words_inserted", _("words inserted")), ("words_deleted", _("words deleted")),
+            ("paragraphs_added", _("paragraphs added")),
+            ("paragraphs_deleted", _("paragraphs deleted")),
+            ("paragraphs_moved", _("paragraphs moved")), ("principles_added", _("principles added")),
+            ("principles_removed", _("principles removed")),
+            ("principles_modified", _("principles modified")),
         )
     ]
 
@@ -180,7 +191,7 @@ def _view(data: dict) -> dict:
         return {"label": one_line(v.get("label") or v.get("rev")) or NONE_MARK,
                 "full": version_label(v), "author": one_line(v.get("author"))}
 
-    return {"NONE_MARK": NONE_MARK, "frm": version(frm), "to": version(to), "counts": counts,
+    return {"NONE_MARK": NONE_MARK, "quoted": quoted, "frm": version(frm), "to": version(to), "counts": counts,
             "principles": principles, "comments": comments}
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from ._common import (
     DELETE,
     EQUAL,
-    FATE_HELP,
     INSERT,
     MOVE_FROM,
     NONE_MARK,
@@ -24,7 +23,14 @@ from ._common import (
     one_line,
     short_sha,
     version_label,
+    disposition_word,
+    fate_help,
+    fate_label,
+    stance_label,
+    status_label,
 )
+from ..i18n import _, colon
+from ._languages import version_note
 
 
 def _wrap(text: str, mark: str) -> str:
@@ -58,7 +64,7 @@ def redline_md(ops: list[dict]) -> list[str]:
                 bits.append(_wrap(seg.text, "**"))
             else:
                 n = numbers.get(seg.pair, "")
-                label = ("moved from here" if seg.kind == MOVE_FROM else "moved here") + (f" {n}" if n else "")
+                label = (_("moved from here") if seg.kind == MOVE_FROM else _("moved here")) + (f" {n}" if n else "")
                 mark = "~~" if seg.kind == MOVE_FROM else "**"
                 bits.append(f" *\\[{label}\\]* " + _wrap(seg.text, mark).strip() + " ")
         if para.split == "insert":
@@ -67,9 +73,9 @@ def redline_md(ops: list[dict]) -> list[str]:
             bits.append(" ~~¶~~")
         line = " ".join("".join(bits).split())
         if para.cls == "added":
-            line = "*(new paragraph)* " + line
+            line = "*" + _("(new paragraph)") + "* " + line
         elif para.cls == "deleted":
-            line = "*(removed paragraph)* " + line
+            line = "*" + _("(removed paragraph)") + "* " + line
         out.append(line)
     return out
 
@@ -79,17 +85,18 @@ def _comment_row(c: dict) -> list[str]:
     quote = md_inline(c.get("quote")) if c.get("quote") else ""
     if c.get("new_quote") and one_line(c.get("new_quote")) != one_line(c.get("quote")):
         quote = f"{quote} → {md_inline(c['new_quote'])}" if quote else md_inline(c["new_quote"])
-    disp = md_inline(c.get("disposition")) if c.get("disposition") else "*awaiting*"
+    disp = (md_inline(disposition_word(c.get("disposition"))) if c.get("disposition")
+            else "*" + _("awaiting") + "*")
     if c.get("rationale"):
-        disp += f": {md_inline(c['rationale'])}"
+        disp += colon() + md_inline(c["rationale"])
     if c.get("commit"):
-        disp += f" (in `{md_id(short_sha(c['commit']))}`)"
+        disp += " " + _("(in {commit})", commit=f"`{md_id(short_sha(c['commit']))}`")
     return [
         f"`{md_id(c.get('id'))}`",
         md_inline(c.get("principle")),
         md_inline(member_name(c.get("member"), c.get("attribution"))),
-        md_inline(c.get("stance")),
-        f"**{md_inline(fate)}**" if fate else NONE_MARK,
+        md_inline(stance_label(c.get("stance"))) if c.get("stance") else "",
+        f"**{md_inline(fate_label(fate))}**" if fate else NONE_MARK,
         quote or NONE_MARK,
         disp,
     ]
@@ -99,18 +106,19 @@ def render(data: dict) -> str:
     out: list[str] = []
     add = out.append
     frm, to = data.get("from") or {}, data.get("to") or {}
-    add("# Tracked changes\n")
-    rows = [["From", md_inline(version_label(frm)), md_inline(frm.get("author") or NONE_MARK)],
-            ["To", md_inline(version_label(to)), md_inline(to.get("author") or NONE_MARK)]]
-    add(md_table(["", "Version", "Author"], rows) + "\n")
-    add("Deletions are ~~struck through~~, insertions **in bold**; "
-        "¶ marks a paragraph split or join.\n")
+    add("# " + _("Tracked changes") + "\n")
+    rows = [[_("From"), md_inline(version_label(frm)), md_inline(frm.get("author") or NONE_MARK)],
+            [_("To"), md_inline(version_label(to)), md_inline(to.get("author") or NONE_MARK)]]
+    add(md_table(["", _("Version"), _("Author")], rows) + "\n")
+    add(_("Deletions are ~~struck through~~, insertions **in bold**; "
+          "¶ marks a paragraph split or join.") + "\n")
 
     st = data.get("stats") or {}
-    add("## Counts\n")
+    add("## " + _("Counts") + "\n")
     add(md_table(
-        ["Words inserted", "Words deleted", "Paragraphs added", "Paragraphs deleted",
-         "Paragraphs moved", "Principles added", "Principles removed", "Principles modified"],
+        [_("Words inserted"), _("Words deleted"), _("Paragraphs added"), _("Paragraphs deleted"),
+         _("Paragraphs moved"), _("Principles added"), _("Principles removed"),
+         _("Principles modified")],
         [[str(st.get(k, 0)) for k in (
             "words_inserted", "words_deleted", "paragraphs_added", "paragraphs_deleted",
             "paragraphs_moved", "principles_added", "principles_removed", "principles_modified")]],
@@ -123,40 +131,44 @@ def render(data: dict) -> str:
 
     for p in data.get("principles") or []:
         title = md_inline(p.get("title") or p.get("old_title"))
-        add(f"## {md_inline(p.get('id'))} — {title} ({md_inline(p.get('status'))})\n")
+        add(f"## {md_inline(p.get('id'))} — {title} ({md_inline(status_label(p.get('status')))})\n")
         if p.get("old_title") and p.get("old_title") != p.get("title"):
-            add(f"Title: ~~{md_inline(p['old_title'])}~~ **{md_inline(p.get('title'))}**\n")
+            add(_("Title:") + f" ~~{md_inline(p['old_title'])}~~ **{md_inline(p.get('title'))}**\n")
+        if version_note(p):
+            add(f"*{md_inline(version_note(p))}*\n")
         paras = redline_md(p.get("ops") or [])
-        for line in paras or ["*(no text)*"]:
+        for line in paras or ["*" + _("(no text)") + "*"]:
             add(line + "\n")
         comments = by_principle.get(p.get("id")) or []
         if comments:
-            add("**Comments:**\n")
+            add("**" + _("Comments:") + "**\n")
             for c in comments:
                 fate = one_line(c.get("fate"))
                 item = (f"- `{md_id(c.get('id'))}` "
                         f"{md_inline(member_name(c.get('member'), c.get('attribution')))}")
                 if c.get("stance"):
-                    item += f" ({md_inline(c['stance'])})"
-                item += f" — anchor *{md_inline(fate)}*"
-                if fate in FATE_HELP:
-                    item += f" ({FATE_HELP[fate]})"
+                    item += f" ({md_inline(stance_label(c['stance']))})"
+                item += " — " + _("anchor {fate}", fate=f"*{md_inline(fate_label(fate))}*")
+                if fate_help(fate):
+                    item += f" ({fate_help(fate)})"
                 if c.get("disposition"):
-                    item += f"; disposition **{md_inline(c['disposition'])}**"
+                    item += "; " + _("disposition {disposition}",
+                                     disposition=f"**{md_inline(disposition_word(c['disposition']))}**")
                     if c.get("commit"):
-                        item += f" in `{md_id(short_sha(c['commit']))}`"
+                        item += " " + _("in {commit}", commit=f"`{md_id(short_sha(c['commit']))}`")
                 else:
-                    item += "; awaiting a disposition"
+                    item += "; " + _("awaiting a disposition")
                 add(item)
                 if c.get("text"):
                     add("\n  > " + md_inline(c["text"]))
                 add("")
 
     comments = data.get("comments") or []
-    add("## Comments and their anchors\n")
+    add("## " + _("Comments and their anchors") + "\n")
     if comments:
-        add(md_table(["Comment", "Principle", "Member", "Stance", "Anchor", "Quote", "Disposition"],
+        add(md_table([_("Comment"), _("Principle"), _("Member"), _("Stance"), _("Anchor"),
+                      _("Quote"), _("Disposition")],
                      [_comment_row(c) for c in comments]) + "\n")
     else:
-        add("No comments.\n")
+        add(_("No comments.") + "\n")
     return "\n".join(out)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ._common import KIND_LABELS, ack_label, clean_text, disposition_label
+from ._common import ack_label, clean_text, disposition_label, kind_label
 from .summary_csv import BOM, KIND_CODES, neutralise
 
 COLUMNS = ["ref", "round", "principle", "organisation", "sector", "attribution", "stance",
@@ -26,7 +26,7 @@ def render(data: dict) -> str:
         kind = row.get("kind")
         values = [row.get("ref"), row.get("round"), row.get("principle"), row.get("who"),
                   row.get("sector"), row.get("attribution"), row.get("stance"),
-                  KIND_CODES.get(kind, kind), KIND_LABELS.get(kind, kind),
+                  KIND_CODES.get(kind, kind), kind_label(kind) if kind else kind,
                   "; ".join(row.get("themes") or []), row.get("on"), row.get("text"),
                   row.get("proposal"), row.get("disposition"),
                   disposition_label(row.get("disposition")) if row.get("disposition") else "",

@@ -60,7 +60,7 @@ def _clean(value: object) -> str:
 
 
 def render(data: dict) -> str:
-    from ._common import KIND_LABELS, ack_label, disposition_label
+    from ._common import ack_label, disposition_label, kind_label
 
     out = io.StringIO()
     out.write(BOM)
@@ -75,7 +75,7 @@ def render(data: dict) -> str:
             c.get("principle"),
             c.get("quote"),
             KIND_CODES.get(kind, kind),
-            KIND_LABELS.get(kind, kind),
+            kind_label(kind) if kind else kind,
             c.get("stance"),
             c.get("text"),
             c.get("proposed_text"),

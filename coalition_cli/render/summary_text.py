@@ -17,6 +17,7 @@ from ._common import (
     ack_label,
     disposition_label,
     excluded_where,
+    known,
     round_dates,
     status_legend,
     clean_text,
@@ -26,7 +27,10 @@ from ._common import (
     member_name,
     one_line,
     short_sha,
+    stance_label,
+    status_label,
 )
+from ..i18n import _, colon, n_
 
 # A terminal summary is read, not searched: longer lists are cut here (the files keep all).
 TERMINAL_LIMIT = 30
@@ -67,19 +71,19 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
 
     rnd = data.get("round") or {}
     stances = list(data.get("stances") or [])
-    title = Text("Consultation summary", style="bold")
+    title = Text(_("Consultation summary"), style="bold")
     if data.get("coalition"):
         title.append(" — ")
         title.append(one_line(data["coalition"]))
     con.print(title)
-    line = Text(f"Round {one_line(rnd.get('id'))}", style="bold")
+    line = Text(_("Round {id}", id=one_line(rnd.get("id"))), style="bold")
     if rnd.get("title"):
-        line.append(": ")
+        line.append(colon())
         line.append(one_line(rnd["title"]), style="bold")
-    line.append(f"  ({one_line(rnd.get('status') or 'unknown')})")
+    line.append(f"  ({status_label(rnd.get('status') or 'unknown')})")
     con.print(line)
     dates = " · ".join(f"{label} {value}" for label, value in round_dates(rnd))
-    con.print(T(f"{dates} · draft {short_sha(rnd.get('draft'), 12) or NONE_MARK}"))
+    con.print(T(dates + " · " + _("draft {sha}", sha=short_sha(rnd.get("draft"), 12) or NONE_MARK)))
     con.print()
 
     # participation -------------------------------------------------------
@@ -87,18 +91,18 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     members, responded = part.get("members", 0), part.get("responded", 0)
     con.print(
         Text(
-            f"Participation: {responded} of {members} voting members responded"
-            f" ({fmt_rate(responded, members)})",
+            _("Participation: {responded} of {members} voting members responded ({rate})",
+              responded=responded, members=members, rate=fmt_rate(responded, members)),
             style="bold",
         )
     )
     sectors = part.get("by_sector") or {}
     if sectors:
         t = Table(box=tbox, show_edge=False, pad_edge=False)
-        t.add_column("Sector", overflow="fold")
-        t.add_column("Members", justify="right")
-        t.add_column("Responded", justify="right")
-        t.add_column("Rate", justify="right")
+        t.add_column(_("Sector"), overflow="fold")
+        t.add_column(_("Members"), justify="right")
+        t.add_column(_("Responded"), justify="right")
+        t.add_column(_("Rate"), justify="right")
         for name, s in sectors.items():
             m, r = s.get("members", 0), s.get("responded", 0)
             t.add_row(T(name), str(m), str(r), fmt_rate(r, m))
@@ -107,15 +111,15 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
 
     # principles ------------------------------------------------------------
     principles = data.get("principles") or []
-    con.print(Text("Principles", style="bold"))
+    con.print(Text(_("Principles"), style="bold"))
     t = Table(box=tbox, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
-    t.add_column("ID", no_wrap=True)
-    t.add_column("Title", min_width=10, overflow="fold")
-    t.add_column("Comments" if width >= 100 else "Cmts", justify="right", no_wrap=True)
+    t.add_column(_("ID"), no_wrap=True)
+    t.add_column(_("Title"), min_width=10, overflow="fold")
+    t.add_column(_("Comments") if width >= 100 else _("Cmts"), justify="right", no_wrap=True)
     for s in stances:
-        t.add_column(Text(clean_text(s).capitalize()), justify="right", no_wrap=True)
-    t.add_column("Share", justify="right", no_wrap=True)
-    t.add_column("Status", no_wrap=True, min_width=9)
+        t.add_column(Text(stance_label(s).capitalize()), justify="right", no_wrap=True)
+    t.add_column(_("Share"), justify="right", no_wrap=True)
+    t.add_column(_("Status"), no_wrap=True, min_width=9)
     for p in principles:
         counts = p.get("stances") or {}
         status = one_line(p.get("status"))
@@ -125,15 +129,15 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             str(p.get("comments", 0)),
             *[str(counts.get(s, 0)) for s in stances],
             fmt_share(p.get("support_share")),
-            T(status, STATUS_STYLE.get(status, "")),
+            T(status_label(status), STATUS_STYLE.get(status, "")),
         )
     if _table_width(principles, stances, width) > width:  # too narrow: never crop a cell
         t = _stacked_principles(principles, stances)
     con.print(t)
     for status, meaning in status_legend(data.get("rule")):
         row = Text("  ")
-        row.append(status, style=STATUS_STYLE.get(status, ""))
-        row.append(f": {meaning}", style="dim")
+        row.append(status_label(status), style=STATUS_STYLE.get(status, ""))
+        row.append(colon() + meaning, style="dim")
         con.print(row)
 
     # amendments and blocks -------------------------------------------------
@@ -155,8 +159,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             g.add_row(T("  " + one_line(pid), "bold"), who, what(item))
         con.print(g)
         if hidden > 0:
-            con.print(Text(f"  … and {hidden} more (all of them: --format md, html or csv)",
-                           style="dim"))
+            con.print(Text("  " + _("… and {n} more (all of them: --format md, html or csv)",
+                                    n=hidden), style="dim"))
 
     def amendment(a: dict) -> Text:
         what = Text()
@@ -169,19 +173,19 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     def block(b: dict) -> Text:
         if b.get("text"):
             return T(one_line(b["text"]))
-        return T(CONFIDENTIAL_NOTE if b.get("attribution") == "confidential" else NO_TEXT)
+        return T(_(CONFIDENTIAL_NOTE) if b.get("attribution") == "confidential" else _(NO_TEXT))
 
-    listing("Proposed amendments", "bold",
+    listing(_("Proposed amendments"), "bold",
             [(p.get("id"), a) for p in principles for a in p.get("amendments") or []], amendment)
-    listing("Blocks", "bold red",
+    listing(_("Blocks"), "bold red",
             [(p.get("id"), b) for p in principles for b in p.get("blocks") or []], block)
 
     def unresolved(u: dict) -> Text:
-        why = "block" if u.get("why") == "block" else "objection maintained"
-        return T(f"{why}; answer: {disposition_label(u.get('disposition'))}"
-                 + (f"; the commenter {ack_label(u['ack'])}" if u.get("ack") else ""))
+        why = _("block") if u.get("why") == "block" else _("objection maintained")
+        return T(_("{why}; answer: {answer}", why=why, answer=disposition_label(u.get("disposition")))
+                 + (_("; the commenter {ack}", ack=ack_label(u["ack"])) if u.get("ack") else ""))
 
-    listing("Unresolved", "bold red",
+    listing(_("Unresolved"), "bold red",
             [(u.get("principle"), u) for u in data.get("unresolved") or []], unresolved)
 
     # dispositions ---------------------------------------------------------
@@ -189,8 +193,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     con.print()
     con.print(
         Text(
-            f"Dispositions: {disp.get('answered', 0)} answered, "
-            f"{disp.get('awaiting', 0)} awaiting",
+            _("Dispositions: {answered} answered, {awaiting} awaiting",
+              answered=disp.get("answered", 0), awaiting=disp.get("awaiting", 0)),
             style="bold",
         )
     )
@@ -198,28 +202,30 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     if awaiting:
         shown = ", ".join(one_line(i) for i in awaiting[:TERMINAL_LIMIT])
         more = len(awaiting) - TERMINAL_LIMIT
-        con.print(T("  awaiting: " + shown + (f" … and {more} more" if more > 0 else "")))
+        con.print(T("  " + _("awaiting: {ids}", ids=shown)
+                    + (" " + _("… and {n} more", n=more) if more > 0 else "")))
 
     # clusters -------------------------------------------------------------
     clusters = data.get("clusters") or []
     if clusters:
         con.print()
-        con.print(Text("Near-identical comments", style="bold"))
+        con.print(Text(_("Near-identical comments"), style="bold"))
         t = Table(box=tbox, show_edge=False, pad_edge=False)
-        t.add_column("Size", justify="right")
-        t.add_column("Sample", ratio=1, overflow="fold")
-        t.add_column("Comments", overflow="fold")
+        t.add_column(_("Size"), justify="right")
+        t.add_column(_("Sample"), ratio=1, overflow="fold")
+        t.add_column(_("Comments"), overflow="fold")
         for c in clusters[:TERMINAL_LIMIT]:
             ids = c.get("comments") or []
             listed = ", ".join(one_line(i) for i in ids[:8])
             t.add_row(
                 str(c.get("size", len(ids))),
                 T(one_line(c.get("sample"))),
-                T(listed + (f" … and {len(ids) - 8} more" if len(ids) > 8 else "")),
+                T(listed + (" " + _("… and {n} more", n=len(ids) - 8) if len(ids) > 8 else "")),
             )
         con.print(t)
         if len(clusters) > TERMINAL_LIMIT:
-            con.print(Text(f"  … and {len(clusters) - TERMINAL_LIMIT} more clusters", style="dim"))
+            con.print(Text("  " + _("… and {n} more clusters", n=len(clusters) - TERMINAL_LIMIT),
+                           style="dim"))
 
     # integrity ------------------------------------------------------------
     integ = data.get("integrity") or {}
@@ -227,27 +233,27 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     con.print()
     con.print(
         Text(
-            f"Integrity: {integ.get('verified', 0)} records verified, "
-            f"{integ.get('excluded', len(excluded))} excluded",
+            _("Integrity: {verified} records verified, {excluded} excluded",
+              verified=integ.get("verified", 0), excluded=integ.get("excluded", len(excluded))),
             style="bold" if not excluded else "bold yellow",
         )
     )
     for e in excluded[:TERMINAL_LIMIT]:
         row = Text("  ")
-        row.append(one_line(e.get("problem")), style="yellow")
+        row.append(one_line(e.get("problem")), style="yellow")  # a problem kind: a code
         row.append("  ")
         row.append(excluded_where(e))
         if e.get("detail"):
-            row.append(f" — {one_line(e['detail'])}", style="dim")
+            row.append(f" — {known(e['detail'])}", style="dim")
         con.print(row)
     if len(excluded) > TERMINAL_LIMIT:
-        con.print(Text(f"  … and {len(excluded) - TERMINAL_LIMIT} more (all of them: "
-                       "coalition verify)", style="dim"))
+        con.print(Text("  " + _("… and {n} more (all of them: coalition verify)",
+                                n=len(excluded) - TERMINAL_LIMIT), style="dim"))
 
     con.print()
-    foot = f"Generated from {one_line(data.get('generated_from')) or NONE_MARK}"
+    foot = _("Generated from {commit}", commit=one_line(data.get("generated_from")) or NONE_MARK)
     if data.get("generated_at"):
-        foot += f" at {fmt_date(data['generated_at'])}"
+        foot += " " + _("at {when}", when=fmt_date(data["generated_at"]))
     con.print(Text(foot, style="dim"))
     return "\n".join(line.rstrip() for line in con.file.getvalue().splitlines()) + "\n"
 
@@ -258,13 +264,15 @@ def _table_width(principles: list, stances: list, width: int) -> int:
     from rich.cells import cell_len
 
     widest = lambda header, values: max([cell_len(header)] + [cell_len(v) for v in values])  # noqa: E731
-    columns = [widest("ID", [one_line(p.get("id")) for p in principles]), 10,
-               widest("Comments" if width >= 100 else "Cmts",
+    columns = [widest(_("ID"), [one_line(p.get("id")) for p in principles]), 10,
+               widest(_("Comments") if width >= 100 else _("Cmts"),
                       [str(p.get("comments", 0)) for p in principles]),
-               *[widest(clean_text(s), [str((p.get("stances") or {}).get(s, 0))
-                                         for p in principles]) for s in stances],
-               widest("Share", [fmt_share(p.get("support_share")) for p in principles]),
-               widest("Status", [one_line(p.get("status")) for p in principles] + ["x" * 9])]
+               *[widest(stance_label(s).capitalize(),
+                        [str((p.get("stances") or {}).get(s, 0)) for p in principles])
+                 for s in stances],
+               widest(_("Share"), [fmt_share(p.get("support_share")) for p in principles]),
+               widest(_("Status"), [status_label(one_line(p.get("status")))
+                                    for p in principles] + ["x" * 9])]
     return sum(columns) + len(columns) - 1
 
 
@@ -278,17 +286,17 @@ def _stacked_principles(principles: list, stances: list) -> object:
     g = Table.grid(padding=(0, 2, 0, 0))
     g.add_column(no_wrap=True)
     g.add_column(ratio=1)
-    g.add_row(Text("ID", style="bold"), Text("Title, then comments, stances, share, status",
-                                             style="bold"))
+    g.add_row(Text(_("ID"), style="bold"),
+              Text(_("Title, then comments, stances, share, status"), style="bold"))
     for p in principles:
         counts = p.get("stances") or {}
         status = one_line(p.get("status"))
         cell = T(one_line(p.get("title")))
         cell.append("\n")
         n = p.get("comments", 0)
-        cell.append(f"{n} comment{'' if n == 1 else 's'} · ")
-        cell.append(" · ".join(f"{clean_text(s)} {counts.get(s, 0)}" for s in stances))
-        cell.append(f" · share {fmt_share(p.get('support_share'))} · ")
-        cell.append(status, style=STATUS_STYLE.get(status, ""))
+        cell.append(n_("{n} comment", "{n} comments", n) + " · ")
+        cell.append(" · ".join(f"{stance_label(s)} {counts.get(s, 0)}" for s in stances))
+        cell.append(" · " + _("share {share}", share=fmt_share(p.get("support_share"))) + " · ")
+        cell.append(status_label(status), style=STATUS_STYLE.get(status, ""))
         g.add_row(T(p.get("id")), cell)
     return g

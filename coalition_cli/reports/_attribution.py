@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_
 from ..model import Member, Record
 
 
@@ -28,15 +29,15 @@ def visible_text(rec: Record) -> tuple[str | None, str | None, str | None]:
 
 
 PROBLEM_HELP = {
-    "bad-signature": "its signature does not match its bytes",
-    "unknown-member": "signed by, or naming, a member who is not in the registry",
-    "revoked-key": "signed with a key that had been revoked",
-    "not-permitted": "signed by someone not allowed to write it",
-    "wrong-place": "its fields do not agree with its folder or file name",
-    "late": "added after the round's closing manifest",
-    "malformed": "it cannot be read as a record",
-    "duplicate-id": "its id is used by another record",
-    "unsigned": "it has no signature",
+    "bad-signature": N_("its signature does not match its bytes"),
+    "unknown-member": N_("signed by, or naming, a member who is not in the registry"),
+    "revoked-key": N_("signed with a key that had been revoked"),
+    "not-permitted": N_("signed by someone not allowed to write it"),
+    "wrong-place": N_("its fields do not agree with its folder or file name"),
+    "late": N_("added after the round's closing manifest"),
+    "malformed": N_("it cannot be read as a record"),
+    "duplicate-id": N_("its id is used by another record"),
+    "unsigned": N_("it has no signature"),
 }
 
 
@@ -71,6 +72,6 @@ def excluded_records(base: str, problems: list[dict[str, str]], round_id: str,
                     "count": 1})
     for (what, kind), count in sorted(grouped.items()):
         out.append({"path": None, "round": round_id, "record": what, "problem": kind,
-                    "detail": PROBLEM_HELP.get(kind, "it did not pass verification"),
+                    "detail": PROBLEM_HELP.get(kind, N_("it did not pass verification")),
                     "count": count})
     return out

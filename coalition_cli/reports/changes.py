@@ -55,8 +55,32 @@ def default_from(agenda: Agenda) -> str:
     return "HEAD"
 
 
+def _in_language(agenda: Agenda, commit: str | None, reference: dict[str, Any],
+                 lang: str) -> tuple[dict[str, Any], set[str]]:
+    """The principles of one side in ``lang``: each signed translation at ``commit`` (the head
+    for the working tree) as a principle with the reference's id and status; a principle
+    with no ``lang`` text keeps its reference text; and which principles' ``lang`` text is
+    out of date against that side's reference."""
+    from dataclasses import replace
+
+    from ..trust import trusted
+    from ..trust.view import signed_translations
+
+    found = signed_translations(agenda, commit or agenda.head(), trusted(agenda))
+    out, stale = {}, set()
+    for pid, principle in reference.items():
+        t = found.get((pid, lang))
+        out[pid] = replace(principle, title=t.title, body=t.body) if t else principle
+        if t is not None and t.out_of_date(principle):
+            stale.add(pid)
+    return out, stale
+
+
 def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | None = None,
-                  verified: Verified | None = None) -> dict[str, Any]:
+                  verified: Verified | None = None, lang: str | None = None) -> dict[str, Any]:
+    """The redline between two versions of the draft and each comment's fate. ``lang``: the
+    redline of that language's versions (a language of the agenda); each comment is
+    re-anchored in the version of the language it was written in."""
     from .. import redline
     from ..anchoring import reanchor
 
@@ -64,6 +88,27 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
     old_info, old = _side(agenda, from_rev)
     new_info, new = _side(agenda, to_rev if to_rev not in (None, "", "WORKTREE") else None,
                           since=old_info["commit"])
+    languages = tuple(agenda.snapshot().config.languages)
+    reference = languages[0]
+    sides: dict[str, tuple[dict, dict]] = {reference: (old, new)}
+    stale_now: set[str] = set()
+
+    def side(code: str | None) -> tuple[dict, dict]:
+        code = code or reference
+        if code not in sides:
+            before, _ = _in_language(agenda, old_info["commit"], old, code)
+            after, stale = _in_language(agenda, new_info["commit"], new, code)
+            sides[code] = (before, after)
+            if code == lang:
+                stale_now.update(stale)
+        return sides[code]
+
+    new_ref = new
+    if lang is not None:
+        from ..translations import check_agenda_language
+
+        check_agenda_language(lang, languages)
+        old, new = side(lang)
     stats = {"words_inserted": 0, "words_deleted": 0, "paragraphs_added": 0,
              "paragraphs_deleted": 0, "paragraphs_moved": 0, "principles_added": 0,
              "principles_removed": 0, "principles_modified": 0}
@@ -84,7 +129,12 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
             stats[f"principles_{status}"] += 1
             for key, value in redline.stats(ops).items():
                 stats[key] += value
+        entry_lang = {}
+        if lang is not None and lang != reference:
+            entry_lang = {"translation_out_of_date": pid in stale_now,
+                          "translation_missing": after is not None and after is new_ref.get(pid)}
         principles.append({
+            **entry_lang,
             "id": pid, "title": (after or before).title,  # type: ignore[union-attr]
             "old_title": before.title if before and after and before.title != after.title else None,
             "status": status if not (after and after.status == "retired" and before
@@ -100,7 +150,8 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
         state = round_state(verified, round_.id)
         responses = verified.responses.get(round_.id, {})
         for rec in sorted(state.effective.values(), key=lambda r: (r.principle or "", r.submitted_at)):
-            before, after = old.get(rec.principle or ""), new.get(rec.principle or "")
+            old_texts, new_texts = side(rec.lang)  # a quote lives in its own language's text
+            before, after = old_texts.get(rec.principle or ""), new_texts.get(rec.principle or "")
             new_quote = None
             if not rec.anchor:
                 fate = "general"
@@ -120,12 +171,13 @@ def build_changes(agenda: Agenda, from_rev: str | None = None, to_rev: str | Non
                 "attribution": rec.attribution,
                 "new_quote": new_quote if rec.attribution != "confidential" else None,
                 "fate": fate, "stance": rec.stance, "text": text,
+                "lang": rec.lang if rec.attribution != "confidential" else None,
                 "disposition": resp.disposition if resp else None,
                 "rationale": resp.rationale if resp else None,
                 "commit": resp.commit if resp else None,
             })
     return {"from": old_info, "to": new_info, "stats": stats, "principles": principles,
-            "comments": comments}
+            "comments": comments, "lang": lang or reference}
 
 
 def _round_at(agenda: Agenda, rev: str, commit: str | None) -> Round | None:

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from ..agenda import Agenda
+from ..i18n import N_  # the commands' explanations: translated where they are shown
 from ..consensus import tally, voting_members
 from ..model import Record, now, stamp
 from ..verify import Verified
@@ -93,6 +94,7 @@ def _item(rec: Record, ref: str, audience: str, verified: Verified, state: Any,
         "path": agenda.p(f"rounds/{rec.round}/comments/{rec.member}/{rec.id}.yaml") if public else None,
         "on": None if confidential or not rec.anchor else rec.anchor.get("quote"),
         "quotes": quotes, "cut": cut,
+        "lang": rec.lang,  # the language it was written in (None for a confidential one)
         "search": [search_phrase(q) for q in quotes],
         "proposal": None if confidential else rec.proposed_text,
         "endorsed_by": endorsers,
@@ -199,7 +201,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
 
     verification = _verification(agenda, verified, rnd, facts, items)
     rows = [_row(items[rec.id], rec) for rec in effective if rec.attribution != "confidential"]
-    return {
+    data = {
         "kind": "what-we-heard", "audience": audience, "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status, "draft": rnd.draft,
                   **facts},
@@ -221,6 +223,10 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
         "generated_from": verified.commit,
         "generated_at": stamp(now()),
     }
+    from .languages import add_translations
+
+    return add_translations(data, agenda, rnd.draft, agenda.snapshot(rnd.draft).principles,
+                            tuple(config.languages), with_text=True)
 
 
 def _row(i: dict[str, Any], rec: Record) -> dict[str, Any]:
@@ -228,7 +234,7 @@ def _row(i: dict[str, Any], rec: Record) -> dict[str, Any]:
     confidential ones are counted in the report, never released)."""
     return {"ref": i["ref"], "round": rec.round, "principle": i["principle"], "who": i["who"],
             "sector": i["sector"], "attribution": i["attribution"], "stance": i["stance"],
-            "kind": i["kind"], "themes": i["themes"], "on": i["on"],
+            "kind": i["kind"], "themes": i["themes"], "on": i["on"], "lang": i["lang"],
             "text": rec.text,
             "proposal": i["proposal"], "disposition": i["disposition"],
             "rationale": i["rationale"], "commit": i["commit"], "ack": i["ack"],
@@ -242,31 +248,31 @@ def _verification(agenda: Agenda, verified: Verified, rnd: Any, facts: dict[str,
     base = agenda.p(f"rounds/{rnd.id}")
     commit = verified.commit
     commands = [
-        {"what": "Get the repository at the commit this report was built from",
+        {"what": N_("Get the repository at the commit this report was built from"),
          "command": f"git clone REPOSITORY coalition && cd coalition && git checkout {commit}"},
-        {"what": "Check every signature, permission, path and the closing manifest",
+        {"what": N_("Check every signature, permission, path and the closing manifest"),
          "command": "coalition verify"},
-        {"what": "The registry's keys, as OpenSSH allowed signers",
+        {"what": N_("The registry's keys, as OpenSSH allowed signers"),
          "command": f"coalition member allowed-signers --at {commit} > allowed_signers"},
     ]
     if closing:
         commands += [
-            {"what": "The closing manifest's hashes (compare with the ones above)",
+            {"what": N_("The closing manifest's hashes (compare with the ones above)"),
              "command": f"sha256sum {closing['path']} && git rev-parse {commit}:{closing['path']}"},
-            {"what": "The closing manifest's signature, with stock OpenSSH",
+            {"what": N_("The closing manifest's signature, with stock OpenSSH"),
              "command": f"ssh-keygen -Y verify -f allowed_signers -I {closing['closed_by']} "
                         f"-n coalition-cli -s {closing['path']}.sig < {closing['path']}"},
         ]
     commands += [
-        {"what": "Every comment record's signature, with stock OpenSSH",
+        {"what": N_("Every comment record's signature, with stock OpenSSH"),
          "command": f"for f in {base}/comments/*/*.yaml; do ssh-keygen -Y verify -f allowed_signers "
                     f"-I \"$(basename \"$(dirname \"$f\")\")\" -n coalition-cli -s \"$f.sig\" "
                     f"< \"$f\" > /dev/null || echo \"FAILED: $f\"; done"},
-        {"what": "Find the signed comment a quote comes from (PHRASE: the phrase listed for it)",
+        {"what": N_("Find the signed comment a quote comes from (PHRASE: the phrase listed for it)"),
          "command": f"git grep -F -e \"PHRASE\" {commit} -- {base}/comments"},
     ]
     if facts.get("closed_tag"):
-        commands.append({"what": "The commit that closed the round",
+        commands.append({"what": N_("The commit that closed the round"),
                          "command": f"git rev-parse {facts['closed_tag']}"})
     phrases = [{"ref": i["ref"], "phrase": phrase, "path": i["path"]}
                for i in items.values() for phrase in i["search"][:1] if phrase]

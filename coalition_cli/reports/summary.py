@@ -122,13 +122,14 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             text, proposal, quote, who = shown[rec.id]
             if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
                 amendments.append({"comment": rec.id, "member": who, "quote": quote,
-                                   "proposed_text": proposal, "attribution": rec.attribution})
+                                   "proposed_text": proposal, "attribution": rec.attribution,
+                                   "lang": rec.lang})
             if rec.stance == "block":
                 blocks.append({"comment": rec.id, "member": who, "text": text,
-                               "attribution": rec.attribution})
+                               "attribution": rec.attribution, "lang": rec.lang})
             quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
                            "text": text, "attribution": rec.attribution, "kind": rec.kind,
-                           **answers[rec.id]})
+                           "lang": rec.lang, **answers[rec.id]})
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
@@ -148,6 +149,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             "sector": member.sector if member and rec.attribution == "public" else None,
             "principle": rec.principle, "quote": quote, "kind": rec.kind, "stance": rec.stance,
             "text": text, "proposed_text": proposal, "attribution": rec.attribution,
+            "lang": rec.lang,
             "disposition": resp.disposition if resp else None,
             "rationale": resp.rationale if resp else None,
             "commit": resp.commit if resp else None,
@@ -160,10 +162,10 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     unresolved = [{"principle": rec.principle, "comment": rec.id, "member": shown[rec.id][3],
                    "attribution": rec.attribution, "stance": rec.stance,
                    "why": "block" if rec.stance == "block" else "maintains-objection",
-                   "text": shown[rec.id][0], **answers[rec.id]}
+                   "text": shown[rec.id][0], "lang": rec.lang, **answers[rec.id]}
                   for rec in _by_principle(state.effective.values())
                   if rec.stance == "block" or answers[rec.id]["ack"] == "maintains-objection"]
-    return {
+    data = {
         "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status,
                   "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft,
@@ -184,6 +186,9 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         "generated_from": verified.commit,
         "generated_at": stamp(now()),
     }
+    from .languages import add_translations
+
+    return add_translations(data, agenda, rnd.draft, draft, tuple(config.languages))
 
 
 def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified], Any],

@@ -8,7 +8,8 @@ in ``problems.PROBLEMS``; ``docs/SECURITY.md`` names the test that shows each):
    those the first ``coalition.yaml`` names, and every report on trust says "trust on
    first use". A fingerprint in an unsigned file never extends a pin.
 2. **Governed files only move forward** (``ledger``). The registry, the settings, the
-   principles and each round's ``round.yaml`` and ``closing.yaml`` are trusted version
+   principles (and each one's text in another language of the agenda, ``P03-….fr.md``)
+   and each round's ``round.yaml`` and ``closing.yaml`` are trusted version
    by version over the whole history DAG: a new version must be signed by a key that
    had the authority at *every* parent it differs from (the first registry by a
    founder), is parsed only after that, and never goes back — revocations, removals

@@ -1,8 +1,8 @@
 """The ledger: the trusted state of the agenda at every commit, walked over the whole DAG.
 
 What decides an outcome — the registry (``members/``), the settings
-(``coalition.yaml``), the principles and each round's ``round.yaml`` and
-``closing.yaml`` — is *governed*: only a facilitator may change it, and it only
+(``coalition.yaml``), the principles and their translations, and each round's
+``round.yaml`` and ``closing.yaml`` — is *governed*: only a facilitator may change it, and it only
 moves forward. The walk visits every commit reachable from the head, parents before
 children, and keeps for each commit the **trusted version** of every governed file.
 A commit's new version of a file (or its ``.sig``) becomes trusted only if, against
@@ -212,6 +212,17 @@ class _Walk:
                 if taken:
                     return "duplicate-id", (f"principle id {fields.id} is also used by "
                                             f"{self.base}{other_rel} ({at})")
+        if kind == "translation":  # one text per principle and language
+            for other_rel, other in state.files.items():
+                if other_rel == rel or kind_of(other_rel) != "translation":
+                    continue
+                try:
+                    theirs = self.parsed(other_rel, other)
+                except InputError:
+                    continue
+                if (theirs.id, theirs.lang) == (fields.id, fields.lang):
+                    return "duplicate-id", (f"the {fields.lang} text of {fields.id} is also "
+                                            f"{self.base}{other_rel} ({at})")
         if before is not None:
             backwards = self._backwards(kind, rel, fields, before, commit)
             if backwards:
@@ -270,6 +281,11 @@ class _Walk:
             if not (name == f"{principle.id}.md" or name.startswith(f"{principle.id}-")):
                 raise InputError(f"{path}: file name does not match its id {principle.id}")
             return principle, principle.updated_at or ""
+        if kind == "translation":
+            from ..translations import parse as parse_translation
+
+            translation = parse_translation(path, data)
+            return translation, translation.updated_at or ""
         folder = rel.split("/")[1]
         if kind == "round":
             rnd = round_from_fields(records.parse_record(data, path), path)
@@ -298,8 +314,9 @@ class _Walk:
             old = self.parsed(rel, before)
         except InputError:
             return ""
-        order_new = new.updated_at if kind in ("member", "config", "principle") else None
-        if kind in ("member", "config", "principle") and (order_new or "") < before.order:
+        ordered = ("member", "config", "principle", "translation")
+        order_new = new.updated_at if kind in ordered else None
+        if kind in ordered and (order_new or "") < before.order:
             return (f"brings back an older version (updated_at {order_new or 'none'} is before "
                     f"{before.order}); signed files never go back")
         if kind == "member":

@@ -1,7 +1,8 @@
 """The trusted state at one commit: which version of each governed file is trusted.
 
 Governed files are those only a facilitator may change and that only move forward: the
-registry (``members/``), the settings (``coalition.yaml``), the principles, and each
+registry (``members/``), the settings (``coalition.yaml``), the principles and their
+translations (``P03-slug.fr.md``, see ``coalition_cli.translations``), and each
 round's ``round.yaml`` and ``closing.yaml``. Everything else under ``rounds/`` is a
 record (``is_record``), judged at the head (``trust.rules``).
 """
@@ -23,7 +24,10 @@ def kind_of(rel: str) -> str | None:
     if len(parts) == 2 and parts[0] == "members" and parts[1].endswith(".yaml"):
         return "member"
     if len(parts) == 2 and parts[0] == "principles" and parts[1].endswith(".md"):
-        return "principle"
+        from ..translations import is_translation
+
+        # a principle's text in another language of the agenda (P03-slug.fr.md)
+        return "translation" if is_translation(parts[1]) else "principle"
     if len(parts) == 3 and parts[0] == "rounds" and parts[2] in ("round.yaml", "closing.yaml"):
         return parts[2][:-5]
     return None

@@ -131,11 +131,13 @@ def signed_principles(agenda: Any, commit: str | None, view: Trusted
 
     from ..agenda import _principle
     from ..signing import verify_detached_fast
+    from ..translations import is_translation
     from .rules import facilitator_signed
 
     if commit is None:
         folder = agenda.path / "principles"
-        files = sorted(folder.glob("*.md")) if folder.is_dir() else []
+        files = sorted(f for f in folder.glob("*.md") if not is_translation(f.name)) \
+            if folder.is_dir() else []
         pairs = []
         for file in files:
             if file.is_symlink():
@@ -145,7 +147,7 @@ def signed_principles(agenda: Any, commit: str | None, view: Trusted
                           sig.read_bytes() if sig.is_file() else None))
     else:
         entries = [e for e in agenda.git.ls_tree(commit, agenda.p("principles"))
-                   if e.path.endswith(".md")]
+                   if e.path.endswith(".md") and not is_translation(e.path)]
         blobs = agenda.git.read_objects(
             [e.sha for e in entries] + [f"{commit}:{e.path}.sig" for e in entries])
         pairs = [(e.path, blobs[i] or b"", blobs[len(entries) + i])
@@ -168,6 +170,32 @@ def signed_principles(agenda: Any, commit: str | None, view: Trusted
         if owner and (principle.updated_at or "") >= newest[0]:
             newest = (principle.updated_at or "", owner[0].name)
     return dict(sorted(out.items(), key=lambda kv: int(kv[0][1:]))), newest[1] or None
+
+
+def signed_translations(agenda: Any, commit: str, view: Trusted) -> dict[tuple[str, str], Any]:
+    """(principle id, language) -> its translation at ``commit``, each checked to be signed
+    by a facilitator of the verified registry (or sealed by one) before it is parsed; a
+    translation that is not is left out (reports show the reference text instead)."""
+    import hashlib
+
+    from ..signing import verify_detached_fast
+    from ..translations import is_translation, parse
+    from .rules import facilitator_signed
+
+    entries = [e for e in agenda.git.ls_tree(commit, agenda.p("principles"))
+               if is_translation(e.path)]
+    blobs = agenda.git.read_objects(
+        [e.sha for e in entries] + [f"{commit}:{e.path}.sig" for e in entries])
+    out: dict[tuple[str, str], Any] = {}
+    for i, entry in enumerate(entries):
+        data, sig = blobs[i] or b"", blobs[len(entries) + i]
+        key = verify_detached_fast(data, sig) if sig is not None else None
+        if key is None or facilitator_signed(view.ledger.state, key.openssh,
+                                             hashlib.sha256(data).hexdigest()):
+            continue
+        t = parse(entry.path, data)
+        out[(t.id, t.lang)] = t
+    return out
 
 
 def principle_verdicts(agenda: Any, commit: str, view: Trusted) -> dict[str, bool]:
@@ -216,4 +244,4 @@ def _settings_or_principle(path: str) -> bool:
 
 
 __all__ = ["Trusted", "trusted", "verified_snapshot", "migration_snapshot", "head_tree",
-           "signed_principles", "principle_verdicts"]
+           "signed_principles", "signed_translations", "principle_verdicts"]
