@@ -223,6 +223,7 @@ class Principle:
     status: str = "active"
     path: str = ""
     updated_at: str | None = None  # when a facilitator signed this version (orders versions)
+    themes: tuple[str, ...] = ()  # front matter: what community consent rules may name
 
     @property
     def active(self) -> bool:
@@ -236,7 +237,8 @@ def principle_from_fields(fields: dict[str, Any], body: str, path: str) -> Princ
         raise f.fail("front matter 'id' must be a principle id like P03")
     return Principle(id=pid, title=f.req("title", limit=200), body=body,
                      status=f.req("status", choices=("active", "retired")), path=path,
-                     updated_at=f.str("updated_at", optional=True, limit=40))
+                     updated_at=f.str("updated_at", optional=True, limit=40),
+                     themes=f.strs("themes", pattern=SLUG_ID))
 
 
 # --- rounds --------------------------------------------------------------------------
@@ -516,6 +518,8 @@ class Config:
     founders: tuple[str, ...] = ()  # pinned facilitator key fingerprints
     description: str = ""
     updated_at: str | None = None  # when a facilitator signed this version (orders versions)
+    silence: str = "abstain"  # consensus.silence: abstain | consent (governance.consent)
+    community: tuple = ()  # consensus.community: governance.consent.CommunityRule, in order
 
 
 def config_from_fields(fields: Any, path: str) -> Config:
@@ -540,9 +544,13 @@ def config_from_fields(fields: Any, path: str) -> Config:
     for required in ("support", "block"):
         if required not in stances:
             raise f.fail(f"'stances' must include '{required}'")
+    sectors = f.strs("sectors", pattern=SLUG_ID) or DEFAULT_SECTORS
+    from .governance.consent import parse as parse_consent
+
+    silence, community = parse_consent(consensus, path, sectors)
     return Config(
-        name=f.req("name", limit=200), stances=stances,
-        sectors=f.strs("sectors", pattern=SLUG_ID) or DEFAULT_SECTORS,
+        name=f.req("name", limit=200), stances=stances, sectors=sectors,
+        silence=silence, community=community,
         themes=f.strs("themes", pattern=SLUG_ID), languages=f.strs("languages") or ("en",),
         quorum=number("quorum", 0.5, 0, 1), threshold=number("threshold", 0.75, 0, 1),
         max_blocks=int(number("max_blocks", 0, 0, 10_000)), founders=founders,

@@ -26,13 +26,16 @@ app = typer.Typer(no_args_is_help=True)
 BodyOpt = Annotated[Optional[str], typer.Option("--body", help="The body (Markdown).", show_default=False)]
 BodyFileOpt = Annotated[Optional[Path], typer.Option(
     "--body-file", help="Read the body from a file ('-' for stdin).", show_default=False)]
+ThemeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--theme", help="A theme of the principle (repeat); community consent rules in "
+    "coalition.yaml name themes, e.g. indigenous-data-governance.", show_default=False)]
 
 
 @app.command("add")
 @handle
 def add(
     title: Annotated[str, typer.Argument(help="The principle's title.")],
-    body: BodyOpt = None, body_file: BodyFileOpt = None,
+    body: BodyOpt = None, body_file: BodyFileOpt = None, theme: ThemeOpt = None,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
@@ -42,7 +45,7 @@ def add(
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     text = read_text(body, body_file, what="body",
                      instructions=(f"The body of the new principle \"{title}\" (Markdown), above.",))
-    written = actions.principle_add(ag, who, title, text or "")
+    written = actions.principle_add(ag, who, title, text or "", themes=theme or ())
     Out(fmt).written(written, written.id)
 
 
@@ -51,21 +54,25 @@ def add(
 def edit(
     principle_id: Annotated[str, typer.Argument(metavar="ID")],
     title: Annotated[Optional[str], typer.Option("--title")] = None,
-    body: BodyOpt = None, body_file: BodyFileOpt = None,
+    body: BodyOpt = None, body_file: BodyFileOpt = None, theme: ThemeOpt = None,
+    no_themes: Annotated[bool, typer.Option("--no-themes", help="Remove every theme.")] = False,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
-    """Change a principle's title or body (one commit naming the principle and its author)."""
+    """Change a principle's title, body or themes (one commit naming the principle and its
+    author)."""
     from .. import actions
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     current = ag.snapshot().principle(principle_id)
     text = body
-    if body is None and (body_file is not None or title is None):
+    themes = [] if no_themes else (theme or None)
+    if body is None and (body_file is not None or (title is None and themes is None)):
         text = read_text(None, body_file, what="body", body=current.body,
                          instructions=(f"The body of {current.id} \"{current.title}\" "
                                        "(Markdown), above.",))
-    written = actions.principle_edit(ag, who, principle_id, title=title, body=text)
+    written = actions.principle_edit(ag, who, principle_id, title=title, body=text,
+                                     themes=themes)
     Out(fmt).written(written, f"{written.id} updated ({written.commit[:8]})")
 
 

@@ -80,6 +80,19 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else many or word + 's'}"
 
 
+def governance_legend(rule: dict) -> list[tuple[str, str]]:
+    from ..governance.wording import legend
+
+    return legend(rule)
+
+
+def governance_notes(principle: dict) -> list[str]:
+    """Plain sentences on silence and community consent for one principle (may be none)."""
+    from ..governance.wording import principle_notes
+
+    return principle_notes(principle)
+
+
 def status_legend(rule: dict | None) -> list[tuple[str, str]]:
     """(status, what it means) in plain words, with this round's numbers; in the order
     the statuses are decided."""
@@ -103,6 +116,7 @@ def status_legend(rule: dict | None) -> list[tuple[str, str]]:
                       "supported or opposed it support it (support share)."),
         ("contested", f"Enough members took a stance, but the support share is below "
                       f"{threshold:.0%}."),
+        *governance_legend(rule),
     ]
 
 

@@ -17,6 +17,7 @@ from ._common import (
     one_line,
     plural,
     status_legend,
+    governance_notes,
 )
 
 Q1, Q2 = r.OPEN_QUOTE, r.CLOSE_QUOTE
@@ -82,6 +83,8 @@ def render(data: dict) -> bytes:
             doc.page_break()
         doc.heading(f"{one_line(p.get('id'))} — {one_line(p.get('title'))}", 2)
         doc.para(r.stance_line(p, stances))
+        for note in governance_notes(p):
+            doc.para(note)
         doc.heading("What members told us", 3)
         heard = [i for i in p.get("heard") or [] if i.get("attribution") != "confidential"]
         if not heard and not p.get("confidential"):

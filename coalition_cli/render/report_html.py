@@ -16,6 +16,7 @@ from ._common import (
     fmt_rate,
     plural,
     status_legend,
+    governance_notes,
 )
 from ._common import html_line as one_line
 
@@ -96,6 +97,7 @@ TEMPLATE = """{% extends "base.html" %}
   <article class="principle{% if not loop.first %} break{% endif %}" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto">{{ p.title }}</span> <span class="badge st-{{ p.status }}">{{ p.status }}</span></h3>
     <p class="muted">{{ p.stance_line }}</p>
+    {% for note in p.notes %}<p class="governance" dir="auto">{{ note }}</p>{% endfor %}
     <h4 id="{{ p.anchor }}-heard">What members told us</h4>
     {% if p.heard %}
     <ul class="items" aria-labelledby="{{ p.anchor }}-heard">
@@ -202,6 +204,7 @@ def _view(data: dict) -> dict:
             "id": pid, "anchor": "p-" + "".join(ch if ch.isalnum() else "-" for ch in pid),
             "title": one_line(p.get("title")), "status": one_line(p.get("status")),
             "stance_line": r.stance_line(p, stances), "heard": heard,
+            "notes": governance_notes(p),
             "confidential_line": r.confidential_line(p),
             "did": [{"ref": one_line(i.get("ref")), "line": r.did_line(i), "ack": r.ack_line(i)}
                     for i in p.get("heard") or []],

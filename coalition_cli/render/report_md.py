@@ -22,6 +22,7 @@ from ._common import (
     one_line,
     plural,
     status_legend,
+    governance_notes,
 )
 
 
@@ -107,6 +108,8 @@ def render(data: dict) -> str:
     for p in data.get("principles") or []:
         add(f"### {md_inline(p.get('id'))} — {md_inline(p.get('title'))}\n")
         add(md_inline(r.stance_line(p, stances)) + "\n")
+        for note in governance_notes(p):
+            add(md_inline(note) + "\n")
         add("#### What members told us\n")
         heard = [i for i in p.get("heard") or [] if i.get("attribution") != "confidential"]
         if not heard and not p.get("confidential"):

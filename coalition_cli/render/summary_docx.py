@@ -20,6 +20,7 @@ from ._common import (
     round_dates,
     short_sha,
     status_legend,
+    governance_notes,
 )
 
 
@@ -89,6 +90,8 @@ def render(data: dict) -> bytes:
             if p.get("endorsements"):
                 line += f" ({plural(p['endorsements'], 'endorsement')} of another member's comment)"
         doc.para(line)
+        for note in governance_notes(p):
+            doc.para(note)
         if p.get("text"):
             doc.para(("Text at the round's draft", "i"))
             doc.text_block(p["text"])

@@ -24,6 +24,7 @@ from ._common import (
     round_dates,
     short_sha,
     status_legend,
+    governance_notes,
 )
 from ._common import html_line as one_line
 from ._common import html_text as clean_text
@@ -154,6 +155,7 @@ TEMPLATE = """{% extends "base.html" %}
   <article class="principle" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto">{{ p.title }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
     <p class="muted">{{ p.counts_line }}</p>
+    {% for note in p.notes %}<p class="governance" dir="auto">{{ note }}</p>{% endfor %}
     {% if p.text %}
     <details class="principle-text" open><summary>Text at the round's draft</summary>
     {% for para in p.text %}<p dir="auto">{% for line in para %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}</p>{% endfor %}
@@ -345,6 +347,7 @@ def _view(data: dict) -> dict:
             "status": status,
             "status_class": "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in status),
             "counts_line": _counts_line(p),
+            "notes": governance_notes(p),
             "text": _paragraphs(p["text"]) if p.get("text") else [],
             "amendments": [
                 {"who": member_name(a.get("member"), a.get("attribution")),

@@ -27,6 +27,7 @@ from ._common import (
     round_dates,
     short_sha,
     status_legend,
+    governance_notes,
 )
 
 
@@ -117,6 +118,8 @@ def render(data: dict) -> str:
             if endorsed:
                 line += f" ({plural(endorsed, 'endorsement')} of another member's comment)"
         add(line + "\n")
+        for note in governance_notes(p):
+            add(md_inline(note) + "\n")
         if p.get("text"):
             add("*Text at the round's draft:*\n")
             add(md_text(p["text"]) + "\n")

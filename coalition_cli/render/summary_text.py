@@ -19,6 +19,7 @@ from ._common import (
     excluded_where,
     round_dates,
     status_legend,
+    governance_notes,
     clean_text,
     fmt_date,
     fmt_rate,
@@ -133,6 +134,9 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         row.append(status, style=STATUS_STYLE.get(status, ""))
         row.append(f": {meaning}", style="dim")
         con.print(row)
+    for p in principles:  # silence and community consent, where the rules apply
+        for note in governance_notes(p):
+            con.print(T(f"  {one_line(p.get('id'))}: {note}"))
 
     # amendments and blocks -------------------------------------------------
     def listing(heading: str, style: str, items: list, what) -> None:  # noqa: ANN001

@@ -22,6 +22,7 @@ from ..agenda import Agenda
 from ..consensus import tally, voting_members
 from ..model import Record, now, stamp
 from ..verify import Verified
+from ..governance.report import governance_fields
 from ._attribution import excluded_records, member_label
 from .facts import round_facts
 from .summary import _by_principle, _clusters, consensus_rule, pick_round, round_state
@@ -130,9 +131,10 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
     changes = build_changes(agenda, rnd.id, verified.commit, verified=verified)
     changed = {p["id"]: p for p in changes["principles"]}
 
+    draft_themes = {p.id: p.themes for p in agenda.snapshot(rnd.draft).principles.values()}
     principles = []
     for pid in rnd.principles:
-        t = tally(state, pid, voting, config)
+        t = tally(state, pid, voting, config, themes=draft_themes.get(pid, ()))
         heard = [items[rec.id] for rec in effective if rec.principle == pid]
         change = changed.get(pid) or {}
         dissent = [{"ref": i["ref"], "who": i["who"], "attribution": i["attribution"],
@@ -149,6 +151,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
                        "ops": change.get("ops") if change.get("status") == "modified" else []},
             "dissent": dissent,
             "opposed": t.stances.get("oppose", 0),
+            **governance_fields(t, members),
         })
 
     # participation: sectors always; organisations only by what they chose to make public

@@ -13,6 +13,7 @@ from ..consensus import RoundState, clusters, fold, in_order, tally, voting_memb
 from ..errors import NotFound
 from ..model import Record, Round, now, parse_stamp, stamp
 from ..verify import Verified
+from ..governance.report import governance_fields
 from ._attribution import excluded_records, member_label, visible_text
 from .facts import round_facts
 
@@ -62,9 +63,12 @@ def consensus_rule(config: Any, voting: int) -> dict[str, Any]:
     """The consensus rule of ``coalition.yaml`` and what it means for this many voting members."""
     import math
 
+    from ..governance.report import rule_fields
+
     return {"quorum": config.quorum, "threshold": config.threshold,
             "max_blocks": config.max_blocks, "voting_members": voting,
-            "quorum_members": math.ceil(config.quorum * voting - 1e-9) if voting else 0}
+            "quorum_members": math.ceil(config.quorum * voting - 1e-9) if voting else 0,
+            **rule_fields(config)}
 
 
 def _answer(rec: Record, responses: dict[str, Any], state: RoundState,
@@ -116,7 +120,8 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     principles = []
     for pid in rnd.principles:
         items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
-        t = tally(state, pid, voting, config)
+        t = tally(state, pid, voting, config,
+                  themes=draft[pid].themes if pid in draft else ())
         amendments, blocks, quotes = [], [], []
         for rec in items:
             text, proposal, quote, who = shown[rec.id]
@@ -136,6 +141,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             "endorsements": sum(len(state.endorsements.get(rec.id, [])) for rec in items),
             "text": draft[pid].body if pid in draft and principle_text else None,
             "amendments": amendments, "blocks": blocks, "quotes": quotes,
+            **governance_fields(t, members),
         })
 
     rows = []

@@ -1,0 +1,103 @@
+"""Every sentence about the governance rules that a report shows, in one place.
+
+Renderers call these and only escape and lay out what they return (plain text), so a
+translation catalog wraps the strings here and nowhere else. Nothing here reads git.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+AWAITING = "awaiting-community-consent"
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(str(i) for i in items)
+
+
+def _share(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def rule_group(rule: dict[str, Any], members: list[str] | None = None) -> str:
+    """'the indigenous-led members (Kinship Circle, …)' / 'Kinship Circle and …'."""
+    who = f" ({_names(members)})" if members else ""
+    if rule.get("sector"):
+        return f"the voting members of the {rule['sector']} sector{who}"
+    return f"the members named for it{who}" if members else "the members named for it"
+
+
+def rule_scope(rule: dict[str, Any]) -> str:
+    parts = []
+    if rule.get("theme"):
+        parts.append(f"on the theme {rule['theme']}")
+    if rule.get("principles"):
+        parts.append(_names(rule["principles"]))
+    return " and ".join(parts)
+
+
+def legend(rule: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Legend entries added after the general statuses, in plain words."""
+    rule = rule or {}
+    out: list[tuple[str, str]] = []
+    if rule.get("community"):
+        scopes = "; ".join(f"principles {rule_scope(r)} need the consent of {rule_group(r)} "
+                           f"(at least {_share(r.get('quorum', 0.5))} of them take a stance, "
+                           f"{_share(r.get('threshold', 0.75))} of those support it, "
+                           + ("no block" if not r.get("max_blocks") else
+                              f"at most {r['max_blocks']} blocks") + ")"
+                           for r in rule["community"])
+        out.append((AWAITING, "The coalition as a whole would reach consensus, but the "
+                              "community whose data the principle is about has not given its "
+                              f"own consent yet. Under the coalition's signed rule, {scopes}. "
+                              "Their silence never counts as consent."))
+    if rule.get("silence") == "consent":
+        out.append(("accepted by silence", "The coalition decided that silence is consent: a "
+                                           "member that took part in this round and said "
+                                           "nothing on a principle is counted as accepting it. "
+                                           "Members that did not take part are not counted, "
+                                           "nor is the silence of a community whose consent a "
+                                           "principle needs."))
+    return out
+
+
+def principle_notes(p: dict[str, Any]) -> list[str]:
+    """Sentences for one principle of a summary or report: silence and community consent."""
+    out = []
+    silent = p.get("accepted_by_silence") or 0
+    if silent:
+        out.append(f"Accepted by silence: {silent} "
+                   + ("member" if silent == 1 else "members")
+                   + " that took part in the round raised no objection to this principle "
+                     "and " + ("is" if silent == 1 else "are") + " counted as accepting it.")
+    for g in p.get("community") or []:
+        out.append(community_sentence(g))
+    return out
+
+
+_WHY = {
+    "empty": "no voting member belongs to the group, so its consent cannot be given yet",
+    "block": "a member of the group blocks it",
+    "quorum": "too few of the group have taken a stance",
+    "threshold": "too few of the group who took a stance support it",
+}
+
+
+def community_sentence(g: dict[str, Any]) -> str:
+    rule = g.get("rule") or {}
+    group = rule_group(rule, g.get("members"))
+    size = len(g.get("members") or [])
+    head = (f"Community consent ({rule_scope(rule)}): {g.get('consented', 0)} of {size} of "
+            f"{group} consented")
+    if g.get("met"):
+        return head + "; their consent is given."
+    text = head + f"; not yet given: {_WHY.get(g.get('why'), g.get('why'))}."
+    awaited = list(g.get("awaiting") or [])
+    unnamed = g.get("awaiting_unnamed") or 0
+    if awaited or unnamed:
+        who = _names(awaited)
+        if unnamed:
+            more = f"{unnamed} whose comment is not public"
+            who = f"{who} and {more}" if who else more
+        text += f" Awaiting the consent of: {who}."
+    return text
