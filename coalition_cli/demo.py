@@ -106,7 +106,8 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
 
     for path in sorted((sample / "principles").glob("P*.md")):
         fields, body = records.split_front_matter(path.read_bytes(), str(path))
-        actions.principle_add(agenda, facilitator, fields["title"], body)
+        actions.principle_add(agenda, facilitator, fields["title"], body,
+                              themes=fields.get("themes") or ())
     echo(f"  drafted {len(agenda.snapshot().principles)} principles")
 
     rnd = scenario["round"]

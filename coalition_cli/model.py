@@ -23,10 +23,10 @@ KINDS = ("general", "substantive", "editorial")
 ATTRIBUTIONS = ("public", "anonymous", "confidential")
 DISPOSITIONS = ("accepted", "accepted-in-part", "not-accepted", "noted", "duplicate", "out-of-scope")
 ANSWERS = ("satisfied", "maintains-objection")
-RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement")
+RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement", "consent-withdrawal")
 RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
                  "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
-                 "target", "answer", "encrypted")
+                 "target", "answer", "encrypted", "shared_with", "holders_named")
 
 # --- time -------------------------------------------------------------------------
 
@@ -320,6 +320,10 @@ class Record:
     target: str | None = None  # the comment withdrawn, endorsed or acknowledged
     answer: str | None = None  # acknowledgement: satisfied | maintains-objection
     encrypted: str | None = None  # confidential text and proposal, age-armored
+    # a confidential comment whose author chose its recipients (governance.recipients):
+    # the members it is encrypted to (besides the author), and whether reports may name them
+    shared_with: tuple[str, ...] | None = None
+    holders_named: bool = False
 
     def fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": 1, "type": self.type, "id": self.id, "round": self.round,
@@ -332,10 +336,16 @@ class Record:
                         "anchor": self.anchor, "text": self.text,
                         "proposed_text": self.proposed_text, "encrypted": self.encrypted,
                         "supersedes": self.supersedes})
+            if self.shared_with is not None:
+                out.update({"shared_with": list(self.shared_with),
+                            "holders_named": self.holders_named})
         elif self.type == "withdrawal":
             out["withdraws"] = self.target
         elif self.type == "endorsement":
             out["endorses"] = self.target
+            out["text"] = self.text
+        elif self.type == "consent-withdrawal":
+            out["withdraws_consent"] = self.target
             out["text"] = self.text
         else:
             out["acknowledges"] = self.target
@@ -346,7 +356,7 @@ class Record:
 
 
 _TARGET_KEY = {"withdrawal": "withdraws", "endorsement": "endorses",
-               "acknowledgement": "acknowledges"}
+               "acknowledgement": "acknowledges", "consent-withdrawal": "withdraws_consent"}
 
 
 def record_from_fields(fields: dict[str, Any], path: str,
@@ -381,10 +391,23 @@ def record_from_fields(fields: dict[str, Any], path: str,
             proposed_text=f.str("proposed_text", optional=True),
             encrypted=f.str("encrypted", optional=True, limit=200_000),
             supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
+            **_sharing(fields, f),
         )
     target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
     answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None
     return Record(**common, target=target, answer=answer, text=f.str("text", optional=True))
+
+
+def _sharing(fields: dict[str, Any], f: _Fields) -> dict[str, Any]:
+    """``shared_with`` and ``holders_named`` of a comment (only beside ``encrypted``)."""
+    if "shared_with" not in fields:
+        return {}
+    if "encrypted" not in fields:
+        raise f.fail("field 'shared_with' belongs to a confidential comment only")
+    named = fields.get("holders_named", False)
+    if not isinstance(named, bool):
+        raise f.fail("field 'holders_named' must be true or false")
+    return {"shared_with": f.strs("shared_with", pattern=SLUG_ID), "holders_named": named}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ from typing import Any
 
 AWAITING = "awaiting-community-consent"
 
+# what a report shows instead of a comment whose author withdrew consent to use it
+CONSENT_WITHDRAWN_TEXT = "Its author withdrew consent to use this comment: its words are not shown."
+
 
 def _names(items: list[str]) -> str:
     return ", ".join(str(i) for i in items)
@@ -40,17 +43,19 @@ def legend(rule: dict[str, Any] | None) -> list[tuple[str, str]]:
     """Legend entries added after the general statuses, in plain words."""
     rule = rule or {}
     out: list[tuple[str, str]] = []
-    if rule.get("community"):
+    if rule.get("community") and rule.get("community_principles", True):
         scopes = "; ".join(f"principles {rule_scope(r)} need the consent of {rule_group(r)} "
                            f"(at least {_share(r.get('quorum', 0.5))} of them take a stance, "
                            f"{_share(r.get('threshold', 0.75))} of those support it, "
                            + ("no block" if not r.get("max_blocks") else
                               f"at most {r['max_blocks']} blocks") + ")"
                            for r in rule["community"])
+        where = rule.get("community_principles")
+        here = f" In this round: {_names(where)}." if where else ""
         out.append((AWAITING, "The coalition as a whole would reach consensus, but the "
                               "community whose data the principle is about has not given its "
                               f"own consent yet. Under the coalition's signed rule, {scopes}. "
-                              "Their silence never counts as consent."))
+                              f"Their silence never counts as consent.{here}"))
     if rule.get("silence") == "consent":
         out.append(("accepted by silence", "The coalition decided that silence is consent: a "
                                            "member that took part in this round and said "
@@ -101,3 +106,34 @@ def community_sentence(g: dict[str, Any]) -> str:
             who = f"{who} and {more}" if who else more
         text += f" Awaiting the consent of: {who}."
     return text
+
+
+SECTION_TITLE = "Consent and possession"
+
+
+def section(data: dict[str, Any]) -> list[str]:
+    """The paragraphs of a report's "Consent and possession" section (none: no section)."""
+    g = data.get("governance") or {}
+    out = []
+    n = g.get("consent_withdrawn") or 0
+    if n:
+        which = ", ".join(f"{w['comment']} on {w['principle']}" if w.get("comment") else
+                          str(w.get("principle")) for w in g.get("withdrawn") or [])
+        out.append(f"Withdrawn consent: the authors of {n} "
+                   + ("comment" if n == 1 else "comments")
+                   + " withdrew consent to use " + ("it" if n == 1 else "them")
+                   + f" ({which}). " + ("It is" if n == 1 else "They are")
+                   + " still counted in the stances, but " + ("its" if n == 1 else "their")
+                   + " words, proposals and quotes are not shown in this report.")
+    for h in g.get("held") or []:
+        where = f"{h['comment']} on {h['principle']}" if h.get("comment") else str(h.get("principle"))
+        if h.get("named"):
+            who = _names(h["named"])
+            out.append(f"A confidential comment ({where}) is held by {who}, chosen by its "
+                       "author; no one else can read it.")
+        else:
+            k = h.get("holders", 0)
+            out.append(f"A confidential comment ({where}) is held by {k} "
+                       + ("organisation" if k == 1 else "organisations")
+                       + " its author chose and did not ask us to name; no one else can read it.")
+    return out

@@ -93,6 +93,14 @@ def governance_notes(principle: dict) -> list[str]:
     return principle_notes(principle)
 
 
+def governance_section(data: dict) -> tuple[str, list[str]]:
+    """(heading, paragraphs) of the "Consent and possession" section; no paragraphs, no
+    section."""
+    from ..governance.wording import SECTION_TITLE, section
+
+    return SECTION_TITLE, section(data)
+
+
 def status_legend(rule: dict | None) -> list[tuple[str, str]]:
     """(status, what it means) in plain words, with this round's numbers; in the order
     the statuses are decided."""

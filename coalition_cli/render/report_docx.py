@@ -18,6 +18,7 @@ from ._common import (
     plural,
     status_legend,
     governance_notes,
+    governance_section,
 )
 
 Q1, Q2 = r.OPEN_QUOTE, r.CLOSE_QUOTE
@@ -146,6 +147,12 @@ def render(data: dict) -> bytes:
 
     v = data.get("verification") or {}
     doc.page_break()
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        doc.heading(heading, 1)
+        for para in paragraphs:
+            doc.para(para)
+
     doc.heading("Appendix: check this report yourself", 1)
     doc.para(f"Built from commit {one_line(v.get('commit'))} of the coalition's repository"
              + (f"; the round's draft is {one_line(v.get('draft'))} (tag {one_line(v.get('draft_tag'))})"

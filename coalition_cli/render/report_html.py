@@ -17,6 +17,7 @@ from ._common import (
     plural,
     status_legend,
     governance_notes,
+    governance_section,
 )
 from ._common import html_line as one_line
 
@@ -136,6 +137,12 @@ TEMPLATE = """{% extends "base.html" %}
   </article>
   {% endfor %}
 </section>
+{% if governance[1] %}
+<section aria-labelledby="h-governance">
+  <h2 id="h-governance">{{ governance[0] }}</h2>
+  {% for para in governance[1] %}<p dir="auto">{{ para }}</p>{% endfor %}
+</section>
+{% endif %}
 <section aria-labelledby="h-appendix" class="break">
   <h2 id="h-appendix">Appendix: check this report yourself</h2>
   <p>Built from commit <code>{{ v.commit }}</code> of the coalition's repository{% if v.draft %}; the round's draft is <code>{{ v.draft }}</code> (tag <code>{{ v.draft_tag }}</code>){% endif %}.</p>
@@ -235,6 +242,7 @@ def _view(data: dict) -> dict:
         "excluded": [{"problem": one_line(e.get("problem")), "where": excluded_where(e),
                       "detail": one_line(e.get("detail"))} for e in excluded],
         "legend": status_legend((data.get("method") or {}).get("rule")),
+        "governance": governance_section(data),
         "principles": principles,
         "v": {"commit": one_line(v.get("commit")), "draft": one_line(v.get("draft")),
               "draft_tag": one_line(v.get("draft_tag")), "closing": v.get("closing"),

@@ -23,6 +23,7 @@ from ._common import (
     plural,
     status_legend,
     governance_notes,
+    governance_section,
 )
 
 
@@ -155,6 +156,12 @@ def render(data: dict) -> str:
             add("No dissent remains.\n")
 
     v = data.get("verification") or {}
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        add(f"## {md_inline(heading)}\n")
+        for para in paragraphs:
+            add(md_inline(para) + "\n")
+
     add("## Appendix: check this report yourself\n")
     add(f"Built from commit `{md_id(v.get('commit'))}` of the coalition's repository"
         + (f"; the round's draft is `{md_id(v.get('draft'))}` (tag `{md_id(v.get('draft_tag'))}`)"

@@ -21,6 +21,7 @@ from ._common import (
     short_sha,
     status_legend,
     governance_notes,
+    governance_section,
 )
 
 
@@ -132,6 +133,12 @@ def render(data: dict) -> bytes:
                 _answer(doc, q)
         if not (p.get("amendments") or p.get("blocks") or p.get("quotes")):
             doc.para("No comments on this principle.")
+
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        doc.heading(heading, 1)
+        for para in paragraphs:
+            doc.para(para)
 
     doc.heading("Unresolved", 1)
     unresolved = data.get("unresolved") or []

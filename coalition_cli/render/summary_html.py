@@ -25,6 +25,7 @@ from ._common import (
     short_sha,
     status_legend,
     governance_notes,
+    governance_section,
 )
 from ._common import html_line as one_line
 from ._common import html_text as clean_text
@@ -204,6 +205,13 @@ TEMPLATE = """{% extends "base.html" %}
   {% endfor %}
 </section>
 
+{% if governance[1] %}
+<section aria-labelledby="h-governance">
+  <h2 id="h-governance">{{ governance[0] }}</h2>
+  {% for para in governance[1] %}<p dir="auto">{{ para }}</p>{% endfor %}
+</section>
+{% endif %}
+
 <section aria-labelledby="h-unresolved">
   <h2 id="h-unresolved">Unresolved</h2>
   {% if unresolved %}
@@ -379,6 +387,7 @@ def _view(data: dict) -> dict:
     return {
         "NONE_MARK": NONE_MARK, "CONFIDENTIAL_NOTE": CONFIDENTIAL_NOTE, "NO_TEXT": NO_TEXT,
         "legend": status_legend(data.get("rule")),
+        "governance": governance_section(data),
         "unresolved": [
             {"why": "Block" if u.get("why") == "block" else "Objection maintained",
              "principle": one_line(u.get("principle")), "anchor": _slug(one_line(u.get("principle"))),

@@ -28,6 +28,7 @@ from ._common import (
     short_sha,
     status_legend,
     governance_notes,
+    governance_section,
 )
 
 
@@ -165,6 +166,12 @@ def render(data: dict) -> str:
                 _answer(q, add)
         if not (amendments or blocks or quotes):
             add("No comments on this principle.\n")
+
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        add(f"## {md_inline(heading)}\n")
+        for para in paragraphs:
+            add(md_inline(para) + "\n")
 
     # unresolved
     unresolved = data.get("unresolved") or []

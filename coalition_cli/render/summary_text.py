@@ -20,6 +20,7 @@ from ._common import (
     round_dates,
     status_legend,
     governance_notes,
+    governance_section,
     clean_text,
     fmt_date,
     fmt_rate,
@@ -185,6 +186,13 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
 
     listing("Unresolved", "bold red",
             [(u.get("principle"), u) for u in data.get("unresolved") or []], unresolved)
+
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        con.print()
+        con.print(Text(heading, style="bold"))
+        for para in paragraphs:
+            con.print(T("  " + para))
 
     # dispositions ---------------------------------------------------------
     disp = data.get("dispositions") or {}

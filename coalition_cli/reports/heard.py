@@ -22,7 +22,7 @@ from ..agenda import Agenda
 from ..consensus import tally, voting_members
 from ..model import Record, now, stamp
 from ..verify import Verified
-from ..governance.report import governance_fields
+from ..governance.report import applies_to, governance_fields, holdings
 from ._attribution import excluded_records, member_label
 from .facts import round_facts
 from .summary import _by_principle, _clusters, consensus_rule, pick_round, round_state
@@ -126,7 +126,12 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
     items = {rec.id: _item(rec, refs[rec.id], audience, verified, state, responses, agenda)
              for rec in effective}
 
-    texts = {c.id: c.text for c in effective if c.attribution != "confidential" and c.text}
+    no_consent = verified.consent_withdrawn.get(rnd.id, {})
+    texts = {c.id: c.text for c in effective if c.attribution != "confidential" and c.text
+             and c.id not in no_consent}
+    for cid in no_consent:  # its words are gone from the report: no path to look them up by
+        if cid in items:
+            items[cid]["path"] = None
     groups = _clusters(agenda, texts)
     changes = build_changes(agenda, rnd.id, verified.commit, verified=verified)
     changed = {p["id"]: p for p in changes["principles"]}
@@ -191,7 +196,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
         "clusters": {"threshold": CLUSTER_THRESHOLD, "minimum": CLUSTER_MINIMUM,
                      "groups": [sorted(refs[c] for c in g) for g in groups],
                      "grouped": in_groups, "distinct": len(effective) - in_groups + len(groups)},
-        "rule": consensus_rule(config, len(voting)),
+        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles)},
         "excluded": excluded,
         "excluded_count": sum(e["count"] for e in excluded),
     }
@@ -219,6 +224,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
         "dispositions": {"answered": len(answered), "awaiting": len(items) - len(answered),
                          "by_kind": dict(sorted(dispositions.items()))},
         "unresolved": [d | {"principle": p["id"]} for p in principles for d in p["dissent"]],
+        "governance": holdings(verified, rnd.id, effective, members, refs=refs),
         "verification": verification,
         "dataset": rows,
         "generated_from": verified.commit,

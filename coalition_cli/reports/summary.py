@@ -13,7 +13,7 @@ from ..consensus import RoundState, clusters, fold, in_order, tally, voting_memb
 from ..errors import NotFound
 from ..model import Record, Round, now, parse_stamp, stamp
 from ..verify import Verified
-from ..governance.report import governance_fields
+from ..governance.report import applies_to, governance_fields, holdings
 from ._attribution import excluded_records, member_label, visible_text
 from .facts import round_facts
 
@@ -108,8 +108,9 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         row["responded"] += member.id in responded
 
     # the clusters first: their working memory is freed before the rows below are built
+    no_consent = verified.consent_withdrawn.get(rnd.id, {})
     texts = {c.id: c.text for c in state.effective.values()
-             if c.attribution != "confidential" and c.text}
+             if c.attribution != "confidential" and c.text and c.id not in no_consent}
     groups = _clusters(agenda, texts)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
@@ -175,7 +176,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
                   "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft,
                   **round_facts(agenda, verified, rnd)},
         "stances": list(config.stances),
-        "rule": consensus_rule(config, len(voting)),
+        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles)},
         "participation": {"members": len(voting), "responded": len(responded),
                           "by_sector": dict(sorted(by_sector.items()))},
         "principles": principles,
@@ -183,6 +184,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         "dispositions": {"answered": len(state.effective) - len(awaiting),
                          "awaiting": len(awaiting), "awaiting_ids": awaiting},
         "unresolved": unresolved,
+        "governance": holdings(verified, rnd.id, _by_principle(state.effective.values()), members),
         "clusters": [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups],
         "integrity": {"verified": sum(len(v) for v in verified.records.values()),
                       "excluded": sum(e["count"] for e in excluded)},

@@ -106,8 +106,10 @@ def in_its_round(result: Any, rec: Record, parts: list[str], sha256: str) -> Pro
         return "wrong-place", f"round '{round_id}' does not exist or is not valid"
     if rec.type == "comment" and rec.principle not in rnd.principles:
         return "malformed", f"{rec.principle} is not in round '{round_id}'"
-    if rec.type == "acknowledgement":
-        return None  # acknowledgements answer responses, after the close
+    if rec.type in ("acknowledgement", "consent-withdrawal"):
+        # acknowledgements answer responses, after the close; consent to use a comment is
+        # its author's to withdraw at any time (governance.withdrawals): it changes no count
+        return None
     closing = result.closings.get(round_id)
     if closing is not None:
         if closing.records.get("/".join(parts[2:])) != sha256:
@@ -152,6 +154,9 @@ def judge(agenda: Any, result: Any, signed: list[tuple[str, str, str | None]],
                 result.problem(prefix + rel, "missing",
                                "listed in the closing manifest but no longer in the tree")
     check_targets(result, by_round)
+    from ..governance.checks import judge_governance
+
+    judge_governance(result, state, by_round)
     result.records = dict(by_round)
     access_grants(result, by_round)
     removed_records(agenda, result, state, blobs_at_head, base)
@@ -284,8 +289,10 @@ def check_targets(result: Any, by_round: dict[str, list[tuple[str, Record]]]) ->
             problem = None
             if rec.type != "comment" and target is None:
                 problem = ("malformed", f"refers to {rec.target}, not a comment of this round")
-            elif rec.type in ("withdrawal", "acknowledgement") and target.member != rec.member:
-                verb = "withdraw" if rec.type == "withdrawal" else "acknowledge"
+            elif rec.type in ("withdrawal", "acknowledgement", "consent-withdrawal") and \
+                    target.member != rec.member:
+                verb = {"withdrawal": "withdraw", "acknowledgement": "acknowledge"}.get(
+                    rec.type, "withdraw consent to use")
                 problem = ("not-permitted", f"'{rec.member}' cannot {verb} a comment of "
                                             f"'{target.member}'")
             elif rec.type == "endorsement" and target.member == rec.member:
