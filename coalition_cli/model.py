@@ -23,10 +23,12 @@ KINDS = ("general", "substantive", "editorial")
 ATTRIBUTIONS = ("public", "anonymous", "confidential")
 DISPOSITIONS = ("accepted", "accepted-in-part", "not-accepted", "noted", "duplicate", "out-of-scope")
 ANSWERS = ("satisfied", "maintains-objection")
-RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement", "consent-withdrawal")
+RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement", "consent-withdrawal",
+                "label")
 RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
                  "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
-                 "target", "answer", "encrypted", "shared_with", "holders_named")
+                 "target", "answer", "encrypted", "shared_with", "holders_named",
+                 "local_contexts")
 
 # --- time -------------------------------------------------------------------------
 
@@ -324,6 +326,8 @@ class Record:
     # the members it is encrypted to (besides the author), and whether reports may name them
     shared_with: tuple[str, ...] | None = None
     holders_named: bool = False
+    # Local Contexts Labels (governance.local_contexts) on a comment, or of a ``label`` record
+    local_contexts: dict[str, Any] | None = None
 
     def fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": 1, "type": self.type, "id": self.id, "round": self.round,
@@ -339,6 +343,8 @@ class Record:
             if self.shared_with is not None:
                 out.update({"shared_with": list(self.shared_with),
                             "holders_named": self.holders_named})
+            if self.local_contexts is not None:
+                out["local_contexts"] = self.local_contexts
         elif self.type == "withdrawal":
             out["withdraws"] = self.target
         elif self.type == "endorsement":
@@ -347,6 +353,8 @@ class Record:
         elif self.type == "consent-withdrawal":
             out["withdraws_consent"] = self.target
             out["text"] = self.text
+        elif self.type == "label":
+            out["local_contexts"] = self.local_contexts
         else:
             out["acknowledges"] = self.target
             out["answer"] = self.answer
@@ -391,11 +399,31 @@ def record_from_fields(fields: dict[str, Any], path: str,
             proposed_text=f.str("proposed_text", optional=True),
             encrypted=f.str("encrypted", optional=True, limit=200_000),
             supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
-            **_sharing(fields, f),
+            **_sharing(fields, f), local_contexts=_labels(fields, path),
         )
+    if kind == "label":
+        if fields.get("principle") is None:
+            raise f.fail("a label record names the principle it labels")
+        labels = _labels(fields, path)
+        if labels is None:
+            raise f.fail("a label record needs 'local_contexts'")
+        return Record(**common, local_contexts=labels)
     target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
     answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None
     return Record(**common, target=target, answer=answer, text=f.str("text", optional=True))
+
+
+def _labels(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """A member's Local Contexts Labels (never Notices: those are the facilitators')."""
+    if fields.get("local_contexts") is None:
+        return None
+    from .governance.local_contexts import parse
+
+    value = parse(fields["local_contexts"], path)
+    if value is not None and (value["notices"] or not value["labels"]):
+        raise MalformedData(path, "a member's record holds Local Contexts Labels only "
+                                  "(Notices are applied by facilitators)")
+    return value
 
 
 def _sharing(fields: dict[str, Any], f: _Fields) -> dict[str, Any]:

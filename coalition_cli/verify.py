@@ -53,6 +53,8 @@ class Verified:
     accepted: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (key, sha256)
     # round -> comment id -> consent-withdrawal record (governance.withdrawals)
     consent_withdrawn: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # round -> scope (agenda, round, principle id) -> Local Contexts NoticeRecord
+    notices: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -72,7 +72,7 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
                 kind: str = "substantive", themes: list[str] | None = None,
                 attribution: str = "public", supersedes: str | None = None,
                 round_id: str | None = None, share_with: list[str] | None = None,
-                name_holders: bool = False) -> Written:
+                name_holders: bool = False, local_contexts: dict | None = None) -> Written:
     """A member's signed comment; ``share_with``: a confidential comment's holders chosen by
     its author instead of every facilitator (governance.recipients), ``name_holders``:
     reports may name them."""
@@ -92,6 +92,13 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
     if attribution not in ATTRIBUTIONS:
         raise InputError(f"unknown attribution '{attribution}'",
                          hint=f"use one of: {', '.join(ATTRIBUTIONS)}")
+    if local_contexts is not None:
+        from ..governance.local_contexts import LABEL_SECTOR
+
+        if identity.member.sector != LABEL_SECTOR or local_contexts.get("notices"):
+            raise NotPermitted(f"Local Contexts Labels are applied by members of the "
+                               f"{LABEL_SECTOR} sector, on their own comments",
+                               hint="facilitators apply Notices: coalition notice add")
     if (share_with or name_holders) and attribution != "confidential":
         raise InputError("--share-with and --name-holders are for a confidential comment",
                          hint="add --attribution confidential")
@@ -157,7 +164,8 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
                     anchor=anchor, text=text if text is not None else ("" if not encrypted else None),
                     proposed_text=propose, supersedes=previous, encrypted=encrypted,
                     shared_with=chosen if encrypted else None,
-                    holders_named=bool(name_holders and encrypted and chosen))
+                    holders_named=bool(name_holders and encrypted and chosen),
+                    local_contexts=local_contexts)
     if attribution == "public":
         message = f"comment {record.id[:8]}: {identity.member.id} on {pid} ({stance}) in {round_.id}"
     else:  # the commit must not say whose it is

@@ -52,12 +52,20 @@ def add(
     name_holders: Annotated[bool, typer.Option(
         "--name-holders", help="Confidential with --share-with: reports may name who holds "
         "it (otherwise they only count them).")] = False,
+    local_contexts: Annotated[Optional[Path], typer.Option(
+        "--local-contexts", help="Members of the indigenous-led sector: your community's TK/BC "
+        "Labels from a saved Local Contexts Hub project JSON.")] = None,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
 ) -> None:
     """Submit a signed comment on the draft under consultation; prints its id."""
     from .. import actions
 
+    labels = None
+    if local_contexts is not None:
+        from ..governance.local_contexts import read_file
+
+        labels = read_file(local_contexts, want="labels")
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
     if stderr_is_terminal():  # before anything is signed: say what will count
@@ -72,7 +80,7 @@ def add(
         ag, who, principle=principle, stance=stance, text=body, quote=quote,
         occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
         attribution=attribution, supersedes=supersedes, round_id=round_id,
-        share_with=share_with or None, name_holders=name_holders)
+        share_with=share_with or None, name_holders=name_holders, local_contexts=labels)
     Out(fmt).written(written)
 
 

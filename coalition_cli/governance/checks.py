@@ -4,6 +4,10 @@
 * a confidential comment with chosen holders is encrypted to exactly them and its author
   (``recipients.check_comment``; ``malformed`` otherwise: its holder list would mislead);
 * an access grant never widens the holders an author chose (``not-permitted``);
+* Local Contexts Labels come only from a member of the ``indigenous-led`` sector — on its
+  own comments, or in a ``label`` record on a principle a community consent rule covers
+  (``not-permitted`` otherwise); Notices only from facilitators (``notices/`` records are
+  judged as facilitators' records, and a member's record holding one is ``malformed``);
 * a comment whose author signed a ``consent-withdrawal`` is kept for counting — its stance,
   principle, kind and attribution — but from here on every report sees it without its
   text, proposal, quote, person, themes or encrypted payload (``withdrawals.redact``).
@@ -14,15 +18,19 @@ from __future__ import annotations
 from typing import Any
 
 
-def judge_governance(result: Any, state: Any, by_round: dict[str, list[tuple[str, Any]]]) -> None:
+def judge_governance(result: Any, state: Any, by_round: dict[str, list[tuple[str, Any]]],
+                     agenda: Any = None) -> None:
     from .recipients import check_comment, check_grant
     from .withdrawals import redact
 
     members = state.members
+    themes = _principle_themes(agenda, state) if any(
+        rec.type == "label" for items in by_round.values() for _p, rec in items) else {}
     for round_id, items in by_round.items():
         kept = []
         for path, rec in items:
             problem = check_comment(rec, members) if rec.type == "comment" else None
+            problem = problem or check_labels(rec, members, result.config, themes)
             if problem:
                 result.problem(path, *problem)
                 result.accepted.pop(path, None)
@@ -39,3 +47,42 @@ def judge_governance(result: Any, state: Any, by_round: dict[str, list[tuple[str
         by_round[round_id], withdrawn = redact(kept)
         if withdrawn:
             result.consent_withdrawn[round_id] = withdrawn
+
+
+def check_labels(rec: Any, members: dict[str, Any], config: Any,
+                 themes: dict[str, tuple[str, ...]]) -> tuple[str, str] | None:
+    """Labels are applied only by the community: a member of the indigenous-led sector, on its
+    own comment, or on a principle a community consent rule covers."""
+    from .local_contexts import LABEL_SECTOR, labels_allowed_on
+
+    if rec.local_contexts is None:
+        return None
+    member = members.get(rec.member)
+    if member is None or member.sector != LABEL_SECTOR:
+        return "not-permitted", (f"Local Contexts Labels are applied by members of the "
+                                 f"{LABEL_SECTOR} sector, not by '{rec.member}'")
+    if rec.type == "label" and not labels_allowed_on(rec.principle or "",
+                                                     themes.get(rec.principle or "", ()), config):
+        return "not-permitted", (f"no community consent rule of coalition.yaml covers "
+                                 f"{rec.principle}: Labels go on such principles only")
+    return None
+
+
+def _principle_themes(agenda: Any, state: Any) -> dict[str, tuple[str, ...]]:
+    """The themes of the trusted version of each principle (read only when labels exist)."""
+    from .. import records
+    from ..errors import InputError
+    from ..model import principle_from_fields
+
+    items = [(rel, v) for rel, v in state.files.items() if rel.startswith("principles/")]
+    out: dict[str, tuple[str, ...]] = {}
+    if agenda is None or not items:
+        return out
+    for (rel, _v), data in zip(items, agenda.git.read_objects([v.blob for _r, v in items])):
+        try:
+            fields, body = records.split_front_matter(data or b"", rel)
+            principle = principle_from_fields(fields, body, rel)
+        except InputError:
+            continue
+        out[principle.id] = principle.themes
+    return out

@@ -19,10 +19,15 @@ def governance_fields(t: Any, members: dict[str, Any]) -> dict[str, Any]:
             "community": [g.as_dict(names) for g in t.community]}
 
 
-def applies_to(principles: list[dict[str, Any]]) -> dict[str, Any]:
-    """Added to a report's ``rule``: the principles of the round a community rule applies to
-    (the legend explains the rule only where it applies)."""
-    return {"community_principles": [p["id"] for p in principles if p.get("community")]}
+def applies_to(principles: list[dict[str, Any]], verified: Any = None,
+               round_id: str = "") -> dict[str, Any]:
+    """Added to a report's ``rule``: the principles of the round a community rule applies to,
+    and whether Local Contexts Notices or Labels were applied (the legend explains only
+    what the report holds)."""
+    lc = verified is not None and (bool(verified.notices.get(round_id)) or any(
+        rec.local_contexts for _p, rec in verified.records.get(round_id, [])))
+    return {"community_principles": [p["id"] for p in principles if p.get("community")],
+            "local_contexts": lc}
 
 
 def holdings(verified: Any, round_id: str, effective: list[Any], members: dict[str, Any],
@@ -45,4 +50,33 @@ def holdings(verified: Any, round_id: str, effective: list[Any], members: dict[s
                      if rec.holders_named else None})
     withdrawn = [{"comment": ref(rec.id), "principle": rec.principle}
                  for rec in effective if rec.id in no_consent]
-    return {"consent_withdrawn": len(withdrawn), "withdrawn": withdrawn, "held": held}
+    return {"consent_withdrawn": len(withdrawn), "withdrawn": withdrawn, "held": held,
+            "local_contexts": local_contexts(verified, round_id, effective, members, ref)}
+
+
+def local_contexts(verified: Any, round_id: str, effective: list[Any], members: dict[str, Any],
+                   ref: Any) -> dict[str, Any]:
+    """The round's Local Contexts Notices (facilitators') and Labels (a community's), each
+    with the project it comes from. A label on a comment names who applied it only when the
+    comment is public."""
+    notices = [{"on": scope, "by": _name(members, rec.applied_by), **rec.local_contexts}
+               for scope, rec in sorted(verified.notices.get(round_id, {}).items())]
+    labels = []
+    for _path, rec in verified.records.get(round_id, []):
+        if rec.type == "label" and rec.local_contexts:
+            labels.append({"on": rec.principle, "by": _name(members, rec.member),
+                           **rec.local_contexts})
+    for rec in effective:
+        if rec.local_contexts:
+            public = rec.attribution == "public"
+            labels.append({"on": f"comment {ref(rec.id)}" if ref(rec.id) else "a comment",
+                           "by": _name(members, rec.member) if public else None,
+                           **rec.local_contexts,
+                           "labels": [dict(lab, community=lab.get("community") if public else None)
+                                      for lab in rec.local_contexts.get("labels") or []]})
+    return {"notices": notices, "labels": labels}
+
+
+def _name(members: dict[str, Any], mid: str) -> str:
+    member = members.get(mid)
+    return member.name if member else mid

@@ -56,6 +56,18 @@ def legend(rule: dict[str, Any] | None) -> list[tuple[str, str]]:
                               "community whose data the principle is about has not given its "
                               f"own consent yet. Under the coalition's signed rule, {scopes}. "
                               f"Their silence never counts as consent.{here}"))
+    if rule.get("local_contexts"):
+        out.append(("Local Contexts Notice", "A Notice applied by the coalition's facilitators "
+                                             "(an institution, in the Local Contexts framework): "
+                                             "it says that Indigenous communities have rights "
+                                             "and interests in this material and invites them to "
+                                             "set the conditions of its use. It is not a "
+                                             "community's own statement."))
+        out.append(("Local Contexts Label", "A Traditional Knowledge (TK) or Biocultural (BC) "
+                                            "Label applied by an Indigenous community — here a "
+                                            "member of the indigenous-led sector — stating its "
+                                            "own conditions for the use of its knowledge and "
+                                            "data. Follow its link for what it asks of you."))
     if rule.get("silence") == "consent":
         out.append(("accepted by silence", "The coalition decided that silence is consent: a "
                                            "member that took part in this round and said "
@@ -108,13 +120,13 @@ def community_sentence(g: dict[str, Any]) -> str:
     return text
 
 
-SECTION_TITLE = "Consent and possession"
+SECTION_TITLE = "Indigenous data governance: notices, labels, consent and possession"
 
 
 def section(data: dict[str, Any]) -> list[str]:
     """The paragraphs of a report's "Consent and possession" section (none: no section)."""
     g = data.get("governance") or {}
-    out = []
+    out = local_contexts_lines(g.get("local_contexts") or {})
     n = g.get("consent_withdrawn") or 0
     if n:
         which = ", ".join(f"{w['comment']} on {w['principle']}" if w.get("comment") else
@@ -137,3 +149,33 @@ def section(data: dict[str, Any]) -> list[str]:
                        + ("organisation" if k == 1 else "organisations")
                        + " its author chose and did not ask us to name; no one else can read it.")
     return out
+
+
+def local_contexts_lines(lc: dict[str, Any]) -> list[str]:
+    """One sentence per applied set of Notices or Labels, with names and links."""
+    out = []
+    for n in lc.get("notices") or []:
+        items = "; ".join(_item(x) for x in n.get("notices") or [])
+        out.append(f"Local Contexts Notice on {_scope(n.get('on'))}, applied by {n.get('by')}: "
+                   f"{items}. {_project(n)}")
+    for lab in lc.get("labels") or []:
+        items = "; ".join(_item(x) for x in lab.get("labels") or [])
+        by = f", applied by {lab['by']}" if lab.get("by") else ""
+        out.append(f"Local Contexts Label on {_scope(lab.get('on'))}{by}: {items}. {_project(lab)}")
+    return out
+
+
+def _scope(on: Any) -> str:
+    return {"agenda": "the whole agenda", "round": "this round"}.get(str(on), str(on))
+
+
+def _item(x: dict[str, Any]) -> str:
+    kind = {"tk": "TK ", "bc": "BC "}.get(str(x.get("kind")), "")
+    who = f" of {x['community']}" if x.get("community") else ""
+    link = f" <{x['url']}>" if x.get("url") else ""
+    return f"{kind}{x.get('name')}{who}{link}"
+
+
+def _project(x: dict[str, Any]) -> str:
+    link = f" <{x['url']}>" if x.get("url") else ""
+    return f"Local Contexts Hub project: {x.get('title')}{link}."

@@ -196,7 +196,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
         "clusters": {"threshold": CLUSTER_THRESHOLD, "minimum": CLUSTER_MINIMUM,
                      "groups": [sorted(refs[c] for c in g) for g in groups],
                      "grouped": in_groups, "distinct": len(effective) - in_groups + len(groups)},
-        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles)},
+        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles, verified, rnd.id)},
         "excluded": excluded,
         "excluded_count": sum(e["count"] for e in excluded),
     }

@@ -176,7 +176,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
                   "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft,
                   **round_facts(agenda, verified, rnd)},
         "stances": list(config.stances),
-        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles)},
+        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles, verified, rnd.id)},
         "participation": {"members": len(voting), "responded": len(responded),
                           "by_sector": dict(sorted(by_sector.items()))},
         "principles": principles,

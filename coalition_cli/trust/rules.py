@@ -106,9 +106,12 @@ def in_its_round(result: Any, rec: Record, parts: list[str], sha256: str) -> Pro
         return "wrong-place", f"round '{round_id}' does not exist or is not valid"
     if rec.type == "comment" and rec.principle not in rnd.principles:
         return "malformed", f"{rec.principle} is not in round '{round_id}'"
-    if rec.type in ("acknowledgement", "consent-withdrawal"):
+    if rec.type == "label" and rec.principle not in rnd.principles:
+        return "malformed", f"{rec.principle} is not in round '{round_id}'"
+    if rec.type in ("acknowledgement", "consent-withdrawal", "label"):
         # acknowledgements answer responses, after the close; consent to use a comment is
-        # its author's to withdraw at any time (governance.withdrawals): it changes no count
+        # its author's to withdraw at any time (governance.withdrawals), and a community's
+        # Label may come at any time (governance.local_contexts): neither changes a count
         return None
     closing = result.closings.get(round_id)
     if closing is not None:
@@ -156,7 +159,7 @@ def judge(agenda: Any, result: Any, signed: list[tuple[str, str, str | None]],
     check_targets(result, by_round)
     from ..governance.checks import judge_governance
 
-    judge_governance(result, state, by_round)
+    judge_governance(result, state, by_round, agenda)
     result.records = dict(by_round)
     access_grants(result, by_round)
     removed_records(agenda, result, state, blobs_at_head, base)
@@ -186,8 +189,11 @@ def facilitator_records(agenda: Any, result: Any, state: State, files: list[tupl
     from ..confidential import access_from_fields
 
     allowed = [(path, sha, v) for path, sha, v in files if path in signer_of]
+    from ..governance.local_contexts import notice_from_fields
+
     shapes = {"responses": response_from_fields, "access": access_from_fields,
-              "redactions": redaction_from_fields, "reopenings": reopening_from_fields}
+              "redactions": redaction_from_fields, "reopenings": reopening_from_fields,
+              "notices": notice_from_fields}
     for path, sha, verdict in files:
         parts = PurePosixPath(path[len(base):]).parts
         if parts[0] == "members":
@@ -222,9 +228,13 @@ def facilitator_records(agenda: Any, result: Any, state: State, files: list[tupl
             result.access.setdefault(round_id, {})[rec.comment] = (path, rec)
         elif parts[2] == "redactions":
             result.redactions[f"{base}rounds/{round_id}/{rec.path}"] = rec
+        elif parts[2] == "notices":
+            result.notices.setdefault(round_id, {})[rec.scope] = rec
 
 
 def _named_right(kind: str, rec: Any, name: str) -> bool:
+    if kind == "notices":
+        return name == f"{rec.scope}.yaml"
     if kind in ("responses", "access"):
         return name == f"{rec.comment}.yaml"
     if kind == "redactions":
@@ -282,7 +292,8 @@ def check_targets(result: Any, by_round: dict[str, list[tuple[str, Record]]]) ->
         kept = []
         for item in items:
             path, rec = item
-            if rec.type == "comment" and not rec.supersedes:  # most records: nothing to check
+            if rec.type == "label" or (rec.type == "comment" and not rec.supersedes):
+                # most records: nothing to check (a label names a principle, not a comment)
                 kept.append(item)
                 continue
             target = comments.get(rec.target) if rec.target else None
@@ -321,7 +332,7 @@ def access_grants(result: Any, by_round: dict[str, list[tuple[str, Record]]]) ->
                 del grants[comment_id]
 
 
-REPLACEABLE = ("responses", "access")  # a facilitator may answer again: a new version
+REPLACEABLE = ("responses", "access", "notices")  # a facilitator may answer again: a new version
 
 
 def removed_records(agenda: Any, result: Any, state: State, at_head: dict[str, str],
