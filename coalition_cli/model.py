@@ -24,7 +24,7 @@ ATTRIBUTIONS = ("public", "anonymous", "confidential")
 DISPOSITIONS = ("accepted", "accepted-in-part", "not-accepted", "noted", "duplicate", "out-of-scope")
 ANSWERS = ("satisfied", "maintains-objection")
 RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement", "consent-withdrawal",
-                "label")
+                "label", "approval")
 RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
                  "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
                  "target", "answer", "encrypted", "shared_with", "holders_named",
@@ -355,6 +355,9 @@ class Record:
             out["text"] = self.text
         elif self.type == "label":
             out["local_contexts"] = self.local_contexts
+        elif self.type == "approval":  # governance.distinctions: target and text, renamed
+            out["approves"] = self.target
+            out["section_sha256"] = self.text
         else:
             out["acknowledges"] = self.target
             out["answer"] = self.answer
@@ -364,7 +367,8 @@ class Record:
 
 
 _TARGET_KEY = {"withdrawal": "withdraws", "endorsement": "endorses",
-               "acknowledgement": "acknowledges", "consent-withdrawal": "withdraws_consent"}
+               "acknowledgement": "acknowledges", "consent-withdrawal": "withdraws_consent",
+               "approval": "approves"}
 
 
 def record_from_fields(fields: dict[str, Any], path: str,
@@ -409,6 +413,8 @@ def record_from_fields(fields: dict[str, Any], path: str,
             raise f.fail("a label record needs 'local_contexts'")
         return Record(**common, local_contexts=labels)
     target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
+    if kind == "approval":  # a report section (its id) and the SHA-256 of what it showed
+        return Record(**common, target=target, text=f.req("section_sha256", pattern=_SHA256))
     answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None
     return Record(**common, target=target, answer=answer, text=f.str("text", optional=True))
 
@@ -569,6 +575,7 @@ class Config:
     founders: tuple[str, ...] = ()  # pinned facilitator key fingerprints
     description: str = ""
     updated_at: str | None = None  # when a facilitator signed this version (orders versions)
+    distinctions: tuple = ()  # governance.distinctions.Distinction: report sections
     silence: str = "abstain"  # consensus.silence: abstain | consent (governance.consent)
     community: tuple = ()  # consensus.community: governance.consent.CommunityRule, in order
 
@@ -599,7 +606,10 @@ def config_from_fields(fields: Any, path: str) -> Config:
     from .governance.consent import parse as parse_consent
 
     silence, community = parse_consent(consensus, path, sectors)
+    from .governance.distinctions import parse as parse_distinctions
+
     return Config(
+        distinctions=parse_distinctions(fields.get("distinctions"), path),
         name=f.req("name", limit=200), stances=stances, sectors=sectors,
         silence=silence, community=community,
         themes=f.strs("themes", pattern=SLUG_ID), languages=f.strs("languages") or ("en",),

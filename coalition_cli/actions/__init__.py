@@ -34,7 +34,7 @@ from .comments import (
     comment_withdraw,
     find_record,
 )
-from .governance import comment_withdraw_consent, label_add, notice_add
+from .governance import comment_withdraw_consent, label_add, notice_add, section_approve
 from .members import member_add, member_remove, member_revoke_key
 from .principles import principle_add, principle_edit
 from .responses import redact, respond
@@ -47,6 +47,6 @@ __all__ = [
     "_write_record", "comment_ack", "comment_add", "comment_endorse", "comment_reencrypt",
     "comment_withdraw", "comment_withdraw_consent", "config_replace", "config_set", "find_record", "init", "label_add", "member_add",
     "member_remove", "member_revoke_key", "migrate", "notice_add", "parse_closes", "parse_stamp",
-    "principle_add", "principle_edit", "redact", "respond", "require_role", "round_close",
+    "principle_add", "principle_edit", "section_approve", "redact", "respond", "require_role", "round_close",
     "round_extend", "round_open", "round_reopen", "verified",
 ]

@@ -109,3 +109,28 @@ def _round_for(snap, round_id):  # noqa: ANN001, ANN202 - a verified Snapshot
         raise NotPermitted("there is no round to apply them in",
                            hint="a facilitator opens one with: coalition round open")
     return round_
+
+
+def section_approve(agenda: Agenda, identity: Identity, round_id: str, section: str) -> Written:
+    """A member approves its distinction section of the round's report as it reads now: a
+    signed ``approval`` holding the SHA-256 of the section's content."""
+    from ..reports.heard import build_report
+    from ..verify import verify as verify_agenda
+
+    snap = verified(agenda)
+    round_ = snap.round(round_id)
+    report = build_report(agenda, verify_agenda(agenda, snap.commit), round_.id)
+    found = next((s for s in report.get("distinctions") or [] if s["id"] == section), None)
+    if found is None:
+        ids = ", ".join(s["id"] for s in report.get("distinctions") or []) or "none"
+        raise InputError(f"the report has no section '{section}'",
+                         hint=f"its sections (coalition.yaml distinctions): {ids}")
+    if identity.member.id not in found["member_ids"]:
+        raise NotPermitted(f"only the members of '{section}' approve it "
+                           f"({', '.join(found['members']) or 'it has none'})")
+    record = Record(type="approval", id=new_record_id(), round=round_.id,
+                    member=identity.member.id, submitted_at=stamp(_write.now()),
+                    author=identity.person, target=section, text=found["digest"])
+    return _write_record(agenda, identity, record,
+                         f"report section {section} of {round_.id} approved by "
+                         f"{identity.member.id}")

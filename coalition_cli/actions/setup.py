@@ -36,7 +36,12 @@ from ._write import (
     require_role,
     verified,
 )
-from ..governance.settings import CONSENT_COMMENT, default_governance, governance_setting
+from ..governance.settings import (
+    CONSENT_COMMENT,
+    DISTINCTIONS_COMMENT,
+    default_governance,
+    governance_setting,
+)
 from .principles import _principle_file
 
 
@@ -72,6 +77,7 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
                                             **default_governance()}),
         "sectors": base.get("sectors", list(DEFAULT_SECTORS)),
         "themes": base.get("themes", []),
+        "distinctions": base.get("distinctions", []),
         "trust": {"founders": [key.public.fingerprint]},
         "updated_at": stamp(_write.now()),
     }
@@ -112,6 +118,8 @@ def _config_yaml(config: dict[str, Any]) -> str:
                                "community": consensus.get("community", [])}),
         f"sectors: {dumps(config['sectors'])}",
         f"themes: {dumps(config['themes'])}",
+        *DISTINCTIONS_COMMENT,
+        f"distinctions: {dumps(config.get('distinctions', []))}",
         "# Fingerprints of the founding facilitators' keys: the root of trust of the registry.",
         "trust: " + dumps({"founders": config["trust"]["founders"]}),
         f"updated_at: {dumps(config['updated_at'])}",
@@ -121,7 +129,7 @@ def _config_yaml(config: dict[str, Any]) -> str:
 
 CONFIG_KEYS = ("name", "description", "languages", "stances", "sectors", "themes",
                "consensus.quorum", "consensus.threshold", "consensus.max_blocks",
-               "consensus.silence", "consensus.community", "trust.founders")
+               "consensus.silence", "consensus.community", "distinctions", "trust.founders")
 
 
 def _config_dict(config: Any) -> dict[str, Any]:
@@ -131,11 +139,12 @@ def _config_dict(config: Any) -> dict[str, Any]:
                           "max_blocks": config.max_blocks, "silence": config.silence,
                           "community": [rule.fields() for rule in config.community]},
             "sectors": list(config.sectors), "themes": list(config.themes),
+            "distinctions": [d.fields() for d in config.distinctions],
             "trust": {"founders": list(config.founders)}, "updated_at": config.updated_at}
 
 
 def _setting(key: str, value: str) -> Any:
-    if key in ("consensus.silence", "consensus.community"):
+    if key in ("consensus.silence", "consensus.community", "distinctions"):
         return governance_setting(key, value)
     if key.startswith("consensus."):
         try:

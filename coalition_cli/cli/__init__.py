@@ -58,6 +58,7 @@ app.add_typer(governance.notice_app, name="notice",
               help="Local Contexts Notices (facilitators).")
 app.add_typer(governance.label_app, name="label",
               help="Local Contexts Labels (members of the indigenous-led sector).")
+app.command("approve")(governance.approve)
 comments.register(app)
 reports.register(app)
 trust.register(app)

@@ -58,3 +58,19 @@ def label_add(
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     written = actions.label_add(ag, who, principle, value, round_id)
     Out(fmt).written(written)
+
+
+@handle
+def approve(
+    round_id: Annotated[str, typer.Argument(metavar="ROUND")],
+    section: Annotated[str, typer.Option("--section", help="The report section (an id of "
+                                         "coalition.yaml's distinctions).")],
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Members of a distinction section: approve the section of the round's report as it
+    reads now (read it first: coalition report ROUND). A later change makes it stale."""
+    from .. import actions
+
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
+    Out(fmt).written(actions.section_approve(ag, who, round_id, section))

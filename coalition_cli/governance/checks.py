@@ -31,6 +31,7 @@ def judge_governance(result: Any, state: Any, by_round: dict[str, list[tuple[str
         for path, rec in items:
             problem = check_comment(rec, members) if rec.type == "comment" else None
             problem = problem or check_labels(rec, members, result.config, themes)
+            problem = problem or check_approval(rec, members, result.config)
             if problem:
                 result.problem(path, *problem)
                 result.accepted.pop(path, None)
@@ -86,3 +87,16 @@ def _principle_themes(agenda: Any, state: Any) -> dict[str, tuple[str, ...]]:
             continue
         out[principle.id] = principle.themes
     return out
+
+
+def check_approval(rec: Any, members: dict[str, Any], config: Any) -> tuple[str, str] | None:
+    """A report section is approved only by the members it presents."""
+    if rec.type != "approval":
+        return None
+    section = next((d for d in getattr(config, "distinctions", ()) if d.id == rec.target), None)
+    if section is None:
+        return "malformed", f"approves '{rec.target}', not a section of coalition.yaml's distinctions"
+    if rec.member not in section.group(members):
+        return "not-permitted", (f"'{rec.member}' is not among the members of the section "
+                                 f"'{rec.target}' it approves")
+    return None

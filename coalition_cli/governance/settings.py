@@ -28,8 +28,14 @@ CONSENT_COMMENT = (
 )
 
 
+DISTINCTIONS_COMMENT = (
+    "# distinctions: report sections of their own (e.g. First Nations, Inuit, Metis",
+    "# organisations), each {id, title, members and/or sectors}; its members approve it.",
+)
+
+
 def governance_setting(key: str, value: str) -> Any:
-    """The value of ``config set consensus.silence|consensus.community VALUE``."""
+    """The value of ``config set consensus.silence|consensus.community|distinctions VALUE``."""
     if key == "consensus.silence":
         if value not in SILENCE:
             raise InputError(f"consensus.silence must be one of {', '.join(SILENCE)}, not '{value}'")
@@ -37,9 +43,12 @@ def governance_setting(key: str, value: str) -> Any:
     try:
         rules = json.loads(value)
     except ValueError:
+        if key == "distinctions":
+            raise InputError("distinctions must be a JSON list of sections", hint='e.g. \'[{"id": '
+                             '"inuit", "title": "Inuit organisations", "members": []}]\'') from None
         raise InputError("consensus.community must be a JSON list of rules",
                          hint='e.g. \'[{"theme": "indigenous-data-governance", '
                               '"sector": "indigenous-led"}]\'') from None
     if not isinstance(rules, list):
-        raise InputError("consensus.community must be a JSON list of rules")
+        raise InputError(f"{key} must be a JSON list")
     return rules

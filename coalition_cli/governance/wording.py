@@ -179,3 +179,33 @@ def _item(x: dict[str, Any]) -> str:
 def _project(x: dict[str, Any]) -> str:
     link = f" <{x['url']}>" if x.get("url") else ""
     return f"Local Contexts Hub project: {x.get('title')}{link}."
+
+
+def distinction_sections(data: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """(title, paragraphs) of each distinctions-based section of a report."""
+    out = []
+    for d in data.get("distinctions") or []:
+        paras = []
+        if d.get("members"):
+            paras.append(f"Organisations in this section: {_names(d['members'])}. Only what they "
+                         "made public is shown here; their anonymous and confidential comments "
+                         "are in the coalition's figures only.")
+        else:
+            paras.append("No member organisation of the coalition belongs to this section.")
+        if d.get("approved_by"):
+            paras.append(f"Approved by: {_names(d['approved_by'])} (this section as it reads here).")
+        if d.get("members") and d.get("awaiting"):
+            paras.append(f"Not yet approved by: {_names(d['awaiting'])}.")
+        if d.get("stale"):
+            paras.append(f"{_names(d['stale'])} approved an earlier version of this section; it "
+                         "has changed since.")
+        for p in d.get("principles") or []:
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(p.get("stances", {}).items()))
+            paras.append(f"{p['id']} — {p.get('title')}: {counts}.")
+            for i in p.get("items") or []:
+                paras.append(f"{i['ref']} ({i.get('who')}, {i['stance']}): {i.get('text') or ''}"
+                             .rstrip(": "))
+        if d.get("members") and not d.get("principles"):
+            paras.append("They made no public comment in this round.")
+        out.append((str(d.get("title")), paras))
+    return out

@@ -101,6 +101,14 @@ def governance_section(data: dict) -> tuple[str, list[str]]:
     return SECTION_TITLE, section(data)
 
 
+def distinction_sections(data: dict) -> list[tuple[str, list[str]]]:
+    """(title, paragraphs) of the report's distinctions-based sections (First Nations, Inuit,
+    Métis organisations, as coalition.yaml names them)."""
+    from ..governance.wording import distinction_sections as sections
+
+    return sections(data)
+
+
 def status_legend(rule: dict | None) -> list[tuple[str, str]]:
     """(status, what it means) in plain words, with this round's numbers; in the order
     the statuses are decided."""

@@ -17,6 +17,7 @@ from ._common import (
     one_line,
     plural,
     status_legend,
+    distinction_sections,
     governance_notes,
     governance_section,
 )
@@ -147,6 +148,10 @@ def render(data: dict) -> bytes:
 
     v = data.get("verification") or {}
     doc.page_break()
+    for title, paras in distinction_sections(data):
+        doc.heading(title, 1)
+        for para in paras:
+            doc.para(para)
     heading, paragraphs = governance_section(data)
     if paragraphs:
         doc.heading(heading, 1)

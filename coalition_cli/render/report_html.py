@@ -16,6 +16,7 @@ from ._common import (
     fmt_rate,
     plural,
     status_legend,
+    distinction_sections,
     governance_notes,
     governance_section,
 )
@@ -137,6 +138,12 @@ TEMPLATE = """{% extends "base.html" %}
   </article>
   {% endfor %}
 </section>
+{% for title, paras in distinctions %}
+<section aria-labelledby="h-distinction-{{ loop.index }}">
+  <h2 id="h-distinction-{{ loop.index }}">{{ title }}</h2>
+  {% for para in paras %}<p dir="auto">{{ para }}</p>{% endfor %}
+</section>
+{% endfor %}
 {% if governance[1] %}
 <section aria-labelledby="h-governance">
   <h2 id="h-governance">{{ governance[0] }}</h2>
@@ -243,6 +250,7 @@ def _view(data: dict) -> dict:
                       "detail": one_line(e.get("detail"))} for e in excluded],
         "legend": status_legend((data.get("method") or {}).get("rule")),
         "governance": governance_section(data),
+        "distinctions": distinction_sections(data),
         "principles": principles,
         "v": {"commit": one_line(v.get("commit")), "draft": one_line(v.get("draft")),
               "draft_tag": one_line(v.get("draft_tag")), "closing": v.get("closing"),

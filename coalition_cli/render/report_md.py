@@ -22,6 +22,7 @@ from ._common import (
     one_line,
     plural,
     status_legend,
+    distinction_sections,
     governance_notes,
     governance_section,
 )
@@ -156,6 +157,10 @@ def render(data: dict) -> str:
             add("No dissent remains.\n")
 
     v = data.get("verification") or {}
+    for title, paras in distinction_sections(data):
+        add(f"## {md_inline(title)}\n")
+        for para in paras:
+            add(md_inline(para) + "\n")
     heading, paragraphs = governance_section(data)
     if paragraphs:
         add(f"## {md_inline(heading)}\n")

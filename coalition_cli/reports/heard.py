@@ -22,6 +22,7 @@ from ..agenda import Agenda
 from ..consensus import tally, voting_members
 from ..model import Record, now, stamp
 from ..verify import Verified
+from ..governance.distinctions import sections as distinction_sections
 from ..governance.report import applies_to, governance_fields, holdings
 from ._attribution import excluded_records, member_label
 from .facts import round_facts
@@ -225,6 +226,11 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
                          "by_kind": dict(sorted(dispositions.items()))},
         "unresolved": [d | {"principle": p["id"]} for p in principles for d in p["dissent"]],
         "governance": holdings(verified, rnd.id, effective, members, refs=refs),
+        "distinctions": distinction_sections(
+            config, members, principles,
+            [rec for _p, rec in verified.records.get(rnd.id, []) if rec.type == "approval"],
+            {refs[rec.id]: (rec.member, rec.text) for rec in effective
+             if rec.attribution == "public"}),
         "verification": verification,
         "dataset": rows,
         "generated_from": verified.commit,

@@ -108,10 +108,10 @@ def in_its_round(result: Any, rec: Record, parts: list[str], sha256: str) -> Pro
         return "malformed", f"{rec.principle} is not in round '{round_id}'"
     if rec.type == "label" and rec.principle not in rnd.principles:
         return "malformed", f"{rec.principle} is not in round '{round_id}'"
-    if rec.type in ("acknowledgement", "consent-withdrawal", "label"):
+    if rec.type in ("acknowledgement", "consent-withdrawal", "label", "approval"):
         # acknowledgements answer responses, after the close; consent to use a comment is
-        # its author's to withdraw at any time (governance.withdrawals), and a community's
-        # Label may come at any time (governance.local_contexts): neither changes a count
+        # its author's to withdraw at any time (governance.withdrawals), a community's Label
+        # and a section's approval may come at any time: none changes a count
         return None
     closing = result.closings.get(round_id)
     if closing is not None:
@@ -292,7 +292,7 @@ def check_targets(result: Any, by_round: dict[str, list[tuple[str, Record]]]) ->
         kept = []
         for item in items:
             path, rec = item
-            if rec.type == "label" or (rec.type == "comment" and not rec.supersedes):
+            if rec.type in ("label", "approval") or (rec.type == "comment" and not rec.supersedes):
                 # most records: nothing to check (a label names a principle, not a comment)
                 kept.append(item)
                 continue
