@@ -171,6 +171,9 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
 
     written_files = write_reports(agenda, rnd["id"], reports)
     summary = written_files.pop("_summary")
+    from .demo_governance import governance_step
+
+    written_files.update(governance_step(agenda, scenario, facilitator, who, reports, echo))
     echo("")
     _print_table(summary, echo)
     echo("")

@@ -130,7 +130,7 @@ def test_every_report_shows_them_with_names_and_links(lc, cli) -> None:
                  ["report", "r1", "--format", "html"]):
         text = " ".join(cli(*args, "--agenda", ag.path).stdout.split())
         assert "Traditional Knowledge Notice" in text, args
-        assert "TK TK Attribution of Kinship Circle" in text, args
+        assert "TK Attribution of Kinship Circle (https://storage.example.org/tk-a.svg)" in text, args
         assert "https://storage.example.org/tk-a.svg" in text, args
         assert HUB["project_page"] in text, args
         assert "Local Contexts Label" in text  # the legend says what they mean

@@ -69,6 +69,8 @@ def test_the_summary_counts_the_holders_and_names_them_only_if_the_author_agrees
     text = " ".join(cli("summary", "r1", "--format", "md", "--agenda", ag.path).stdout.split())
     assert "is held by 2 organisations its author chose and did not ask us to name" in text
     assert "Kin Org" not in text
+    assert "its text is held only by 2 organisations its author chose" in text
+    assert "shared with the facilitators only" not in text  # that would misstate who holds it
     cli("comment", "add", "--principle", "P01", "--stance", "support", "--attribution",
         "confidential", "--share-with", "kin", "--name-holders", "--text", "Named holder.",
         "--agenda", ag.path, env=env(held, "youth"))

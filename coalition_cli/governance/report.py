@@ -5,6 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 
+def held_note(rec: Any, members: dict[str, Any]) -> dict[str, Any]:
+    """Added to a confidential comment's entry when its author chose who holds it."""
+    if rec.shared_with is None or rec.attribution != "confidential":
+        return {}
+    holders = sorted(set(rec.shared_with) - {rec.member})
+    return {"held_by": {"holders": len(holders),
+                        "named": [members[m].name if m in members else m for m in holders]
+                        if rec.holders_named else None}}
+
+
 def rule_fields(config: Any) -> dict[str, Any]:
     """Added to a report's ``rule``: the silence setting and the community rules."""
     return {"silence": getattr(config, "silence", "abstain"),

@@ -120,6 +120,31 @@ def community_sentence(g: dict[str, Any]) -> str:
     return text
 
 
+def confidential_note(held: dict[str, Any] | None) -> str | None:
+    """The note beside a confidential comment whose author chose its holders (None: the
+    renderer's usual note, 'shared with the facilitators only')."""
+    if not held:
+        return None
+    if held.get("named"):
+        return (f"Confidential: counted in the figures; its text is held only by "
+                f"{_names(held['named'])}, chosen by its author.")
+    k = held.get("holders", 0)
+    return (f"Confidential: counted in the figures; its text is held only by {k} "
+            + ("organisation" if k == 1 else "organisations") + " its author chose.")
+
+
+def confidential_line(p: dict[str, Any]) -> str | None:
+    """The report's per-principle line on confidential comments, when some have chosen
+    holders (None: the usual line)."""
+    n, chosen = p.get("confidential") or 0, p.get("confidential_chosen") or 0
+    if not (n and chosen):
+        return None
+    return (f"{n} confidential " + ("comment" if n == 1 else "comments") + ": counted in the "
+            f"figures; {'its' if n == 1 else 'their'} text is held only by the facilitators or, "
+            f"for {chosen} of them, by the organisations {'its' if chosen == 1 else 'their'} "
+            "author chose.")
+
+
 SECTION_TITLE = "Indigenous data governance: notices, labels, consent and possession"
 
 
@@ -170,14 +195,17 @@ def _scope(on: Any) -> str:
 
 
 def _item(x: dict[str, Any]) -> str:
+    name = str(x.get("name"))
     kind = {"tk": "TK ", "bc": "BC "}.get(str(x.get("kind")), "")
+    if name.upper().startswith(kind.strip()):  # Hub names often say it already
+        kind = ""
     who = f" of {x['community']}" if x.get("community") else ""
-    link = f" <{x['url']}>" if x.get("url") else ""
-    return f"{kind}{x.get('name')}{who}{link}"
+    link = f" ({x['url']})" if x.get("url") else ""
+    return f"{kind}{name}{who}{link}"
 
 
 def _project(x: dict[str, Any]) -> str:
-    link = f" <{x['url']}>" if x.get("url") else ""
+    link = f" ({x['url']})" if x.get("url") else ""
     return f"Local Contexts Hub project: {x.get('title')}{link}."
 
 

@@ -93,6 +93,13 @@ def governance_notes(principle: dict) -> list[str]:
     return principle_notes(principle)
 
 
+def confidential_note(item: dict) -> str:
+    """The note beside a confidential comment: who holds its text."""
+    from ..governance.wording import confidential_note as chosen
+
+    return chosen(item.get("held_by")) or CONFIDENTIAL_NOTE
+
+
 def governance_section(data: dict) -> tuple[str, list[str]]:
     """(heading, paragraphs) of the "Consent and possession" section; no paragraphs, no
     section."""

@@ -20,6 +20,7 @@ from ._common import (
     round_dates,
     short_sha,
     status_legend,
+    confidential_note,
     governance_notes,
     governance_section,
 )
@@ -101,7 +102,7 @@ def render(data: dict) -> bytes:
             for a in p["amendments"]:
                 doc.bullet(_who(a))
                 if a.get("attribution") == "confidential":
-                    doc.bullet((CONFIDENTIAL_NOTE, "i"), level=2)
+                    doc.bullet((confidential_note(a), "i"), level=2)
                 if a.get("quote"):
                     doc.bullet(("Replace: ", "i"), f"“{one_line(a['quote'])}”", level=2)
                 if a.get("proposed_text"):
@@ -114,7 +115,7 @@ def render(data: dict) -> bytes:
                 if b.get("text"):
                     doc.quote(b["text"])
                 else:
-                    doc.bullet((CONFIDENTIAL_NOTE if b.get("attribution") == "confidential"
+                    doc.bullet((confidential_note(b) if b.get("attribution") == "confidential"
                                 else NO_TEXT, "i"), level=2)
         if p.get("quotes"):
             doc.heading("Comments and answers", 3)
@@ -125,7 +126,7 @@ def render(data: dict) -> bytes:
                 if q.get("text"):
                     doc.quote(q["text"])
                 else:
-                    doc.bullet((CONFIDENTIAL_NOTE if q.get("attribution") == "confidential"
+                    doc.bullet((confidential_note(q) if q.get("attribution") == "confidential"
                                 else NO_TEXT, "i"), level=2)
                 if q.get("endorsed_by"):
                     doc.bullet(("Endorsed by: ", "b"),

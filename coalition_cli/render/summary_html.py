@@ -24,6 +24,7 @@ from ._common import (
     round_dates,
     short_sha,
     status_legend,
+    confidential_note,
     governance_notes,
     governance_section,
 )
@@ -168,7 +169,7 @@ TEMPLATE = """{% extends "base.html" %}
     {% for a in p.amendments %}
       <li>
         <bdi class="who">{{ a.who }}</bdi> <span class="muted">· comment <code>{{ a.comment }}</code></span>
-        {% if a.confidential %}<p class="muted"><em>{{ CONFIDENTIAL_NOTE }}</em></p>{% endif %}
+        {% if a.confidential %}<p class="muted"><em>{{ a.note }}</em></p>{% endif %}
         {% if a.quote %}<blockquote dir="auto"><span class="label">Replace</span>{{ a.quote }}</blockquote>{% endif %}
         {% if a.proposed %}<blockquote class="proposal" dir="auto"><span class="label">{% if a.quote %}With{% else %}Proposed text{% endif %}</span>{{ a.proposed }}</blockquote>{% endif %}
       </li>
@@ -181,7 +182,7 @@ TEMPLATE = """{% extends "base.html" %}
     {% for b in p.blocks %}
       <li>
         <bdi class="who">{{ b.who }}</bdi> <span class="muted">· comment <code>{{ b.comment }}</code></span>
-        {% if b.text %}<blockquote class="block" dir="auto">{{ b.text }}</blockquote>{% elif b.confidential %}<p class="muted"><em>{{ CONFIDENTIAL_NOTE }}</em></p>{% else %}<p class="muted"><em>{{ NO_TEXT }}</em></p>{% endif %}
+        {% if b.text %}<blockquote class="block" dir="auto">{{ b.text }}</blockquote>{% elif b.confidential %}<p class="muted"><em>{{ b.note }}</em></p>{% else %}<p class="muted"><em>{{ NO_TEXT }}</em></p>{% endif %}
       </li>
     {% endfor %}
     </ul>
@@ -193,7 +194,7 @@ TEMPLATE = """{% extends "base.html" %}
       <li>
         <bdi class="who">{{ q.who }}</bdi> <span class="muted">· {{ q.stance }} · comment <code>{{ q.comment }}</code></span>
         {% if q.quote %}<blockquote dir="auto"><span class="label">On</span>{{ q.quote }}</blockquote>{% endif %}
-        {% if q.text %}<p dir="auto">{{ q.text }}</p>{% elif q.confidential %}<p class="muted"><em>{{ CONFIDENTIAL_NOTE }}</em></p>{% else %}<p class="muted"><em>{{ NO_TEXT }}</em></p>{% endif %}
+        {% if q.text %}<p dir="auto">{{ q.text }}</p>{% elif q.confidential %}<p class="muted"><em>{{ q.note }}</em></p>{% else %}<p class="muted"><em>{{ NO_TEXT }}</em></p>{% endif %}
         {% if q.endorsed_by %}<p class="muted">Endorsed by <bdi>{{ q.endorsed_by }}</bdi></p>{% endif %}
         {{ answer(q) }}
       </li>
@@ -360,14 +361,15 @@ def _view(data: dict) -> dict:
             "amendments": [
                 {"who": member_name(a.get("member"), a.get("attribution")),
                  "comment": one_line(a.get("comment")),
-                 "confidential": a.get("attribution") == "confidential",
+                 "confidential": a.get("attribution") == "confidential", "note": confidential_note(a),
                  "quote": text(a.get("quote")), "proposed": text(a.get("proposed_text"))}
                 for a in p.get("amendments") or []
             ],
             "blocks": [
                 {"who": member_name(b.get("member"), b.get("attribution")),
                  "comment": one_line(b.get("comment")),
-                 "confidential": b.get("attribution") == "confidential", "text": text(b.get("text"))}
+                 "confidential": b.get("attribution") == "confidential", "text": text(b.get("text")),
+                 "note": confidential_note(b)}
                 for b in p.get("blocks") or []
             ],
             "quotes": [
@@ -375,6 +377,7 @@ def _view(data: dict) -> dict:
                  "comment": one_line(q.get("comment")),
                  "stance": one_line(q.get("stance")), "quote": text(q.get("quote")),
                  "text": text(q.get("text")), "confidential": q.get("attribution") == "confidential",
+                 "note": confidential_note(q),
                  "endorsed_by": ", ".join(member_name(e) for e in q.get("endorsed_by") or []),
                  **_answer_view(q)}
                 for q in p.get("quotes") or []

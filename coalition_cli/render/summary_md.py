@@ -27,6 +27,7 @@ from ._common import (
     round_dates,
     short_sha,
     status_legend,
+    confidential_note,
     governance_notes,
     governance_section,
 )
@@ -130,7 +131,7 @@ def render(data: dict) -> str:
             for a in amendments:
                 add(f"- {_who(a)}\n")
                 if a.get("attribution") == "confidential":
-                    add(f"  *{md_inline(CONFIDENTIAL_NOTE)}*\n")
+                    add(f"  *{md_inline(confidential_note(a))}*\n")
                 if a.get("quote"):
                     add(_indent(md_blockquote(a["quote"], lead="*Replace:*")) + "\n")
                 if a.get("proposed_text"):
@@ -144,7 +145,7 @@ def render(data: dict) -> str:
                 if b.get("text"):
                     add(_indent(md_blockquote(b["text"])) + "\n")
                 elif b.get("attribution") == "confidential":
-                    add(f"  *{md_inline(CONFIDENTIAL_NOTE)}*\n")
+                    add(f"  *{md_inline(confidential_note(b))}*\n")
                 else:
                     add(f"  *{md_inline(NO_TEXT)}*\n")
         quotes = p.get("quotes") or []
@@ -157,7 +158,7 @@ def render(data: dict) -> str:
                 if q.get("text"):
                     add(_indent(md_blockquote(q["text"])) + "\n")
                 elif q.get("attribution") == "confidential":
-                    add(f"  *{md_inline(CONFIDENTIAL_NOTE)}*\n")
+                    add(f"  *{md_inline(confidential_note(q))}*\n")
                 else:
                     add(f"  *{md_inline(NO_TEXT)}*\n")
                 if q.get("endorsed_by"):

@@ -19,6 +19,7 @@ from ._common import (
     excluded_where,
     round_dates,
     status_legend,
+    confidential_note,
     governance_notes,
     governance_section,
     clean_text,
@@ -172,7 +173,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     def block(b: dict) -> Text:
         if b.get("text"):
             return T(one_line(b["text"]))
-        return T(CONFIDENTIAL_NOTE if b.get("attribution") == "confidential" else NO_TEXT)
+        return T(confidential_note(b) if b.get("attribution") == "confidential" else NO_TEXT)
 
     listing("Proposed amendments", "bold",
             [(p.get("id"), a) for p in principles for a in p.get("amendments") or []], amendment)

@@ -153,6 +153,9 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
             "support_share": None if t.support_share is None else round(t.support_share, 4),
             "heard": heard,
             "confidential": sum(1 for i in heard if i["attribution"] == "confidential"),
+            "confidential_chosen": sum(1 for rec in effective if rec.principle == pid and
+                                       rec.attribution == "confidential" and
+                                       rec.shared_with is not None),
             "change": {"status": change.get("status", "unchanged"),
                        "ops": change.get("ops") if change.get("status") == "modified" else []},
             "dissent": dissent,

@@ -13,7 +13,7 @@ from ..consensus import RoundState, clusters, fold, in_order, tally, voting_memb
 from ..errors import NotFound
 from ..model import Record, Round, now, parse_stamp, stamp
 from ..verify import Verified
-from ..governance.report import applies_to, governance_fields, holdings
+from ..governance.report import applies_to, governance_fields, held_note, holdings
 from ._attribution import excluded_records, member_label, visible_text
 from .facts import round_facts
 
@@ -128,13 +128,14 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             text, proposal, quote, who = shown[rec.id]
             if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
                 amendments.append({"comment": rec.id, "member": who, "quote": quote,
-                                   "proposed_text": proposal, "attribution": rec.attribution})
+                                   "proposed_text": proposal, "attribution": rec.attribution,
+                                   **held_note(rec, members)})
             if rec.stance == "block":
                 blocks.append({"comment": rec.id, "member": who, "text": text,
-                               "attribution": rec.attribution})
+                               "attribution": rec.attribution, **held_note(rec, members)})
             quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
                            "text": text, "attribution": rec.attribution, "kind": rec.kind,
-                           **answers[rec.id]})
+                           **answers[rec.id], **held_note(rec, members)})
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
