@@ -40,7 +40,9 @@ TEMPLATE = """{% extends "base.html" %}
     <li><a href="#h-who">Who took part</a></li>
     <li><a href="#h-method">Method</a></li>
     <li><a href="#h-principles">Principle by principle</a></li>
-    <li><a href="#h-appendix">Appendix: check this report yourself</a></li>
+    {% for title, paras in distinctions %}<li><a href="#h-distinction-{{ loop.index }}">{{ title }}</a></li>
+    {% endfor %}{% if governance[1] %}<li><a href="#h-governance">{{ governance[0] }}</a></li>
+    {% endif %}<li><a href="#h-appendix">Appendix: check this report yourself</a></li>
   </ul>
 </nav>
 <main>
