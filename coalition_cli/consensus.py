@@ -83,15 +83,24 @@ class Tally:
     status: str
     voices: int
     blocks: int
+    by_silence: int = 0  # members counted as accepting by silence (governance.consent)
+    community: tuple = ()  # governance.consent.GroupTally of each community rule that applies
 
 
-def tally(state: RoundState, principle: str, voting: dict[str, Member], config: Config) -> Tally:
-    """Stances (members per stance), support share and consensus status of one principle."""
+def tally(state: RoundState, principle: str, voting: dict[str, Member], config: Config, *,
+          themes: tuple[str, ...] | list[str] = ()) -> Tally:
+    """Stances (members per stance), support share and consensus status of one principle;
+    ``themes``: the principle's own (front matter), which community rules may name."""
     counts = {s: 0 for s in config.stances}
     for (member, pid), (stance, _src) in state.voices.items():
         if pid == principle and member in voting:
             counts[stance] = counts.get(stance, 0) + 1
-    return _status(counts, len(voting), config)
+    base = _status(counts, len(voting), config)
+    if getattr(config, "silence", "abstain") == "abstain" and not getattr(config, "community", ()):
+        return base
+    from .governance.consent import apply
+
+    return apply(base, state, principle, voting, config, themes, _status)
 
 
 def _status(counts: dict[str, int], voting: int, config: Config) -> Tally:

@@ -109,7 +109,8 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
         if is_translation(path.name):
             continue  # the French texts: translate_sample below
         fields, body = records.split_front_matter(path.read_bytes(), str(path))
-        actions.principle_add(agenda, facilitator, fields["title"], body)
+        actions.principle_add(agenda, facilitator, fields["title"], body,
+                              themes=fields.get("themes") or ())
     echo(f"  drafted {len(agenda.snapshot().principles)} principles")
     translate_sample(agenda, facilitator, sample, echo)
 
@@ -178,6 +179,9 @@ def run_demo(folder: Path | None = None, echo: Echo = print) -> dict[str, Any]:
     written_files = write_reports(agenda, rnd["id"], reports)
     written_files.update(write_reports_in_french(agenda, rnd["id"], reports))
     summary = written_files.pop("_summary")
+    from .demo_governance import governance_step
+
+    written_files.update(governance_step(agenda, scenario, facilitator, who, reports, echo))
     echo("")
     _print_table(summary, echo)
     echo("")

@@ -23,10 +23,12 @@ KINDS = ("general", "substantive", "editorial")
 ATTRIBUTIONS = ("public", "anonymous", "confidential")
 DISPOSITIONS = ("accepted", "accepted-in-part", "not-accepted", "noted", "duplicate", "out-of-scope")
 ANSWERS = ("satisfied", "maintains-objection")
-RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement")
+RECORD_TYPES = ("comment", "withdrawal", "endorsement", "acknowledgement", "consent-withdrawal",
+                "label", "approval")
 RECORD_FIELDS = ("type", "id", "round", "member", "submitted_at", "principle", "author", "stance",
                  "kind", "attribution", "themes", "anchor", "text", "proposed_text", "supersedes",
-                 "target", "answer", "encrypted", "provenance", "lang")
+                 "target", "answer", "encrypted", "provenance", "lang", "shared_with",
+                 "holders_named", "local_contexts")
 
 # --- time -------------------------------------------------------------------------
 
@@ -223,6 +225,7 @@ class Principle:
     status: str = "active"
     path: str = ""
     updated_at: str | None = None  # when a facilitator signed this version (orders versions)
+    themes: tuple[str, ...] = ()  # front matter: what community consent rules may name
 
     @property
     def active(self) -> bool:
@@ -236,7 +239,8 @@ def principle_from_fields(fields: dict[str, Any], body: str, path: str) -> Princ
         raise f.fail("front matter 'id' must be a principle id like P03")
     return Principle(id=pid, title=f.req("title", limit=200), body=body,
                      status=f.req("status", choices=("active", "retired")), path=path,
-                     updated_at=f.str("updated_at", optional=True, limit=40))
+                     updated_at=f.str("updated_at", optional=True, limit=40),
+                     themes=f.strs("themes", pattern=SLUG_ID))
 
 
 # --- rounds --------------------------------------------------------------------------
@@ -320,6 +324,12 @@ class Record:
     encrypted: str | None = None  # confidential text and proposal, age-armored
     provenance: dict[str, Any] | None = None  # imported from a file: {source, sha256, item}
     lang: str | None = None  # the language a comment was written in (None: not recorded)
+    # a confidential comment whose author chose its recipients (governance.recipients):
+    # the members it is encrypted to (besides the author), and whether reports may name them
+    shared_with: tuple[str, ...] | None = None
+    holders_named: bool = False
+    # Local Contexts Labels (governance.local_contexts) on a comment, or of a ``label`` record
+    local_contexts: dict[str, Any] | None = None
 
     def fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": 1, "type": self.type, "id": self.id, "round": self.round,
@@ -334,11 +344,24 @@ class Record:
                         "supersedes": self.supersedes, "provenance": self.provenance})
             if self.lang:  # written only when known: older records stay byte for byte
                 out["lang"] = self.lang
+            if self.shared_with is not None:
+                out.update({"shared_with": list(self.shared_with),
+                            "holders_named": self.holders_named})
+            if self.local_contexts is not None:
+                out["local_contexts"] = self.local_contexts
         elif self.type == "withdrawal":
             out["withdraws"] = self.target
         elif self.type == "endorsement":
             out["endorses"] = self.target
             out["text"] = self.text
+        elif self.type == "consent-withdrawal":
+            out["withdraws_consent"] = self.target
+            out["text"] = self.text
+        elif self.type == "label":
+            out["local_contexts"] = self.local_contexts
+        elif self.type == "approval":  # governance.distinctions: target and text, renamed
+            out["approves"] = self.target
+            out["section_sha256"] = self.text
         else:
             out["acknowledges"] = self.target
             out["answer"] = self.answer
@@ -350,7 +373,8 @@ class Record:
 _LANG = re.compile(r"[a-z]{2,3}")  # a language code (coalition_cli.translations)
 
 _TARGET_KEY = {"withdrawal": "withdraws", "endorsement": "endorses",
-               "acknowledgement": "acknowledges"}
+               "acknowledgement": "acknowledges", "consent-withdrawal": "withdraws_consent",
+               "approval": "approves"}
 
 
 def record_from_fields(fields: dict[str, Any], path: str,
@@ -387,8 +411,18 @@ def record_from_fields(fields: dict[str, Any], path: str,
             supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
             provenance=_provenance(fields, path),
             lang=f.str("lang", optional=True, pattern=_LANG),
+            **_sharing(fields, f), local_contexts=_labels(fields, path),
         )
+    if kind == "label":
+        if fields.get("principle") is None:
+            raise f.fail("a label record names the principle it labels")
+        labels = _labels(fields, path)
+        if labels is None:
+            raise f.fail("a label record needs 'local_contexts'")
+        return Record(**common, local_contexts=labels)
     target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
+    if kind == "approval":  # a report section (its id) and the SHA-256 of what it showed
+        return Record(**common, target=target, text=f.req("section_sha256", pattern=_SHA256))
     answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None
     return Record(**common, target=target, answer=answer, text=f.str("text", optional=True))
 
@@ -412,6 +446,31 @@ def _provenance(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
     p.req("sha256", pattern=_SHA256)
     p.req("item", limit=100)
     return value
+
+
+def _labels(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """A member's Local Contexts Labels (never Notices: those are the facilitators')."""
+    if fields.get("local_contexts") is None:
+        return None
+    from .governance.local_contexts import parse
+
+    value = parse(fields["local_contexts"], path)
+    if value is not None and (value["notices"] or not value["labels"]):
+        raise MalformedData(path, "a member's record holds Local Contexts Labels only "
+                                  "(Notices are applied by facilitators)")
+    return value
+
+
+def _sharing(fields: dict[str, Any], f: _Fields) -> dict[str, Any]:
+    """``shared_with`` and ``holders_named`` of a comment (only beside ``encrypted``)."""
+    if "shared_with" not in fields:
+        return {}
+    if "encrypted" not in fields:
+        raise f.fail("field 'shared_with' belongs to a confidential comment only")
+    named = fields.get("holders_named", False)
+    if not isinstance(named, bool):
+        raise f.fail("field 'holders_named' must be true or false")
+    return {"shared_with": f.strs("shared_with", pattern=SLUG_ID), "holders_named": named}
 
 
 @dataclass(frozen=True)
@@ -545,6 +604,9 @@ class Config:
     founders: tuple[str, ...] = ()  # pinned facilitator key fingerprints
     description: str = ""
     updated_at: str | None = None  # when a facilitator signed this version (orders versions)
+    distinctions: tuple = ()  # governance.distinctions.Distinction: report sections
+    silence: str = "abstain"  # consensus.silence: abstain | consent (governance.consent)
+    community: tuple = ()  # consensus.community: governance.consent.CommunityRule, in order
 
 
 def config_from_fields(fields: Any, path: str) -> Config:
@@ -569,9 +631,16 @@ def config_from_fields(fields: Any, path: str) -> Config:
     for required in ("support", "block"):
         if required not in stances:
             raise f.fail(f"'stances' must include '{required}'")
+    sectors = f.strs("sectors", pattern=SLUG_ID) or DEFAULT_SECTORS
+    from .governance.consent import parse as parse_consent
+
+    silence, community = parse_consent(consensus, path, sectors)
+    from .governance.distinctions import parse as parse_distinctions
+
     return Config(
-        name=f.req("name", limit=200), stances=stances,
-        sectors=f.strs("sectors", pattern=SLUG_ID) or DEFAULT_SECTORS,
+        distinctions=parse_distinctions(fields.get("distinctions"), path),
+        name=f.req("name", limit=200), stances=stances, sectors=sectors,
+        silence=silence, community=community,
         themes=f.strs("themes", pattern=SLUG_ID), languages=f.strs("languages") or ("en",),
         quorum=number("quorum", 0.5, 0, 1), threshold=number("threshold", 0.75, 0, 1),
         max_blocks=int(number("max_blocks", 0, 0, 10_000)), founders=founders,

@@ -51,6 +51,10 @@ class Verified:
     access: dict[str, dict[str, Any]] = field(default_factory=dict)  # round -> comment -> Access
     redactions: dict[str, Any] = field(default_factory=dict)  # removed record path -> Redaction
     accepted: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (key, sha256)
+    # round -> comment id -> consent-withdrawal record (governance.withdrawals)
+    consent_withdrawn: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # round -> scope (agenda, round, principle id) -> Local Contexts NoticeRecord
+    notices: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -34,6 +34,7 @@ from .comments import (
     comment_withdraw,
     find_record,
 )
+from .governance import comment_withdraw_consent, label_add, notice_add, section_approve
 from .members import member_add, member_remove, member_revoke_key
 from .principles import principle_add, principle_edit
 from .responses import redact, respond
@@ -45,8 +46,10 @@ __all__ = [
     "ANONYMOUS_AUTHOR", "CONFIG_KEYS", "GITATTRIBUTES", "GitError", "Written", "_commit",
     "_config_dict", "_config_yaml", "_later", "_member_records", "_signed", "_signed_bytes",
     "_write_record", "comment_ack", "comment_add", "comment_endorse", "comment_reencrypt",
-    "comment_withdraw", "config_replace", "config_set", "find_record", "init", "member_add",
-    "member_remove", "member_revoke_key", "migrate", "parse_closes", "parse_stamp",
-    "principle_add", "principle_edit", "principle_translate", "redact", "respond", "require_role", "round_close",
+    "comment_withdraw", "comment_withdraw_consent", "config_replace", "config_set",
+    "find_record", "init", "label_add", "member_add", "member_remove", "member_revoke_key",
+    "migrate", "notice_add", "parse_closes", "parse_stamp", "principle_add", "principle_edit",
+    "principle_translate", "redact", "respond", "require_role", "round_close",
+    "section_approve",
     "round_extend", "round_open", "round_reopen", "verified",
 ]

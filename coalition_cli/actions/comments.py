@@ -73,12 +73,15 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
                 kind: str = "substantive", themes: list[str] | None = None,
                 attribution: str = "public", supersedes: str | None = None,
                 round_id: str | None = None, lang: str | None = None,
-                provenance: dict[str, str] | None = None) -> Written:
+                provenance: dict[str, str] | None = None, share_with: list[str] | None = None,
+                name_holders: bool = False, local_contexts: dict | None = None) -> Written:
     """Sign and commit a comment. ``lang``: the language the comment is written in (a
     language of the agenda); a quote must be in that language's version of the principle at
     the round's draft. ``provenance`` (``review import``) names the file it came from; a
     confidential comment seals it with its text (a file's digest would tie it to its file
-    and to the other comments from that file)."""
+    and to the other comments from that file). ``share_with``: a confidential comment's
+    holders chosen by its author instead of every facilitator (governance.recipients),
+    ``name_holders``: reports may name them."""
     from ..anchoring import make_anchor
 
     snap = verified(agenda)
@@ -99,6 +102,16 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
     if attribution not in ATTRIBUTIONS:
         raise InputError(f"unknown attribution '{attribution}'",
                          hint=f"use one of: {', '.join(ATTRIBUTIONS)}")
+    if local_contexts is not None:
+        from ..governance.local_contexts import LABEL_SECTOR
+
+        if identity.member.sector != LABEL_SECTOR or local_contexts.get("notices"):
+            raise NotPermitted(f"Local Contexts Labels are applied by members of the "
+                               f"{LABEL_SECTOR} sector, on their own comments",
+                               hint="facilitators apply Notices: coalition notice add")
+    if (share_with or name_holders) and attribution != "confidential":
+        raise InputError("--share-with and --name-holders are for a confidential comment",
+                         hint="add --attribution confidential")
     tags = []
     for theme in themes or []:
         check_slug(theme, "theme")
@@ -152,14 +165,24 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
         assert set(payload) == set(SEALED_FIELDS)
         if provenance is not None:
             payload["provenance"] = provenance
-        encrypted = encrypt_for_facilitators(snap, payload, also=[identity.entry.key])
+        if share_with:
+            from ..confidential import encrypt
+            from ..governance.recipients import chosen_recipients
+
+            keys, chosen = chosen_recipients(snap, share_with, identity.member.id)
+            encrypted = encrypt(payload, list(dict.fromkeys([*keys, identity.entry.key])))
+        else:
+            chosen = None
+            encrypted = encrypt_for_facilitators(snap, payload, also=[identity.entry.key])
         text, propose, author, anchor, tags, lang, provenance = None, None, None, None, [], None, None
     record = Record(type="comment", id=new_record_id(), round=round_.id, member=identity.member.id,
                     submitted_at=stamp(_write.now()), principle=pid, author=author,
                     stance=stance, kind=kind, attribution=attribution, themes=tuple(tags),
                     anchor=anchor, text=text if text is not None else ("" if not encrypted else None),
                     proposed_text=propose, supersedes=previous, encrypted=encrypted, lang=lang,
-                    provenance=provenance)
+                    provenance=provenance, shared_with=chosen if encrypted else None,
+                    holders_named=bool(name_holders and encrypted and chosen),
+                    local_contexts=local_contexts)
     if attribution == "public":
         message = f"comment {record.id[:8]}: {identity.member.id} on {pid} ({stance}) in {round_.id}"
     else:  # the commit must not say whose it is
@@ -283,13 +306,17 @@ def comment_reencrypt(agenda: Agenda, identity: Identity, comment_id: str) -> Wr
     if target.type != "comment" or not target.encrypted:
         raise InputError(f"{target.id[:8]} is not a confidential comment")
     payload, _grant = open_comment(snap, target, identity.key)
-    recipients = facilitator_keys(snap)
+    from ..governance.recipients import regrant_keys
+
+    chosen = regrant_keys(snap, target, payload)  # never wider than its author chose
+    recipients = facilitator_keys(snap) if chosen is None else chosen
     grant = Access(round=target.round, comment=target.id, encrypted=encrypt(payload, recipients),
                    recipients=tuple(PublicKey.from_openssh(k).fingerprint for k in recipients),
                    granted_by=identity.member.id, granted_at=stamp(_write.now()))
     rel = f"rounds/{target.round}/access/{target.id}.yaml"
     files = _signed(agenda, identity, rel, grant.fields())
     sha = _commit(agenda, identity, files,
-                  f"access to {target.id[:8]}: re-encrypted for {len(recipients)} facilitator "
-                  f"key(s) ({identity.member.id})")
+                  f"access to {target.id[:8]}: re-encrypted for {len(recipients)} "
+                  f"{'facilitator ' if chosen is None else 'chosen holder '}key(s) "
+                  f"({identity.member.id})")
     return Written(target.id, agenda.p(rel), sha)

@@ -26,7 +26,27 @@ def _principle_file(fields: dict[str, Any], body: str, previous: str | None = No
     return records.dump_principle({**fields, "updated_at": _later(previous)}, body)
 
 
-def principle_add(agenda: Agenda, identity: Identity, title: str, body: str) -> Written:
+def _themes(snap: object, themes: list[str] | tuple[str, ...]) -> list[str]:
+    """A principle's themes (front matter), checked like a comment's."""
+    from ..ids import check_slug
+
+    out: list[str] = []
+    allowed = snap.config.themes  # type: ignore[attr-defined]
+    for theme in themes:
+        check_slug(theme, "theme")
+        if allowed and theme not in allowed:
+            raise InputError(f"unknown theme '{theme}'", hint=f"use one of: {', '.join(allowed)}")
+        if theme not in out:
+            out.append(theme)
+    return out
+
+
+def _with_themes(fields: dict[str, Any], themes: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    return {**fields, "themes": list(themes)} if themes else fields
+
+
+def principle_add(agenda: Agenda, identity: Identity, title: str, body: str, *,
+                  themes: list[str] | tuple[str, ...] = ()) -> Written:
     snap = verified(agenda)
     require_role(identity, "facilitator", "draft principles")
     title = records.clean_text(title, "the title", limit=records.MAX_TITLE, required=True,
@@ -39,7 +59,8 @@ def principle_add(agenda: Agenda, identity: Identity, title: str, body: str) -> 
             used.append(int(stem[1:]))
     pid = f"P{max(used, default=0) + 1:02d}"
     path = agenda.p(f"principles/{pid}-{slugify(title)}.md")
-    data = _principle_file({"id": pid, "title": title, "status": "active"}, body)
+    data = _principle_file(_with_themes({"id": pid, "title": title, "status": "active"},
+                                        _themes(snap, themes)), body)
     rel = _rel(agenda, path)
     commit = _commit(agenda, identity, _signed_bytes(agenda, identity, rel, data),
                      f"principle {pid}: add \"{title}\" ({_who(identity)})")
@@ -48,7 +69,8 @@ def principle_add(agenda: Agenda, identity: Identity, title: str, body: str) -> 
 
 def principle_edit(agenda: Agenda, identity: Identity, principle_id: str, *,
                    title: str | None = None, body: str | None = None,
-                   status: str | None = None) -> Written:
+                   status: str | None = None,
+                   themes: list[str] | tuple[str, ...] | None = None) -> Written:
     snap = verified(agenda)
     require_role(identity, "facilitator", "draft principles")
     principle = snap.principle(principle_id)
@@ -58,10 +80,12 @@ def principle_edit(agenda: Agenda, identity: Identity, principle_id: str, *,
     new_body = principle.body if body is None else (
         records.clean_text(body, "the body", limit=records.MAX_BODY, required=True) or "")
     new_status = status or principle.status
-    if (new_title, new_body.strip(), new_status) == (principle.title, principle.body.strip(),
-                                                     principle.status):
+    new_themes = tuple(principle.themes if themes is None else _themes(snap, themes))
+    if (new_title, new_body.strip(), new_status, new_themes) == (
+            principle.title, principle.body.strip(), principle.status, principle.themes):
         raise InputError(f"{principle.id} is unchanged: nothing to commit")
-    data = _principle_file({"id": principle.id, "title": new_title, "status": new_status},
+    data = _principle_file(_with_themes({"id": principle.id, "title": new_title,
+                                         "status": new_status}, new_themes),
                            new_body, principle.updated_at)
     verb = "retire" if status == "retired" else "edit"
     rel = _rel(agenda, principle.path)

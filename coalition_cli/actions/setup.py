@@ -36,6 +36,12 @@ from ._write import (
     require_role,
     verified,
 )
+from ..governance.settings import (
+    CONSENT_COMMENT,
+    DISTINCTIONS_COMMENT,
+    default_governance,
+    governance_setting,
+)
 from .principles import _principle_file
 
 
@@ -65,9 +71,11 @@ def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | Non
         "description": base.get("description", ""),
         "languages": check_languages(list(base.get("languages", ["en"]))),
         "stances": base.get("stances", list(DEFAULT_STANCES)),
-        "consensus": base.get("consensus", {"quorum": 0.5, "threshold": 0.75, "max_blocks": 0}),
+        "consensus": base.get("consensus", {"quorum": 0.5, "threshold": 0.75, "max_blocks": 0,
+                                            **default_governance()}),
         "sectors": base.get("sectors", list(DEFAULT_SECTORS)),
         "themes": base.get("themes", []),
+        "distinctions": base.get("distinctions", []),
         "trust": {"founders": [key.public.fingerprint]},
         "updated_at": stamp(_write.now()),
     }
@@ -100,11 +108,16 @@ def _config_yaml(config: dict[str, Any]) -> str:
         f"stances: {dumps(config['stances'])}",
         "# quorum: share of voting members who must take a stance; threshold: support share",
         "# needed for consensus; max_blocks: blocks a principle may carry and still pass.",
+        *CONSENT_COMMENT,
         "consensus: " + dumps({"quorum": consensus.get("quorum", 0.5),
                                "threshold": consensus.get("threshold", 0.75),
-                               "max_blocks": consensus.get("max_blocks", 0)}),
+                               "max_blocks": consensus.get("max_blocks", 0),
+                               "silence": consensus.get("silence", "abstain"),
+                               "community": consensus.get("community", [])}),
         f"sectors: {dumps(config['sectors'])}",
         f"themes: {dumps(config['themes'])}",
+        *DISTINCTIONS_COMMENT,
+        f"distinctions: {dumps(config.get('distinctions', []))}",
         "# Fingerprints of the founding facilitators' keys: the root of trust of the registry.",
         "trust: " + dumps({"founders": config["trust"]["founders"]}),
         f"updated_at: {dumps(config['updated_at'])}",
@@ -114,19 +127,23 @@ def _config_yaml(config: dict[str, Any]) -> str:
 
 CONFIG_KEYS = ("name", "description", "languages", "stances", "sectors", "themes",
                "consensus.quorum", "consensus.threshold", "consensus.max_blocks",
-               "trust.founders")
+               "consensus.silence", "consensus.community", "distinctions", "trust.founders")
 
 
 def _config_dict(config: Any) -> dict[str, Any]:
     return {"name": config.name, "description": config.description,
             "languages": list(config.languages), "stances": list(config.stances),
             "consensus": {"quorum": config.quorum, "threshold": config.threshold,
-                          "max_blocks": config.max_blocks},
+                          "max_blocks": config.max_blocks, "silence": config.silence,
+                          "community": [rule.fields() for rule in config.community]},
             "sectors": list(config.sectors), "themes": list(config.themes),
+            "distinctions": [d.fields() for d in config.distinctions],
             "trust": {"founders": list(config.founders)}, "updated_at": config.updated_at}
 
 
 def _setting(key: str, value: str) -> Any:
+    if key in ("consensus.silence", "consensus.community", "distinctions"):
+        return governance_setting(key, value)
     if key.startswith("consensus."):
         try:
             number = float(value)
@@ -239,7 +256,9 @@ def migrate(agenda: Agenda, identity: Identity) -> Written | None:
         if version is not None and version.blob == blob:
             continue
         data = _principle_file({"id": principle.id, "title": principle.title,
-                                "status": principle.status}, principle.body, principle.updated_at)
+                                "status": principle.status,
+                                **({"themes": list(principle.themes)} if principle.themes else {})},
+                               principle.body, principle.updated_at)
         files.update(_signed_bytes(agenda, identity, rel, data))
         done.append(principle.id)
     for member in snap.members.values():

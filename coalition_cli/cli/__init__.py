@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import comments, members, principles, reports, review, rounds, setup, trust
+from . import comments, governance, members, principles, reports, review, rounds, setup, trust
 
 app = typer.Typer(
     name="coalition",
@@ -54,6 +54,11 @@ app.add_typer(members.app, name="member", help="The member registry (facilitator
 app.add_typer(principles.app, name="principle", help="Draft the principles.")
 app.add_typer(rounds.app, name="round", help="Consultation rounds (facilitators).")
 app.add_typer(comments.app, name="comment", help="Signed comments (members).")
+app.add_typer(governance.notice_app, name="notice",
+              help="Local Contexts Notices (facilitators).")
+app.add_typer(governance.label_app, name="label",
+              help="Local Contexts Labels (members of the indigenous-led sector).")
+app.command("approve")(governance.approve)
 comments.register(app)
 reports.register(app)
 trust.register(app)

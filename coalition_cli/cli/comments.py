@@ -46,6 +46,15 @@ def add(
     supersedes: Annotated[Optional[str], typer.Option(
         "--supersedes", help="Id of your earlier comment this one replaces.")] = None,
     round_id: RoundOpt = None,
+    share_with: Annotated[Optional[list[str]], typer.Option(
+        "--share-with", help="Confidential: the members who may read it (comma-separated or "
+        "repeated; facilitators or others), instead of every facilitator.")] = None,
+    name_holders: Annotated[bool, typer.Option(
+        "--name-holders", help="Confidential with --share-with: reports may name who holds "
+        "it (otherwise they only count them).")] = False,
+    local_contexts: Annotated[Optional[Path], typer.Option(
+        "--local-contexts", help="Members of the indigenous-led sector: your community's TK/BC "
+        "Labels from a saved Local Contexts Hub project JSON.")] = None,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
     lang: Annotated[Optional[str], typer.Option(
@@ -57,6 +66,11 @@ def add(
     from .. import actions
     from ..translations import comment_language
 
+    labels = None
+    if local_contexts is not None:
+        from ..governance.local_contexts import read_file
+
+        labels = read_file(local_contexts, want="labels")
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     lang = comment_language(ag, lang)  # checked before anything is typed
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
@@ -71,7 +85,8 @@ def add(
     written = actions.comment_add(
         ag, who, principle=principle, stance=stance, text=body, quote=quote,
         occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
-        attribution=attribution, supersedes=supersedes, round_id=round_id, lang=lang)
+        attribution=attribution, supersedes=supersedes, round_id=round_id, lang=lang,
+        share_with=share_with or None, name_holders=name_holders, local_contexts=labels)
     Out(fmt).written(written)
 
 
@@ -170,7 +185,9 @@ def show(
         from ..confidential import SEALED_FIELDS, open_comment
 
         who = identity(ag, member=as_member, key=key, passphrase=passphrase)
-        if who.member.id != rec.member:
+        from ..governance.recipients import may_open
+
+        if not may_open(rec, who.member.id, checked):
             actions.require_role(who, "facilitator", "read confidential comments")
         payload, grant = open_comment(actions.verified(ag), rec, who.key)
         # only the sealed fields, never anything else a payload might claim
@@ -180,7 +197,12 @@ def show(
             data["access"] = f"re-encrypted by {grant.granted_by} on {grant.granted_at}"
     elif rec.encrypted:
         data["encrypted"] = ("[confidential: its member and the facilitators read it with "
-                             "--decrypt]")
+                             "--decrypt]" if rec.shared_with is None else
+                             "[confidential: its member and the holders it chose read it "
+                             "with --decrypt]")
+    withdrawal = checked.consent_withdrawn.get(rec.round, {}).get(rec.id)
+    if withdrawal is not None:
+        data["consent"] = f"withdrawn by its author on {withdrawal.submitted_at}"
     response_path = ag.p(f"rounds/{rec.round}/responses/{rec.id}.yaml")
     raw = snap.read(f"rounds/{rec.round}/responses/{rec.id}.yaml")
     if raw is not None and response_path in checked.accepted:
@@ -264,6 +286,23 @@ def withdraw(
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     Out(fmt).written(actions.comment_withdraw(ag, who, comment_id))
+
+
+@app.command("withdraw-consent")
+@handle
+def withdraw_consent(
+    comment_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (optional; signed, "
+                                                  "shown to the coalition's members).")] = None,
+    as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
+    agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
+) -> None:
+    """Withdraw consent to use one of your comments (also after the round closed): reports
+    stop showing its words at once; its stance still counts. Git history keeps its bytes."""
+    from .. import actions
+
+    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
+    Out(fmt).written(actions.comment_withdraw_consent(ag, who, comment_id, reason))
 
 
 @app.command("endorse")

@@ -41,13 +41,16 @@ def _other_language(ag, lang: Optional[str]) -> Optional[str]:  # noqa: ANN001
     languages = tuple(ag.snapshot().config.languages)
     check_agenda_language(lang, languages)
     return None if lang == languages[0] else lang
+ThemeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--theme", help="A theme of the principle (repeat); community consent rules in "
+    "coalition.yaml name themes, e.g. indigenous-data-governance.", show_default=False)]
 
 
 @app.command("add")
 @handle
 def add(
     title: Annotated[str, typer.Argument(help="The principle's title.")],
-    body: BodyOpt = None, body_file: BodyFileOpt = None,
+    body: BodyOpt = None, body_file: BodyFileOpt = None, theme: ThemeOpt = None,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal", lang: LangOpt = None,
 ) -> None:
@@ -63,7 +66,7 @@ def add(
                               f"ID --lang {lang} --title \"…\"")
     text = read_text(body, body_file, what="body",
                      instructions=(f"The body of the new principle \"{title}\" (Markdown), above.",))
-    written = actions.principle_add(ag, who, title, text or "")
+    written = actions.principle_add(ag, who, title, text or "", themes=theme or ())
     Out(fmt).written(written, written.id)
 
 
@@ -72,12 +75,13 @@ def add(
 def edit(
     principle_id: Annotated[str, typer.Argument(metavar="ID")],
     title: Annotated[Optional[str], typer.Option("--title")] = None,
-    body: BodyOpt = None, body_file: BodyFileOpt = None,
+    body: BodyOpt = None, body_file: BodyFileOpt = None, theme: ThemeOpt = None,
+    no_themes: Annotated[bool, typer.Option("--no-themes", help="Remove every theme.")] = False,
     as_member: AsOpt = None, key: KeyOpt = None, passphrase: PassphraseOpt = None,
     agenda: AgendaOpt = None, fmt: FormatOpt = "terminal", lang: LangOpt = None,
 ) -> None:
-    """Change a principle's title or body (one commit naming the principle and its author);
-    with --lang, its text in another language of the agenda."""
+    """Change a principle's title, body or themes (one commit naming the principle and its
+    author); with --lang, its text in another language of the agenda."""
     from .. import actions
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
@@ -87,11 +91,13 @@ def edit(
         return
     current = ag.snapshot().principle(principle_id)
     text = body
-    if body is None and (body_file is not None or title is None):
+    themes = [] if no_themes else (theme or None)
+    if body is None and (body_file is not None or (title is None and themes is None)):
         text = read_text(None, body_file, what="body", body=current.body,
                          instructions=(f"The body of {current.id} \"{current.title}\" "
                                        "(Markdown), above.",))
-    written = actions.principle_edit(ag, who, principle_id, title=title, body=text)
+    written = actions.principle_edit(ag, who, principle_id, title=title, body=text,
+                                     themes=themes)
     Out(fmt).written(written, f"{written.id} updated ({written.commit[:8]})")
 
 

@@ -141,6 +141,42 @@ def known(message: object) -> str:
     return out
 
 
+def governance_legend(rule: dict) -> list[tuple[str, str]]:
+    from ..governance.wording import legend
+
+    return legend(rule)
+
+
+def governance_notes(principle: dict) -> list[str]:
+    """Plain sentences on silence and community consent for one principle (may be none)."""
+    from ..governance.wording import principle_notes
+
+    return principle_notes(principle)
+
+
+def confidential_note(item: dict) -> str:
+    """The note beside a confidential comment: who holds its text."""
+    from ..governance.wording import confidential_note as chosen
+
+    return chosen(item.get("held_by")) or _(CONFIDENTIAL_NOTE)
+
+
+def governance_section(data: dict) -> tuple[str, list[str]]:
+    """(heading, paragraphs) of the "Consent and possession" section; no paragraphs, no
+    section."""
+    from ..governance.wording import SECTION_TITLE, section
+
+    return SECTION_TITLE, section(data)
+
+
+def distinction_sections(data: dict) -> list[tuple[str, list[str]]]:
+    """(title, paragraphs) of the report's distinctions-based sections (First Nations, Inuit,
+    Métis organisations, as coalition.yaml names them)."""
+    from ..governance.wording import distinction_sections as sections
+
+    return sections(data)
+
+
 def status_legend(rule: dict | None) -> list[tuple[str, str]]:
     """(status, what it means) in plain words, with this round's numbers; in the order
     the statuses are decided."""
@@ -167,6 +203,7 @@ def status_legend(rule: dict | None) -> list[tuple[str, str]]:
                         threshold=threshold)),
         ("contested", _("Enough members took a stance, but the support share is below "
                         "{threshold}.", threshold=threshold)),
+        *governance_legend(rule),
     ]
 
 

@@ -236,6 +236,10 @@ def ack_line(item: dict) -> str:
 
 
 def confidential_line(p: dict) -> str:
+    from ..governance.wording import confidential_line as chosen
+
+    if chosen(p):  # some authors chose who holds their confidential comments
+        return chosen(p) or ""
     n = p.get("confidential") or 0
     return n_("{n} confidential comment: counted in the figures; its text is shared with the "
               "facilitators only.",

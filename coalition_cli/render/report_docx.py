@@ -19,6 +19,9 @@ from ._common import (
     status_legend,
     known,
     status_label,
+    distinction_sections,
+    governance_notes,
+    governance_section,
 )
 from ..i18n import _, colon, n_
 from ._languages import version_note
@@ -90,6 +93,8 @@ def render(data: dict) -> bytes:
             doc.page_break()
         doc.heading(f"{one_line(p.get('id'))} — {one_line(p.get('title'))}", 2)
         doc.para(r.stance_line(p, stances))
+        for note in governance_notes(p):
+            doc.para(note)
         if p.get("versions"):
             doc.para((_("The principle in each language"), "i"))
             doc.side_by_side(p["versions"])
@@ -158,6 +163,16 @@ def render(data: dict) -> bytes:
 
     v = data.get("verification") or {}
     doc.page_break()
+    for title, paras in distinction_sections(data):
+        doc.heading(title, 1)
+        for para in paras:
+            doc.para(para)
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        doc.heading(heading, 1)
+        for para in paragraphs:
+            doc.para(para)
+
     doc.heading(_("Appendix: check this report yourself"), 1)
     doc.para(_("Built from commit {commit} of the coalition's repository",
                commit=one_line(v.get("commit")))

@@ -18,6 +18,9 @@ from ._common import (
     status_legend,
     known,
     status_label,
+    distinction_sections,
+    governance_notes,
+    governance_section,
 )
 from ..i18n import _, lang, n_
 from ._languages import version_note
@@ -41,7 +44,9 @@ TEMPLATE = """{% extends "base.html" %}
     <li><a href="#h-who">{{ _("Who took part") }}</a></li>
     <li><a href="#h-method">{{ _("Method") }}</a></li>
     <li><a href="#h-principles">{{ _("Principle by principle") }}</a></li>
-    <li><a href="#h-appendix">{{ _("Appendix: check this report yourself") }}</a></li>
+    {% for title, paras in distinctions %}<li><a href="#h-distinction-{{ loop.index }}">{{ title }}</a></li>
+    {% endfor %}{% if governance[1] %}<li><a href="#h-governance">{{ governance[0] }}</a></li>
+    {% endif %}<li><a href="#h-appendix">{{ _("Appendix: check this report yourself") }}</a></li>
   </ul>
 </nav>
 <main>
@@ -100,6 +105,7 @@ TEMPLATE = """{% extends "base.html" %}
   <article class="principle{% if not loop.first %} break{% endif %}" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{{ p.title }}</span> <span class="badge st-{{ p.status }}">{{ status_label(p.status) }}</span></h3>
     <p class="muted">{{ p.stance_line }}</p>
+    {% for note in p.notes %}<p class="governance" dir="auto">{{ note }}</p>{% endfor %}
     {% if p.versions %}
     <div class="side-by-side" role="group" aria-label="{{ _("The principle in each language") }}">
     {% for v in p.versions %}<div lang="{{ v.lang }}"><h4 lang="{{ page_lang }}">{{ v.language }}</h4><p dir="auto"><strong>{{ v.title }}</strong></p>{% if v.note %}<p class="note" lang="{{ page_lang }}">{{ v.note }}</p>{% endif %}{% for para in v.paragraphs %}<p dir="auto">{{ para }}</p>{% endfor %}</div>{% endfor %}
@@ -143,6 +149,18 @@ TEMPLATE = """{% extends "base.html" %}
   </article>
   {% endfor %}
 </section>
+{% for title, paras in distinctions %}
+<section aria-labelledby="h-distinction-{{ loop.index }}">
+  <h2 id="h-distinction-{{ loop.index }}">{{ title }}</h2>
+  {% for para in paras %}<p dir="auto">{{ para }}</p>{% endfor %}
+</section>
+{% endfor %}
+{% if governance[1] %}
+<section aria-labelledby="h-governance">
+  <h2 id="h-governance">{{ governance[0] }}</h2>
+  {% for para in governance[1] %}<p dir="auto">{{ para }}</p>{% endfor %}
+</section>
+{% endif %}
 <section aria-labelledby="h-appendix" class="break">
   <h2 id="h-appendix">{{ _("Appendix: check this report yourself") }}</h2>
   <p>{{ _m("Built from commit {commit} of the coalition's repository", commit=code(v.commit)) }}{% if v.draft %}; {{ _m("the round's draft is {draft} (tag {tag})", draft=code(v.draft), tag=code(v.draft_tag)) }}{% endif %}.</p>
@@ -216,6 +234,7 @@ def _view(data: dict) -> dict:
                           "paragraphs": [one_line(x) for x in (v.get("text") or "").split("\n\n")
                                          if x.strip()]} for v in p.get("versions") or []],
             "text_lang": p.get("text_lang") if p.get("text_lang") not in (None, lang()) else "",
+            "notes": governance_notes(p),
             "confidential_line": r.confidential_line(p),
             "did": [{"ref": one_line(i.get("ref")), "line": r.did_line(i), "ack": r.ack_line(i)}
                     for i in p.get("heard") or []],
@@ -254,6 +273,8 @@ def _view(data: dict) -> dict:
            else {}),
         "status_label": status_label, "q1": r.quote_marks()[0], "q2": r.quote_marks()[1],
         "ins": _ins, "dele": _del, "bdi": _bdi,
+        "governance": governance_section(data),
+        "distinctions": distinction_sections(data),
         "principles": principles,
         "v": {"commit": one_line(v.get("commit")), "draft": one_line(v.get("draft")),
               "draft_tag": one_line(v.get("draft_tag")), "closing": v.get("closing"),

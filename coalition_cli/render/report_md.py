@@ -24,6 +24,9 @@ from ._common import (
     status_legend,
     known,
     status_label,
+    distinction_sections,
+    governance_notes,
+    governance_section,
 )
 from ..i18n import _, colon, n_
 from ._languages import version_note
@@ -120,6 +123,8 @@ def render(data: dict) -> str:
     for p in data.get("principles") or []:
         add(f"### {md_inline(p.get('id'))} — {md_inline(p.get('title'))}\n")
         add(md_inline(r.stance_line(p, stances)) + "\n")
+        for note in governance_notes(p):
+            add(md_inline(note) + "\n")
         if version_note(p):
             add(f"*{md_inline(version_note(p))}*\n")
         add("#### " + _("What members told us") + "\n")
@@ -173,6 +178,16 @@ def render(data: dict) -> str:
             add(_("No dissent remains.") + "\n")
 
     v = data.get("verification") or {}
+    for title, paras in distinction_sections(data):
+        add(f"## {md_inline(title)}\n")
+        for para in paras:
+            add(md_inline(para) + "\n")
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        add(f"## {md_inline(heading)}\n")
+        for para in paragraphs:
+            add(md_inline(para) + "\n")
+
     add("## " + _("Appendix: check this report yourself") + "\n")
     add(_("Built from commit {commit} of the coalition's repository",
           commit=f"`{md_id(v.get('commit'))}`")

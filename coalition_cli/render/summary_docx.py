@@ -4,7 +4,6 @@ Markdown summary with Word's own heading, list, quote and table styles (``_docx.
 from __future__ import annotations
 
 from ._common import (
-    CONFIDENTIAL_NOTE,
     NO_TEXT,
     NONE_MARK,
     SUPPORT_SHARE_HELP,
@@ -24,6 +23,9 @@ from ._common import (
     quoted,
     stance_label,
     status_label,
+    confidential_note,
+    governance_notes,
+    governance_section,
 )
 from ..i18n import _, colon
 from ._languages import version_note
@@ -100,6 +102,8 @@ def render(data: dict) -> bytes:
                 line += " " + _("({endorsements} of another member's comment)",
                                 endorsements=plural(p["endorsements"], "endorsement"))
         doc.para(line)
+        for note in governance_notes(p):
+            doc.para(note)
         if version_note(p):
             doc.para((version_note(p), "i"))
         if p.get("versions") and p.get("text"):
@@ -113,7 +117,7 @@ def render(data: dict) -> bytes:
             for a in p["amendments"]:
                 doc.bullet(_who(a))
                 if a.get("attribution") == "confidential":
-                    doc.bullet((_(CONFIDENTIAL_NOTE), "i"), level=2)
+                    doc.bullet((confidential_note(a), "i"), level=2)
                 if a.get("quote"):
                     doc.bullet((_("Replace:") + " ", "i"), quoted(one_line(a["quote"])), level=2)
                 if a.get("proposed_text"):
@@ -126,7 +130,7 @@ def render(data: dict) -> bytes:
                 if b.get("text"):
                     doc.quote(b["text"])
                 else:
-                    doc.bullet((_(CONFIDENTIAL_NOTE) if b.get("attribution") == "confidential"
+                    doc.bullet((confidential_note(b) if b.get("attribution") == "confidential"
                                 else _(NO_TEXT), "i"), level=2)
         if p.get("quotes"):
             doc.heading(_("Comments and answers"), 3)
@@ -137,7 +141,7 @@ def render(data: dict) -> bytes:
                 if q.get("text"):
                     doc.quote(q["text"])
                 else:
-                    doc.bullet((_(CONFIDENTIAL_NOTE) if q.get("attribution") == "confidential"
+                    doc.bullet((confidential_note(q) if q.get("attribution") == "confidential"
                                 else _(NO_TEXT), "i"), level=2)
                 if q.get("endorsed_by"):
                     doc.bullet((_("Endorsed by:") + " ", "b"),
@@ -145,6 +149,12 @@ def render(data: dict) -> bytes:
                 _answer(doc, q)
         if not (p.get("amendments") or p.get("blocks") or p.get("quotes")):
             doc.para(_("No comments on this principle."))
+
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        doc.heading(heading, 1)
+        for para in paragraphs:
+            doc.para(para)
 
     doc.heading(_("Unresolved"), 1)
     unresolved = data.get("unresolved") or []

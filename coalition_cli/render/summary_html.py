@@ -27,6 +27,9 @@ from ._common import (
     known,
     stance_label,
     status_label,
+    confidential_note,
+    governance_notes,
+    governance_section,
 )
 from ..i18n import _, lang, n_
 from ._languages import version_note
@@ -167,6 +170,7 @@ TEMPLATE = """{% extends "base.html" %}
   <article class="principle" id="{{ p.anchor }}" aria-labelledby="{{ p.anchor }}-h">
     <h3 id="{{ p.anchor }}-h"><span>{{ p.id }}</span> <span dir="auto"{% if p.text_lang %} lang="{{ p.text_lang }}"{% endif %}>{{ p.title }}</span> <span class="badge st-{{ p.status_class }}">{{ p.status }}</span></h3>
     <p class="muted">{{ p.counts_line }}</p>
+    {% for note in p.notes %}<p class="governance" dir="auto">{{ note }}</p>{% endfor %}
     {% if p.version_note %}<p class="note">{{ p.version_note }}</p>{% endif %}
     {% if p.versions and p.text %}
     <div class="side-by-side" role="group" aria-label="{{ _("Text at the round's draft") }}">
@@ -183,7 +187,7 @@ TEMPLATE = """{% extends "base.html" %}
     {% for a in p.amendments %}
       <li>
         <bdi class="who">{{ a.who }}</bdi> <span class="muted">· {{ _("comment") }} <code>{{ a.comment }}</code></span>
-        {% if a.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% endif %}
+        {% if a.confidential %}<p class="muted"><em>{{ a.note }}</em></p>{% endif %}
         {% if a.quote %}<blockquote dir="auto"{% if a.lang %} lang="{{ a.lang }}"{% endif %}><span class="label">{{ _("Replace") }}</span>{{ a.quote }}</blockquote>{% endif %}
         {% if a.proposed %}<blockquote class="proposal" dir="auto"{% if a.lang %} lang="{{ a.lang }}"{% endif %}><span class="label">{% if a.quote %}{{ _("With") }}{% else %}{{ _("Proposed text") }}{% endif %}</span>{{ a.proposed }}</blockquote>{% endif %}
       </li>
@@ -196,7 +200,7 @@ TEMPLATE = """{% extends "base.html" %}
     {% for b in p.blocks %}
       <li>
         <bdi class="who">{{ b.who }}</bdi> <span class="muted">· {{ _("comment") }} <code>{{ b.comment }}</code></span>
-        {% if b.text %}<blockquote class="block" dir="auto"{% if b.lang %} lang="{{ b.lang }}"{% endif %}>{{ b.text }}</blockquote>{% elif b.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
+        {% if b.text %}<blockquote class="block" dir="auto"{% if b.lang %} lang="{{ b.lang }}"{% endif %}>{{ b.text }}</blockquote>{% elif b.confidential %}<p class="muted"><em>{{ b.note }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
       </li>
     {% endfor %}
     </ul>
@@ -208,7 +212,7 @@ TEMPLATE = """{% extends "base.html" %}
       <li>
         <bdi class="who">{{ q.who }}</bdi> <span class="muted">· {{ q.stance }} · {{ _("comment") }} <code>{{ q.comment }}</code></span>
         {% if q.quote %}<blockquote dir="auto"{% if q.lang %} lang="{{ q.lang }}"{% endif %}><span class="label">{{ _("On") }}</span>{{ q.quote }}</blockquote>{% endif %}
-        {% if q.text %}<p dir="auto"{% if q.lang %} lang="{{ q.lang }}"{% endif %}>{{ q.text }}</p>{% elif q.confidential %}<p class="muted"><em>{{ _(CONFIDENTIAL_NOTE) }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
+        {% if q.text %}<p dir="auto"{% if q.lang %} lang="{{ q.lang }}"{% endif %}>{{ q.text }}</p>{% elif q.confidential %}<p class="muted"><em>{{ q.note }}</em></p>{% else %}<p class="muted"><em>{{ _(NO_TEXT) }}</em></p>{% endif %}
         {% if q.endorsed_by %}<p class="muted">{{ _("Endorsed by") }} <bdi>{{ q.endorsed_by }}</bdi></p>{% endif %}
         {{ answer(q) }}
       </li>
@@ -219,6 +223,13 @@ TEMPLATE = """{% extends "base.html" %}
   </article>
   {% endfor %}
 </section>
+
+{% if governance[1] %}
+<section aria-labelledby="h-governance">
+  <h2 id="h-governance">{{ governance[0] }}</h2>
+  {% for para in governance[1] %}<p dir="auto">{{ para }}</p>{% endfor %}
+</section>
+{% endif %}
 
 <section aria-labelledby="h-unresolved">
   <h2 id="h-unresolved">{{ _("Unresolved") }}</h2>
@@ -365,6 +376,7 @@ def _view(data: dict) -> dict:
             "status": status_label(status),
             "status_class": "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in status),
             "counts_line": _counts_line(p),
+            "notes": governance_notes(p),
             "text": _paragraphs(p["text"]) if p.get("text") else [],
             "text_lang": _other_lang(p), "version_note": version_note(p),
             "versions": [{**v, "title": one_line(v["title"]), "paragraphs": _paragraphs(v["text"])}
@@ -373,6 +385,7 @@ def _view(data: dict) -> dict:
                 {"who": member_name(a.get("member"), a.get("attribution")),
                  "comment": one_line(a.get("comment")),
                  "confidential": a.get("attribution") == "confidential",
+                 "note": confidential_note(a),
                  "quote": text(a.get("quote")), "proposed": text(a.get("proposed_text")),
                  "lang": one_line(a.get("lang"))}
                 for a in p.get("amendments") or []
@@ -381,7 +394,8 @@ def _view(data: dict) -> dict:
                 {"who": member_name(b.get("member"), b.get("attribution")),
                  "comment": one_line(b.get("comment")),
                  "confidential": b.get("attribution") == "confidential", "text": text(b.get("text")),
-                 "lang": one_line(b.get("lang"))}
+                 "lang": one_line(b.get("lang")),
+                 "note": confidential_note(b)}
                 for b in p.get("blocks") or []
             ],
             "quotes": [
@@ -390,6 +404,7 @@ def _view(data: dict) -> dict:
                  "stance": stance_label(q.get("stance")), "quote": text(q.get("quote")),
                  "text": text(q.get("text")), "confidential": q.get("attribution") == "confidential",
                  "lang": one_line(q.get("lang")),
+                 "note": confidential_note(q),
                  "endorsed_by": ", ".join(member_name(e) for e in q.get("endorsed_by") or []),
                  **_answer_view(q)}
                 for q in p.get("quotes") or []
@@ -404,6 +419,7 @@ def _view(data: dict) -> dict:
         "legend": status_legend(data.get("rule")), "status_label": status_label,
         "page_lang": lang(),
         **({"bilingual": True} if any(p.get("versions") for p in principles) else {}),
+        "governance": governance_section(data),
         "unresolved": [
             {"why": _("Block") if u.get("why") == "block" else _("Objection maintained"),
              "principle": one_line(u.get("principle")), "anchor": _slug(one_line(u.get("principle"))),

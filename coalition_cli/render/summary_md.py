@@ -7,7 +7,6 @@ open a link, an image, raw HTML, a heading, a list or a new table cell.
 from __future__ import annotations
 
 from ._common import (
-    CONFIDENTIAL_NOTE,
     NO_TEXT,
     NONE_MARK,
     SUPPORT_SHARE_HELP,
@@ -30,6 +29,9 @@ from ._common import (
     known,
     stance_label,
     status_label,
+    confidential_note,
+    governance_notes,
+    governance_section,
 )
 from ..i18n import _, colon
 from ._languages import version_note
@@ -127,6 +129,8 @@ def render(data: dict) -> str:
         add(line + "\n")
         if version_note(p):
             add(f"*{md_inline(version_note(p))}*\n")
+        for note in governance_notes(p):
+            add(md_inline(note) + "\n")
         if p.get("text"):
             add("*" + _("Text at the round's draft:") + "*\n")
             add(md_text(p["text"]) + "\n")
@@ -136,7 +140,7 @@ def render(data: dict) -> str:
             for a in amendments:
                 add(f"- {_who(a)}\n")
                 if a.get("attribution") == "confidential":
-                    add(f"  *{md_inline(_(CONFIDENTIAL_NOTE))}*\n")
+                    add(f"  *{md_inline(confidential_note(a))}*\n")
                 if a.get("quote"):
                     add(_indent(md_blockquote(a["quote"], lead="*" + _("Replace:") + "*")) + "\n")
                 if a.get("proposed_text"):
@@ -150,7 +154,7 @@ def render(data: dict) -> str:
                 if b.get("text"):
                     add(_indent(md_blockquote(b["text"])) + "\n")
                 elif b.get("attribution") == "confidential":
-                    add(f"  *{md_inline(_(CONFIDENTIAL_NOTE))}*\n")
+                    add(f"  *{md_inline(confidential_note(b))}*\n")
                 else:
                     add(f"  *{md_inline(_(NO_TEXT))}*\n")
         quotes = p.get("quotes") or []
@@ -164,7 +168,7 @@ def render(data: dict) -> str:
                 if q.get("text"):
                     add(_indent(md_blockquote(q["text"])) + "\n")
                 elif q.get("attribution") == "confidential":
-                    add(f"  *{md_inline(_(CONFIDENTIAL_NOTE))}*\n")
+                    add(f"  *{md_inline(confidential_note(q))}*\n")
                 else:
                     add(f"  *{md_inline(_(NO_TEXT))}*\n")
                 if q.get("endorsed_by"):
@@ -173,6 +177,12 @@ def render(data: dict) -> str:
                 _answer(q, add)
         if not (amendments or blocks or quotes):
             add(_("No comments on this principle.") + "\n")
+
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        add(f"## {md_inline(heading)}\n")
+        for para in paragraphs:
+            add(md_inline(para) + "\n")
 
     # unresolved
     unresolved = data.get("unresolved") or []

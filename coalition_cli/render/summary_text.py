@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 
 from ._common import (
-    CONFIDENTIAL_NOTE,
     NO_TEXT,
     NONE_MARK,
     ack_label,
@@ -20,6 +19,9 @@ from ._common import (
     known,
     round_dates,
     status_legend,
+    confidential_note,
+    governance_notes,
+    governance_section,
     clean_text,
     fmt_date,
     fmt_rate,
@@ -139,6 +141,9 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         row.append(status_label(status), style=STATUS_STYLE.get(status, ""))
         row.append(colon() + meaning, style="dim")
         con.print(row)
+    for p in principles:  # silence and community consent, where the rules apply
+        for note in governance_notes(p):
+            con.print(T(f"  {one_line(p.get('id'))}: {note}"))
 
     # amendments and blocks -------------------------------------------------
     def listing(heading: str, style: str, items: list, what) -> None:  # noqa: ANN001
@@ -173,7 +178,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     def block(b: dict) -> Text:
         if b.get("text"):
             return T(one_line(b["text"]))
-        return T(_(CONFIDENTIAL_NOTE) if b.get("attribution") == "confidential" else _(NO_TEXT))
+        return T(confidential_note(b) if b.get("attribution") == "confidential" else _(NO_TEXT))
 
     listing(_("Proposed amendments"), "bold",
             [(p.get("id"), a) for p in principles for a in p.get("amendments") or []], amendment)
@@ -187,6 +192,13 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
 
     listing(_("Unresolved"), "bold red",
             [(u.get("principle"), u) for u in data.get("unresolved") or []], unresolved)
+
+    heading, paragraphs = governance_section(data)
+    if paragraphs:
+        con.print()
+        con.print(Text(heading, style="bold"))
+        for para in paragraphs:
+            con.print(T("  " + para))
 
     # dispositions ---------------------------------------------------------
     disp = data.get("dispositions") or {}

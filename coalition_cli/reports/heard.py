@@ -23,6 +23,8 @@ from ..i18n import N_  # the commands' explanations: translated where they are s
 from ..consensus import tally, voting_members
 from ..model import Record, now, stamp
 from ..verify import Verified
+from ..governance.distinctions import sections as distinction_sections
+from ..governance.report import applies_to, governance_fields, holdings
 from ._attribution import excluded_records, member_label
 from .facts import round_facts
 from .summary import _by_principle, _clusters, consensus_rule, pick_round, round_state
@@ -127,14 +129,20 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
     items = {rec.id: _item(rec, refs[rec.id], audience, verified, state, responses, agenda)
              for rec in effective}
 
-    texts = {c.id: c.text for c in effective if c.attribution != "confidential" and c.text}
+    no_consent = verified.consent_withdrawn.get(rnd.id, {})
+    texts = {c.id: c.text for c in effective if c.attribution != "confidential" and c.text
+             and c.id not in no_consent}
+    for cid in no_consent:  # its words are gone from the report: no path to look them up by
+        if cid in items:
+            items[cid]["path"] = None
     groups = _clusters(agenda, texts)
     changes = build_changes(agenda, rnd.id, verified.commit, verified=verified)
     changed = {p["id"]: p for p in changes["principles"]}
 
+    draft_themes = {p.id: p.themes for p in agenda.snapshot(rnd.draft).principles.values()}
     principles = []
     for pid in rnd.principles:
-        t = tally(state, pid, voting, config)
+        t = tally(state, pid, voting, config, themes=draft_themes.get(pid, ()))
         heard = [items[rec.id] for rec in effective if rec.principle == pid]
         change = changed.get(pid) or {}
         dissent = [{"ref": i["ref"], "who": i["who"], "attribution": i["attribution"],
@@ -147,10 +155,14 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
             "support_share": None if t.support_share is None else round(t.support_share, 4),
             "heard": heard,
             "confidential": sum(1 for i in heard if i["attribution"] == "confidential"),
+            "confidential_chosen": sum(1 for rec in effective if rec.principle == pid and
+                                       rec.attribution == "confidential" and
+                                       rec.shared_with is not None),
             "change": {"status": change.get("status", "unchanged"),
                        "ops": change.get("ops") if change.get("status") == "modified" else []},
             "dissent": dissent,
             "opposed": t.stances.get("oppose", 0),
+            **governance_fields(t, members),
         })
 
     # participation: sectors always; organisations only by what they chose to make public
@@ -190,7 +202,7 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
         "clusters": {"threshold": CLUSTER_THRESHOLD, "minimum": CLUSTER_MINIMUM,
                      "groups": [sorted(refs[c] for c in g) for g in groups],
                      "grouped": in_groups, "distinct": len(effective) - in_groups + len(groups)},
-        "rule": consensus_rule(config, len(voting)),
+        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles, verified, rnd.id)},
         "excluded": excluded,
         "excluded_count": sum(e["count"] for e in excluded),
     }
@@ -218,6 +230,12 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
         "dispositions": {"answered": len(answered), "awaiting": len(items) - len(answered),
                          "by_kind": dict(sorted(dispositions.items()))},
         "unresolved": [d | {"principle": p["id"]} for p in principles for d in p["dissent"]],
+        "governance": holdings(verified, rnd.id, effective, members, refs=refs),
+        "distinctions": distinction_sections(
+            config, members, principles,
+            [rec for _p, rec in verified.records.get(rnd.id, []) if rec.type == "approval"],
+            {refs[rec.id]: (rec.member, rec.text) for rec in effective
+             if rec.attribution == "public"}),
         "verification": verification,
         "dataset": rows,
         "generated_from": verified.commit,

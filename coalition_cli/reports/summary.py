@@ -13,6 +13,7 @@ from ..consensus import RoundState, clusters, fold, in_order, tally, voting_memb
 from ..errors import NotFound
 from ..model import Record, Round, now, parse_stamp, stamp
 from ..verify import Verified
+from ..governance.report import applies_to, governance_fields, held_note, holdings
 from ._attribution import excluded_records, member_label, visible_text
 from .facts import round_facts
 
@@ -62,9 +63,12 @@ def consensus_rule(config: Any, voting: int) -> dict[str, Any]:
     """The consensus rule of ``coalition.yaml`` and what it means for this many voting members."""
     import math
 
+    from ..governance.report import rule_fields
+
     return {"quorum": config.quorum, "threshold": config.threshold,
             "max_blocks": config.max_blocks, "voting_members": voting,
-            "quorum_members": math.ceil(config.quorum * voting - 1e-9) if voting else 0}
+            "quorum_members": math.ceil(config.quorum * voting - 1e-9) if voting else 0,
+            **rule_fields(config)}
 
 
 def _answer(rec: Record, responses: dict[str, Any], state: RoundState,
@@ -104,8 +108,9 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         row["responded"] += member.id in responded
 
     # the clusters first: their working memory is freed before the rows below are built
+    no_consent = verified.consent_withdrawn.get(rnd.id, {})
     texts = {c.id: c.text for c in state.effective.values()
-             if c.attribution != "confidential" and c.text}
+             if c.attribution != "confidential" and c.text and c.id not in no_consent}
     groups = _clusters(agenda, texts)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
@@ -116,20 +121,22 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     principles = []
     for pid in rnd.principles:
         items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
-        t = tally(state, pid, voting, config)
+        t = tally(state, pid, voting, config,
+                  themes=draft[pid].themes if pid in draft else ())
         amendments, blocks, quotes = [], [], []
         for rec in items:
             text, proposal, quote, who = shown[rec.id]
             if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
                 amendments.append({"comment": rec.id, "member": who, "quote": quote,
                                    "proposed_text": proposal, "attribution": rec.attribution,
-                                   "lang": rec.lang})
+                                   "lang": rec.lang, **held_note(rec, members)})
             if rec.stance == "block":
                 blocks.append({"comment": rec.id, "member": who, "text": text,
-                               "attribution": rec.attribution, "lang": rec.lang})
+                               "attribution": rec.attribution, "lang": rec.lang,
+                               **held_note(rec, members)})
             quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
                            "text": text, "attribution": rec.attribution, "kind": rec.kind,
-                           "lang": rec.lang, **answers[rec.id]})
+                           "lang": rec.lang, **answers[rec.id], **held_note(rec, members)})
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
@@ -137,6 +144,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             "endorsements": sum(len(state.endorsements.get(rec.id, [])) for rec in items),
             "text": draft[pid].body if pid in draft and principle_text else None,
             "amendments": amendments, "blocks": blocks, "quotes": quotes,
+            **governance_fields(t, members),
         })
 
     rows = []
@@ -171,7 +179,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
                   "opened_at": rnd.opened_at, "closes_at": rnd.closes_at, "draft": rnd.draft,
                   **round_facts(agenda, verified, rnd)},
         "stances": list(config.stances),
-        "rule": consensus_rule(config, len(voting)),
+        "rule": {**consensus_rule(config, len(voting)), **applies_to(principles, verified, rnd.id)},
         "participation": {"members": len(voting), "responded": len(responded),
                           "by_sector": dict(sorted(by_sector.items()))},
         "principles": principles,
@@ -179,6 +187,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         "dispositions": {"answered": len(state.effective) - len(awaiting),
                          "awaiting": len(awaiting), "awaiting_ids": awaiting},
         "unresolved": unresolved,
+        "governance": holdings(verified, rnd.id, _by_principle(state.effective.values()), members),
         "clusters": [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups],
         "integrity": {"verified": sum(len(v) for v in verified.records.values()),
                       "excluded": sum(e["count"] for e in excluded)},

@@ -106,8 +106,13 @@ def in_its_round(result: Any, rec: Record, parts: list[str], sha256: str) -> Pro
         return "wrong-place", f"round '{round_id}' does not exist or is not valid"
     if rec.type == "comment" and rec.principle not in rnd.principles:
         return "malformed", f"{rec.principle} is not in round '{round_id}'"
-    if rec.type == "acknowledgement":
-        return None  # acknowledgements answer responses, after the close
+    if rec.type == "label" and rec.principle not in rnd.principles:
+        return "malformed", f"{rec.principle} is not in round '{round_id}'"
+    if rec.type in ("acknowledgement", "consent-withdrawal", "label", "approval"):
+        # acknowledgements answer responses, after the close; consent to use a comment is
+        # its author's to withdraw at any time (governance.withdrawals), a community's Label
+        # and a section's approval may come at any time: none changes a count
+        return None
     closing = result.closings.get(round_id)
     if closing is not None:
         if closing.records.get("/".join(parts[2:])) != sha256:
@@ -152,6 +157,9 @@ def judge(agenda: Any, result: Any, signed: list[tuple[str, str, str | None]],
                 result.problem(prefix + rel, "missing",
                                "listed in the closing manifest but no longer in the tree")
     check_targets(result, by_round)
+    from ..governance.checks import judge_governance
+
+    judge_governance(result, state, by_round, agenda)
     result.records = dict(by_round)
     access_grants(result, by_round)
     removed_records(agenda, result, state, blobs_at_head, base)
@@ -181,8 +189,11 @@ def facilitator_records(agenda: Any, result: Any, state: State, files: list[tupl
     from ..confidential import access_from_fields
 
     allowed = [(path, sha, v) for path, sha, v in files if path in signer_of]
+    from ..governance.local_contexts import notice_from_fields
+
     shapes = {"responses": response_from_fields, "access": access_from_fields,
-              "redactions": redaction_from_fields, "reopenings": reopening_from_fields}
+              "redactions": redaction_from_fields, "reopenings": reopening_from_fields,
+              "notices": notice_from_fields}
     for path, sha, verdict in files:
         parts = PurePosixPath(path[len(base):]).parts
         if parts[0] == "members":
@@ -217,9 +228,13 @@ def facilitator_records(agenda: Any, result: Any, state: State, files: list[tupl
             result.access.setdefault(round_id, {})[rec.comment] = (path, rec)
         elif parts[2] == "redactions":
             result.redactions[f"{base}rounds/{round_id}/{rec.path}"] = rec
+        elif parts[2] == "notices":
+            result.notices.setdefault(round_id, {})[rec.scope] = rec
 
 
 def _named_right(kind: str, rec: Any, name: str) -> bool:
+    if kind == "notices":
+        return name == f"{rec.scope}.yaml"
     if kind in ("responses", "access"):
         return name == f"{rec.comment}.yaml"
     if kind == "redactions":
@@ -277,15 +292,18 @@ def check_targets(result: Any, by_round: dict[str, list[tuple[str, Record]]]) ->
         kept = []
         for item in items:
             path, rec = item
-            if rec.type == "comment" and not rec.supersedes:  # most records: nothing to check
+            if rec.type in ("label", "approval") or (rec.type == "comment" and not rec.supersedes):
+                # most records: nothing to check (a label names a principle, not a comment)
                 kept.append(item)
                 continue
             target = comments.get(rec.target) if rec.target else None
             problem = None
             if rec.type != "comment" and target is None:
                 problem = ("malformed", f"refers to {rec.target}, not a comment of this round")
-            elif rec.type in ("withdrawal", "acknowledgement") and target.member != rec.member:
-                verb = "withdraw" if rec.type == "withdrawal" else "acknowledge"
+            elif rec.type in ("withdrawal", "acknowledgement", "consent-withdrawal") and \
+                    target.member != rec.member:
+                verb = {"withdrawal": "withdraw", "acknowledgement": "acknowledge"}.get(
+                    rec.type, "withdraw consent to use")
                 problem = ("not-permitted", f"'{rec.member}' cannot {verb} a comment of "
                                             f"'{target.member}'")
             elif rec.type == "endorsement" and target.member == rec.member:
@@ -314,7 +332,7 @@ def access_grants(result: Any, by_round: dict[str, list[tuple[str, Record]]]) ->
                 del grants[comment_id]
 
 
-REPLACEABLE = ("responses", "access")  # a facilitator may answer again: a new version
+REPLACEABLE = ("responses", "access", "notices")  # a facilitator may answer again: a new version
 
 
 def removed_records(agenda: Any, result: Any, state: State, at_head: dict[str, str],
