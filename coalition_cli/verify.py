@@ -292,9 +292,10 @@ def _code() -> str:
     """The fingerprint of the code whose verdicts the cache holds (parsing, validation, signatures)."""
     global _CODE
     if _CODE is None:
-        from . import errors, ids, model, signing
+        from . import errors, fastyaml, ids, model, signing
 
-        _CODE = code_fingerprint(records, model, ids, errors, signing, sys.modules[__name__])
+        _CODE = code_fingerprint(records, fastyaml, model, ids, errors, signing,
+                                 sys.modules[__name__])
     return _CODE
 
 
