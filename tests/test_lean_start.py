@@ -123,3 +123,27 @@ def test_comment_add_signs_without_cryptography(coalition) -> None:  # noqa: ANN
     assert result.ok, result.problems
     texts = [rec.text for items in result.records.values() for _p, rec in items]
     assert texts == ["Lean."]
+
+
+@pytest.mark.parametrize("args", [["comment", "--help"], ["member", "--help"], ["round"],
+                                  ["principle", "--help"], ["config", "--help"], ["key"],
+                                  ["comment", "ad"], ["comment", "add", "--help"],
+                                  ["config", "show", "--help"]])
+def test_groups_answer_as_the_whole_cli_does(args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from coalition_cli.cli import build_app
+
+    lazy = CliRunner().invoke(build_app(), args, prog_name="coalition")
+    whole = CliRunner().invoke(full_app(), args, prog_name="coalition")
+    assert (lazy.exit_code, lazy.output) == (whole.exit_code, whole.output)
+
+
+def test_invoking_one_subcommand_builds_only_its_parser() -> None:
+    from coalition_cli.cli import build_app
+
+    root = typer.main.get_command(build_app())
+    comment = root.commands["comment"]  # type: ignore[attr-defined]
+    assert comment.commands["add"].name == "add"
+    assert set(comment.commands._built) == {"add"}
+    assert set(root.commands._built) == {"comment"}  # type: ignore[attr-defined]

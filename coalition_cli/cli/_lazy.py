@@ -29,7 +29,7 @@ def load_command(row: Row) -> Any:
     if what == "register":
         module.register(scratch)
     else:
-        scratch.add_typer(getattr(module, what), name=name, help=help_text)
+        scratch.add_typer(_lazy_copy(getattr(module, what)), name=name, help=help_text)
     group = typer.main.get_command(scratch)
     command = group.commands.get(name)  # type: ignore[attr-defined]
     if command is None:
@@ -39,6 +39,28 @@ def load_command(row: Row) -> Any:
 
 def _nothing() -> None:
     """(the scratch group's callback)"""
+
+
+def _lazy_copy(sub: typer.Typer) -> typer.Typer:
+    """A Typer sub-app like ``sub`` whose commands are built only when invoked (or their own
+    help shown): its group lists them from their docstrings."""
+    infos = tuple(sub.registered_commands)
+    copy = typer.Typer(no_args_is_help=sub.info.no_args_is_help,
+                       cls=type("LazySubGroup", (LazySubGroup,), {"infos": infos}))
+    copy.registered_groups = list(sub.registered_groups)
+    copy.registered_callback = sub.registered_callback
+    return copy
+
+
+def _info_name(info: Any) -> str:
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
+def _info_help(info: Any) -> str:
+    import inspect
+
+    text = info.help if info.help is not None else inspect.getdoc(info.callback)
+    return inspect.cleandoc(text) if text else ""
 
 
 class LazyCommands(MutableMapping):
@@ -77,6 +99,48 @@ class LazyCommands(MutableMapping):
     def short_help(self, name: str) -> str | None:
         row = self._rows.get(name)
         return row[3] if row is not None and name not in self._built else None
+
+
+class LazySubCommands(LazyCommands):
+    """A sub-group's commands from their typer registrations, each built on first use."""
+
+    def __init__(self, infos: tuple, built: MutableMapping | None = None) -> None:
+        self._infos = {_info_name(i): i for i in infos}
+        super().__init__(tuple((n, "", "", "") for n in self._infos), built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._built or name not in self._infos:
+            return super().__getitem__(name) if name in self._built else self._missing(name)
+        command = typer.main.get_command_from_info(
+            self._infos[name], pretty_exceptions_short=True, rich_markup_mode=None)
+        self._built[name] = command
+        return command
+
+    @staticmethod
+    def _missing(name: str) -> Any:
+        raise KeyError(name)
+
+    def short_help(self, name: str) -> str | None:
+        info = self._infos.get(name)
+        if info is None or name in self._built:
+            return None
+        return None if info.short_help or info.hidden or info.deprecated else _info_help(info)
+
+
+class LazySubGroup(TyperGroup):
+    """A command group built with none of its commands; see ``_lazy_copy``."""
+
+    infos: tuple = ()
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazySubCommands(self.infos, self.commands)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        LazyGroup.format_commands(self, ctx, formatter)  # type: ignore[arg-type]
 
 
 class LazyGroup(TyperGroup):
