@@ -391,6 +391,14 @@ class Git:
             return EMPTY_TREE
         return self._write_object("tree", self._tree_bytes(entries))
 
+    def _tree_of(self, commit: str) -> str:
+        """The tree of ``commit``: its first header line, read through the running
+        ``cat-file --batch`` (no process of its own)."""
+        raw = self.read_objects([commit])[0] or b""
+        if raw.startswith(b"tree ") and raw[45:46] == b"\n":
+            return raw[5:45].decode()
+        return self.run("rev-parse", f"{commit}^{{tree}}").decode().strip()
+
     def commit_files(self, changes: dict[str, bytes | None], message: str, *,
                      author: tuple[str, str] | None = None, attempts: int = 5) -> str:
         """Commit files (repository-relative paths) on top of HEAD; return the commit.
@@ -409,7 +417,7 @@ class Git:
             parent = self.head()
             base_tree = EMPTY_TREE
             if parent:
-                base_tree = self.run("rev-parse", f"{parent}^{{tree}}").decode().strip()
+                base_tree = self._tree_of(parent)
             tree = self._build_tree(base_tree, changes)
             args = ["commit-tree", tree, "-F", "-"]
             if parent:
