@@ -49,14 +49,15 @@ class Identity:
 def _git_config(agenda: Agenda | None, name: str) -> str | None:
     if agenda is None:
         return None
-    code, out = agenda.git.run_status("config", "--get", name)
-    value = out.strip()
-    return value if code == 0 and value else None
+    value = (agenda.git.config_get(name) or "").strip()
+    return value or None
 
 
 def key_path(agenda: Agenda | None, given: str | None) -> Path:
     """The private key file to sign with."""
-    for candidate in (given, os.environ.get("COALITION_KEY"), _git_config(agenda, "coalition.key")):
+    for source in (lambda: given, lambda: os.environ.get("COALITION_KEY"),
+                   lambda: _git_config(agenda, "coalition.key")):  # a flag answers first
+        candidate = source()
         if candidate:
             return Path(candidate).expanduser()
     signing = _git_config(agenda, "user.signingkey")

@@ -65,10 +65,19 @@ def parse_record(data: bytes, path: str, *, limit: int = MAX_RECORD_BYTES) -> di
         raise MalformedData(path, "not valid UTF-8", line=line) from None
     fields = _parse_canonical(text, path)
     if fields is None:
-        fields = load_yaml_text(text, path)
+        fields = _other_client(text, path)
     if not isinstance(fields, dict):
         raise MalformedData(path, "expected a mapping of fields", line=1)
     return fields
+
+
+def _other_client(text: str, path: str) -> Any:
+    """A record in ordinary YAML (another client's): the restricted block parser, else
+    ``load_yaml_text`` (libyaml's C parser, else ruamel) — see ``fastyaml``."""
+    from .fastyaml import parse_block
+
+    fields = parse_block(text)
+    return fields if fields is not None else load_yaml_text(text, path)
 
 
 def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
@@ -107,8 +116,30 @@ def _depth(value: Any) -> int:
 
 
 def load_yaml_text(text: str, path: str) -> Any:
-    """Parse hand-written YAML safely (see module docstring for the limits)."""
-    from ruamel.yaml import YAML
+    """Parse hand-written YAML safely (see module docstring for the limits): through
+    libyaml's C parser when it is installed and the text is plain data (``fastyaml``),
+    else — and for every refusal — ruamel's safe loader."""
+    from .fastyaml import parse_events
+
+    fast = parse_events(text)
+    if fast is not None:
+        return fast
+    return _ruamel_load(text, path)
+
+
+_RUAMEL: list = []  # one loader instance per process
+
+
+def _ruamel() -> Any:
+    if not _RUAMEL:
+        from ruamel.yaml import YAML
+
+        _RUAMEL.append(YAML(typ="safe", pure=True))
+    return _RUAMEL[0]
+
+
+def _ruamel_load(text: str, path: str) -> Any:
+    """ruamel's safe loader behind the limits of the module docstring."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.events import (
         AliasEvent,
@@ -117,7 +148,7 @@ def load_yaml_text(text: str, path: str) -> Any:
         NodeEvent,
     )
 
-    yaml = YAML(typ="safe", pure=True)
+    yaml = _ruamel()
     depth = 0
     try:
         for event in yaml.parse(text):
@@ -159,7 +190,7 @@ def load_yaml_bytes(data: bytes, path: str, *, limit: int = MAX_RECORD_BYTES) ->
             path, "not valid UTF-8", line=data[: exc.start].count(b"\n") + 1
         ) from None
     fields = _parse_canonical(text, path)  # coalition.yaml as the tool writes it: µs, not ms
-    return fields if fields is not None else load_yaml_text(text, path)
+    return fields if fields is not None else _other_client(text, path)
 
 
 # --- principles: YAML front matter + Markdown body ----------------------------------

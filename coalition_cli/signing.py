@@ -31,12 +31,13 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization as ser
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from coalition_cli.errors import InputError, KeyProblem, SignatureInvalid
 from coalition_cli.keys import sk
+
+if TYPE_CHECKING:  # cryptography is imported only where libsodium (PyNaCl) cannot serve
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 NAMESPACE = "coalition-cli"
 
@@ -81,7 +82,6 @@ class PublicKey:
     raw: bytes
     comment: str = field(default="", compare=False)
     application: bytes | None = None  # set for sk-ssh-ed25519@openssh.com keys only
-    _key: Ed25519PublicKey = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.raw, bytes) or len(self.raw) != 32:
@@ -89,10 +89,20 @@ class PublicKey:
         if self.application is not None and sk.split_public_blob(
                 sk.public_blob(self.raw, self.application)) is None:
             raise KeyProblem("malformed sk-ssh-ed25519 application")
-        try:
-            object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.raw))
-        except ValueError:
-            raise KeyProblem("not a valid Ed25519 public key") from None
+
+    @property
+    def _key(self) -> Ed25519PublicKey:
+        """The key as cryptography's object, made on first use (importing cryptography)."""
+        key = self.__dict__.get("_ed25519")
+        if key is None:
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+            try:
+                key = Ed25519PublicKey.from_public_bytes(self.raw)
+            except ValueError:
+                raise KeyProblem("not a valid Ed25519 public key") from None
+            object.__setattr__(self, "_ed25519", key)
+        return key
 
     def __repr__(self) -> str:
         return f"PublicKey({self.fingerprint}{' ' + self.comment if self.comment else ''})"
@@ -168,6 +178,15 @@ class PublicKey:
 
     def verify_raw(self, message: bytes, sig64: bytes) -> bool:
         """Plain Ed25519 verification of ``sig64`` over ``message``."""
+        sodium = _SODIUM[0] if _SODIUM else _load_sodium()
+        if sodium is not None:
+            try:
+                sodium[0](sig64 + message, self.raw)
+                return True
+            except sodium[1]:
+                return False
+        from cryptography.exceptions import InvalidSignature
+
         try:
             self._key.verify(sig64, message)
             return True
@@ -312,14 +331,13 @@ def verify_detached_fast(data: bytes, armored: bytes, namespace: str = NAMESPACE
             sodium[0](sig + message, raw)  # raises unless the signature is good
             return _KEY_CACHE.get(raw) or _cached_key(raw)
         key = _KEY_CACHE.get(raw) or _cached_key(raw)
-        key._key.verify(sig, message)
-    except (InvalidSignature, KeyProblem):
+        return key if key.verify_raw(message, sig) else None
+    except KeyProblem:
         return None
     except Exception as exc:  # noqa: BLE001 - PyNaCl's BadSignatureError, nothing else
         if sodium is not None and isinstance(exc, sodium[1]):
             return None
         raise
-    return key
 
 
 def _verify_token(key_blob: bytes, field: bytes, message: bytes) -> PublicKey | None:
@@ -377,6 +395,77 @@ def _encrypted(data: bytes) -> bool:
     return blob.startswith(magic) and blob[19 : 19 + n] != b"none"
 
 
+def _unencrypted_openssh_seed(data: bytes) -> tuple[bytes, bytes] | None:
+    """(seed, public key) of an unencrypted OpenSSH Ed25519 key file, checked as strictly as
+    cryptography checks it (check words, key pair, padding); None for anything else, which
+    then goes through cryptography."""
+    begin, end = b"-----BEGIN OPENSSH PRIVATE KEY-----", b"-----END OPENSSH PRIVATE KEY-----"
+    start, stop = data.find(begin), data.find(end)
+    if start < 0 or stop < start:
+        return None
+    try:
+        blob = binascii.a2b_base64(data[start + len(begin):stop].translate(None, _WHITESPACE))
+    except (binascii.Error, ValueError):
+        return None
+    magic = b"openssh-key-v1\0"
+    if not blob.startswith(magic):
+        return None
+    pos, fields = len(magic), []
+    for _ in range(3):  # cipher, kdf, kdf options
+        n = int.from_bytes(blob[pos:pos + 4], "big")
+        fields.append(blob[pos + 4:pos + 4 + n])
+        pos += 4 + n
+    if fields != [b"none", b"none", b""] or blob[pos:pos + 4] != b"\0\0\0\1":
+        return None
+    rest = _strings(blob, pos + 4, 2)
+    if rest is None or len(rest[0]) != 51 or not rest[0].startswith(_KEY_PREFIX):
+        return None
+    section = rest[1]
+    if len(section) % 8 or len(section) < 8 or section[:4] != section[4:8]:
+        return None
+    pos, parts = 8, []
+    for _ in range(4):  # key type, public, private (seed + public), comment
+        n = int.from_bytes(section[pos:pos + 4], "big")
+        if pos + 4 + n > len(section):
+            return None
+        parts.append(section[pos + 4:pos + 4 + n])
+        pos += 4 + n
+    kind, public, private, _comment = parts
+    padding = section[pos:]
+    if kind != b"ssh-ed25519" or len(public) != 32 or len(private) != 64 \
+            or private[32:] != public or public != rest[0][19:] \
+            or padding != bytes(range(1, len(padding) + 1)):
+        return None
+    return private[:32], public
+
+
+class _SodiumKey:
+    """An Ed25519 private key signed with by libsodium; anything else asked of it (e.g.
+    ``private_bytes``) goes to cryptography's key made from the same seed, on first use."""
+
+    __slots__ = ("_secret", "public_raw", "_other")
+
+    def __init__(self, seed: bytes, public: bytes) -> None:
+        from nacl.bindings import crypto_sign_seed_keypair
+
+        derived, secret = crypto_sign_seed_keypair(seed)
+        if derived != public:
+            raise ValueError("the key pair does not match")
+        self._secret, self.public_raw, self._other = secret, public, None
+
+    def sign(self, message: bytes) -> bytes:
+        from nacl.bindings import crypto_sign
+
+        return crypto_sign(message, self._secret)[:64]
+
+    def __getattr__(self, name: str) -> Any:
+        if self._other is None:
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+            self._other = Ed25519PrivateKey.from_private_bytes(self._secret[:32])
+        return getattr(self._other, name)
+
+
 class WrongPassphrase(KeyProblem):
     """The passphrase does not open the key (a terminal may ask again)."""
 
@@ -386,9 +475,10 @@ class PrivateKey:
 
     __slots__ = ("_key", "public")
 
-    def __init__(self, key: Ed25519PrivateKey, comment: str = "") -> None:
+    def __init__(self, key: Ed25519PrivateKey | _SodiumKey, comment: str = "") -> None:
         self._key = key
-        self.public = PublicKey(key.public_key().public_bytes_raw(), comment)
+        raw = key.public_raw if isinstance(key, _SodiumKey) else key.public_key().public_bytes_raw()
+        self.public = PublicKey(raw, comment)
 
     def __repr__(self) -> str:
         return f"PrivateKey({self.public.fingerprint})"
@@ -408,6 +498,16 @@ class PrivateKey:
         if encrypted and passphrase is None:
             raise KeyProblem(f"key {path} is protected by a passphrase", hint=_PASSPHRASE_HINT)
         password = _as_bytes(passphrase) if encrypted else None
+        plain = None if encrypted else _unencrypted_openssh_seed(data)
+        if plain is not None:
+            try:
+                return cls(_SodiumKey(*plain))
+            except (ImportError, ValueError):
+                pass  # no PyNaCl, or an inconsistent pair: cryptography decides
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization as ser
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         key: object
         try:
             if b"-----BEGIN OPENSSH PRIVATE KEY-----" in data:
@@ -487,6 +587,9 @@ def generate_key(path: PathLike, passphrase: bytes | None = None, comment: str =
     for p in (path, pub_path):
         if os.path.lexists(p):
             raise KeyProblem(f"{p} already exists; refusing to overwrite it")
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = Ed25519PrivateKey.generate()
     password = _as_bytes(passphrase)
     enc = ser.BestAvailableEncryption(password) if password else ser.NoEncryption()

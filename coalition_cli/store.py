@@ -82,24 +82,74 @@ class Git:
         self._git_dir: Path | None = None
         self._locks: list[Path] | None = None
         self._objects: Path | None = None
+        self._markers: list[Path] | None = None  # rebase-merge, rebase-apply, MERGE_HEAD
+        self._head_file: Path | None = None  # this worktree's HEAD file
+        self._config: dict[str, list[str]] | None = None
 
     # --- running git ---------------------------------------------------------------
 
     @classmethod
     def discover(cls, start: Path) -> Git | None:
+        """The working tree around ``start``; one ``git rev-parse`` also answers where its
+        git folder, objects and the markers of an unfinished rebase or merge are."""
+        paths = ("objects", "rebase-merge", "rebase-apply", "MERGE_HEAD", "HEAD")
+        args = ["git", "rev-parse", "--path-format=absolute", "--show-toplevel",
+                "--git-common-dir"]
+        for name in paths:
+            args += ["--git-path", name]
         try:
-            out = subprocess.run(
-                ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True,
-                env=_clean_env(), check=False,
-            )
+            out = subprocess.run(args, cwd=start, capture_output=True, env=_clean_env(),
+                                 check=False)
         except FileNotFoundError:
             raise GitError("git is not installed", hint="install git and try again") from None
-        if out.returncode != 0:
-            return None
-        return cls(Path(out.stdout.decode().strip()))
+        lines = out.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if out.returncode != 0 or len(lines) != 2 + len(paths):
+            try:  # an older git (no --path-format): ask for the top level alone
+                out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start,
+                                     capture_output=True, env=_clean_env(), check=False)
+            except FileNotFoundError:
+                raise GitError("git is not installed", hint="install git and try again") from None
+            if out.returncode != 0:
+                return None
+            return cls(Path(out.stdout.decode().strip()))
+        git = cls(Path(lines[0]))
+        git._git_dir = Path(lines[1]).resolve()
+        git._objects = Path(lines[2]).resolve()
+        git._markers = [Path(line) for line in lines[3:6]]
+        git._head_file = Path(lines[6])
+        return git
+
+    def config_values(self, name: str) -> list[str] | None:
+        """Every value of ``name`` in git's configuration, all scopes, as ``git config
+        --get-all`` gives them — from one ``git config --list`` per process (asked again
+        after this object changes the configuration). None when git cannot read it."""
+        if self._config is None:
+            proc = subprocess.run(["git", "config", "-z", "--list"], cwd=self.root,
+                                  capture_output=True, env=self._env, check=False)
+            if proc.returncode != 0:
+                return None
+            table: dict[str, list[str]] = {}
+            for item in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+                if item:
+                    key, _nl, value = item.partition("\n")
+                    table.setdefault(key, []).append(value)
+            self._config = table
+        parts = name.split(".")
+        key = ".".join([parts[0].lower(), *parts[1:-1], parts[-1].lower()])
+        return self._config.get(key, [])
+
+    def config_get(self, name: str) -> str | None:
+        """The value of ``name`` that ``git config --get`` gives (the last), or None."""
+        values = self.config_values(name)
+        if values is None:
+            code, out = self.run_status("config", "--get", name)
+            return out.strip() if code == 0 else None
+        return values[-1] if values else None
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True,
             env: dict[str, str] | None = None) -> bytes:
+        if args and args[0] == "config":
+            self._config = None
         proc = subprocess.run(
             ["git", *args], cwd=self.root, input=input, capture_output=True,
             env={**self._env, **(env or {})}, check=False,
@@ -111,6 +161,8 @@ class Git:
         return proc.stdout
 
     def run_status(self, *args: str) -> tuple[int, str]:
+        if args and args[0] == "config":
+            self._config = None
         proc = subprocess.run(
             ["git", *args], cwd=self.root, capture_output=True, env=self._env, check=False
         )
@@ -339,6 +391,14 @@ class Git:
             return EMPTY_TREE
         return self._write_object("tree", self._tree_bytes(entries))
 
+    def _tree_of(self, commit: str) -> str:
+        """The tree of ``commit``: its first header line, read through the running
+        ``cat-file --batch`` (no process of its own)."""
+        raw = self.read_objects([commit])[0] or b""
+        if raw.startswith(b"tree ") and raw[45:46] == b"\n":
+            return raw[5:45].decode()
+        return self.run("rev-parse", f"{commit}^{{tree}}").decode().strip()
+
     def commit_files(self, changes: dict[str, bytes | None], message: str, *,
                      author: tuple[str, str] | None = None, attempts: int = 5) -> str:
         """Commit files (repository-relative paths) on top of HEAD; return the commit.
@@ -357,7 +417,7 @@ class Git:
             parent = self.head()
             base_tree = EMPTY_TREE
             if parent:
-                base_tree = self.run("rev-parse", f"{parent}^{{tree}}").decode().strip()
+                base_tree = self._tree_of(parent)
             tree = self._build_tree(base_tree, changes)
             args = ["commit-tree", tree, "-F", "-"]
             if parent:
@@ -382,16 +442,31 @@ class Git:
     def unfinished_operation(self) -> str | None:
         """``rebase`` or ``merge`` when git stopped (or was killed) in the middle of one in
         this working tree, ``detached`` when HEAD names no branch, else None."""
-        out = self.run("rev-parse", "--git-path", "rebase-merge", "--git-path", "rebase-apply",
-                       "--git-path", "MERGE_HEAD").decode().splitlines()
-        paths = [self.root / line for line in out]
+        if self._markers is not None:
+            paths = self._markers
+        else:
+            out = self.run("rev-parse", "--git-path", "rebase-merge", "--git-path",
+                           "rebase-apply", "--git-path", "MERGE_HEAD").decode().splitlines()
+            paths = [self.root / line for line in out]
         if paths[0].exists() or paths[1].exists():
             return "rebase"
         if paths[2].exists():
             return "merge"
-        if self.run_status("symbolic-ref", "-q", "HEAD")[0] != 0:
+        if not self._on_branch():
             return "detached"
         return None
+
+    def _on_branch(self) -> bool:
+        """Does HEAD name a branch? Read from this worktree's HEAD file when git said where it
+        is and it holds a symbolic ref (``ref: refs/heads/…``); else ``git symbolic-ref``."""
+        if self._head_file is not None:
+            try:
+                text = self._head_file.read_text(encoding="utf-8", errors="replace").strip()
+            except OSError:
+                text = ""
+            if text.startswith("ref: refs/heads/") and ".invalid" not in text:
+                return True
+        return self.run_status("symbolic-ref", "-q", "HEAD")[0] == 0
 
     def require_branch(self) -> None:
         """Refuse to write anywhere but on top of a checked-out branch: a commit made

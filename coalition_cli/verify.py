@@ -270,6 +270,13 @@ def verify_outcome(agenda: Agenda, rev: str | None = None, *, round_id: str | No
     if view.ledger.incomplete or not (
             isinstance(remembered, dict) and isinstance(remembered.get("checked"), int)
             and isinstance(remembered.get("problems"), list)):
+        from . import incremental
+
+        stepped = None if view.ledger.incomplete else incremental.outcome(
+            agenda, snap.commit, view, round_id)
+        if stepped is not None:  # only new records, all clean: see incremental
+            _outcomes(agenda).put(key, [{"checked": stepped.checked, "problems": []}])
+            return stepped
         return verify(agenda, snap.commit, round_id=round_id, progress=progress, trust=trust)
     result = Verified(commit=snap.commit, checked=remembered["checked"],
                       problems=remembered["problems"], trust=view)
@@ -296,9 +303,10 @@ def _code() -> str:
     """The fingerprint of the code whose verdicts the cache holds (parsing, validation, signatures)."""
     global _CODE
     if _CODE is None:
-        from . import errors, ids, model, signing
+        from . import errors, fastyaml, ids, model, signing
 
-        _CODE = code_fingerprint(records, model, ids, errors, signing, sys.modules[__name__])
+        _CODE = code_fingerprint(records, fastyaml, model, ids, errors, signing,
+                                 sys.modules[__name__])
     return _CODE
 
 
@@ -415,8 +423,11 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
 
     rules.judge(agenda, result, signed, verdicts, base, head_blobs)
     if use_cache:
+        from . import incremental
+
         _outcomes(agenda).put(_outcome_key(agenda, snap.commit, round_id, view.roots.key()),
                               [{"checked": result.checked, "problems": result.problems}])
+        incremental.remember(agenda, result, round_id)
     if save:
         cache.save(keep=None if round_id else in_use)
     return result

@@ -41,8 +41,7 @@ def _author(identity: Identity) -> tuple[str, str]:
 
 def _ensure_committer(git: Git, author: tuple[str, str]) -> None:
     """Let commits work on a machine with no git identity: commit as the author."""
-    code, _ = git.run_status("config", "user.email")
-    if code != 0:
+    if git.config_get("user.email") is None:
         git._env.setdefault("GIT_COMMITTER_NAME", author[0])
         git._env.setdefault("GIT_COMMITTER_EMAIL", author[1])
 

@@ -1,78 +1,115 @@
 """The ``coalition`` command: a thin Typer skin over the library.
 
-Only typer is imported at start; each command imports what it needs, so
-``coalition --help`` stays fast.
+``COMMANDS`` is the one table of top-level commands. Nothing else is imported at start:
+``coalition``, ``--help`` and ``--version`` are answered without typer (``_roothelp``),
+and any other command line builds the root group, whose commands are imported and built
+only when invoked (``_lazy``) — one command's parser, not all of them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Optional
-
-import typer
-
-from . import comments, governance, members, principles, reports, review, rounds, setup, trust
-
-app = typer.Typer(
-    name="coalition",
-    help="Draft a coalition's shared principles in git and consult its members with signed comments.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+# One row per top-level name, in the order `coalition --help` lists them:
+# (name, module under coalition_cli.cli, "register" — the module's register(app) defines
+# it — or the module's Typer sub-app, the short help `coalition --help` shows: the first
+# paragraph of the command's docstring, or the group's help).
+COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("init", "setup", "register",
+     "Create a git repository (if needed) and a new agenda with its first facilitator."),
+    ("join", "setup", "register",
+     "Join a coalition: clone its agenda, verify it against a founder's fingerprint, pin "
+     "that trust, and record your key and member id in the clone."),
+    ("sync", "setup", "register",
+     "Pull (rebase) and push through the git remote, retrying when others pushed first."),
+    ("demo", "setup", "register",
+     "Build a whole sample consultation from the bundled agenda, with every report."),
+    ("respond", "comments", "register",
+     "Answer a comment with a signed disposition (facilitators)."),
+    ("verify", "reports", "register",
+     "Check every signature, permission, path and manifest. Exit 1 on any problem."),
+    ("summary", "reports", "register",
+     "The consultation summary of a round (default: the open or latest one)."),
+    ("changes", "reports", "register",
+     "The tracked changes between two versions of the draft, and each comment's fate."),
+    ("report", "reports", "register",
+     'The "what we heard / what we did" report of a round, for readers outside the coalition.'),
+    ("trust", "trust", "register",
+     "Pin the founders' keys for this clone (git config coalition.trust), like known_hosts: "
+     "every later command trusts only what descends from them. Without an argument, show "
+     "what is pinned."),
+    ("migrate", "trust", "register",
+     "Bring an agenda from before signed settings up to date: sign coalition.yaml and every "
+     "unsigned principle as the facilitator running it, and seal old revocations."),
+    ("redact", "trust", "register",
+     "Take a record out of the agenda, visibly and signed (facilitators): for harmful "
+     "content. Git history keeps its bytes in the clones that have them."),
+    ("key", "setup", "key_app", "Ed25519 SSH keys for signing."),
+    ("member", "members", "app", "The member registry (facilitators change it)."),
+    ("principle", "principles", "app", "Draft the principles."),
+    ("round", "rounds", "app", "Consultation rounds (facilitators)."),
+    ("comment", "comments", "app", "Signed comments (members)."),
+    ("config", "trust", "register", "The coalition's settings, signed by a facilitator."),
+    ("review", "review", "app", "Review the draft in Word: export it, import a reviewed file."),
+    ("notice", "governance", "notice_app", "Local Contexts Notices (facilitators)."),
+    ("label", "governance", "label_app",
+     "Local Contexts Labels (members of the indigenous-led sector)."),
+    ("approve", "governance", "register",
+     "Members of a distinction section: approve the section of the round's report as it "
+     "reads now (read it first: coalition report ROUND)."),
 )
 
 
-def _show_version(value: bool) -> None:
-    """``--version``: answered while the options are parsed (eager), before click asks for
-    a command."""
-    if value:
-        from .. import __version__
+def build_app() -> object:
+    """The root Typer app: its options, and every command of ``COMMANDS`` built on demand."""
+    from ._lazy import root_app
 
-        typer.echo(f"coalition {__version__}")
-        raise typer.Exit(0)
+    return root_app(COMMANDS)
 
 
-@app.callback()
-def root(
-    ctx: typer.Context,
-    agenda: Annotated[Optional[Path], typer.Option(
-        "--agenda", help="The agenda folder (env COALITION_AGENDA).", show_default=False)] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", help="Show the version and exit.", is_eager=True,
-        callback=_show_version)] = False,
-) -> None:
-    """Draft a coalition's shared principles in git and consult its members with signed comments."""
-    ctx.obj = {"agenda": agenda}
+def full_app() -> object:
+    """Every command registered eagerly on one Typer app (for documentation checks and
+    tests that walk the whole command tree); ``coalition`` itself never builds this."""
+    import importlib
+
+    whole = build_app()
+    done: set[str] = set()
+    for name, module_name, what, help_text in COMMANDS:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        if what == "register":
+            if module_name not in done:
+                module.register(whole)
+                done.add(module_name)
+        else:
+            whole.add_typer(getattr(module, what), name=name, help=help_text)
+    return whole
 
 
-setup.register(app)
-app.add_typer(setup.key_app, name="key", help="Ed25519 SSH keys for signing.")
-app.add_typer(members.app, name="member", help="The member registry (facilitators change it).")
-app.add_typer(principles.app, name="principle", help="Draft the principles.")
-app.add_typer(rounds.app, name="round", help="Consultation rounds (facilitators).")
-app.add_typer(comments.app, name="comment", help="Signed comments (members).")
-app.add_typer(governance.notice_app, name="notice",
-              help="Local Contexts Notices (facilitators).")
-app.add_typer(governance.label_app, name="label",
-              help="Local Contexts Labels (members of the indigenous-led sector).")
-app.command("approve")(governance.approve)
-comments.register(app)
-reports.register(app)
-trust.register(app)
-app.add_typer(review.app, name="review", help="Review the draft in Word: export it, import a reviewed file.")
+_APP: object = None
+
+
+def __getattr__(name: str) -> object:
+    """``app``: the root Typer app, built on first use (``from coalition_cli.cli import app``)."""
+    global _APP
+    if name == "app":
+        if _APP is None:
+            _APP = build_app()
+        return _APP
+    raise AttributeError(name)
 
 
 def main() -> None:
     """Run the CLI; a usage error is one ``error:`` line and a ``hint:``, exit 2."""
-    code = _run()
-    _leave(code)
+    import sys
+
+    from ._roothelp import answer
+
+    code = answer(sys.argv[1:], COMMANDS)
+    _leave(_run() if code is None else code)
 
 
 def _run() -> int:
     import sys
+
+    import typer
 
     from ._common import safe_line
 
@@ -82,7 +119,7 @@ def _run() -> int:
         from click import exceptions as click_exc  # type: ignore[no-redef]
 
     try:
-        code = app(standalone_mode=False)
+        code = __getattr__("app")(standalone_mode=False)
     except click_exc.UsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `coalition` alone: show the help
             typer.echo(exc.format_message())

@@ -74,3 +74,8 @@ def approve(
 
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
     Out(fmt).written(actions.section_approve(ag, who, round_id, section))
+
+
+def register(app: typer.Typer) -> None:
+    """The top-level ``approve`` command (``notice`` and ``label`` are sub-apps)."""
+    app.command("approve")(approve)

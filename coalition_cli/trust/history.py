@@ -17,14 +17,36 @@ def incomplete_history(git: Any) -> str:
     if grafts.exists() and grafts.stat().st_size:
         return ("this clone has grafts (.git/info/grafts), which rewrite its history; remove "
                 "them, then: git fetch --unshallow")
-    code, out = git.run_status("for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
-    if code == 0 and out.strip():
+    out = _replace_refs(git)
+    if out.strip():
         # the tool itself reads around them (GIT_NO_REPLACE_OBJECTS), but git log and every
         # other tool here show a history that is not the one that was verified
         return (f"this clone has replace refs ({out.strip()}: git replace), which make git show "
                 "another history than the one committed; remove them with git replace -d, "
                 "then: git fetch --unshallow")
     return ""
+
+
+def _replace_refs(git: Any) -> str:
+    """The first replace ref, or "": read from the refs folder and packed-refs when git keeps
+    its refs in files (no process), else from ``git for-each-ref``."""
+    folder = git.git_dir
+    if not (folder / "reftable").exists():
+        replace = folder / "refs" / "replace"
+        if replace.is_dir():
+            for path in sorted(replace.rglob("*")):
+                if path.is_file():
+                    return "refs/replace/" + path.relative_to(replace).as_posix()
+        try:
+            packed = (folder / "packed-refs").read_bytes()
+        except FileNotFoundError:
+            return ""
+        except OSError:
+            packed = b" refs/replace/"  # unreadable: ask git
+        if b" refs/replace/" not in packed:
+            return ""
+    code, out = git.run_status("for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
+    return out if code == 0 else ""
 
 
 def commits(git: Any, head: str, since: str | None) -> list[tuple[str, list[str]]]:

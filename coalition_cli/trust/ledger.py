@@ -42,7 +42,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .. import records
-from ..errors import InputError
+from ..errors import GitError, InputError
 from ..model import (
     Config,
     closing_from_fields,
@@ -584,18 +584,22 @@ def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Led
     if use_cache:
         loaded = _load(agenda, roots, w)
         if loaded is not None:
-            from .rewrites import is_ancestor
-
             old_head, state, old = loaded
             if old_head == head:
                 old.head = head
                 return old
-            if is_ancestor(agenda.git, old_head, head):
-                since, states[old_head] = old_head, state
-                ledger.rejected, ledger.events = old.rejected, old.events
-    commits = _commits(agenda.git, head, since)
+            since, states[old_head] = old_head, state
+            ledger.rejected, ledger.events = old.rejected, old.events
+    try:
+        commits = _commits(agenda.git, head, since)
+    except GitError:  # the remembered head is gone from the repository (a rewrite, a gc)
+        commits = []
     known = {c for c, _ in commits} | set(states)
-    if since and any(p not in known for _c, ps in commits for p in ps):
+    # the remembered head is an ancestor of the new one exactly when some commit of
+    # ``head ^old`` has it as a parent (every listed commit is reachable from head): one
+    # rev-list answers both questions
+    descends = any(since in ps for _c, ps in commits) if since else True
+    if since and (not descends or any(p not in known for _c, ps in commits for p in ps)):
         # a merge of a branch from before the remembered head: walk from the start
         states, since = {}, None
         ledger.rejected, ledger.events = {}, []

@@ -46,10 +46,13 @@ def check_fingerprint(value: str) -> str:
 
 def pinned(git: Any) -> frozenset[str]:
     """The fingerprints pinned in this clone's git config."""
-    code, out = git.run_status("config", "--get-all", CONFIG_KEY)
-    if code != 0:
-        return frozenset()
-    return frozenset(v.strip() for v in out.splitlines() if FINGERPRINT.fullmatch(v.strip()))
+    values = git.config_values(CONFIG_KEY) if hasattr(git, "config_values") else None
+    if values is None:
+        code, out = git.run_status("config", "--get-all", CONFIG_KEY)
+        if code != 0:
+            return frozenset()
+        values = out.splitlines()
+    return frozenset(v.strip() for v in values if FINGERPRINT.fullmatch(v.strip()))
 
 
 def roots(git: Any, given: list[str] | None = None) -> Roots:

@@ -1,0 +1,411 @@
+"""Reading YAML records that another client wrote, at close to the speed of the canonical form.
+
+``records.parse_record`` reads the tool's own canonical form with ``json``. A record a
+conforming client wrote in ordinary YAML — block mappings, plain and quoted scalars, flow
+or block lists and mappings of a record's shape — used to go to ruamel's pure-Python
+loader at 2.7 ms a record. Now it is tried, in order, by:
+
+1. ``parse_block``: a restricted line parser for exactly those shapes (tens of µs);
+2. ``parse_events``: libyaml's C parser (PyYAML's ``CParser``, when installed), whose
+   events are turned into values here;
+3. ruamel's safe loader (``records.load_yaml_text``), one instance per process.
+
+The first two never decide anything they are unsure of: each answers with the value, or
+``None`` ("not mine"), and the next one reads the text. Anything unusual — an anchor, an
+alias, a tag, a directive, a duplicate key, a plain scalar whose type YAML 1.1 and 1.2 read
+differently (``yes``, ``0o17``, ``1_000``, ``12:30``, dates, floats), nesting past
+``MAX_DEPTH``, a control character, a second document — goes on to ruamel, which accepts
+or refuses it, naming the line, exactly as before. So a value from the fast paths is
+always the value ruamel gives (``tests/test_fastyaml.py`` checks it on generated
+documents), and every refusal is ruamel's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_DEPTH = 32
+
+# characters that make a text "not mine": controls (but LF), YAML's other line breaks,
+# the byte order mark, non-characters and lone surrogates
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})\Z")
+_NULLS = {"": None, "~": None, "null": None, "Null": None, "NULL": None}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+          "FALSE": False}
+# words YAML 1.1 reads as booleans and 1.2 as text: ruamel and libyaml differ, so neither
+# fast path decides them
+_AMBIGUOUS = {"y", "n", "yes", "no", "on", "off", "=", "<<"}
+_PLAIN_START = re.compile(r"[A-Za-z_/(\u00a0-\U0010ffff]")  # a plain scalar that is text
+_FLOW_PLAIN = re.compile(r"[^,\[\]{}#:\"']+")
+_DIRECTIVE = re.compile(r"(?:^|\n)%")
+# starts like a number, a date or a time in YAML 1.1 or 1.2 (0x1F, 0o17, 1_000, 1e5, 12:30,
+# 2026-01-01): left to ruamel
+_NUMBER_LIKE = re.compile(r"[0-9]*(?:0[xXoObB]|[0-9]{4}-)|[-+0-9_.eE:]+\Z")
+
+
+class _NotMine(Exception):
+    """Not a text this fast path decides: the next reader takes it."""
+
+
+def plain(text: str) -> Any:
+    """The value of a plain scalar under YAML 1.2's core schema, or _NotMine when it might
+    be read otherwise (numbers other than plain integers, dates, YAML 1.1 words)."""
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if _INT.match(text):
+        return int(text)
+    if text.lower() in _AMBIGUOUS or ": " in text or " #" in text or text.endswith(":"):
+        raise _NotMine
+    if _PLAIN_START.match(text):
+        return text
+    if text[0].isdigit() and not _NUMBER_LIKE.match(text):
+        return text  # e.g. a record id 3f9c0a1be2d47a55: no number or date reads it
+    raise _NotMine
+
+
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
+            "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX = {"x": 2, "u": 4, "U": 8}
+
+
+def _double(line: str, pos: int) -> tuple[str, int]:
+    """A one-line double-quoted scalar starting at ``line[pos] == '"'``: (value, end)."""
+    out, i, size = [], pos + 1, len(line)
+    while True:
+        j = i
+        while j < size and line[j] not in '"\\':
+            j += 1
+        out.append(line[i:j])
+        if j >= size:
+            raise _NotMine  # continues on the next line: folding is not ours to do
+        if line[j] == '"':
+            return "".join(out), j + 1
+        code = line[j + 1 : j + 2]
+        if code in _ESCAPES:
+            out.append(_ESCAPES[code])
+            i = j + 2
+        elif code in _HEX:
+            digits = line[j + 2 : j + 2 + _HEX[code]]
+            if len(digits) != _HEX[code] or not re.fullmatch("[0-9a-fA-F]+", digits):
+                raise _NotMine
+            point = int(digits, 16)
+            if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+                raise _NotMine
+            out.append(chr(point))
+            i = j + 2 + _HEX[code]
+        else:
+            raise _NotMine
+
+
+def _single(line: str, pos: int) -> tuple[str, int]:
+    out, i = [], pos + 1
+    while True:
+        j = line.find("'", i)
+        if j < 0:
+            raise _NotMine
+        out.append(line[i:j])
+        if line[j + 1 : j + 2] == "'":
+            out.append("'")
+            i = j + 2
+            continue
+        return "".join(out), j + 1
+
+
+def _rest_is_empty(line: str, pos: int) -> None:
+    """Nothing but spaces and a comment may follow a value."""
+    rest = line[pos:]
+    stripped = rest.lstrip(" ")
+    if stripped and not (stripped[0] == "#" and len(stripped) < len(rest)):
+        raise _NotMine
+
+
+def _flow(line: str, pos: int, depth: int) -> tuple[Any, int]:
+    """A flow sequence or mapping starting at ``line[pos]``, on one line: (value, end)."""
+    if depth > MAX_DEPTH:
+        raise _NotMine
+    closing = "]" if line[pos] == "[" else "}"
+    is_map = closing == "}"
+    out: Any = {} if is_map else []
+    i = _skip(line, pos + 1)
+    if line[i : i + 1] == closing:
+        return out, i + 1
+    while True:
+        item, i = _flow_item(line, i, depth)
+        if is_map:
+            i = _skip(line, i)
+            if line[i : i + 2] != ": ":
+                raise _NotMine  # "a:b", a key alone, ... : ruamel decides
+            i = _skip(line, i + 2)
+            if line[i : i + 1] in (",", "}", ""):
+                raise _NotMine
+            value, i = _flow_item(line, i, depth)
+            try:
+                if item in out:
+                    raise _NotMine
+            except TypeError:
+                raise _NotMine from None
+            out[item] = value
+        else:
+            out.append(item)
+        i = _skip(line, i)
+        sep = line[i : i + 1]
+        if sep == closing:
+            return out, i + 1
+        if sep != ",":
+            raise _NotMine
+        i = _skip(line, i + 1)
+        if line[i : i + 1] in (closing, ",", ""):
+            raise _NotMine  # a trailing or doubled comma
+
+
+def _skip(line: str, i: int) -> int:
+    while line[i : i + 1] == " ":
+        i += 1
+    return i
+
+
+def _flow_item(line: str, i: int, depth: int) -> tuple[Any, int]:
+    c = line[i : i + 1]
+    if c == '"':
+        return _double(line, i)
+    if c == "'":
+        return _single(line, i)
+    if c in ("[", "{"):
+        return _flow(line, i, depth + 1)
+    found = _FLOW_PLAIN.match(line, i)
+    if not found:
+        raise _NotMine
+    text = found.group().rstrip(" ")
+    return plain(text), i + len(text)
+
+
+def _inline(line: str, pos: int, depth: int) -> Any:
+    """The value written on a key's line after ``key: ``."""
+    c = line[pos]
+    if c == '"':
+        value, end = _double(line, pos)
+    elif c == "'":
+        value, end = _single(line, pos)
+    elif c in "[{":
+        value, end = _flow(line, pos, depth + 1)
+    else:
+        if c in "&*!|>%@`?-:,]}":
+            raise _NotMine
+        text = line[pos:]
+        cut = text.find(" #")
+        if cut >= 0:
+            text = text[:cut]
+        return plain(text.rstrip(" "))
+    _rest_is_empty(line, end)
+    return value
+
+
+def parse_block(text: str) -> dict[str, Any] | None:
+    """A record in ordinary block-style YAML: a mapping whose values are scalars, flow
+    collections, or one level of block list or mapping. None when not of that shape."""
+    if _UNUSUAL.search(text) or not text.endswith("\n"):
+        return None
+    try:
+        return _block(text.split("\n")[:-1])
+    except (_NotMine, IndexError, ValueError, RecursionError):
+        return None
+
+
+def _block(lines: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    i, size = 0, len(lines)
+    if lines and lines[0].rstrip(" ") == "---":
+        i = 1
+    while i < size:
+        line = lines[i]
+        if not line.strip(" ") or line.lstrip(" ").startswith("#"):
+            i += 1
+            continue
+        if line[0] == " ":
+            raise _NotMine  # indented where a key should start
+        key, value, i = _entry(lines, i, 0, 1)
+        if key in out:
+            raise _NotMine  # duplicate: ruamel names it
+        out[key] = value
+    if not out:
+        raise _NotMine
+    return out
+
+
+def _entry(lines: list[str], i: int, indent: int, depth: int) -> tuple[str, Any, int]:
+    """One ``key: value`` at ``indent``, with what belongs to it below: (key, value, next)."""
+    line = lines[i][indent:]
+    colon = line.find(":")
+    key = line[:colon]
+    if colon <= 0 or not _KEY.match(key) or key in _NULLS or key in _BOOLS \
+            or key.lower() in _AMBIGUOUS:
+        raise _NotMine
+    after = line[colon + 1 :]
+    if after and after[0] != " ":
+        raise _NotMine
+    stripped = after.strip(" ")
+    nxt = _next_content(lines, i + 1)
+    if stripped and not stripped.startswith("#"):
+        if nxt < len(lines) and _indent(lines[nxt]) > indent:
+            raise _NotMine  # a value continued on the next lines
+        return key, _inline(line, colon + 1 + (len(after) - len(after.lstrip(" "))), depth), nxt
+    if nxt >= len(lines):
+        return key, None, nxt
+    below = _indent(lines[nxt])
+    child = lines[nxt][below:]
+    if child.startswith("- ") or child == "-":
+        if below < indent:
+            return key, None, nxt
+        return (key, *_block_list(lines, nxt, below, depth + 1))
+    if below <= indent:
+        return key, None, nxt
+    if depth + 1 > 2:
+        raise _NotMine  # deeper block nesting than a record has
+    value: dict[str, Any] = {}
+    j = nxt
+    while j < len(lines) and _indent(lines[j]) == below:
+        sub_key, sub_value, j = _entry(lines, j, below, depth + 1)
+        if sub_key in value:
+            raise _NotMine
+        value[sub_key] = sub_value
+        j = _next_content(lines, j)
+    if j < len(lines) and _indent(lines[j]) > indent:
+        raise _NotMine
+    return key, value, j
+
+
+def _block_list(lines: list[str], i: int, indent: int, depth: int) -> tuple[list, int]:
+    items = []
+    while i < len(lines) and _indent(lines[i]) == indent and lines[i][indent:indent + 1] == "-":
+        rest = lines[i][indent + 1 :]
+        if not rest.strip(" ") or rest[0] != " ":
+            raise _NotMine  # an empty item or a nested block
+        start = indent + 1 + len(rest) - len(rest.lstrip(" "))
+        if lines[i][start] in "-" or re.match(r"[^\"'\[{]*:( |$)", lines[i][start:]):
+            raise _NotMine  # a nested list or a mapping as an item
+        items.append(_inline(lines[i], start, depth))
+        i = _next_content(lines, i + 1)
+        if i < len(lines) and _indent(lines[i]) > indent:
+            raise _NotMine
+    return items, i
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _next_content(lines: list[str], i: int) -> int:
+    while i < len(lines) and (not lines[i].strip(" ") or lines[i].lstrip(" ").startswith("#")):
+        i += 1
+    return i
+
+
+# --- libyaml's C parser, values made here ----------------------------------------------------
+
+
+def parse_events(text: str) -> Any:
+    """The document through libyaml's C parser when PyYAML has it; None when it is missing,
+    the text is not plain data (anchors, aliases, tags, directives, several documents,
+    ambiguous scalars, duplicate keys, too deep) or libyaml finds an error."""
+    parser = _c_parser()
+    if parser is None or _UNUSUAL.search(text) or _DIRECTIVE.search(text):
+        return None
+    try:
+        return _from_events(parser(text))
+    except (_NotMine, RecursionError):
+        return None
+    except Exception:  # noqa: BLE001 - any libyaml error: ruamel names it
+        return None
+
+
+_PARSER: list = []
+
+
+def _c_parser() -> Any:
+    if not _PARSER:
+        try:
+            import yaml
+
+            loader = yaml.CSafeLoader  # AttributeError without libyaml
+        except (ImportError, AttributeError):
+            _PARSER.append(None)
+        else:
+            def events(text: str) -> Any:
+                parser = loader(text)
+                try:
+                    while parser.check_event():
+                        yield parser.get_event()
+                finally:
+                    parser.dispose()
+
+            _PARSER.append(events)
+    return _PARSER[0]
+
+
+def _from_events(events: Any) -> Any:
+    import yaml
+
+    stack: list[Any] = []  # [container, pending key or _NO_KEY]
+    result: Any = _NO_KEY
+    documents = 0
+    for event in events:
+        kind = type(event)
+        if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent):
+            continue
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1 or event.explicit and getattr(event, "version", None):
+                raise _NotMine
+            continue
+        if kind is yaml.DocumentEndEvent:
+            continue
+        if kind is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
+            raise _NotMine
+        if getattr(event, "tag", None) is not None:
+            raise _NotMine  # an explicit tag: refused on ruamel's path
+        if kind is yaml.ScalarEvent:
+            if event.style in ("|", ">"):
+                raise _NotMine  # block scalars: chomping and folding stay ruamel's
+            value = plain(event.value) if not event.style else event.value  # plain: None or ''
+        elif kind in (yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _NotMine
+            stack.append([[] if kind is yaml.SequenceStartEvent else {}, _NO_KEY])
+            continue
+        elif kind in (yaml.SequenceEndEvent, yaml.MappingEndEvent):
+            container, pending = stack.pop()
+            if pending is not _NO_KEY:
+                raise _NotMine
+            value = container
+        else:
+            raise _NotMine
+        if not stack:
+            result = value
+            continue
+        top = stack[-1]
+        if isinstance(top[0], list):
+            top[0].append(value)
+        elif top[1] is _NO_KEY:
+            if isinstance(value, (list, dict)):
+                raise _NotMine  # a collection as a key
+            if value in top[0]:
+                raise _NotMine  # duplicate key: ruamel names it
+            top[1] = value
+        else:
+            top[0][top[1]] = value
+            top[1] = _NO_KEY
+    if result is _NO_KEY or stack:
+        raise _NotMine
+    return result
+
+
+_NO_KEY = object()
+
+
+__all__ = ["parse_block", "parse_events", "plain", "MAX_DEPTH"]

@@ -1,0 +1,229 @@
+"""Incremental verify: a new head that only adds member records to a clean, verified one.
+
+A full ``verify`` is a function of two things: the tree at the head, and the ledger of the
+head (its trusted registry, settings, principles and rounds; the versions it rejected;
+the deletions and in-place changes of records anywhere in history). When the last head
+verified clean in this clone (``C0``) and the new head ``C1``
+
+* has a ledger whose trusted files, founders, rejected versions and events are exactly
+  those of ``C0``'s (same digest) — the registry, the config, no round file and no history
+  shape (a rewrite, a deletion, a revert) changed anything the ledger keeps — and no
+  problem of its own, and
+* differs from ``C0``'s tree only by *added* regular files, each a member record
+  ``rounds/<round>/comments/<member>/<id>.yaml`` with its ``.sig``, none at a path the
+  ledger's events name,
+
+then the records of ``C0`` keep their verdicts (nothing they are judged by changed), and
+only the new ones need checking: signature, parse (only after the signature verifies with
+a key of the registry), place, signer, stance, window, duplicate ids and targets against
+the remembered policy state (per round: every record id, and each comment's member). If
+every new record passes, ``C1`` verifies clean with ``checked`` grown by their number.
+Anything else — a new record with any problem, a removed or changed file, a facilitator's
+record, a stray file, more new records than a full pass would take longer for — returns
+None, and the caller runs the full pass, which gives the exact problem list.
+
+The policy state is kept beside the other caches, authenticated by this user's cache key
+(``cache.ResultMemo``): a state copied from another clone or written by hand fails
+authentication and is never read, so it can never make a record pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+MAX_NEW = 3000  # beyond this many new records, the full pass (both cores) is as quick
+USED: list[str] = []  # commits verified incrementally in this process (for tests)
+
+
+def _memo(agenda: Any) -> Any:
+    from .cache import ResultMemo
+
+    return ResultMemo(agenda.git.git_dir / "coalition", "policy", keep=2)
+
+
+def _key(agenda: Any, round_id: str | None, roots: tuple) -> tuple:
+    return (agenda.rel, round_id or "", *roots)
+
+
+def governed_digest(view: Any) -> str:
+    """A digest of everything of the ledger that a record's verdict depends on."""
+    ledger = view.ledger
+    state = ledger.state
+    parts = [
+        sorted((p, v.blob, v.sig, v.signer, v.order) for p, v in state.files.items()),
+        sorted(state.founders) if state.founders is not None else None,
+        sorted((p, b, *v) for (p, b), v in ledger.rejected.items()),
+        sorted(tuple(e) for e in ledger.events),
+        ledger.incomplete,
+    ]
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def remember(agenda: Any, result: Any, round_id: str | None) -> None:
+    """After a full pass that found no problem: the state an increment starts from."""
+    if not result.ok or result.trust is None or result.trust.problems:
+        return
+    ids: dict[str, dict[str, str]] = {}
+    for rnd, items in result.records.items():
+        ids[rnd] = {rec.id: (rec.member if rec.type == "comment" else "") for _p, rec in items}
+    _save(agenda, result, round_id, ids)
+
+
+def _save(agenda: Any, result: Any, round_id: str | None, ids: dict[str, dict[str, str]]) -> None:
+    head = {"commit": result.commit, "checked": result.checked,
+            "digest": governed_digest(result.trust)}
+    _memo(agenda).put(_key(agenda, round_id, result.trust.roots.key()), [head, ids])
+
+
+def outcome(agenda: Any, commit: str, view: Any, round_id: str | None) -> Any:
+    """The verdict of ``commit`` from the remembered clean state, or None (run the full pass)."""
+    if round_id is not None or view.ledger.incomplete or view.problems:
+        return None
+    stored = _memo(agenda).get(_key(agenda, round_id, view.roots.key()))
+    if not stored or len(stored) != 2:
+        return None
+    head, ids = stored
+    if not (isinstance(head, dict) and isinstance(ids, dict)) or head.get("commit") == commit:
+        return None
+    if head.get("digest") != governed_digest(view):
+        return None
+    added = _added_records(agenda, head["commit"], commit, view)
+    if added is None:
+        return None
+    checked = _check_new(agenda, commit, view, added, ids)
+    if checked is None:
+        return None
+    from .verify import Verified
+
+    result = Verified(commit=commit, checked=head["checked"] + len(added), trust=view)
+    result.config = view.config
+    if result.config is None:
+        return None
+    _save(agenda, result, round_id, ids)
+    USED.append(commit)
+    return result
+
+
+def _added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple] | None:
+    """[(path, blob, sig blob)] of the member records ``new`` adds to ``old``'s tree; None if
+    it changes anything else."""
+    base = agenda.rel + "/" if agenda.rel != "." else ""
+    spec = [agenda.rel] if agenda.rel != "." else []
+    code, raw = _diff(agenda, old, new, spec)
+    if code != 0:
+        return None
+    events = {base + e[0] for e in view.ledger.events}
+    blobs: dict[str, str] = {}
+    tokens = raw.split(b"\0")
+    i = 0
+    while i < len(tokens) - 1:
+        meta, path = tokens[i], tokens[i + 1].decode("utf-8", "surrogateescape")
+        i += 2
+        fields = meta[1:].split(b" ")
+        if len(fields) != 5 or fields[4] != b"A" or fields[1] != b"100644":
+            return None  # a change, a deletion, a symlink, an executable: the full pass
+        parts = path[len(base):].split("/")
+        if not path.startswith(base) or len(parts) != 5 or parts[0] != "rounds" \
+                or parts[2] != "comments" or not parts[4].endswith((".yaml", ".yaml.sig")):
+            return None
+        if path in events or (path.endswith(".sig") and path[:-4] in events):
+            return None
+        blobs[path] = fields[3].decode()
+        if len(blobs) > 2 * MAX_NEW:
+            return None
+    out = []
+    for path, blob in blobs.items():
+        if path.endswith(".sig"):
+            if path[:-4] not in blobs:
+                return None  # a signature added for a record that was there: not ours
+            continue
+        sig = blobs.get(path + ".sig")
+        if sig is None:
+            return None  # unsigned: a problem, which the full pass lists
+        out.append((path, blob, sig))
+    return out
+
+
+def _diff(agenda: Any, old: str, new: str, spec: list[str]) -> tuple[int, bytes]:
+    import subprocess
+
+    proc = subprocess.run(["git", "diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev",
+                           old, new, "--", *spec], cwd=agenda.git.root, capture_output=True,
+                          env=agenda.git._env, check=False)  # noqa: SLF001
+    return proc.returncode, proc.stdout
+
+
+def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
+               ids: dict[str, dict[str, str]]) -> bool | None:
+    """Judge each new record exactly as ``trust.rules`` does; True when all pass (``ids``
+    updated), None at the first problem."""
+    from . import verify as v
+    from .trust import rules
+
+    state = view.ledger.state
+    v._KNOWN_KEYS = frozenset(state.owner)
+    todo = [(path, path, blob, sig) for path, blob, sig in added]
+    verdicts = v._check_files(agenda, todo, None)
+    base = agenda.rel + "/" if agenda.rel != "." else ""
+    scratch = v.Verified(commit=commit, trust=view)
+    scratch.config = view.config
+    if scratch.config is None:
+        return None
+    rules.trusted_rounds(agenda, scratch, state, base)
+    if scratch.problems:
+        return None
+    stances = set(scratch.config.stances)
+    new: dict[str, dict[str, Any]] = {}
+    for path, _blob, _sig in added:
+        signer, sig_problem, digest, payload, parse_problem = verdicts[path]
+        if sig_problem or not signer or parse_problem:
+            return None
+        rec = v.record_of(payload)
+        parts = path[len(base):].split("/")
+        refused = rules.in_its_place(rec, parts) or rules.member_signed(state, rec, signer, digest)
+        if refused or (rec.type == "comment" and rec.stance not in stances):
+            return None
+        known = ids.get(parts[1], {})
+        if rec.id in known or rec.id in new.get(parts[1], {}):
+            return None  # a duplicate id: which one wins is the full pass's to say
+        if rules.in_its_round(scratch, rec, parts, digest):
+            return None
+        new.setdefault(parts[1], {})[rec.id] = rec
+    for round_id, recs in new.items():
+        known = ids.get(round_id, {})
+        for rec in recs.values():
+            if rec.type == "comment" and not rec.supersedes:
+                continue
+            if not _target_ok(rec, known, recs):
+                return None
+    for round_id, recs in new.items():
+        ids.setdefault(round_id, {}).update(
+            (rid, rec.member if rec.type == "comment" else "") for rid, rec in recs.items())
+    return True
+
+
+def _target_ok(rec: Any, known: dict[str, str], new: dict[str, Any]) -> bool:
+    """``rules.check_targets`` for one record, the round's comments being the remembered ones
+    (id -> member; "" for other record types) and the new ones."""
+    def comment_member(cid: str | None) -> str | None:
+        if not cid:
+            return None
+        if cid in new:
+            return new[cid].member if new[cid].type == "comment" else None
+        member = known.get(cid)
+        return member or None
+
+    if rec.type == "comment":  # supersedes an earlier comment of the same member
+        return comment_member(rec.supersedes) == rec.member
+    target = comment_member(rec.target)
+    if target is None:
+        return False
+    if rec.type in ("withdrawal", "acknowledgement"):
+        return target == rec.member
+    if rec.type == "endorsement":
+        return target != rec.member
+    return True
+
+
+__all__ = ["outcome", "remember", "governed_digest", "MAX_NEW", "USED"]

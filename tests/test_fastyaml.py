@@ -1,0 +1,150 @@
+"""The fast readers of other clients' YAML never disagree with ruamel's safe loader.
+
+Whatever ``fastyaml.parse_block`` (the restricted line parser) or ``fastyaml.parse_events``
+(libyaml's C parser) accepts, ruamel — behind the same limits as before (no anchors,
+aliases, tags, duplicate keys; depth) — reads to the same value; whatever those limits
+refuse, neither fast path accepts.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from coalition_cli import records
+from coalition_cli.errors import MalformedData
+from coalition_cli.fastyaml import parse_block, parse_events
+
+yaml = pytest.importorskip("yaml")
+from ruamel.yaml import YAML  # noqa: E402
+
+
+def ruamel_value(text: str) -> tuple[bool, object]:
+    """(accepted, value) by the restricted ruamel path every refusal goes through."""
+    try:
+        return True, records._ruamel_load(text, "r.yaml")
+    except MalformedData:
+        return False, None
+
+
+def agree(text: str) -> None:
+    for fast in (parse_block, parse_events):
+        value = fast(text)
+        if value is None:
+            continue
+        ok, expected = ruamel_value(text)
+        assert ok, f"{fast.__name__} accepted what ruamel refuses: {text!r}"
+        assert value == expected and _types(value) == _types(expected), (fast.__name__, text)
+
+
+def _types(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_types(v) for v in value]
+    return type(value).__name__
+
+
+# --- records as other clients write them ------------------------------------------------------
+
+_words = st.text(alphabet=st.sampled_from(list("abcXYZ019 .,:;#-_'\"/\\!&*?|>[]{}%@`~é\u00a0\n\t")),
+                 max_size=30)
+_scalars = st.one_of(_words, st.integers(-10**12, 10**12), st.booleans(), st.none(),
+                     st.sampled_from(["yes", "no", "on", "off", "null", "~", "True", "1e3",
+                                      "0o17", "0x1F", "1_000", "12:30", "2026-01-01",
+                                      "2026-01-01T10:00:00Z", ".inf", "-.5", "+1", "<<", "=",
+                                      "3f9c0a1be2d47a55", "1e5x", "0b101", "123abc",
+                                      "1234567890123456", "10x5", "9:a"]))
+_keys = st.sampled_from(["v", "type", "id", "round", "member", "principle", "stance",
+                         "text", "themes", "anchor", "submitted_at", "attribution", "quote"])
+_records = st.dictionaries(_keys, st.one_of(
+    _scalars, st.lists(_scalars, max_size=4),
+    st.dictionaries(st.sampled_from(["quote", "prefix", "suffix", "occurrence"]), _scalars,
+                    max_size=4)), min_size=1, max_size=8)
+
+
+def _ruamel_dump(value: object, flow: bool | None) -> str:
+    out = io.StringIO()
+    writer = YAML(typ="safe", pure=True)
+    writer.default_flow_style = flow
+    writer.dump(value, out)
+    return out.getvalue()
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_records, st.sampled_from(["pyyaml-block", "pyyaml-mixed", "ruamel-block",
+                                  "ruamel-mixed", "pyyaml-indented"]))
+def test_records_dumped_by_other_clients(value: dict, style: str) -> None:
+    if style == "pyyaml-block":
+        text = yaml.safe_dump(value, default_flow_style=False, allow_unicode=True, sort_keys=False)
+    elif style == "pyyaml-mixed":
+        text = yaml.safe_dump(value, default_flow_style=None, allow_unicode=True, sort_keys=False)
+    elif style == "pyyaml-indented":
+        text = yaml.dump(value, Dumper=yaml.SafeDumper, indent=4, sort_keys=False,
+                         allow_unicode=True, default_flow_style=False)
+    else:
+        text = _ruamel_dump(value, False if style == "ruamel-block" else None)
+    agree(text)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from([
+    "v: 1", "type: comment", "type: 'comment'", 'type: "comment"', "id: abc123",
+    "text: We support this principle.", "text: 'It''s fine: really'", 'text: "tab\\tand\\u00e9"',
+    "themes: [a, b]", "themes: []", "themes:", "- a", "- 'b'", "  - c", "anchor:",
+    "  quote: annual reporting", "  occurrence: 1", "  prefix: ''", "# a comment",
+    "", "---", "text: x # trailing", "text: a: b", "text: [a, {b: c}]", "key: &a 1",
+    "other: *a", "tagged: !!str 5", "dup: 1", "dup: 2", "empty: ~", "flag: yes",
+    "when: 2026-01-01", "x:y", "text: |", "  block text", "  indented: too", "    deeper: 1",
+    "text: \"open", "anchor: {quote: q, occurrence: 2}", "%YAML 1.1", "num: 0o17",
+    "themes:\t[a]", "id: 3f9c0a1be2d47a55", "id: 1234e5", "neg: -3", "zero: 0", "lead: 007", "text: \"\\x41\\U0001F600\"",
+]), min_size=1, max_size=12))
+@example(["themes:", "- a", "- b", "id: x"])
+@example(["anchor:", "  quote: q", "  occurrence: 1", "id: x"])
+def test_hand_written_lines(lines: list[str]) -> None:
+    agree("\n".join(lines) + "\n")
+
+
+@settings(max_examples=300)
+@given(_records, st.data())
+def test_damaged_documents(value: dict, data: st.DataObject) -> None:
+    text = yaml.safe_dump(value, default_flow_style=False, allow_unicode=True, sort_keys=False)
+    at = data.draw(st.integers(0, len(text)))
+    cut = data.draw(st.integers(0, 3))
+    insert = data.draw(st.sampled_from(["", " ", "  ", ":", "- ", "'", '"', "#", "\n", "[",
+                                        "{", "&x ", "*x", "!", ",", "\n  ", "\n- "]))
+    agree(text[:at] + insert + text[at + cut:])
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("a: &x 1\nb: *x\n", "anchors and aliases"),
+    ("a: !!python/object:os.system 1\n", "tag"),
+    ("a: 1\na: 2\n", "duplicate"),
+    ("a: " + "[" * 40 + "]" * 40 + "\n", "nested deeper"),
+])
+def test_what_the_limits_refuse_no_fast_path_accepts(text: str, refused: str) -> None:
+    assert parse_block(text) is None and parse_events(text) is None
+    with pytest.raises(MalformedData, match=refused):
+        records.parse_record(text.encode(), "r.yaml")
+
+
+def test_an_ordinary_record_from_another_client_takes_the_fast_path() -> None:
+    text = ("v: 1\ntype: comment\nid: 3f9c0a1be2d47a55\nround: r1\nmember: health\n"
+            "principle: P01\nstance: support\nkind: general\nattribution: public\n"
+            "themes: [reporting, trust]\nanchor:\n  quote: annual public reporting\n"
+            "  occurrence: 1\ntext: 'We ask for quarterly reports: they keep us informed.'\n"
+            "submitted_at: '2026-11-25T14:00:00Z'\n")
+    fields = parse_block(text)
+    assert fields is not None and fields == ruamel_value(text)[1]
+    assert fields["anchor"] == {"quote": "annual public reporting", "occurrence": 1}
+    assert records.parse_record(text.encode(), "r.yaml") == fields
+
+
+def test_one_ruamel_loader_per_process() -> None:
+    records._ruamel_load("a: 1\n", "a.yaml")
+    first = records._ruamel()
+    records._ruamel_load("b: 2\n", "b.yaml")
+    assert records._ruamel() is first
