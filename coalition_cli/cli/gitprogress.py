@@ -12,7 +12,7 @@ def remote_progress(label: str) -> Any:
     if sys.stderr is None or not sys.stderr.isatty():
         return None
     import git as gitpython
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
     from ._common import terminal_console
 
@@ -51,5 +51,4 @@ def remote_progress(label: str) -> Any:
                 self.bar.stop()
                 self.bar = None
 
-    del DownloadColumn
     return RichProgress()
