@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coalition_cli import records  # noqa: E402
-from coalition_cli.review.export import export_docx  # noqa: E402
-from coalition_cli.review.layout import Draft, layout  # noqa: E402
-from coalition_cli.review.mapping import map_review  # noqa: E402
-from coalition_cli.review.ooxml import open_package  # noqa: E402
-from coalition_cli.review.wordmarkup import WordReview  # noqa: E402
+from coalition_cli import records
+from coalition_cli.review.export import export_docx
+from coalition_cli.review.layout import Draft, layout
+from coalition_cli.review.mapping import map_review
+from coalition_cli.review.ooxml import open_package
+from coalition_cli.review.wordmarkup import WordReview
 
 
 def sample_draft() -> Draft:

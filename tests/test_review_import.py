@@ -207,7 +207,7 @@ def _refused(cli: Cli, coalition: Coalition, tmp_path: Path, data: bytes, code: 
     return lines[0]
 
 
-def _rezip(data: bytes, change) -> bytes:  # noqa: ANN001
+def _rezip(data: bytes, change) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
     change(parts)
@@ -294,13 +294,13 @@ def test_an_untracked_edit_is_listed_not_imported(coalition: Coalition, draft: b
 
 # --- property: every import anchors to exactly what was commented or changed --------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from coalition_cli.review.export import export_docx  # noqa: E402
-from coalition_cli.review.layout import Draft  # noqa: E402
-from coalition_cli.review.mapping import map_review  # noqa: E402
-from coalition_cli.review.ooxml import open_package  # noqa: E402
+from coalition_cli.review.export import export_docx
+from coalition_cli.review.layout import Draft
+from coalition_cli.review.mapping import map_review
+from coalition_cli.review.ooxml import open_package
 
 WORDS = ["data", "community", "rights,", "l\u2019accord", "\u201ctrust\u201d", "Indigenous",
          "élèves", "governance.", "open", "the", "a", "public", "reporting;", "co-design",
@@ -310,7 +310,7 @@ TAGS = [("[support] ", "support"), ("[Appui] ", "support"), ("[oppose]", "oppose
 
 
 @st.composite
-def reviews(draw):  # noqa: ANN001, ANN201
+def reviews(draw):
     principles = []
     for n in range(1, draw(st.integers(1, 3)) + 1):
         paras = []
@@ -342,7 +342,7 @@ def reviews(draw):  # noqa: ANN001, ANN201
     return principles, ops
 
 
-def _body(paras) -> tuple[str, list[list[tuple[int, int]]]]:  # noqa: ANN001
+def _body(paras) -> tuple[str, list[list[tuple[int, int]]]]:
     """The body text and, per paragraph, each word's (start, end) in it."""
     text, spans = "", []
     for k, (words, gaps) in enumerate(paras):
@@ -360,7 +360,7 @@ def _body(paras) -> tuple[str, list[list[tuple[int, int]]]]:  # noqa: ANN001
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(reviews())
-def test_every_import_anchors_exactly_what_was_commented_or_changed(case) -> None:  # noqa: ANN001
+def test_every_import_anchors_exactly_what_was_commented_or_changed(case) -> None:
     principles, ops = case
     bodies = {pid: _body(paras) for pid, paras in principles}
     draft = Draft("C", "r1", "Round", "2030-01-01T00:00:00Z", "a" * 40,
@@ -373,8 +373,14 @@ def test_every_import_anchors_exactly_what_was_commented_or_changed(case) -> Non
         words = paras[qi][0]
         k, _ = r.find(" ".join(words), after=f"{pid} ")
         offs = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]  # in the paragraph
-        word = lambda i: body[spans[qi][i][0]:spans[qi][i][1]]  # noqa: E731
-        span = lambda i, j: body[spans[qi][i][0]:spans[qi][j - 1][1]]  # noqa: E731
+        here = spans[qi]
+
+        def word(i: int, b: str = body, h: list = here) -> str:
+            return b[h[i][0]:h[i][1]]
+
+        def span(i: int, j: int, b: str = body, h: list = here) -> str:
+            return b[h[i][0]:h[j - 1][1]]
+
         if kind == "comment":
             tag, stance = payload
             r.comment((k, offs[a]), (k, offs[b - 1] + len(words[b - 1])), tag + "why " + pid)

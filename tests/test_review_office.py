@@ -19,7 +19,6 @@ from review_support import exported, open_round
 from coalition_cli.review import default_stances, plan_import, submit
 from coalition_cli.review.export import properties
 from coalition_cli.review.layout import draft_of, layout
-from coalition_cli.review.wordmarkup import WordReview
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")]
@@ -44,7 +43,7 @@ def soffice_to_docx(source: Path, tmp_path: Path) -> bytes:
     return result.read_bytes()
 
 
-def fodt(paras: list, props: dict, comments: list, changes: list, new_paragraph=None) -> str:  # noqa: ANN001
+def fodt(paras: list, props: dict, comments: list, changes: list, new_paragraph=None) -> str:
     """A flat ODT of the exported paragraphs with LibreOffice's own annotations and tracked
     changes. comments: (para, start, end_para, end, [text paragraphs]); changes: (para,
     start, end, new); new_paragraph: (after para, text), a tracked inserted paragraph."""
@@ -71,7 +70,7 @@ def fodt(paras: list, props: dict, comments: list, changes: list, new_paragraph=
         if new:
             regions.append(f'<text:changed-region text:id="i{n}"><text:insertion>{INFO}'
                            "</text:insertion></text:changed-region>")
-            mark(k, e if e > s else s, 2, f'<text:change-start text:change-id="i{n}"/>'
+            mark(k, max(s, e), 2, f'<text:change-start text:change-id="i{n}"/>'
                  f'{escape(new)}<text:change-end text:change-id="i{n}"/>')
     lines = []
     for k, para in enumerate(paras):
@@ -102,7 +101,7 @@ def fodt(paras: list, props: dict, comments: list, changes: list, new_paragraph=
             f'{"".join(lines)}</office:text></office:body></office:document>')
 
 
-def _kept(text: str, a: int, b: int, deleted: list) -> str:  # noqa: ANN001
+def _kept(text: str, a: int, b: int, deleted: list) -> str:
     """text[a:b] without the deleted characters (they live in their changed region)."""
     return escape("".join(ch for i, ch in enumerate(text[a:b], a)
                           if not any(s <= i < e for s, e in deleted)))

@@ -13,5 +13,5 @@ from .export import export_docx, export_round
 from .importer import Plan, default_stances, plan_import, submit
 from .layout import TAGS, Draft, draft_of
 
-__all__ = ["Draft", "Plan", "TAGS", "default_stances", "draft_of", "export_docx",
+__all__ = ["TAGS", "Draft", "Plan", "default_stances", "draft_of", "export_docx",
            "export_round", "plan_import", "submit"]

@@ -76,7 +76,7 @@ def _custom_xml(values: dict[str, str]) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
             'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-            f'2006/docPropsVTypes">{items}</Properties>').encode("utf-8")
+            f'2006/docPropsVTypes">{items}</Properties>').encode()
 
 
 def _with_properties(blob: bytes, values: dict[str, str]) -> bytes:

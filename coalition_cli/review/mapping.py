@@ -58,7 +58,7 @@ class Item:
     tag: str | None = None  # the stance a leading tag gave
     changed: bool = False  # holds tracked changes
     replies: int = 0
-    hunks: list["_Hunk"] = field(default_factory=list, repr=False)
+    hunks: list[_Hunk] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True)
@@ -397,7 +397,7 @@ def _comments(m: _Map, package: Package, stances: tuple[str, ...],
     return out
 
 
-def _threads_by_range(comments: dict, where: dict, stances: tuple[str, ...]) -> None:  # noqa: ANN001
+def _threads_by_range(comments: dict, where: dict, stances: tuple[str, ...]) -> None:
     """Comments the file gives no thread for (LibreOffice 7 writes replies to .docx as
     comments of their own): those on exactly the same range are one thread, the earliest
     (then the tagged one, then the first written) its start."""

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,8 +102,8 @@ def _what_else(data: bytes) -> tuple[str, str]:
     head = data[:512].lstrip()
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return ("a Word 97-2003 .doc or a password-protected document, not a .docx",
-                "open it in Word or LibreOffice, remove any password and save it as Word "
-                "document (.docx)")
+                ("open it in Word or LibreOffice, remove any password and save it as Word "
+                 "document (.docx)"))
     if head[:5] == b"{\\rtf":
         return "an RTF file, not a .docx", "save it as Word document (.docx)"
     if b"office:document" in data[:4096]:

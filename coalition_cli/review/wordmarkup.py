@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from .ooxml import W, W14, W15, W16CID
+from .ooxml import W14, W15, W16CID, W
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PARTS = {
