@@ -245,8 +245,7 @@ class Snapshot:
 
     @cached_property
     def rounds(self) -> dict[str, Round]:
-        entries = [e for e in self.git.ls_tree(self.commit, self.agenda.p("rounds"),
-                                               recursive=False)]
+        entries = self.git.list_folders(self.commit, [(self.agenda.p("rounds"), False)])[0]
         names = [PurePosixPath(e.path).name for e in entries]
         blobs = self.git.read_objects([f"{self.commit}:{e.path}/round.yaml" for e in entries])
         out = {}

@@ -298,6 +298,68 @@ class Git:
         writer.join()
         return out
 
+    def read_typed(self, names: list[str]) -> list[tuple[str, bytes] | None]:
+        """(type, contents) of objects named by sha or ``rev:path``; None when missing."""
+        import threading
+
+        proc = self._cat()
+        assert proc.stdin and proc.stdout
+        payload = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
+
+        def feed() -> None:
+            proc.stdin.write(payload)  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        out: list[tuple[str, bytes] | None] = []
+        read, readline = proc.stdout.read, proc.stdout.readline
+        for _ in names:
+            header = readline()
+            if header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
+                out.append(None)
+                continue
+            _sha, kind, size = header.split()
+            out.append((kind.decode(), read(int(size))))
+            read(1)
+        writer.join()
+        return out
+
+    def list_folders(self, rev: str, folders: list[tuple[str, bool]]) -> list[list[Entry]]:
+        """For each (folder, recursive): what ``ls_tree(rev, folder, recursive=...)`` lists,
+        read as tree objects through the running ``cat-file --batch`` — no process of its
+        own. A folder that is missing, or not a folder, lists nothing."""
+        def spec(folder: str) -> str:
+            folder = folder.strip("/")
+            return f"{rev}:" if folder in ("", ".") else f"{rev}:{folder}"
+
+        found = self.read_typed([spec(f) for f, _r in folders])
+        out = []
+        for (folder, recursive), obj in zip(folders, found):
+            prefix = "" if folder.strip("/") in ("", ".") else folder.strip("/") + "/"
+            out.append(self._tree_listing(obj, prefix, recursive))
+        return out
+
+    def _tree_listing(self, obj: tuple[str, bytes] | None, prefix: str,
+                      recursive: bool) -> list[Entry]:
+        if obj is None or obj[0] != "tree":
+            return []
+        entries: list[Entry] = []
+        raw, pos = obj[1], 0
+        while pos < len(raw):
+            space = raw.index(b" ", pos)
+            nul = raw.index(b"\0", space)
+            mode = raw[pos:space].decode().zfill(6)
+            name = raw[space + 1:nul].decode("utf-8", "surrogateescape")
+            sha = raw[nul + 1:nul + 21].hex()
+            pos = nul + 21
+            if recursive and mode == "040000":
+                sub = self.read_typed([sha])[0]
+                entries.extend(self._tree_listing(sub, f"{prefix}{name}/", True))
+            else:
+                entries.append(Entry(mode, sha, prefix + name))
+        return entries
+
     def read_file(self, rev: str, path: str) -> bytes | None:
         return self.read_objects([f"{rev}:{path}"])[0]
 

@@ -75,17 +75,19 @@ def head_tree(agenda: Any, commit: str) -> dict[str, str]:
     """rel path -> blob of the governed files at ``commit`` (and their .sig files)."""
     git = agenda.git
     base = agenda.rel + "/" if agenda.rel != "." else ""
+    # the tree objects themselves, through the running cat-file (as ls-tree lists them)
+    members, principles, top, rounds = git.list_folders(commit, [
+        (agenda.p("members"), True), (agenda.p("principles"), True),
+        (agenda.rel if agenda.rel != "." else ".", False), (agenda.p("rounds"), False)])
     out: dict[str, str] = {}
-    for entry in git.ls_tree(commit, agenda.p("members")) + git.ls_tree(
-            commit, agenda.p("principles")):
+    for entry in members + principles:
         out[entry.path[len(base):]] = entry.sha
-    for entry in git.ls_tree(commit, agenda.rel + "/" if agenda.rel != "." else ".",
-                             recursive=False):
+    for entry in top:
         name = entry.path[len(base):]
         if name in ("coalition.yaml", "coalition.yaml.sig"):
             out[name] = entry.sha
-    for folder in git.ls_tree(commit, agenda.p("rounds"), recursive=False):
-        for entry in git.ls_tree(commit, folder.path + "/", recursive=False):
+    for listing in git.list_folders(commit, [(folder.path, False) for folder in rounds]):
+        for entry in listing:
             rel = entry.path[len(base):]
             if kind_of(rel[:-4] if rel.endswith(".sig") else rel):
                 out[rel] = entry.sha
