@@ -449,28 +449,19 @@ def _provenance(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
 
 
 def _labels(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
-    """A member's Local Contexts Labels (never Notices: those are the facilitators')."""
-    if fields.get("local_contexts") is None:
+    if fields.get("local_contexts") is None:  # most records: no import, no call
         return None
-    from .governance.local_contexts import parse
+    from .governance.fields import labels
 
-    value = parse(fields["local_contexts"], path)
-    if value is not None and (value["notices"] or not value["labels"]):
-        raise MalformedData(path, "a member's record holds Local Contexts Labels only "
-                                  "(Notices are applied by facilitators)")
-    return value
+    return labels(fields, path)
 
 
 def _sharing(fields: dict[str, Any], f: _Fields) -> dict[str, Any]:
-    """``shared_with`` and ``holders_named`` of a comment (only beside ``encrypted``)."""
     if "shared_with" not in fields:
         return {}
-    if "encrypted" not in fields:
-        raise f.fail("field 'shared_with' belongs to a confidential comment only")
-    named = fields.get("holders_named", False)
-    if not isinstance(named, bool):
-        raise f.fail("field 'holders_named' must be true or false")
-    return {"shared_with": f.strs("shared_with", pattern=SLUG_ID), "holders_named": named}
+    from .governance.fields import sharing
+
+    return sharing(fields, f)
 
 
 @dataclass(frozen=True)
