@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from .agenda import Agenda
 from .errors import GitError, InputError, NotFound, NotPermitted

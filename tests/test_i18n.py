@@ -9,7 +9,6 @@ string still needs: ``python -m coalition_cli.i18n.catalog`` (``--update`` adds 
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys

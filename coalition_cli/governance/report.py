@@ -45,7 +45,6 @@ def holdings(verified: Any, round_id: str, effective: list[Any], members: dict[s
     """Added to a report as ``governance``: comments whose author withdrew consent to use
     them, and confidential comments whose author chose who holds them (named only where the
     author agreed). ``refs``: the report-local numbers (C1, …) to use instead of record ids."""
-    from .recipients import holders_of
 
     no_consent = verified.consent_withdrawn.get(round_id, {})
     ref = (lambda rid: refs.get(rid, "")) if refs is not None else (lambda rid: rid)
