@@ -1,0 +1,142 @@
+"""Attacks on today's surfaces (second review): incremental verify, the fast record parser,
+governance records, language versions, sk signatures, sync/join.
+
+Every test is an attack an insider with push access (or a hostile file) can make. Tests
+marked ``FINDING`` fail on the branch as merged: the defence does not hold. The others
+pass: the defence holds, and the test keeps it so.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from coalition_cli import actions, incremental, records
+from coalition_cli.errors import MalformedData
+from coalition_cli.model import Record, now, stamp
+from coalition_cli.signing import PrivateKey
+from coalition_cli.verify import verify, verify_outcome
+from conftest import make_key
+
+
+def _verdict(result) -> tuple:  # noqa: ANN001
+    return result.ok, result.checked, sorted(tuple(sorted(p.items())) for p in result.problems)
+
+
+def _full(agenda) -> tuple:  # noqa: ANN001
+    return _verdict(verify(agenda, use_cache=False))
+
+
+@pytest.fixture
+def gov(coalition):
+    """The coalition fixture plus an indigenous-led member and an open round r1."""
+    ag, sec = coalition.agenda, coalition.who("sec")
+    path = make_key(coalition.root.parent / "keys", "kin")
+    coalition.keys["kin"] = path
+    actions.member_add(ag, sec, "kin", name="Kinship Circle", sector="indigenous-led",
+                       roles=["member"], keys=[(PrivateKey.load(path).public, None)])
+    actions.principle_edit(ag, sec, "P03", themes=["indigenous-data-governance"])
+    actions.round_open(ag, sec, "r1", title="Round one", closes=now() + timedelta(days=3))
+    return coalition
+
+
+def _comment(c, member: str, principle: str = "P01", **extra) -> str:  # noqa: ANN001
+    return actions.comment_add(c.agenda, c.who(member), principle=principle, stance="support",
+                               text=f"A comment by {member}.", **extra).id
+
+
+# --- 6. incremental verify: governance rules the increment never applies ---------------------
+
+
+def test_FINDING_incremental_verify_passes_a_consent_withdrawal_of_someone_elses_comment(
+        gov, cli) -> None:
+    """youth signs a consent-withdrawal of health's comment (plain git + its own key). The full
+    pass says not-permitted; the increment's _target_ok only checks the member for
+    'withdrawal'/'acknowledgement', so the verify command and sync's pre-push say ok."""
+    ag = gov.agenda
+    cid = _comment(gov, "health")
+    assert verify_outcome(ag).ok  # a full pass: the clean state the increment steps from
+    forged = Record(type="consent-withdrawal", id="abababababababab", round="r1", member="youth",
+                    submitted_at=stamp(now()), target=cid)
+    actions._write_record(ag, gov.who("youth"), forged, "withdraw consent for health")  # noqa: SLF001
+    full = _full(ag)
+    assert not full[0] and [p[2][1] for p in full[2]] == ["not-permitted"]
+    incremental.USED.clear()
+    out = cli("verify", "--format", "json", "--agenda", ag.path, code=None)
+    assert out.exit_code == 1, "verify passed a forged consent-withdrawal (incremental path)"
+    assert [p["problem"] for p in json.loads(out.stdout)["problems"]] == ["not-permitted"]
+
+
+def test_FINDING_incremental_verify_passes_labels_from_outside_the_indigenous_led_sector(
+        gov, cli) -> None:
+    """health (a service provider) signs a comment carrying Local Contexts Labels. The full
+    pass says not-permitted (governance.checks.check_labels); the increment never calls
+    judge_governance, so verify says ok and remembers the head as clean."""
+    from coalition_cli.governance.local_contexts import from_hub
+
+    ag = gov.agenda
+    assert verify_outcome(ag).ok
+    labels = dict(from_hub({"unique_id": "6f1e2d3c-0000-4a4a-9b9b-123456789abc",
+                            "title": "Kinship Circle health data",
+                            "tk_labels": [{"unique_id": "a1b2c3d4-1111-2222-3333-444455556666",
+                                           "name": "TK Attribution", "label_type": "attribution",
+                                           "community": "Kinship Circle"}]}), notices=[])
+    forged = Record(type="comment", id="cdcdcdcdcdcdcdcd", round="r1", member="health",
+                    submitted_at=stamp(now()), principle="P03", stance="support",
+                    kind="general", text="Not ours to label.", local_contexts=labels)
+    actions._write_record(ag, gov.who("health"), forged, "labels by a service provider")  # noqa: SLF001
+    full = _full(ag)
+    assert not full[0] and [p[2][1] for p in full[2]] == ["not-permitted"]
+    assert _verdict(verify_outcome(ag)) == full, "incremental verdict differs from the full one"
+
+
+# --- 6. the canonical fast path of records.parse_record vs the YAML the format promises ------
+
+# records.py: "JSON is a subset of YAML 1.2, so any YAML reader gets the same values". A member
+# signs bytes that other YAML readers (another client, a person's yq, the ruamel path of
+# this tool) read differently from coalition's json fast path.
+DIVERGENT = {
+    "nested duplicate key": b'v: 1\nanchor: {"quote": "we agree", "quote": "we refuse"}\n',
+    "NaN is a float to json, text to YAML": b"v: 1\nscore: NaN\n",
+    "Infinity": b"v: 1\nscore: -Infinity\n",
+    "raw NEL is a line break (folded to a space) in YAML": 'v: 1\ntext: "a\x85b"\n'.encode(),
+    "raw DEL is refused by YAML": 'v: 1\ntext: "a\x7fb"\n'.encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIVERGENT))
+def test_FINDING_canonical_fast_path_reads_what_yaml_reads_or_refuses(name: str) -> None:
+    data = DIVERGENT[name]
+    try:
+        theirs = ("ok", records._ruamel_load(data.decode(), "r.yaml"))  # noqa: SLF001
+    except MalformedData:
+        theirs = ("refused", None)
+    try:
+        ours = ("ok", records.parse_record(data, "r.yaml"))
+    except MalformedData:
+        ours = ("refused", None)
+    assert repr(ours) == repr(theirs), f"{name}: coalition reads {ours}, YAML reads {theirs}"
+
+
+# --- 6. the restricted block parser and libyaml path (defence holds) ------------------------
+
+AWKWARD = ["a: \u00a0\n", "a: yes\n", "a: 0x1\n", "a: 1e3\n", "a: 0o17\n", "a: 1_000\n",
+           "a: 12:30\n", "a: 2026-01-01\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: 1\na: 2\n",
+           "a: {b: 1, b: 2}\n", "a: 1\n---\nb: 2\n", "a:\n  b: 1\n  b: 2\n", "a: b: c\n",
+           "a: [x, ]\n", "a: 'x'#c\n", "a: x\n  - y\n", "a: \"\\ud800\"\n", "a: ~\n", "a: <<\n",
+           "%YAML 1.1\n---\na: yes\n", "a: [1, {b: 2, 1: 3}]\n", "a: {1: x, true: y}\n"]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_fast_yaml_paths_never_disagree_with_ruamel(text: str) -> None:
+    from coalition_cli import fastyaml
+
+    try:
+        theirs = ("ok", records._ruamel_load(text, "r.yaml"))  # noqa: SLF001
+    except MalformedData:
+        theirs = ("refused", None)
+    for fast in (fastyaml.parse_block(text), fastyaml.parse_events(text)):
+        if fast is not None:
+            assert theirs[0] == "ok" and repr(fast) == repr(theirs[1])
