@@ -140,3 +140,94 @@ def test_fast_yaml_paths_never_disagree_with_ruamel(text: str) -> None:
     for fast in (fastyaml.parse_block(text), fastyaml.parse_events(text)):
         if fast is not None:
             assert theirs[0] == "ok" and repr(fast) == repr(theirs[1])
+
+
+# --- 2. chosen holders: the age header check counts only ssh-ed25519 stanzas -----------------
+
+
+@pytest.fixture
+def held(gov, cli):
+    """gov plus facilitator fac2; health posts a confidential comment shared with sec and kin."""
+    ag, sec = gov.agenda, gov.who("sec")
+    path = make_key(gov.root.parent / "keys", "fac2")
+    gov.keys["fac2"] = path
+    actions.member_add(ag, sec, "fac2", name="Fac2 Org", sector="network",
+                       roles=["facilitator", "member"], keys=[(PrivateKey.load(path).public, None)])
+    out = cli("comment", "add", "--principle", "P03", "--stance", "amend", "--attribution",
+              "confidential", "--share-with", "sec,kin", "--text", "Our elders' words stay with us.",
+              "--format", "json", "--agenda", ag.path,
+              env={"COALITION_KEY": str(gov.key("health"))})
+    gov.comment = json.loads(out.stdout)["id"]  # type: ignore[attr-defined]
+    return gov
+
+
+def _encrypt_with_outsider(payload: dict, keys: list[str]) -> tuple[str, object]:
+    """age-encrypt to ``keys`` AND to a fresh X25519 identity nobody registered."""
+    import pyrage
+
+    from coalition_cli.confidential import _armor
+
+    outsider = pyrage.x25519.Identity.generate()
+    recipients = [pyrage.ssh.Recipient.from_str(k) for k in keys] + [outsider.to_public()]
+    data = pyrage.encrypt(json.dumps(payload).encode(), recipients)
+    return _armor(data), outsider
+
+
+def test_FINDING_a_grant_to_an_x25519_outsider_is_not_seen_as_widening(held, cli) -> None:
+    """A facilitator-holder re-grants the comment to the chosen holders AND an X25519 age key of
+    an outsider. governance.recipients.age_tags reads only '-> ssh-ed25519' stanzas, so
+    check_grant finds no unknown holder: verify says ok while the outsider reads the text
+    (SECURITY.md promise 21: held by exactly the chosen holders)."""
+    import pyrage
+
+    from coalition_cli.confidential import Access, _unarmor, decrypt
+
+    ag, cid = held.agenda, held.comment
+    sec = held.who("sec")
+    rec, _ = actions.find_record(ag, ag.snapshot(), cid)
+    payload = decrypt(rec.encrypted, sec.key)
+    snap = ag.snapshot()
+    keys = [e.key for m in ("sec", "kin", "health") for e in snap.member(m).keys]
+    armored, outsider = _encrypt_with_outsider(payload, keys)
+    assert b"Our elders" in pyrage.decrypt(_unarmor(armored), [outsider])  # the outsider reads it
+    grant = Access(round="r1", comment=cid, encrypted=armored, recipients=(), granted_by="sec",
+                   granted_at=stamp(now()))
+    files = actions._signed(ag, sec, f"rounds/r1/access/{cid}.yaml", grant.fields())  # noqa: SLF001
+    actions._commit(ag, sec, files, "a grant with a hidden extra recipient")  # noqa: SLF001
+    out = cli("verify", "--format", "json", "--agenda", ag.path, code=None)
+    assert out.exit_code == 1, "verify accepted a grant to a recipient beyond the chosen holders"
+    assert [p["problem"] for p in json.loads(out.stdout)["problems"]] == ["not-permitted"]
+
+
+def test_FINDING_a_comment_to_an_x25519_outsider_claims_exact_holders(held) -> None:
+    """The same on the comment itself: shared_with=('sec',) while an X25519 outsider holds it;
+    reports then say 'held by 1 organisation its author chose'."""
+    ag = held.agenda
+    snap = ag.snapshot()
+    keys = [e.key for m in ("sec", "health") for e in snap.member(m).keys]
+    armored, _outsider = _encrypt_with_outsider({"text": "x"}, keys)
+    rec = Record(type="comment", id="f0f0f0f0f0f0f0f0", round="r1", member="health",
+                 submitted_at=stamp(now()), principle="P01", stance="support", kind="general",
+                 attribution="confidential", encrypted=armored, shared_with=("sec",))
+    actions._write_record(ag, held.who("health"), rec, "claims one holder")  # noqa: SLF001
+    result = verify(ag, use_cache=False)
+    assert [p["problem"] for p in result.problems] == ["malformed"]
+
+
+def test_FINDING_incremental_verify_skips_the_holder_check(held) -> None:
+    """A comment whose shared_with does not match its age header, added on a clean head: the
+    full pass says malformed, verify_outcome (the increment) says ok."""
+    from coalition_cli.confidential import encrypt
+
+    ag = held.agenda
+    assert verify_outcome(ag).ok
+    snap = ag.snapshot()
+    keys = [e.key for m in ("sec", "fac2", "health") for e in snap.member(m).keys]
+    rec = Record(type="comment", id="e0e0e0e0e0e0e0e0", round="r1", member="health",
+                 submitted_at=stamp(now()), principle="P01", stance="support", kind="general",
+                 attribution="confidential", encrypted=encrypt({"text": "x"}, keys),
+                 shared_with=("sec",))
+    actions._write_record(ag, held.who("health"), rec, "claims fewer holders")  # noqa: SLF001
+    full = _full(ag)
+    assert [p[2][1] for p in full[2]] == ["malformed"]
+    assert _verdict(verify_outcome(ag)) == full
