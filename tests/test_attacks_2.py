@@ -231,3 +231,38 @@ def test_FINDING_incremental_verify_skips_the_holder_check(held) -> None:
     full = _full(ag)
     assert [p[2][1] for p in full[2]] == ["malformed"]
     assert _verdict(verify_outcome(ag)) == full
+
+
+# --- 2. consent withdrawal: what still shows the words ----------------------------------------
+
+SECRET_WORDS = "Our elders told this story in confidence"
+
+
+@pytest.fixture
+def withdrawn(gov, cli):
+    ag = gov.agenda
+    w = actions.comment_add(ag, gov.who("health"), principle="P01", stance="amend",
+                            text=SECRET_WORDS + ".", propose="Ask the elders first.")
+    cli("comment", "withdraw-consent", w.id[:8], "--reason", "Elders asked us to.",
+        "--agenda", ag.path, env={"COALITION_KEY": str(gov.key("health"))})
+    gov.comment = w.id  # type: ignore[attr-defined]
+    return gov
+
+
+@pytest.mark.parametrize("args", [["comment", "list", "--format", "json"],
+                                  ["comment", "list", "--all", "--format", "json"]])
+def test_a_listing_never_shows_words_whose_consent_was_withdrawn(withdrawn, cli, args) -> None:
+    out = cli(*args, "--agenda", withdrawn.agenda.path, code=None)
+    assert SECRET_WORDS not in out.stdout + out.stderr
+
+
+def test_FINDING_comment_show_prints_words_whose_consent_was_withdrawn(withdrawn, cli) -> None:
+    """withdrawals.py: 'from the commit that adds it, every report drops the comment's text'.
+    `comment show ID` (any member, any facilitator) prints the text and proposal in full,
+    only adding 'consent: withdrawn'. Git keeps the bytes, but the tool itself should not
+    serve them (cli/comments.py show: apply withdrawals.redact for non-authors)."""
+    out = cli("comment", "show", withdrawn.comment[:8], "--format", "json", "--agenda",
+              withdrawn.agenda.path, env={"COALITION_KEY": str(withdrawn.key("youth"))})
+    data = json.loads(out.stdout)
+    assert "consent" in data
+    assert SECRET_WORDS not in out.stdout
