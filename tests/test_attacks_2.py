@@ -266,3 +266,86 @@ def test_FINDING_comment_show_prints_words_whose_consent_was_withdrawn(withdrawn
     data = json.loads(out.stdout)
     assert "consent" in data
     assert SECRET_WORDS not in out.stdout
+
+
+# --- 1. a comment's lang: a language the agenda does not have ---------------------------------
+
+
+@pytest.mark.parametrize("code", ["zz", "qqq", "fr"])
+def test_a_comment_in_a_language_the_agenda_lacks_breaks_no_report(gov, cli, tmp_path, code) -> None:
+    """A member signs a comment with a quote and lang: <code> (the agenda is English only);
+    every report and `changes` still run (exit 0 or 1), never a traceback."""
+    from coalition_cli.anchoring import make_anchor
+
+    ag = gov.agenda
+    draft = ag.snapshot().principles["P01"]
+    anchor = make_anchor(draft.body, "annual public reporting", None)
+    rec = Record(type="comment", id="a1a1a1a1a1a1a1a1", round="r1", member="health",
+                 submitted_at=stamp(now()), principle="P01", stance="amend", kind="general",
+                 text="Quarterly.", anchor=anchor, proposed_text="quarterly public reporting",
+                 lang=code, attribution="public")
+    actions._write_record(ag, gov.who("health"), rec, "a comment in another language")  # noqa: SLF001
+    cli("verify", "--agenda", ag.path, code=None)
+    cli("round", "close", "--agenda", ag.path, env={"COALITION_KEY": str(gov.key("sec"))}, code=None)
+    for args in (["summary", "r1"], ["summary", "r1", "--format", "html"],
+                 ["report", "r1", "--format", "md"], ["report", "r1", "--format", "docx"],
+                 ["changes", "--from", "r1", "--format", "html"], ["comment", "list"]):
+        target = tmp_path / ("out-" + "-".join(args).replace("/", "_"))
+        extra = ["--output", str(target)] if "--format" in args else []
+        out = cli(*args, *extra, "--agenda", ag.path, code=None)
+        assert out.exit_code in (0, 1, 3, 4), (args, out.exit_code, out.stdout, out.stderr)
+
+
+# --- 3. hostile Word files (defences hold) ----------------------------------------------------
+
+
+def _docx(parts: dict[str, bytes], *, lie_about_size: str | None = None) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    raw = buf.getvalue()
+    if lie_about_size:  # rewrite the central directory's uncompressed size of that entry to 10
+        import struct
+
+        name = lie_about_size.encode()
+        at = raw.rfind(b"PK\x01\x02" )
+        while at >= 0:
+            n = struct.unpack_from("<H", raw, at + 28)[0]
+            if raw[at + 46 : at + 46 + n] == name:
+                raw = raw[: at + 24] + struct.pack("<I", 10) + raw[at + 28 :]
+                break
+            at = raw.rfind(b"PK\x01\x02", 0, at)
+    return raw
+
+
+_TYPES = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+          b'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.'
+          b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+_RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+         b'2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/'
+         b'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+         b'</Relationships>')
+
+
+@pytest.mark.parametrize("name, document", [
+    ("utf-32 doctype", ('<?xml version="1.0" encoding="UTF-32"?><!DOCTYPE d [<!ENTITY a "'
+                        + "x" * 50 + '">]><d>&a;&a;</d>').encode("utf-32")),
+    ("billion laughs", b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;'
+                       b'&a;&a;">]><d>&b;</d>'),
+    ("external entity", b'<?xml version="1.0"?><!DOCTYPE d SYSTEM "file:///etc/passwd"><d/>'),
+    ("lying zip bomb", b"<w:document xmlns:w='x'>" + b"A" * (40 * 1024 * 1024) + b"</w:document>"),
+])
+def test_hostile_docx_is_refused_with_one_clear_error(name: str, document: bytes) -> None:
+    from coalition_cli.errors import InputError
+    from coalition_cli.review.ooxml import open_package
+
+    data = _docx({"[Content_Types].xml": _TYPES, "_rels/.rels": _RELS,
+                  "word/document.xml": document},
+                 lie_about_size="word/document.xml" if "bomb" in name else None)
+    with pytest.raises(InputError) as caught:
+        open_package(data, "review.docx")
+    assert "passwd" not in str(caught.value.message) and "root:" not in caught.value.message
