@@ -349,3 +349,35 @@ def test_hostile_docx_is_refused_with_one_clear_error(name: str, document: bytes
     with pytest.raises(InputError) as caught:
         open_package(data, "review.docx")
     assert "passwd" not in str(caught.value.message) and "root:" not in caught.value.message
+
+
+# --- plain git: objects that are not files ------------------------------------------------------
+
+
+@pytest.mark.parametrize("rel", ["agenda/rounds/r1/comments/health/0123456789abcdef.yaml",
+                                 "agenda/rounds/r1/comments/health/0123456789abcdef.yaml.sig",
+                                 "agenda/principles/P09-planted.md",
+                                 "agenda/principles/P01-community-benefit.fr.md",
+                                 "agenda/members/mallory.yaml",
+                                 "agenda/rounds/r1/round.yaml"])
+def test_a_planted_gitlink_is_a_problem_not_a_crash(gov, cli, rel) -> None:
+    """A member commits a submodule entry (mode 160000, a commit id that is in no object store)
+    where a record, a principle, a translation, a member file or a round file should be:
+    verify names a problem (exit 1), never a traceback; writes refuse where a governed file
+    is not its trusted version (a record-level problem leaves writing open, by design)."""
+    from conftest import git
+
+    root = gov.root
+    _comment(gov, "health")
+    git(root, "update-index", "--add", "--cacheinfo", f"160000,{'ab' * 20},{rel}")
+    git(root, "commit", "-q", "-m", "a gitlink")
+    out = cli("verify", "--format", "json", "--agenda", gov.agenda.path, code=None)
+    assert out.exit_code == 1, out.stdout + out.stderr
+    assert json.loads(out.stdout)["problems"]
+    write = cli("comment", "add", "--principle", "P01", "--stance", "support", "--text", "x",
+                "--agenda", gov.agenda.path, env={"COALITION_KEY": str(gov.key("youth"))},
+                code=None)
+    if "/comments/" in rel:
+        assert write.exit_code == 0
+        return
+    assert write.exit_code == 4 and write.stderr.startswith("error:"), write.stderr
