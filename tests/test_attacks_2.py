@@ -103,6 +103,9 @@ DIVERGENT = {
     "Infinity": b"v: 1\nscore: -Infinity\n",
     "raw NEL is a line break (folded to a space) in YAML": 'v: 1\ntext: "a\x85b"\n'.encode(),
     "raw DEL is refused by YAML": 'v: 1\ntext: "a\x7fb"\n'.encode(),
+    "a tab before the value": b"v: 1\nstance: \t1\n",
+    "an escaped surrogate pair is one character to json, two to YAML":
+        b'v: 1\ntext: "\\ud83d\\ude00"\n',
 }
 
 
