@@ -384,3 +384,30 @@ def test_a_planted_gitlink_is_a_problem_not_a_crash(gov, cli, rel) -> None:
         assert write.exit_code == 0
         return
     assert write.exit_code == 4 and write.stderr.startswith("error:"), write.stderr
+
+
+# --- 6. the verdict cache outlives a change of the code that made its verdicts ----------------
+
+
+@pytest.mark.parametrize("module_name", ["coalition_cli.keys.sk",
+                                         "coalition_cli.governance.local_contexts"])
+def test_FINDING_verdict_cache_code_fingerprint_covers_every_module_a_verdict_uses(
+        module_name: str, tmp_path, monkeypatch) -> None:
+    """verify._code() fingerprints records, fastyaml, model, ids, errors, signing and verify.
+    A cached verdict (signer, parsed record) also comes from keys/sk.py (token signatures:
+    the user-presence rule) and governance/local_contexts.py (parsed inside record_from_fields).
+    After a fix to either, verdicts the old code cached for the same bytes are reused: a
+    token signature without a touch, or a label the fixed parser refuses, stays accepted."""
+    import importlib
+    import shutil
+
+    from coalition_cli import verify as v
+
+    module = importlib.import_module(module_name)
+    before = v._code()  # noqa: SLF001
+    changed = tmp_path / "changed.py"
+    shutil.copy(module.__file__, changed)
+    changed.write_text(changed.read_text() + "\n# a security fix\n")
+    monkeypatch.setattr(module, "__file__", str(changed))
+    monkeypatch.setattr(v, "_CODE", None)
+    assert v._code() != before, f"{module_name} changed, cached verdicts still reused"  # noqa: SLF001
