@@ -411,3 +411,21 @@ def test_FINDING_verdict_cache_code_fingerprint_covers_every_module_a_verdict_us
     monkeypatch.setattr(module, "__file__", str(changed))
     monkeypatch.setattr(v, "_CODE", None)
     assert v._code() != before, f"{module_name} changed, cached verdicts still reused"  # noqa: SLF001
+
+
+def test_FINDING_the_remembered_ledger_is_reused_by_other_code(gov, monkeypatch) -> None:
+    """trust/ledger.py remembers the head's trusted state (cache.save_value) under its FORMAT
+    only: unlike ResultMemo (package_fingerprint) it is reused by any other version of the
+    code. A fix to a ledger rule (who may sign a translation, a rollback rule) does not apply
+    to a head already walked in this clone until FORMAT is bumped by hand."""
+    from coalition_cli import cache
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    ag = gov.agenda
+    head = ag.head()
+    first = L.walk(ag, head, roots(ag.git))
+    assert first.walked > 0
+    monkeypatch.setattr(cache, "_PACKAGE_CODE", "0" * 16)  # as if the code had changed
+    again = L.walk(ag, head, roots(ag.git))
+    assert again.walked > 0, "a ledger walked by other code was reused"
