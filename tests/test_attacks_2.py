@@ -429,3 +429,28 @@ def test_FINDING_the_remembered_ledger_is_reused_by_other_code(gov, monkeypatch)
     monkeypatch.setattr(cache, "_PACKAGE_CODE", "0" * 16)  # as if the code had changed
     again = L.walk(ag, head, roots(ag.git))
     assert again.walked > 0, "a ledger walked by other code was reused"
+
+
+def test_FINDING_a_grant_of_a_facilitators_only_comment_to_a_plain_member_verifies(gov, cli) -> None:
+    """A default confidential comment (no --share-with) is 'encrypted to the verified
+    facilitators and its author'. A facilitator signs an access grant re-encrypting it to
+    themself AND youth, a plain member: check_grant returns None whenever shared_with is None,
+    so verify says ok and youth reads the text."""
+    from coalition_cli.confidential import Access, decrypt, encrypt
+
+    ag = gov.agenda
+    sec = gov.who("sec")
+    w = actions.comment_add(ag, gov.who("health"), principle="P01", stance="oppose",
+                            text="Only the secretariat may read this.", attribution="confidential")
+    rec, _ = actions.find_record(ag, ag.snapshot(), w.id)
+    payload = decrypt(rec.encrypted, sec.key)
+    snap = ag.snapshot()
+    keys = [e.key for m in ("sec", "health", "youth") for e in snap.member(m).keys]
+    grant = Access(round="r1", comment=w.id, encrypted=encrypt(payload, keys), recipients=(),
+                   granted_by="sec", granted_at=stamp(now()))
+    files = actions._signed(ag, sec, f"rounds/r1/access/{w.id}.yaml", grant.fields())  # noqa: SLF001
+    actions._commit(ag, sec, files, "a grant to a plain member")  # noqa: SLF001
+    assert "Only the secretariat" in json.dumps(decrypt(grant.encrypted,
+                                                        PrivateKey.load(gov.key("youth"))))
+    out = cli("verify", "--format", "json", "--agenda", ag.path, code=None)
+    assert out.exit_code == 1, "a grant beyond the facilitators verified clean"
