@@ -214,7 +214,7 @@ def test_FINDING_a_comment_to_an_x25519_outsider_claims_exact_holders(held) -> N
                  attribution="confidential", encrypted=armored, shared_with=("sec",))
     actions._write_record(ag, held.who("health"), rec, "claims one holder")  # noqa: SLF001
     result = verify(ag, use_cache=False)
-    assert [p["problem"] for p in result.problems] == ["malformed"]
+    assert [p["problem"] for p in result.problems] == ["malformed"], result.problems
 
 
 def test_FINDING_incremental_verify_skips_the_holder_check(held) -> None:

@@ -90,7 +90,7 @@ def round_close(agenda: Agenda, identity: Identity, round_id: str | None = None)
     blobs = agenda.git.read_objects([f.sha for f in files])
     manifest = sorted([f.path[len(base):], hashlib.sha256(data or b"").hexdigest()]
                       for f, data in zip(files, blobs))
-    when = stamp(_write.now())
+    when = _later(round_.updated_at)  # after the version it replaces (a reopening's, too)
     closing = {"v": 1, "type": "closing", "round": round_.id, "closed_at": when,
                "closed_by": identity.member.id, "count": len(manifest), "records": manifest}
     closed = replace(round_, status="closed", closed_at=when, closed_by=identity.member.id,

@@ -177,6 +177,18 @@ def show(
     snap = ag.snapshot()
     rec, path = actions.find_record(ag, snap, comment_id)
     checked = verify(ag, snap.commit)
+    withdrawal = checked.consent_withdrawn.get(rec.round, {}).get(rec.id)
+    who = identity(ag, member=as_member, key=key, passphrase=passphrase) if decrypt else None
+    if withdrawal is not None and (who is None or who.member.id != rec.member):
+        # its author withdrew consent to use it: its words are shown to its author only
+        from ..governance.withdrawals import redact
+
+        rec = redact([(path, rec), (withdrawal.id, withdrawal)])[0][0][1]
+        if decrypt:
+            from ..errors import NotPermitted
+
+            raise NotPermitted(f"the author of {rec.id[:8]} withdrew consent to use it",
+                               hint="only its author may still open it")
     data = {k: v for k, v in rec.fields().items() if v is not None}
     data["path"] = path
     problems = [p["problem"] for p in checked.problems if p["path"] == path]
@@ -184,7 +196,6 @@ def show(
     if rec.encrypted and decrypt:
         from ..confidential import SEALED_FIELDS, open_comment
 
-        who = identity(ag, member=as_member, key=key, passphrase=passphrase)
         from ..governance.recipients import may_open
 
         if not may_open(rec, who.member.id, checked):
@@ -200,7 +211,6 @@ def show(
                              "--decrypt]" if rec.shared_with is None else
                              "[confidential: its member and the holders it chose read it "
                              "with --decrypt]")
-    withdrawal = checked.consent_withdrawn.get(rec.round, {}).get(rec.id)
     if withdrawal is not None:
         data["consent"] = f"withdrawn by its author on {withdrawal.submitted_at}"
     response_path = ag.p(f"rounds/{rec.round}/responses/{rec.id}.yaml")

@@ -31,7 +31,8 @@ def key_tag(openssh: str) -> str:
 
 
 def age_tags(armored: str) -> list[str]:
-    """The ssh-ed25519 recipient tags in an armored age file's header (no key needed)."""
+    """The recipient tags in an armored age file's header (no key needed): an ssh-ed25519
+    stanza's tag, or ``?TYPE`` for any other recipient stanza, which no member's key has."""
     from ..confidential import _unarmor
 
     try:
@@ -42,8 +43,13 @@ def age_tags(armored: str) -> list[str]:
     tags = []
     for line in head.split(b"\n"):
         parts = line.split(b" ")
-        if len(parts) >= 3 and parts[0] == b"->" and parts[1] == b"ssh-ed25519":
-            tags.append(parts[2].decode("ascii", "replace"))
+        if len(parts) >= 2 and parts[0] == b"->":
+            if parts[1] == b"ssh-ed25519" and len(parts) >= 3:
+                tags.append(parts[2].decode("ascii", "replace"))
+            elif not parts[1].endswith(b"-grease"):  # age's random padding stanzas open
+                # for no identity; X25519, scrypt, ssh-rsa or a plugin: a recipient no
+                # registry key names
+                tags.append("?" + parts[1].decode("ascii", "replace"))
     return tags
 
 
@@ -124,11 +130,20 @@ def check_comment(rec: Any, members: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def check_grant(grant: Any, comment: Any, members: dict[str, Any]) -> tuple[str, str] | None:
-    """An access grant never widens the holders an author chose."""
+    """An access grant never widens the holders an author chose: the chosen holders, or
+    for a comment to the facilitators, the members who hold (or held: a demoted
+    facilitator's keys are sealed, not revoked) the facilitator role; the author always."""
     if comment.shared_with is None:
-        return None
+        allowed = {mid for mid, m in members.items()
+                   if m.has_role("facilitator")
+                   or (m.active and any(e.sealed is not None and not e.revoked for e in m.keys))}
+    else:
+        allowed = set(comment.shared_with)
     held, unknown = holders_of(grant.encrypted, members)
-    if unknown or held - (set(comment.shared_with) | {comment.member}):
+    if unknown or held - (allowed | {comment.member}):
+        if comment.shared_with is None:
+            return "not-permitted", ("re-encrypted to someone who is not a facilitator "
+                                     "(a confidential comment is held by the facilitators)")
         return "not-permitted", ("re-encrypted to someone beyond the holders its author chose "
                                  "(shared_with)")
     return None
