@@ -180,6 +180,8 @@ def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
         if sig_problem or not signer or parse_problem:
             return None
         rec = v.record_of(payload)
+        if rec.type in _GOVERNED or rec.shared_with is not None or rec.local_contexts:
+            return None  # the governance rules (governance.checks) are the full pass's
         parts = path[len(base):].split("/")
         refused = rules.in_its_place(rec, parts) or rules.member_signed(state, rec, signer, digest)
         if refused or (rec.type == "comment" and rec.stance not in stances):
@@ -201,6 +203,11 @@ def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
         ids.setdefault(round_id, {}).update(
             (rid, rec.member if rec.type == "comment" else "") for rid, rec in recs.items())
     return True
+
+
+# records whose rules (who may withdraw consent, apply Labels, approve a section; chosen
+# holders) live in governance.checks, which only the full pass runs
+_GOVERNED = frozenset({"consent-withdrawal", "label", "approval"})
 
 
 def _target_ok(rec: Any, known: dict[str, str], new: dict[str, Any]) -> bool:

@@ -82,10 +82,10 @@ def _other_client(text: str, path: str) -> Any:
 
 def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
     """Fast path for the canonical form; None when the text is in another form."""
-    if not text.endswith("\n") or "\r" in text:
-        return None
+    if not text.endswith("\n") or "\r" in text or _CANONICAL_ODD.search(text):
+        return None  # what json and YAML would read differently: YAML decides
     out: dict[str, Any] = {}
-    loads = json.loads
+    loads = _strict_json
     for number, line in enumerate(text[:-1].split("\n"), 1):
         if line[:1] == "#":  # a whole-line comment: YAML ignores it too
             continue
@@ -102,6 +102,26 @@ def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
             raise MalformedData(path, f"duplicate key '{key}'", line=number)
         out[key] = value
     return out
+
+
+# A tab, a character YAML does not take raw (the writer escapes them), or an escaped
+# surrogate (json joins a pair into one character, YAML keeps two): not the canonical form.
+_CANONICAL_ODD = re.compile("[\t\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\\\\u[dD][89a-fA-F]")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("a duplicate key")  # YAML's reader refuses it, naming the line
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: a float to json, text to YAML
+
+
+def _strict_json(raw: str) -> Any:
+    return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
 def _depth(value: Any) -> int:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import sys
 import re
 from collections.abc import Callable
 from itertools import chain
@@ -27,7 +26,7 @@ from typing import Any
 
 from . import records
 from .agenda import CONFIG, Agenda, Snapshot
-from .cache import VerdictCache, code_fingerprint
+from .cache import VerdictCache
 from .errors import InputError, MalformedData
 from .model import RECORD_FIELDS, Closing, Config, Member, Record, Response, Round, record_from_fields
 from .trust.problems import PROBLEMS
@@ -300,13 +299,14 @@ def _outcome_key(agenda: Agenda, commit: str, round_id: str | None, roots: tuple
 
 
 def _code() -> str:
-    """The fingerprint of the code whose verdicts the cache holds (parsing, validation, signatures)."""
+    """The fingerprint of the code whose verdicts the cache holds: the whole package, since a
+    verdict depends on more modules than parsing and signatures (sk keys, Local Contexts
+    labels, the governance fields), and a fix to any of them must re-judge cached bytes."""
     global _CODE
     if _CODE is None:
-        from . import errors, fastyaml, ids, model, signing
+        from .cache import package_fingerprint
 
-        _CODE = code_fingerprint(records, fastyaml, model, ids, errors, signing,
-                                 sys.modules[__name__])
+        _CODE = package_fingerprint()
     return _CODE
 
 

@@ -2,13 +2,15 @@
 governance records, language versions, sk signatures, sync/join.
 
 Every test is an attack an insider with push access (or a hostile file) can make. Tests
-marked ``FINDING`` fail on the branch as merged: the defence does not hold. The others
-pass: the defence holds, and the test keeps it so.
+named ``test_review_finding_*`` reproduce what the review found: each failed on the merged
+branches and passes since its fix (the test's docstring says what was wrong and where).
+The others passed from the start: the defence held, and the test keeps it so.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -50,7 +52,7 @@ def _comment(c, member: str, principle: str = "P01", **extra) -> str:  # noqa: A
 # --- 6. incremental verify: governance rules the increment never applies ---------------------
 
 
-def test_FINDING_incremental_verify_passes_a_consent_withdrawal_of_someone_elses_comment(
+def test_review_finding_incremental_verify_passes_a_consent_withdrawal_of_someone_elses_comment(
         gov, cli) -> None:
     """youth signs a consent-withdrawal of health's comment (plain git + its own key). The full
     pass says not-permitted; the increment's _target_ok only checks the member for
@@ -69,7 +71,7 @@ def test_FINDING_incremental_verify_passes_a_consent_withdrawal_of_someone_elses
     assert [p["problem"] for p in json.loads(out.stdout)["problems"]] == ["not-permitted"]
 
 
-def test_FINDING_incremental_verify_passes_labels_from_outside_the_indigenous_led_sector(
+def test_review_finding_incremental_verify_passes_labels_from_outside_the_indigenous_led_sector(
         gov, cli) -> None:
     """health (a service provider) signs a comment carrying Local Contexts Labels. The full
     pass says not-permitted (governance.checks.check_labels); the increment never calls
@@ -110,7 +112,7 @@ DIVERGENT = {
 
 
 @pytest.mark.parametrize("name", sorted(DIVERGENT))
-def test_FINDING_canonical_fast_path_reads_what_yaml_reads_or_refuses(name: str) -> None:
+def test_review_finding_canonical_fast_path_reads_what_yaml_reads_or_refuses(name: str) -> None:
     data = DIVERGENT[name]
     try:
         theirs = ("ok", records._ruamel_load(data.decode(), "r.yaml"))  # noqa: SLF001
@@ -176,7 +178,7 @@ def _encrypt_with_outsider(payload: dict, keys: list[str]) -> tuple[str, object]
     return _armor(data), outsider
 
 
-def test_FINDING_a_grant_to_an_x25519_outsider_is_not_seen_as_widening(held, cli) -> None:
+def test_review_finding_a_grant_to_an_x25519_outsider_is_not_seen_as_widening(held, cli) -> None:
     """A facilitator-holder re-grants the comment to the chosen holders AND an X25519 age key of
     an outsider. governance.recipients.age_tags reads only '-> ssh-ed25519' stanzas, so
     check_grant finds no unknown holder: verify says ok while the outsider reads the text
@@ -202,7 +204,7 @@ def test_FINDING_a_grant_to_an_x25519_outsider_is_not_seen_as_widening(held, cli
     assert [p["problem"] for p in json.loads(out.stdout)["problems"]] == ["not-permitted"]
 
 
-def test_FINDING_a_comment_to_an_x25519_outsider_claims_exact_holders(held) -> None:
+def test_review_finding_a_comment_to_an_x25519_outsider_claims_exact_holders(held) -> None:
     """The same on the comment itself: shared_with=('sec',) while an X25519 outsider holds it;
     reports then say 'held by 1 organisation its author chose'."""
     ag = held.agenda
@@ -217,7 +219,7 @@ def test_FINDING_a_comment_to_an_x25519_outsider_claims_exact_holders(held) -> N
     assert [p["problem"] for p in result.problems] == ["malformed"], result.problems
 
 
-def test_FINDING_incremental_verify_skips_the_holder_check(held) -> None:
+def test_review_finding_incremental_verify_skips_the_holder_check(held) -> None:
     """A comment whose shared_with does not match its age header, added on a clean head: the
     full pass says malformed, verify_outcome (the increment) says ok."""
     from coalition_cli.confidential import encrypt
@@ -259,7 +261,7 @@ def test_a_listing_never_shows_words_whose_consent_was_withdrawn(withdrawn, cli,
     assert SECRET_WORDS not in out.stdout + out.stderr
 
 
-def test_FINDING_comment_show_prints_words_whose_consent_was_withdrawn(withdrawn, cli) -> None:
+def test_review_finding_comment_show_prints_words_whose_consent_was_withdrawn(withdrawn, cli) -> None:
     """withdrawals.py: 'from the commit that adds it, every report drops the comment's text'.
     `comment show ID` (any member, any facilitator) prints the text and proposal in full,
     only adding 'consent: withdrawn'. Git keeps the bytes, but the tool itself should not
@@ -391,29 +393,35 @@ def test_a_planted_gitlink_is_a_problem_not_a_crash(gov, cli, rel) -> None:
 
 @pytest.mark.parametrize("module_name", ["coalition_cli.keys.sk",
                                          "coalition_cli.governance.local_contexts"])
-def test_FINDING_verdict_cache_code_fingerprint_covers_every_module_a_verdict_uses(
+def test_the_verdict_cache_is_keyed_by_every_module_a_verdict_uses(
         module_name: str, tmp_path, monkeypatch) -> None:
-    """verify._code() fingerprints records, fastyaml, model, ids, errors, signing and verify.
-    A cached verdict (signer, parsed record) also comes from keys/sk.py (token signatures:
-    the user-presence rule) and governance/local_contexts.py (parsed inside record_from_fields).
-    After a fix to either, verdicts the old code cached for the same bytes are reused: a
-    token signature without a touch, or a label the fixed parser refuses, stays accepted."""
+    """A cached verdict (signer, parsed record) also comes from keys/sk.py (token signatures:
+    the user-presence rule) and governance/local_contexts.py (parsed inside
+    record_from_fields). After a fix to either, verdicts the old code cached for the same
+    bytes must not be reused: verify._code() is the whole package's fingerprint. (Found: it
+    once covered records, fastyaml, model, ids, errors, signing and verify only.)"""
     import importlib
     import shutil
 
+    from coalition_cli import cache
     from coalition_cli import verify as v
 
     module = importlib.import_module(module_name)
+    src = Path(cache.__file__).parent
+    copy = tmp_path / "coalition_cli"
+    shutil.copytree(src, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+    monkeypatch.setattr(cache, "_PACKAGE_CODE", None)
+    monkeypatch.setattr(v, "_CODE", None)
     before = v._code()  # noqa: SLF001
-    changed = tmp_path / "changed.py"
-    shutil.copy(module.__file__, changed)
+    changed = copy / Path(module.__file__).relative_to(src)
     changed.write_text(changed.read_text() + "\n# a security fix\n")
-    monkeypatch.setattr(module, "__file__", str(changed))
+    monkeypatch.setattr(cache, "_PACKAGE_CODE", None)
     monkeypatch.setattr(v, "_CODE", None)
     assert v._code() != before, f"{module_name} changed, cached verdicts still reused"  # noqa: SLF001
 
 
-def test_FINDING_the_remembered_ledger_is_reused_by_other_code(gov, monkeypatch) -> None:
+def test_review_finding_the_remembered_ledger_is_reused_by_other_code(gov, monkeypatch) -> None:
     """trust/ledger.py remembers the head's trusted state (cache.save_value) under its FORMAT
     only: unlike ResultMemo (package_fingerprint) it is reused by any other version of the
     code. A fix to a ledger rule (who may sign a translation, a rollback rule) does not apply
@@ -431,7 +439,7 @@ def test_FINDING_the_remembered_ledger_is_reused_by_other_code(gov, monkeypatch)
     assert again.walked > 0, "a ledger walked by other code was reused"
 
 
-def test_FINDING_a_grant_of_a_facilitators_only_comment_to_a_plain_member_verifies(gov, cli) -> None:
+def test_review_finding_a_grant_of_a_facilitators_only_comment_to_a_plain_member_verifies(gov, cli) -> None:
     """A default confidential comment (no --share-with) is 'encrypted to the verified
     facilitators and its author'. A facilitator signs an access grant re-encrypting it to
     themself AND youth, a plain member: check_grant returns None whenever shared_with is None,

@@ -532,11 +532,12 @@ def _cache_path(agenda: Any) -> Any:
 
 
 def _save(agenda: Any, ledger: Ledger) -> None:
-    from ..cache import load_value, save_value
+    from ..cache import load_value, package_fingerprint, save_value
 
     stored = load_value(_cache_path(agenda))
     entries = stored if isinstance(stored, dict) else {}
     entries[(agenda.rel, ledger.roots.key())] = {
+        "code": package_fingerprint(),  # a walk made by other code is never resumed
         "head": ledger.head,
         "files": {p: [v.blob, v.sig, v.signer, v.order] for p, v in ledger.state.files.items()},
         "founders": None if ledger.state.founders is None else sorted(ledger.state.founders),
@@ -549,11 +550,11 @@ def _save(agenda: Any, ledger: Ledger) -> None:
 
 
 def _load(agenda: Any, roots: Roots, walk: _Walk) -> tuple[str, State, Ledger] | None:
-    from ..cache import load_value
+    from ..cache import load_value, package_fingerprint
 
     stored = load_value(_cache_path(agenda))
     entry = stored.get((agenda.rel, roots.key())) if isinstance(stored, dict) else None
-    if not isinstance(entry, dict):
+    if not isinstance(entry, dict) or entry.get("code") != package_fingerprint():
         return None
     try:
         files = {p: Version(*v) for p, v in entry["files"].items()}
