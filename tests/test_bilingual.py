@@ -9,6 +9,7 @@ and drives the command surface through ``CliRunner``; the attacks use plain git 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -359,6 +360,32 @@ def test_changes_per_language_reanchor_each_comment_in_its_own_text(
     assert {c_["lang"]: c_["fate"] for c_ in en["comments"]} == fates
     text = run(c, "changes", "--from", "r1", "--lang", "fr").stdout
     assert "[-" in text and "rendre compte" in text and "Suivi des modifications" in text
+
+
+def test_word_tracked_changes_of_the_french_text(consulting: Coalition, tmp_path: Path) -> None:
+    """`changes --lang fr --format docx`: real w:del/w:ins of the French text, the French
+    comment as a Word comment at its anchor; the English redline shows none of it."""
+    import zipfile
+
+    c = consulting
+    run(c, "comment", "add", "-p", "P01", "-s", "amend", "--lang", "fr", "--quote",
+        "« rendre compte »", "--text", "Trop vague.", who="health")
+    run(c, "principle", "edit", "P01", "--lang", "fr", "--body",
+        FR_BODY.replace("« rendre compte »", "publier un bilan"))
+    out = tmp_path / "changes-fr.docx"
+    run(c, "changes", "--from", "r1", "--lang", "fr", "--format", "docx", "--output", str(out))
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("word/document.xml").decode()
+        comments = z.read("word/comments.xml").decode()
+    deleted = "".join(re.findall(r"<w:del\b.*?</w:del>", xml, flags=re.S))
+    inserted = "".join(re.findall(r"<w:ins\b.*?</w:ins>", xml, flags=re.S))
+    assert "rendre" in deleted and "compte" in deleted
+    assert "publier" in inserted and "bilan" in inserted
+    assert "Trop vague." in comments
+    en = tmp_path / "changes-en.docx"
+    run(c, "changes", "--from", "r1", "--format", "docx", "--output", str(en))
+    en_xml = zipfile.ZipFile(en).read("word/document.xml").decode()
+    assert "publier" not in "".join(re.findall(r"<w:ins\b.*?</w:ins>", en_xml, flags=re.S))
 
 
 # --- the bilingual layout: the two versions side by side ---------------------------------------
