@@ -54,6 +54,8 @@ def _stance(s: object) -> str:
 
 def rule_group(rule: dict[str, Any], members: list[str] | None = None) -> str:
     """'the indigenous-led members (Kinship Circle, …)' / 'Kinship Circle and …'."""
+    # shown inside other messages ("the consent of {group}", "of {group}"): a translation
+    # may leave out the article and put it in those (French: "des {group}", "les {group}")
     if rule.get("sector"):
         if members:
             return _("the voting members of the {sector} sector ({names})",
@@ -284,6 +286,9 @@ def _counts(stances: dict[str, int]) -> str:
 def distinction_sections(data: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """(title, paragraphs) of each distinctions-based section of a report."""
     out = []
+    # a principle's title as the report shows it (in the report's language where the agenda
+    # has it)
+    titles = {p.get("id"): p.get("title") for p in data.get("principles") or []}
     for d in data.get("distinctions") or []:
         paras = []
         if d.get("members"):
@@ -301,7 +306,7 @@ def distinction_sections(data: dict[str, Any]) -> list[tuple[str, list[str]]]:
             paras.append(_("{names} approved an earlier version of this section; it has "
                            "changed since.", names=_names(d["stale"])))
         for p in d.get("principles") or []:
-            paras.append(f"{p['id']} — {p.get('title')}{colon()}"
+            paras.append(f"{p['id']} — {titles.get(p['id']) or p.get('title')}{colon()}"
                          f"{_counts(p.get('stances', {}))}.")
             for i in p.get("items") or []:
                 paras.append(f"{i['ref']} ({i.get('who')}, {_stance(i['stance'])}){colon()}"
