@@ -164,3 +164,60 @@ def test_english_is_what_the_demo_wrote(states: dict[str, dict]) -> None:
             "P02.") in before
     report = _flat(render_report(states["report"], "md"))
     assert "P02 — Indigenous peoples govern their data: 1 support." in report
+
+
+def _every_branch() -> list[str]:
+    """Each sentence of ``wording`` in each of its forms (what the demo does not reach too)."""
+    rules = [{"theme": "t", "principles": ["P01"], "quorum": 0.5, "threshold": 0.75,
+              "max_blocks": n, "sector": sector} for n in (0, 1, 2) for sector in ("s", None)]
+    out: list[str] = []
+    for silence in ("consent", "abstain"):
+        for where in (["P01"], []):
+            rule = {"community": rules, "silence": silence, "local_contexts": True,
+                    **({"community_principles": where} if where else {})}
+            for status, meaning in wording.legend(rule):
+                out += [status, meaning]
+    groups = [{"rule": r, "members": m, "consented": 1, "met": met, "why": why,
+               "awaiting": a, "awaiting_unnamed": u}
+              for r in rules[:2] for m in (["A", "B"], []) for met in (True, False)
+              for why in ("empty", "block", "quorum", "threshold")
+              for a in (["A"], []) for u in (0, 1, 2)]
+    for silent in (0, 1, 2):
+        out += wording.principle_notes({"accepted_by_silence": silent, "community": groups})
+    for held in ({"named": ["A", "B"]}, {"holders": 1}, {"holders": 2}):
+        out.append(wording.confidential_note(held) or "")
+    for n, chosen in ((1, 1), (2, 1), (3, 2)):
+        out.append(wording.confidential_line({"confidential": n, "confidential_chosen": chosen})
+                   or "")
+    item = {"name": "Attribution", "kind": "tk", "community": "C", "url": "https://x.invalid"}
+    lc = {"notices": [{"on": on, "by": "F", "title": "T", "url": u, "notices": [item]}
+                      for on in ("agenda", "round", "P01") for u in ("https://x.invalid", None)],
+          "labels": [{"on": on, "by": by, "title": "T", "labels": [item, {"name": "BC x"}]}
+                     for on in ("P01", "comment C1", "a comment") for by in ("K", None)]}
+    for k in (1, 2):
+        out += wording.section({"governance": {
+            "consent_withdrawn": k, "withdrawn": [{"comment": "C1", "principle": "P01"}] * k,
+            "held": [{"comment": "C2", "principle": "P01", "named": ["A"]},
+                     {"principle": "P01", "holders": k}], "local_contexts": lc}})
+    for d in ({"title": "x", "members": ["A"], "approved_by": ["A"], "awaiting": ["B"],
+               "stale": ["C"], "principles": [{"id": "P01", "title": "t",
+                                               "stances": {"support": 2, "block": 1},
+                                               "items": [{"ref": "C1", "who": "A",
+                                                          "stance": "amend", "text": ""}]}]},
+              {"title": "y", "members": ["A"]}, {"title": "z"}):
+        for _title, paras in wording.distinction_sections({"distinctions": [d]}):
+            out += paras
+    out.append(wording.withdrawn_text_translated({"t": [wording.CONSENT_WITHDRAWN_TEXT]})["t"][0])
+    return out
+
+
+def test_every_form_of_every_governance_sentence_is_in_the_catalog() -> None:
+    from coalition_cli.i18n import translating
+
+    with translating(Translator("fr")) as tr:
+        french = _every_branch()
+    assert tr.misses == [], sorted(set(tr.misses))
+    english = _every_branch()
+    assert french != english and len(french) == len(english) > 100
+    assert "Its author withdrew consent to use this comment: its words are not shown." in english
+    assert "C1 (A, amend)" in english and "C1 (A, modification)" in french
