@@ -4,9 +4,9 @@
     python -m coalition_cli.i18n.catalog --update   # add new messages to the .po, compile the .mo
 
 Messages are found where the reports write them: ``_()``, ``n_()``, ``N_()`` and ``p_()`` in
-the Python sources of ``render/`` and ``reports/``, and ``_()``, ``_m()``, ``n_()`` inside the
-jinja2 templates those modules keep as strings (``TEMPLATE``). Babel reads and writes the
-``.po`` and compiles the ``.mo``; the ``.mo`` is committed so an installed package needs no
+the Python sources of ``render/``, ``reports/`` and ``governance/`` (its report wording), and
+``_()``, ``_m()``, ``n_()`` inside the jinja2 templates those modules keep as strings
+(``TEMPLATE``). Babel reads and writes the ``.po`` and compiles the ``.mo``; the ``.mo`` is committed so an installed package needs no
 compiler, and ``tests/test_i18n.py`` fails when it is not exactly what the ``.po`` compiles to.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from . import DOMAIN, LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parent.parent
-SOURCES = ("render", "reports")
+SOURCES = ("render", "reports", "governance")
 PY_KEYWORDS = {"_": None, "N_": None, "n_": (1, 2), "p_": ((1, "c"), 2)}
 TEMPLATE_KEYWORDS = ("_", "_m", "n_")
 

@@ -47,7 +47,9 @@ def _render(modules: dict[str, str], data: dict, fmt: str, color: bool, width: i
         if fmt != "json":
             from ._languages import localize, side_by_side
 
-            data = localize(data, translator.lang)
+            from ..governance.wording import withdrawn_text_translated
+
+            data = withdrawn_text_translated(localize(data, translator.lang))
             if both is not None:
                 data = side_by_side(data, both)
         if fmt == "terminal":

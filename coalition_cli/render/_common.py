@@ -117,7 +117,8 @@ STATUS_WORDS = {"consensus": N_("consensus"), "contested": N_("contested"),
                 "blocked": N_("blocked"), "no-quorum": N_("no-quorum"),
                 "added": N_("added"), "removed": N_("removed"), "modified": N_("modified"),
                 "unchanged": N_("unchanged"), "open": N_("open"), "closed": N_("closed"),
-                "unknown": N_("unknown")}
+                "unknown": N_("unknown"),
+                "awaiting-community-consent": N_("awaiting-community-consent")}
 STANCE_NAMES = {"support": N_("support"), "amend": N_("amend"), "neutral": N_("neutral"),
                 "oppose": N_("oppose"), "block": N_("block")}
 
@@ -166,7 +167,7 @@ def governance_section(data: dict) -> tuple[str, list[str]]:
     section."""
     from ..governance.wording import SECTION_TITLE, section
 
-    return SECTION_TITLE, section(data)
+    return _(SECTION_TITLE), section(data)
 
 
 def distinction_sections(data: dict) -> list[tuple[str, list[str]]]:

@@ -143,7 +143,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         con.print(row)
     for p in principles:  # silence and community consent, where the rules apply
         for note in governance_notes(p):
-            con.print(T(f"  {one_line(p.get('id'))}: {note}"))
+            con.print(T(f"  {one_line(p.get('id'))}{colon()}{note}"))
 
     # amendments and blocks -------------------------------------------------
     def listing(heading: str, style: str, items: list, what) -> None:  # noqa: ANN001
