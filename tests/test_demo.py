@@ -251,3 +251,16 @@ def test_the_demos_french_and_bilingual_pages_pass_axe_core(demo: tuple[Path, st
         assert result["passes"] > 10, result["file"]
         assert result["violations"] == [], (result["file"], result["violations"])
     assert code == 0
+
+
+def test_the_demos_governance_pages_pass_axe_core(demo: tuple[Path, str]) -> None:
+    """The second round's reports (community consent, holders, Local Contexts, distinctions
+    sections and approvals) are as accessible as the first round's."""
+    folder, _ = demo
+    pages = sorted((folder / "reports" / "governance").glob("*.html"))
+    assert [p.name for p in pages] == ["report.html"], pages
+    code, results = _axe(pages)
+    for result in results:
+        assert result["passes"] > 10, result["file"]
+        assert result["violations"] == [], (result["file"], result["violations"])
+    assert code == 0
