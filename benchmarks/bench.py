@@ -277,9 +277,10 @@ def build_agenda(repo: Path, n: int, log=print, dump=None) -> None:  # noqa: ANN
     assert proc.stdin is not None
     out = proc.stdin
     head = git(repo, "rev-parse", "HEAD").decode().strip()
+    branch = git(repo, "symbolic-ref", "HEAD").strip()  # init follows git's default branch
     when = int(time.time())
     message = f"{n} synthetic member records\n".encode()
-    out.write(b"commit refs/heads/main\n")
+    out.write(b"commit %s\n" % branch)
     out.write(b"committer Bench <bench@example.invalid> %d +0000\n" % when)
     out.write(b"data %d\n%s\n" % (len(message), message))
     out.write(b"from %s\n" % head.encode())
@@ -638,6 +639,7 @@ def bench_history(root: Path, commits: int, reps: int) -> dict:
         finally:
             actions._write.now = real_now
         head = git(repo, "rev-parse", "HEAD").decode().strip()
+        branch = git(repo, "symbolic-ref", "HEAD").strip()
         proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo,
                                 stdin=subprocess.PIPE, env=ENV)
         assert proc.stdin is not None
@@ -651,8 +653,8 @@ def bench_history(root: Path, commits: int, reps: int) -> dict:
             data = records.dump_record(rec.fields())
             sig = keys[1].sign(data)
             message = f"comment {k}\n".encode()
-            proc.stdin.write(b"commit refs/heads/main\ncommitter Bench <b@example.invalid> %d +0000\n"
-                             % (when + k))
+            proc.stdin.write(b"commit %s\ncommitter Bench <b@example.invalid> %d +0000\n"
+                             % (branch, when + k))
             proc.stdin.write(b"data %d\n%s\n" % (len(message), message))
             if k == 0:
                 proc.stdin.write(b"from %s\n" % head.encode())
