@@ -65,7 +65,7 @@ from coalition_cli.identity import Identity  # noqa: E402
 from coalition_cli.model import KeyEntry, Member, Record, stamp  # noqa: E402
 from coalition_cli.signing import PrivateKey, _decode, _signed_message, allowed_signers_line  # noqa: E402
 
-GENERATOR = 4  # bump when the synthetic agenda changes: cached repositories are rebuilt
+GENERATOR = 5  # bump when the synthetic agenda changes: cached repositories are rebuilt
 MEMBERS = 200
 PRINCIPLES = 20
 ROUND = "r1"
@@ -336,6 +336,9 @@ def build_agenda(repo: Path, n: int, log=print, dump=None) -> None:  # noqa: ANN
     if proc.wait() != 0:
         raise SystemExit("git fast-import failed")
     git(repo, "reset", "-q", "--hard", "HEAD")  # a checked-out working tree and a full index
+    listed = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "--", base).count(b".yaml.sig\n")
+    if listed != n:  # e.g. written to a branch HEAD does not name
+        raise SystemExit(f"the agenda's HEAD holds {listed} member records, not {n}")
     (repo / ".git" / "coalition-bench.json").write_text(json.dumps(
         {"generator": GENERATOR, "n": n, "made": made}), encoding="utf-8")
     log(f"  built N={n:,} in {time.perf_counter() - t0:.1f} s ({made})")

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.slow
 
 def test_the_benchmark_builds_its_agenda_and_prints_the_whole_table(tmp_path: Path) -> None:
     out = tmp_path / "results.md"
-    env = {**os.environ, "COALITION_BENCH_DIR": str(tmp_path / "repos"), "HOME": str(tmp_path)}
+    gitconfig = tmp_path / "gitconfig"  # a default branch of its own: the records must land
+    gitconfig.write_text("[init]\n\tdefaultBranch = trunk\n")  # on the branch init made
+    env = {**os.environ, "COALITION_BENCH_DIR": str(tmp_path / "repos"), "HOME": str(tmp_path),
+           "GIT_CONFIG_GLOBAL": str(gitconfig)}
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--sizes", "120",
                            "--reps", "1", "--output", str(out)],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
