@@ -268,38 +268,19 @@ class Git:
         return self._catfile
 
     def read_objects(self, names: list[str]) -> list[bytes | None]:
-        """Contents of objects named by sha or ``rev:path``; None when missing.
+        """Contents of objects named by sha or ``rev:path``; None when missing."""
+        return [None if found is None else found[1] for found in self._batch(names)]
+
+    def read_typed(self, names: list[str]) -> list[tuple[str, bytes] | None]:
+        """(type, contents) of objects named by sha or ``rev:path``; None when missing."""
+        return self._batch(names)
+
+    def _batch(self, names: list[str]) -> list[tuple[str, bytes] | None]:
+        """(type, contents) of each of ``names`` through the running ``cat-file --batch``.
 
         Requests are written from a thread while answers are read here, so a
         batch of any size never deadlocks on full pipes.
         """
-        import threading
-
-        proc = self._cat()
-        assert proc.stdin and proc.stdout
-        payload = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
-
-        def feed() -> None:
-            proc.stdin.write(payload)  # type: ignore[union-attr]
-            proc.stdin.flush()  # type: ignore[union-attr]
-
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
-        out: list[bytes | None] = []
-        read, readline = proc.stdout.read, proc.stdout.readline
-        for _ in names:
-            header = readline()
-            if header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
-                out.append(None)
-                continue
-            size = int(header.rsplit(b" ", 1)[1])
-            out.append(read(size))
-            read(1)
-        writer.join()
-        return out
-
-    def read_typed(self, names: list[str]) -> list[tuple[str, bytes] | None]:
-        """(type, contents) of objects named by sha or ``rev:path``; None when missing."""
         import threading
 
         proc = self._cat()

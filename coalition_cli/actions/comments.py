@@ -222,17 +222,26 @@ def find_record(agenda: Agenda, snap: Snapshot, record_id: str,
     return rec, entry.path
 
 
-def comment_withdraw(agenda: Agenda, identity: Identity, comment_id: str) -> Written:
-    snap = verified(agenda)
+def own_comment(agenda: Agenda, snap: Snapshot, identity: Identity, comment_id: str,
+                what: str, kind: str) -> tuple[Record, Record | None]:
+    """The member's own comment ``comment_id`` (else refused: only its member may ``what``),
+    and its member's earlier record of type ``kind`` about it, if any."""
     target, _ = find_record(agenda, snap, comment_id)
     if target.type != "comment":
         raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
     if target.member != identity.member.id:
         raise NotPermitted(f"comment {target.id[:8]} belongs to '{target.member}'; "
-                           "only its member may withdraw it")
+                           f"only its member may {what}")
+    done = next((r for r in _member_records(agenda, snap, snap.round(target.round),
+                                            identity.member.id).values()
+                 if r.type == kind and r.target == target.id), None)
+    return target, done
+
+
+def comment_withdraw(agenda: Agenda, identity: Identity, comment_id: str) -> Written:
+    snap = verified(agenda)
+    target, done = own_comment(agenda, snap, identity, comment_id, "withdraw it", "withdrawal")
     round_ = _writable_round(snap, target.round)
-    done = next((r for r in _member_records(agenda, snap, round_, identity.member.id).values()
-                 if r.type == "withdrawal" and r.target == target.id), None)
     if done is not None:
         raise InputError(f"comment {target.id[:8]} was already withdrawn on {done.submitted_at} "
                          f"(withdrawal {done.id[:8]}); nothing was written")

@@ -11,7 +11,7 @@ from ..ids import new_record_id
 from ..model import Record, stamp
 from . import _write
 from ._write import Written, verified
-from .comments import _member_records, _write_record, find_record
+from .comments import _write_record, own_comment
 
 
 def comment_withdraw_consent(agenda: Agenda, identity: Identity, comment_id: str,
@@ -19,15 +19,8 @@ def comment_withdraw_consent(agenda: Agenda, identity: Identity, comment_id: str
     """Withdraw consent to use one of your comments: signed, accepted after the round closed
     too; from this commit on every report shows the comment without its words."""
     snap = verified(agenda)
-    target, _ = find_record(agenda, snap, comment_id)
-    if target.type != "comment":
-        raise InputError(f"{target.id[:8]} is a {target.type}, not a comment")
-    if target.member != identity.member.id:
-        raise NotPermitted(f"comment {target.id[:8]} belongs to '{target.member}'; only its "
-                           "member may withdraw consent to use it")
-    round_ = snap.round(target.round)
-    done = next((r for r in _member_records(agenda, snap, round_, identity.member.id).values()
-                 if r.type == "consent-withdrawal" and r.target == target.id), None)
+    target, done = own_comment(agenda, snap, identity, comment_id,
+                               "withdraw consent to use it", "consent-withdrawal")
     if done is not None:
         raise InputError(f"consent to use comment {target.id[:8]} was already withdrawn on "
                          f"{done.submitted_at}; nothing was written")
