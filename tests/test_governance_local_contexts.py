@@ -130,7 +130,13 @@ def test_every_report_shows_them_with_names_and_links(lc, cli) -> None:
                  ["report", "r1", "--format", "html"]):
         text = " ".join(cli(*args, "--agenda", ag.path).stdout.split())
         assert "Traditional Knowledge Notice" in text, args
-        assert "TK Attribution of Kinship Circle (https://storage.example.org/tk-a.svg)" in text, args
+        if "html" in args:  # the Hub's addresses are links there
+            link = ('<a href="https://storage.example.org/tk-a.svg">'
+                    'https://storage.example.org/tk-a.svg</a>')
+            assert f"TK Attribution of Kinship Circle ({link})" in text, args
+            assert f'<a href="{HUB["project_page"]}">' in text, args
+        else:
+            assert "TK Attribution of Kinship Circle (https://storage.example.org/tk-a.svg)" in text, args
         assert "https://storage.example.org/tk-a.svg" in text, args
         assert HUB["project_page"] in text, args
         assert "Local Contexts Label" in text  # the legend says what they mean
@@ -155,3 +161,14 @@ def test_a_bad_hub_file_is_refused(lc, cli, tmp_path, content, message) -> None:
     out = cli("notice", "add", "--local-contexts", bad, "--agenda", lc.agenda.path,
               env=env(lc, "sec"), code=3)
     assert message in out.stderr and lc.agenda.head() == head
+
+
+def test_only_https_addresses_become_links_and_text_stays_escaped() -> None:
+    from coalition_cli.render._html import links
+
+    out = str(links('A <b> (https://hub.example/p?a=1&b=2). javascript:alert(1) '
+                    'http://plain.example "https://x.example/q"'))
+    assert '(<a href="https://hub.example/p?a=1&amp;b=2">https://hub.example/p?a=1&amp;b=2</a>).' in out
+    assert "&lt;b&gt;" in out and "<b>" not in out
+    assert out.count("<a href=") == 2  # javascript: and http:// stay text
+    assert '<a href="https://x.example/q">' in out  # a quote never enters an address

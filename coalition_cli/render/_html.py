@@ -8,6 +8,8 @@ any package-data configuration.
 
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 
 # Colour-blind-safe defaults for the default stances; other stances cycle
@@ -209,7 +211,29 @@ def environment():
     # the words of the report being rendered (i18n.translating): {{ _("Participation") }}
     env.globals.update(_=i18n._, n_=i18n.n_, lang=i18n.lang, colon=i18n.colon, _m=_markup_message,
                        code=_code)
+    env.filters["links"] = links
     return env
+
+
+_LINK = re.compile(r"https://[^\s\"'<>\\]+")
+
+
+def links(text: object):  # noqa: ANN201
+    """``text`` escaped, with each https:// address in it (a Local Contexts Hub page or
+    Label) made a link; sentence punctuation after an address stays outside it. Only https
+    addresses, only in text the tool composed (``governance.wording``): no other scheme
+    becomes a link."""
+    from markupsafe import Markup, escape
+
+    out, last = [], 0
+    raw = str(text)
+    for m in _LINK.finditer(raw):
+        url = m.group().rstrip(").,;:")
+        out.append(escape(raw[last:m.start()]))
+        out.append(Markup('<a href="{0}">{0}</a>').format(url))
+        last = m.start() + len(url)
+    out.append(escape(raw[last:]))
+    return Markup("").join(out)
 
 
 def _markup_message(message: str, **values):  # noqa: ANN202

@@ -158,7 +158,7 @@ TEMPLATE = """{% extends "base.html" %}
 {% if governance[1] %}
 <section aria-labelledby="h-governance">
   <h2 id="h-governance">{{ governance[0] }}</h2>
-  {% for para in governance[1] %}<p dir="auto">{{ para }}</p>{% endfor %}
+  {% for para in governance[1] %}<p dir="auto">{{ para|links }}</p>{% endfor %}
 </section>
 {% endif %}
 <section aria-labelledby="h-appendix" class="break">
