@@ -462,3 +462,25 @@ def test_review_finding_a_grant_of_a_facilitators_only_comment_to_a_plain_member
                                                         PrivateKey.load(gov.key("youth"))))
     out = cli("verify", "--format", "json", "--agenda", ag.path, code=None)
     assert out.exit_code == 1, "a grant beyond the facilitators verified clean"
+
+
+@pytest.mark.parametrize("then", ["removed", "demoted"])
+def test_a_grant_to_a_facilitator_later_removed_or_demoted_stays_clean(gov, cli, then) -> None:
+    """The legitimate side of the facilitators-only grant rule: `comment reencrypt` gives a
+    confidential comment to today's facilitators; a facilitator removed (or made a plain
+    member) afterwards does not make that earlier grant a problem."""
+    ag, sec = gov.agenda, gov.who("sec")
+    path = make_key(gov.root.parent / "keys", "fac2")
+    gov.keys["fac2"] = path
+    actions.member_add(ag, sec, "fac2", name="Second Facilitator", sector="network",
+                       roles=["facilitator", "member"], keys=[(PrivateKey.load(path).public, None)])
+    w = actions.comment_add(ag, gov.who("health"), principle="P01", stance="oppose",
+                            text="For the facilitators.", attribution="confidential")
+    actions.comment_reencrypt(ag, sec, w.id)
+    if then == "removed":
+        actions.member_remove(ag, sec, "fac2")
+    else:
+        actions.member_add(ag, sec, "fac2", name="Second Facilitator", sector="network",
+                           roles=["member"], keys=[])
+    out = cli("verify", "--format", "json", "--agenda", ag.path, code=None)
+    assert out.exit_code == 0, out.stdout

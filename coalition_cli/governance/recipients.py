@@ -131,11 +131,13 @@ def check_comment(rec: Any, members: dict[str, Any]) -> tuple[str, str] | None:
 
 def check_grant(grant: Any, comment: Any, members: dict[str, Any]) -> tuple[str, str] | None:
     """An access grant never widens the holders an author chose: the chosen holders, or
-    for a comment to the facilitators, the members who hold (or held: a demoted
-    facilitator's keys are sealed, not revoked) the facilitator role; the author always."""
+    for a comment to the facilitators, the members who hold or held the facilitator role
+    (a removed facilitator keeps it in its entry; a demoted one's keys are sealed, not
+    revoked); the author always. (Not told apart: a facilitator demoted *and then*
+    removed — an earlier grant to them reads as one beyond the facilitators.)"""
     if comment.shared_with is None:
         allowed = {mid for mid, m in members.items()
-                   if m.has_role("facilitator")
+                   if "facilitator" in m.roles
                    or (m.active and any(e.sealed is not None and not e.revoked for e in m.keys))}
     else:
         allowed = set(comment.shared_with)
