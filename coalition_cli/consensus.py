@@ -6,8 +6,6 @@ tested on their own and reused by every report.
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -118,98 +116,3 @@ def _status(counts: dict[str, int], voting: int, config: Config) -> Tally:
     else:
         status = "contested"
     return Tally(counts, share, status, voices, blocks)
-
-
-# --- near-duplicate comments (template campaigns) -----------------------------------------
-
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
-def clusters(texts: dict[str, str], *, threshold: float = 0.7, minimum: int = 2) -> list[list[str]]:
-    """Groups of ids whose texts are near-identical (word-set Jaccard ≥ threshold).
-
-    Candidates meet through blocking keys (the first and last few words, and
-    the rarest words), so the cost grows with the number of comments, not its
-    square; each candidate pair is then compared exactly.
-    """
-    # One pass over the texts keeps only what the blocking and the comparisons need: the
-    # first and last words, and each text's distinct words (one string object per word
-    # across all texts) — not every token of every text (half a GB at 100,000 comments).
-    findall = _WORD.findall
-    canon: dict[str, str] = {}
-    doc_freq: Counter[str] = Counter()
-    heads: dict[str, tuple] = {}
-    tails: dict[str, tuple] = {}
-    vocab: dict[str, tuple[str, ...]] = {}  # id -> its distinct words
-    for cid, text in texts.items():
-        words = findall(text.casefold())  # _words(text)
-        if len(words) < 3:
-            continue
-        distinct = set(words)
-        doc_freq.update(distinct)
-        for w in distinct.difference(canon):
-            canon[w] = w
-        vocab[cid] = tuple(map(canon.__getitem__, distinct))
-        heads[cid] = ("head", *words[:4])
-        tails[cid] = ("tail", *words[-4:])
-    # rarest first (ties by the word): a position in that order, compared as one integer
-    rank = {w: i for i, w in enumerate(sorted(doc_freq, key=lambda w: (doc_freq[w], w)))}.__getitem__
-    # Word sets as bit masks (frequent words in the low bits): |a ∩ b| is one AND and a bit
-    # count, and |a ∪ b| = |a| + |b| - |a ∩ b|. Pairs whose sizes alone rule out the threshold
-    # (|a ∩ b| / |a ∪ b| ≤ min/max) are skipped, and a set met again in a block takes the
-    # outcome of its first meeting (it would be compared with the same representatives in the
-    # same order). Every decision is the one the plain pairwise comparison of sets makes.
-    bit = {w: 1 << i for i, w in enumerate(sorted(doc_freq, key=lambda w: (-doc_freq[w], w)))}
-    blocks: dict[tuple, list[str]] = defaultdict(list)
-    masks: dict[str, tuple[int, int]] = {}  # id -> (mask, number of distinct words)
-    for cid, distinct in vocab.items():
-        blocks[heads[cid]].append(cid)
-        blocks[tails[cid]].append(cid)
-        blocks[("rare", *sorted(distinct, key=rank)[:2])].append(cid)
-        masks[cid] = (sum(map(bit.__getitem__, distinct)), len(distinct))  # sum == or here
-    del heads, tails, vocab, canon
-    parent = {cid: cid for cid in masks}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    memo = threshold <= 1  # a set always matches itself
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        # compare with a few representatives: linear in the block size
-        reps: list[tuple[int, int, str]] = []  # (mask, size, id)
-        met: dict[int, str | None] = {}  # a set (its mask) -> the representative it joined
-        for cid in members:
-            ma, la = masks[cid]
-            if memo and ma in met:
-                rep = met[ma]
-                if rep is not None:
-                    parent[find(cid)] = find(rep)
-                continue
-            for mb, lb, rep in reps:
-                if (la / lb if la < lb else lb / la) < threshold:
-                    continue
-                inter = (ma & mb).bit_count()
-                if inter / (la + lb - inter) >= threshold:
-                    parent[find(cid)] = find(rep)
-                    met[ma] = rep
-                    break
-            else:
-                if len(reps) < 16:
-                    reps.append((ma, la, cid))
-                    met[ma] = cid
-                else:
-                    met[ma] = None
-    groups: dict[str, list[str]] = defaultdict(list)
-    for cid in masks:
-        groups[find(cid)].append(cid)
-    return sorted((sorted(g) for g in groups.values() if len(g) >= minimum),
-                  key=lambda g: (-len(g), g[0]))

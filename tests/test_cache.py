@@ -280,99 +280,72 @@ def test_a_record_removed_by_git_revert_is_gone_at_once(busy: Coalition) -> None
 
 
 def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(busy: Coalition) -> None:
+    from coalition_cli.reports.near_duplicates import VERSION, Campaigns
+
     c = busy
     v = verify(c.agenda, use_cache=False)
-    first = summary(c, v)  # computes the clusters and remembers them
+    first = summary(c, v)  # computes the clusters and remembers their state
     [memo] = results(c).glob("clusters-*.marshal")
     assert first["clusters"]
     assert summary(c, v) == first  # from the memo
-    header = next(cache.read_frames(io.BytesIO(memo.read_bytes()), cache.secret()))
-
+    loaded = list(cache.read_frames(io.BytesIO(memo.read_bytes()), cache.secret()))
+    header, state = loaded[0], loaded[1:]
+    head, parent, blocks = state
+    forward = list(parent)
+    forward[0] = len(parent) - 1  # a link to a later text (a cycle, if followed)
     for damaged in (b"\x00garbage",
-                    frames(header, "not a list of groups"),  # the right key, the wrong shape
-                    frames(header, ["not", "lists"]),
-                    frames(header, [["no-such-comment", "nor-this"]]),  # ids not in the round
-                    frames({**header, "key": ["another input"]}, [first["clusters"][0]["comments"][:1]])):
+                    frames(header, "not", "a", "state"),  # the right key, the wrong shape
+                    frames(header, {**head, "version": VERSION + 1}, parent, blocks),
+                    frames(header, {**head, "digest": "0" * 64}, parent, blocks),  # other texts
+                    frames(header, head, forward, blocks),
+                    frames(header, {**head, "count": head["count"] + 1}, parent + [0], blocks),
+                    frames(header, head, parent, {k: 10**6 for k in blocks}),  # no such texts
+                    frames({**header, "key": ["another", "round"]}, head, [0] * len(parent), blocks)):
         memo.write_bytes(damaged)
         assert summary(c, v) == first
-    # what the memo holds under the right key is what the summary shows: it is read, not redone
-    [one, other] = sorted(row["id"] for row in first["comments"]
-                          if row["text"] in ("Young people were never asked.",
-                                             "Annual public reporting is a good start."))
-    memo.write_bytes(frames(header, [[one, other]]))
-    assert [g["comments"] for g in summary(c, v)["clusters"]] == [[one, other]]
-    memo.unlink()
-    # a new comment changes the input: the memo is not used for it
-    actions.comment_add(c.agenda, c.who("youth"), principle="P03", stance="oppose",
-                        text="We need to fund data literacy first. We need to fund data literacy.")
+    # what the memo holds is what the summary shows: read and extended, not redone
+    ids = [row["id"] for row in first["comments"]]
+    state = Campaigns.restore([head, parent, blocks])
+    order = _texts_in_order(c, v)
+    one = order.index(next(r for r in ids if _text(first, r) == "Annual public reporting is a good start."))
+    other = order.index(next(r for r in ids if _text(first, r) == "Young people were never asked."))
+    forged = list(state.parent)
+    forged[max(one, other)] = min(one, other)
+    memo.write_bytes(frames(header, head, forged, blocks))
+    shown = [g["comments"] for g in summary(c, v)["clusters"]]
+    assert sorted([order[one], order[other]]) in shown
+    # a new comment: the remembered state is extended (the planted link is still there)
+    mine = actions.comment_add(c.agenda, c.who("youth"), principle="P03", stance="oppose",
+                               text="We need to fund data literacy first. We need to fund data literacy.")
     after = summary(c, verify(c.agenda))
     assert len(after["clusters"][0]["comments"]) == len(first["clusters"][0]["comments"]) + 1
+    assert sorted([order[one], order[other]]) in [g["comments"] for g in after["clusters"]]
+    # and a withdrawal changes what came before: the groups are made from scratch
+    actions.comment_withdraw(c.agenda, c.who("youth"), mine.id)
+    again = summary(c, verify(c.agenda))
+    assert [g["comments"] for g in again["clusters"]] == [g["comments"] for g in first["clusters"]]
 
 
-def _plain_clusters(texts: dict[str, str], threshold: float = 0.7, minimum: int = 2) -> list[list[str]]:
-    """consensus.clusters as first written: every candidate pair compared with sets."""
-    import re
-    from collections import defaultdict
-
-    sets, blocks, doc_freq, tokens = {}, defaultdict(list), defaultdict(int), {}
-    for cid, text in texts.items():
-        words = re.findall(r"\w+", text.casefold())
-        if len(words) < 3:
-            continue
-        tokens[cid], sets[cid] = words, frozenset(words)
-        for w in sets[cid]:
-            doc_freq[w] += 1
-    for cid, words in tokens.items():
-        blocks[("head", *words[:4])].append(cid)
-        blocks[("tail", *words[-4:])].append(cid)
-        blocks[("rare", *sorted(sets[cid], key=lambda w: (doc_freq[w], w))[:2])].append(cid)
-    parent = {cid: cid for cid in tokens}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            x = parent[x]
-        return x
-
-    for members in blocks.values():
-        reps: list[str] = []
-        for cid in members if len(members) > 1 else ():
-            for rep in reps:
-                a, b = sets[cid], sets[rep]
-                if len(a & b) / len(a | b) >= threshold:
-                    parent[find(cid)] = find(rep)
-                    break
-            else:
-                if len(reps) < 16:
-                    reps.append(cid)
-    groups = defaultdict(list)
-    for cid in tokens:
-        groups[find(cid)].append(cid)
-    return sorted((sorted(g) for g in groups.values() if len(g) >= minimum),
-                  key=lambda g: (-len(g), g[0]))
+def _text(data: dict, cid: str) -> str:
+    return next(row["text"] for row in data["comments"] if row["id"] == cid)
 
 
-def test_the_fast_clusters_and_sorts_agree_with_the_plain_ones() -> None:
+def _texts_in_order(c: Coalition, v: Verified) -> list[str]:
+    """The ids the summary clusters, in the order it gives them (submission order)."""
+    from coalition_cli.reports.summary import round_state
+
+    state = round_state(v, "r1")
+    return [r.id for r in state.effective.values() if r.attribution != "confidential" and r.text]
+
+
+def test_the_fast_sort_agrees_with_the_plain_one() -> None:
     import random
 
-    from coalition_cli.consensus import clusters, in_order
+    from coalition_cli.consensus import in_order
     from coalition_cli.model import Record
 
     rng = random.Random(7)
-    words = "data consent report community agree oppose fund the a of to we must never share".split()
     for _ in range(400):
-        base = [" ".join(rng.choices(words[: rng.randint(3, len(words))], k=rng.randint(1, 12)))
-                for _ in range(rng.randint(1, 5))]
-        texts = {}
-        for _ in range(rng.randint(0, 50)):
-            said = rng.choice(base).split()
-            for _ in range(rng.randint(0, 3)):  # small variations, as in a template campaign
-                if said and rng.random() < 0.5:
-                    said.pop(rng.randrange(len(said)))
-                else:
-                    said.insert(rng.randint(0, len(said)), rng.choice(words))
-            texts[new_record_id()] = " ".join(said)
-        for threshold in (0.5, 0.7, 1.0):
-            assert clusters(texts, threshold=threshold) == _plain_clusters(texts, threshold)
         recs = [Record(type="comment", id=rng.choice(["a1", "b2", "a12", "c"]), round="r1",
                        member="m", submitted_at=rng.choice(["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]))
                 for _ in range(rng.randint(0, 20))]

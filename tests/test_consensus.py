@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coalition_cli.consensus import clusters, fold, tally
+from coalition_cli.consensus import fold, tally
+from coalition_cli.reports.near_duplicates import clusters
 from coalition_cli.model import Config, Member, Record
 
 CONFIG = Config(name="t", quorum=0.5, threshold=0.75, max_blocks=0)

@@ -27,11 +27,11 @@ from ..governance.distinctions import sections as distinction_sections
 from ..governance.report import applies_to, governance_fields, holdings
 from ._attribution import excluded_records, member_label
 from .facts import round_facts
+from .near_duplicates import MINIMUM as CLUSTER_MINIMUM, THRESHOLD as CLUSTER_THRESHOLD
 from .summary import _by_principle, _clusters, consensus_rule, pick_round, round_state
 
 AUDIENCES = ("outside", "coalition")
 QUOTE_LIMIT = 600  # characters of a comment quoted before it is cut at a sentence end
-CLUSTER_THRESHOLD, CLUSTER_MINIMUM = 0.7, 2  # consensus.clusters' defaults, reported in the method
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # what ends a search phrase: characters a shell (in double quotes) or the record's JSON
 # string escaping would change, and bidirectional controls
@@ -130,12 +130,12 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
              for rec in effective}
 
     no_consent = verified.consent_withdrawn.get(rnd.id, {})
-    texts = {c.id: c.text for c in effective if c.attribution != "confidential" and c.text
-             and c.id not in no_consent}
+    texts = {c.id: c.text for c in state.effective.values()  # in submission order, as the summary's
+             if c.attribution != "confidential" and c.text and c.id not in no_consent}
     for cid in no_consent:  # its words are gone from the report: no path to look them up by
         if cid in items:
             items[cid]["path"] = None
-    groups = _clusters(agenda, texts)
+    groups = _clusters(agenda, texts, rnd.id)
     changes = build_changes(agenda, rnd.id, verified.commit, verified=verified)
     changed = {p["id"]: p for p in changes["principles"]}
 

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from ..agenda import Agenda
-from ..consensus import RoundState, clusters, fold, in_order, tally, voting_members
+from ..consensus import RoundState, fold, in_order, tally, voting_members
 from ..errors import NotFound
 from ..model import Record, Round, now, parse_stamp, stamp
 from ..verify import Verified
@@ -111,7 +111,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     no_consent = verified.consent_withdrawn.get(rnd.id, {})
     texts = {c.id: c.text for c in state.effective.values()
              if c.attribution != "confidential" and c.text and c.id not in no_consent}
-    groups = _clusters(agenda, texts)
+    groups = _clusters(agenda, texts, rnd.id)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
@@ -304,29 +304,22 @@ def _from_parts(parts: list[Any] | None) -> dict[str, Any] | None:
     return data
 
 
-def _clusters(agenda: Agenda, texts: dict[str, str]) -> list[list[str]]:
-    """``consensus.clusters(texts)``, remembered in .git/coalition by a digest of the ids and
-    texts in order (its whole input): at 100,000 comments it takes seconds, and a summary
-    is asked for again and again between new comments."""
-    import hashlib
-
+def _clusters(agenda: Agenda, texts: dict[str, str], round_id: str = "") -> list[list[str]]:
+    """The near-duplicate groups of ``texts`` (id -> text, in submission order), taking in
+    only the texts that came after those of the state remembered for this round in
+    .git/coalition (``near_duplicates``): at 100,000 comments a full pass takes seconds,
+    and a summary is asked for again and again between new comments."""
     from ..cache import ResultMemo
+    from .near_duplicates import Campaigns, extend
 
-    digest = hashlib.sha256()
-    batch: list[str] = []
-    for c, t in texts.items():  # in batches: one 30 MB string of every text is too much memory
-        batch.append(f"{len(c)}:{c}:{len(t)}:{t}\0")
-        if len(batch) == 2000:
-            digest.update("".join(batch).encode("utf-8", "surrogatepass"))
-            batch.clear()
-    digest.update("".join(batch).encode("utf-8", "surrogatepass"))
     memo = ResultMemo(agenda.git.git_dir / "coalition", "clusters", keep=8)
-    key = (digest.hexdigest(),)
-    groups = (memo.get(key) or [None])[0]
-    if not (isinstance(groups, list) and all(isinstance(g, list) and g and all(c in texts for c in g)
-                                             for g in groups)):
-        groups = clusters(texts)
-        memo.put(key, [groups])
+    key = (agenda.rel, round_id)
+    known = Campaigns.restore(memo.get(key)) or Campaigns()
+    before = (known.count, known.digest)
+    state = extend(known, texts)
+    groups = state.groups(list(texts))
+    if (state.count, state.digest) != before:
+        memo.put(key, state.parts())
     return groups
 
 

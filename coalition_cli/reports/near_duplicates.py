@@ -1,0 +1,247 @@
+"""Near-duplicate comments (template campaigns), found so that new comments cost only their own work.
+
+Two comments are near-duplicates when their sets of words (case-folded ``\\w+``) overlap by
+a Jaccard index of at least ``THRESHOLD``; a group is the comments linked by such pairs.
+Comparing every pair is quadratic, so comments meet only through *blocking keys* that
+depend on the comment alone — its first four words, its last four words, and two samples
+of two words each (the two words of least value under each of two fixed hashes: a MinHash
+sample, which two texts share with a probability that grows with their overlap) — and,
+within a block, each comment is compared with the block's first few distinct texts (its
+``REPS`` representatives) in the order the comments came, joining the first it matches.
+
+Because a key never depends on the other comments, and a comment's links depend only on
+the comments before it, the groups of the first *k* comments plus some new ones are
+exactly the groups of all of them computed from scratch, provided the first *k* are the
+same comments with the same texts in the same order. ``Campaigns`` is that state (the
+representatives of every block, the links made so far) and ``extend`` adds the new
+comments to it; a full computation is ``extend`` from the empty state, so the two cannot
+disagree. Callers give the texts in the order comments were submitted (submitted_at, then
+id), so a new comment almost always comes last; anything else — a comment withdrawn,
+superseded or changed, an earlier timestamp — is a different prefix, and the groups are
+computed from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+THRESHOLD = 0.7  # word-set Jaccard index at which two comments are near-duplicates
+MINIMUM = 2  # comments in the smallest group reported
+REPS = 16  # representatives compared per block: linear in the block's size
+EDGE = 4  # words at each end that make a block key
+VERSION = 1  # of the definition above: a state made by another one is not extended
+_WORD = re.compile(r"\w+")
+_MASK = (1 << 64) - 1
+_SALT = {"head": 0x243F6A8885A308D3, "tail": 0x13198A2E03707344,
+         "first": 0xA4093822299F31D0, "second": 0x082EFA98EC4E6C89}
+
+
+@dataclass
+class Campaigns:
+    """Near-duplicate links among the first ``count`` texts of a sequence."""
+
+    threshold: float = THRESHOLD
+    count: int = 0  # texts taken in, in order
+    digest: str = hashlib.sha256().hexdigest()  # of those texts (see ``_fold_digest``)
+    parent: list[int] = field(default_factory=list)  # position -> linked position; -1: too short
+    blocks: dict[int, Any] = field(default_factory=dict)  # key -> representative (int or list)
+
+    def parts(self) -> list[Any]:
+        """What marshal stores (see ``restore``)."""
+        return [{"version": VERSION, "threshold": self.threshold, "count": self.count,
+                 "digest": self.digest}, self.parent, self.blocks]
+
+    @classmethod
+    def restore(cls, parts: Any, threshold: float = THRESHOLD) -> Campaigns | None:
+        """The state ``parts`` gave, or None when it is not one of this definition."""
+        try:
+            head, parent, blocks = parts
+            if not (isinstance(head, dict) and head.get("version") == VERSION
+                    and head.get("threshold") == threshold and isinstance(head.get("count"), int)
+                    and isinstance(head.get("digest"), str) and type(parent) is list
+                    and type(blocks) is dict and len(parent) == head["count"]):
+                return None
+            for pos, link in enumerate(parent):  # links point back, never into a skipped text
+                if not (link == -1 or (type(link) is int and 0 <= link <= pos
+                                       and parent[link] != -1)):
+                    return None
+        except (TypeError, ValueError):
+            return None
+        return cls(threshold, head["count"], head["digest"], parent, blocks)
+
+    def groups(self, ids: list[str], minimum: int = MINIMUM) -> list[list[str]]:
+        """The groups of at least ``minimum`` comments (``ids``: the texts' ids in order),
+        largest first, each sorted, ties by their first id. Every link points to an earlier
+        text, so one pass in order finds each text's root (and leaves the links flat)."""
+        parent = self.parent
+        out: dict[int, list[str]] = defaultdict(list)
+        for pos, link in enumerate(parent):
+            if link >= 0:
+                parent[pos] = root = pos if link == pos else parent[link]
+                out[root].append(ids[pos])
+        return sorted((sorted(g) for g in out.values() if len(g) >= minimum),
+                      key=lambda g: (-len(g), g[0]))
+
+    def _find(self, pos: int) -> int:
+        parent = self.parent
+        root = pos
+        while parent[root] != root:
+            root = parent[root]
+        while parent[pos] != root:  # path compression
+            parent[pos], pos = root, parent[pos]
+        return root
+
+
+def clusters(texts: dict[str, str], *, threshold: float = THRESHOLD,
+             minimum: int = MINIMUM) -> list[list[str]]:
+    """The near-duplicate groups of ``texts`` (id -> text, in submission order)."""
+    state = Campaigns(threshold)
+    extend(state, texts)
+    return state.groups(list(texts), minimum)
+
+
+def extend(state: Campaigns, texts: dict[str, str]) -> Campaigns:
+    """``state`` with the texts after its first ``state.count`` added (in place), or a new
+    state made from scratch when those first ones are not the texts ``state`` was made from."""
+    items = list(texts.items())
+    prefix, whole = _fold_digest(items, state.count)
+    if state.count > len(items) or prefix != state.digest:
+        state = Campaigns(state.threshold)
+        start = 0
+    else:
+        start = state.count
+    try:
+        _link(state, items, start)
+    except (IndexError, TypeError, KeyError):  # a damaged state: the links from scratch
+        state = Campaigns(state.threshold)
+        _link(state, items, 0)
+    state.count, state.digest = len(items), whole
+    return state
+
+
+def _fold_digest(items: list[tuple[str, str]], at: int) -> tuple[str | None, str]:
+    """The SHA-256 of the first ``at`` (id, text) pairs and of all of them (an unambiguous
+    encoding: lengths before contents), in batches — one string of every text is 30 MB at
+    100,000 comments."""
+    digest = hashlib.sha256()
+    prefix = digest.hexdigest() if at == 0 else None
+    batch: list[str] = []
+    for pos, (cid, text) in enumerate(items, 1):
+        batch.append(f"{len(cid)}:{cid}:{len(text)}:{text}\0")
+        if pos == at or len(batch) == 2000:
+            digest.update("".join(batch).encode("utf-8", "surrogatepass"))
+            batch.clear()
+            if pos == at:
+                prefix = digest.hexdigest()
+    digest.update("".join(batch).encode("utf-8", "surrogatepass"))
+    return prefix, digest.hexdigest()
+
+
+class _Words:
+    """Each text's distinct words as a bit mask (one bit per word, in the order words are
+    first seen in this run) with their number, and each word's two fixed 64-bit hashes:
+    ``|a ∩ b|`` is one AND and a bit count. Computed once per text per run."""
+
+    def __init__(self, items: list[tuple[str, str]]) -> None:
+        self.items = items
+        self.bits: dict[str, int] = {}
+        self.hashes: dict[str, tuple[int, int]] = {}
+        self.masks: dict[int, tuple[int, int]] = {}  # position -> (mask, distinct words)
+
+    def of(self, pos: int) -> tuple[int, int]:
+        got = self.masks.get(pos)
+        if got is None:
+            got = self.masks[pos] = self.mask(set(_WORD.findall(self.items[pos][1].casefold())))
+        return got
+
+    def mask(self, distinct: set[str] | frozenset[str]) -> tuple[int, int]:
+        bits, hashes = self.bits, self.hashes
+        for w in distinct.difference(bits):
+            bits[w] = 1 << len(bits)
+            raw = hashlib.blake2b(w.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            hashes[w] = (int.from_bytes(raw[:8], "big"), int.from_bytes(raw[8:], "big"))
+        return sum(map(bits.__getitem__, distinct)), len(distinct)  # sum == or: distinct bits
+
+
+def _mix(salt: int, values: Any) -> int:
+    key = salt
+    for v in values:
+        key = ((key ^ v) * 0x100000001B3) & _MASK
+    return key
+
+
+def keys_of(words: list[str], distinct: set[str], hashes: dict[str, tuple[int, int]]) -> list[int]:
+    """The blocking keys of a text of ``words`` (at least three; every one in ``hashes``):
+    its first and last ``EDGE`` words, and its two words least under each fixed hash."""
+    pairs = list(map(hashes.__getitem__, distinct))
+    return [_mix(_SALT["head"], [hashes[w][0] for w in words[:EDGE]]),
+            _mix(_SALT["tail"], [hashes[w][0] for w in words[-EDGE:]]),
+            _mix(_SALT["first"], sorted(p[0] for p in pairs)[:2]),
+            _mix(_SALT["second"], sorted(p[1] for p in pairs)[:2])]
+
+
+def _link(state: Campaigns, items: list[tuple[str, str]], start: int) -> None:
+    """Take in the texts from position ``start`` on: each joins, in each of its blocks, the
+    first representative it matches, or becomes one while the block has fewer than ``REPS``.
+
+    A word set met again in a block takes the outcome of its first meeting there (the
+    representative it joined, or none): compared again, it would meet the same
+    representatives in the same order, so the outcome is the one the comparisons give."""
+    words = _Words(items)
+    parent, blocks, threshold = state.parent, state.blocks, state.threshold
+    del parent[start:]
+    findall = _WORD.findall
+    find, hashes, masks = state._find, words.hashes, words.masks
+    met: dict[tuple[int, int], int | None] = {}  # (block, word set) -> representative joined
+    remember = threshold <= 1  # a set always matches itself
+    for pos in range(start, len(items)):
+        said = findall(items[pos][1].casefold())
+        if len(said) < 3:
+            parent.append(-1)
+            continue
+        parent.append(pos)
+        distinct = set(said)
+        masks[pos] = (mine, size) = words.mask(distinct)
+        for key in dict.fromkeys(keys_of(said, distinct, hashes)):
+            reps = blocks.get(key)
+            if reps is None:
+                blocks[key] = pos
+                met[(key, mine)] = pos
+                continue
+            if remember and (key, mine) in met:
+                joined = met[(key, mine)]
+                if joined is not None:
+                    _union(parent, find, pos, joined)
+                continue
+            if type(reps) is int:
+                reps = blocks[key] = [reps]
+            for rep in reps:
+                if not 0 <= rep < pos:
+                    raise IndexError("a representative that is not an earlier text")
+                other, lb = words.of(rep)
+                if (size / lb if size < lb else lb / size) < threshold:
+                    continue
+                inter = (mine & other).bit_count()
+                if inter / (size + lb - inter) >= threshold:
+                    _union(parent, find, pos, rep)
+                    met[(key, mine)] = rep
+                    break
+            else:
+                if len(reps) < REPS:
+                    reps.append(pos)
+                    met[(key, mine)] = pos
+                else:
+                    met[(key, mine)] = None
+
+
+def _union(parent: list[int], find: Any, a: int, b: int) -> None:
+    a, b = find(a), find(b)
+    if a != b:
+        parent[max(a, b)] = min(a, b)  # the earliest text is a group's root
+
+
+__all__ = ["Campaigns", "clusters", "extend", "keys_of", "THRESHOLD", "MINIMUM", "REPS"]

@@ -1,0 +1,169 @@
+"""Near-duplicate groups: the definition, and new comments taken in without redoing the old."""
+
+from __future__ import annotations
+
+import marshal
+import random
+import re
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coalition_cli.reports import near_duplicates as nd
+from coalition_cli.reports.near_duplicates import Campaigns, clusters, extend
+
+WORDS = "data consent report community agree oppose fund the a of to we must never share".split()
+
+
+def plain(texts: dict[str, str], threshold: float = nd.THRESHOLD) -> list[list[str]]:
+    """The definition, written the slow way: every block's members in order, each compared
+    with the block's representatives as plain sets, joining the first it matches."""
+    sets, blocks = {}, defaultdict(list)
+    words_of = nd._Words([])
+    for cid, text in texts.items():
+        words = re.findall(r"\w+", text.casefold())
+        if len(words) < 3:
+            continue
+        sets[cid] = set(words)
+        words_of.mask(sets[cid])  # (gives every word its two hashes)
+        for key in dict.fromkeys(nd.keys_of(words, sets[cid], words_of.hashes)):
+            blocks[key].append(cid)
+    parent = {cid: cid for cid in sets}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for members in blocks.values():
+        reps: list[str] = []
+        for cid in members:
+            for rep in reps:
+                a, b = sets[cid], sets[rep]
+                if len(a & b) / len(a | b) >= threshold:
+                    parent[find(cid)] = find(rep)
+                    break
+            else:
+                if len(reps) < 16:  # representatives per block, as the module's docstring says
+                    reps.append(cid)
+    groups = defaultdict(list)
+    for cid in sets:
+        groups[find(cid)].append(cid)
+    return sorted((sorted(g) for g in groups.values() if len(g) >= nd.MINIMUM),
+                  key=lambda g: (-len(g), g[0]))
+
+
+def campaign(rng: random.Random, n: int) -> dict[str, str]:
+    """A few template texts, each sent many times with small edits."""
+    base = [" ".join(rng.choices(WORDS[: rng.randint(3, len(WORDS))], k=rng.randint(1, 12)))
+            for _ in range(rng.randint(1, 5))]
+    texts = {}
+    for i in range(n):
+        said = rng.choice(base).split()
+        for _ in range(rng.randint(0, 3)):
+            if said and rng.random() < 0.5:
+                said.pop(rng.randrange(len(said)))
+            else:
+                said.insert(rng.randint(0, len(said)), rng.choice(WORDS))
+        texts[f"c{i:03d}-{rng.randrange(10**6)}"] = " ".join(said)
+    return texts
+
+
+def in_steps(texts: dict[str, str], cuts: list[int], threshold: float = nd.THRESHOLD) -> Campaigns:
+    """The state after taking ``texts`` in a few at a time, stored and read back between steps
+    (as the summary does through its memo)."""
+    items = list(texts.items())
+    state = Campaigns(threshold)
+    for cut in sorted(cuts) + [len(items)]:
+        state = extend(state, dict(items[:cut]))
+        state = Campaigns.restore(marshal.loads(marshal.dumps(state.parts())), threshold)
+        assert state is not None
+    return state
+
+
+def test_a_template_campaign_is_one_group_and_other_texts_are_not() -> None:
+    base = "Please reinstate work requirements for food stamps and support conservative waiver reform"
+    texts = {f"t{i}": base + suffix for i, suffix in enumerate(["", ".", "!", " now", " please."])}
+    texts["x"] = "Indigenous peoples govern data about their communities and lands."
+    texts["y"] = "Annual reporting is too slow; ask for quarterly public reports instead."
+    texts["edited"] = "Please reinstate the work requirements for food stamps and support waiver reform"
+    assert clusters(texts) == [sorted([*(f"t{i}" for i in range(5)), "edited"])]
+
+
+def test_the_fast_links_agree_with_the_plain_definition() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        texts = campaign(rng, rng.randint(0, 50))
+        for threshold in (0.5, 0.7, 1.0):
+            assert clusters(texts, threshold=threshold) == plain(texts, threshold)
+
+
+def test_a_block_keeps_sixteen_representatives() -> None:
+    """Texts opening alike but otherwise different fill their block's representatives; later
+    ones are compared with those sixteen only."""
+    rng = random.Random(2)
+    vocab = [f"w{i}" for i in range(400)]
+    for _ in range(5):
+        texts = {}
+        for i in range(120):
+            tail = rng.sample(vocab, rng.randint(3, 9))
+            texts[f"b{i:03d}"] = "we must share this " + " ".join(tail)
+            if rng.random() < 0.3:  # and some near-copies of an earlier one
+                texts[f"b{i:03d}x"] = texts[rng.choice(list(texts))] + " " + rng.choice(vocab)
+        assert clusters(texts) == plain(texts)
+        state = in_steps(texts, [40, 80])
+        assert state.groups(list(texts)) == plain(texts)
+        assert max(len(r) for r in state.blocks.values() if type(r) is list) == 16
+
+
+def test_new_texts_taken_in_give_the_groups_computed_from_scratch() -> None:
+    rng = random.Random(11)
+    for _ in range(200):
+        texts = campaign(rng, rng.randint(0, 80))
+        cuts = [rng.randint(0, len(texts)) for _ in range(rng.randint(0, 6))]
+        for threshold in (0.5, 0.7):
+            state = in_steps(texts, cuts, threshold)
+            assert state.groups(list(texts)) == clusters(texts, threshold=threshold) == \
+                plain(texts, threshold)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["data", "consent", "fund", "we", "É", "ß", ".", " ", "x"]),
+                         max_size=14).map(" ".join), max_size=40),
+       st.lists(st.integers(min_value=0, max_value=40), max_size=5))
+def test_any_texts_in_any_steps_give_the_same_groups(said: list[str], cuts: list[int]) -> None:
+    texts = {f"id{i}": t for i, t in enumerate(said)}
+    assert in_steps(texts, [min(c, len(texts)) for c in cuts]).groups(list(texts)) == plain(texts)
+
+
+def test_a_changed_earlier_text_is_not_taken_for_the_same_one() -> None:
+    rng = random.Random(3)
+    for _ in range(100):
+        texts = campaign(rng, 30)
+        state = extend(Campaigns(), texts)
+        ids = list(texts)
+        changed = dict(texts)
+        changed[ids[rng.randrange(len(ids))]] += " data consent fund"  # edited
+        removed = {k: v for k, v in texts.items() if k != ids[rng.randrange(len(ids))]}
+        first = {"new": "we must never share the data of the community", **texts}  # earlier
+        for other in (changed, removed, first):
+            again = Campaigns.restore(state.parts())
+            assert extend(again, other).groups(list(other)) == plain(other)
+
+
+def test_a_damaged_state_is_not_used_and_never_hangs() -> None:
+    texts = campaign(random.Random(5), 40)
+    good = extend(Campaigns(), texts)
+    head, parent, blocks = good.parts()
+    cycle = list(parent)
+    cycle[0] = len(cycle) - 1
+    skipped_root = [-1] + [0] * (len(parent) - 1)
+    for parts in ([head, cycle, blocks], [head, skipped_root, blocks], [head, parent[:-1], blocks],
+                  [{**head, "version": nd.VERSION + 1}, parent, blocks],
+                  [{**head, "threshold": 0.5}, parent, blocks], "junk", None, [head, parent]):
+        assert Campaigns.restore(parts) is None
+    far = Campaigns.restore([head, parent, {k: 10**6 for k in blocks}])  # links fine, blocks not
+    assert far is not None
+    more = {**texts, "extra": next(iter(texts.values()))}
+    assert extend(far, more).groups(list(more)) == plain(more)
