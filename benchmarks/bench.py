@@ -472,6 +472,67 @@ def bench_comment_add(repo: Path, reps: int) -> tuple[float, float]:
     return median(ours), median(plain)
 
 
+def arrive(repo: Path, count: int, seed: int) -> None:
+    """``count`` new comments as a ``coalition sync`` brings them: one commit each, by
+    members m010… (not the bench's own signer), submitted now, appended with git
+    fast-import — no coalition command runs on them, so nothing about them is verified
+    or remembered yet."""
+    rng = random.Random(seed)
+    real = public_comments()
+    branch = git(repo, "symbolic-ref", "HEAD").strip()
+    head = git(repo, "rev-parse", "HEAD").decode().strip()
+    proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo,
+                            stdin=subprocess.PIPE, env=ENV)
+    assert proc.stdin is not None
+    out = proc.stdin
+    when = int(time.time())
+    for k in range(count):
+        who = 10 + rng.randrange(MEMBERS - 10)
+        mid, rid = member_id(who), f"{rng.getrandbits(64):016x}"
+        rec = Record(type="comment", id=rid, round=ROUND, member=mid,
+                     submitted_at=stamp(datetime.now(timezone.utc).replace(microsecond=0)),
+                     principle=f"P{rng.randint(1, PRINCIPLES):02d}", author=rng.choice(PEOPLE),
+                     stance=rng.choices(STANCES, STANCE_WEIGHTS)[0], kind="substantive",
+                     attribution="public", themes=(), text=comment_text(rng, real))
+        data = records.dump_record(rec.fields())
+        sig = bench_key(who).sign(data)
+        path = f"agenda/rounds/{ROUND}/comments/{mid}/{rid}.yaml".encode()
+        message = f"comment {rid[:8]}: {mid} in {ROUND}\n".encode()
+        out.write(b"commit %s\n" % branch)
+        out.write(b"committer Bench <bench@example.invalid> %d +0000\n" % when)
+        out.write(b"data %d\n%s\n" % (len(message), message))
+        if k == 0:
+            out.write(b"from %s\n" % head.encode())
+        out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
+        out.write(b"M 100644 inline %s.sig\ndata %d\n%s\n" % (path, len(sig), sig))
+    out.write(b"\ndone\n")
+    out.close()
+    if proc.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    git(repo, "reset", "-q", "--hard", "HEAD")
+
+
+def bench_after_new(repo: Path, reps: int) -> dict:
+    """Side by side, ``reps`` times: the first ``verify`` after one new comment and a warm
+    one right after it; the first ``summary`` after ten new comments (a summarised head
+    before them) and a warm one right after it. Medians."""
+    cmd = coalition_cmd()
+    verify_cmd, summary_cmd = [*cmd, "verify", "--format", "json"], [*cmd, "summary"]
+    got: dict[str, list[float]] = {"verify_after_add": [], "verify_warm_pair": [],
+                                   "summary_after_add": [], "summary_warm_pair": []}
+    for i in range(reps):
+        arrive(repo, 1, seed=time.time_ns())
+        took, proc = run(verify_cmd, repo)
+        assert json.loads(proc.stdout)["ok"]
+        got["verify_after_add"].append(took)
+        got["verify_warm_pair"].append(run(verify_cmd, repo)[0])
+        run(summary_cmd, repo)
+        arrive(repo, 10, seed=time.time_ns())
+        got["summary_after_add"].append(run(summary_cmd, repo)[0])
+        got["summary_warm_pair"].append(run(summary_cmd, repo)[0])
+    return {k: median(v) for k, v in got.items()}
+
+
 def bench_add_floor(repo: Path, reps: int) -> float:
     """The Python floor of a signed write (``_ADD_FLOOR``), median of ``reps`` runs."""
     return median([run([sys.executable, "-c", _ADD_FLOOR, f"floor {i}"], repo)[0]
@@ -721,9 +782,8 @@ def bench_size(root: Path, n: int, reps: int, rebuild: bool, log=print) -> dict:
     log(f"  N={n:,}: comment add vs git add + commit, and the Python floor ...")
     out["add"], out["git_commit"] = bench_comment_add(repo, reps)
     out["add_floor"] = bench_add_floor(repo, reps)
-    log(f"  N={n:,}: the first verify and summary after new comments ...")
-    out["verify_after_add"] = run(verify_cmd, repo)[0]
-    out["summary_after_add"] = run(summary_cmd, repo)[0]
+    log(f"  N={n:,}: the first verify after one new comment, the first summary after ten ...")
+    out.update(bench_after_new(repo, heavy))
 
     log(f"  N={n:,}: verify cold ...")
     cold = []
@@ -769,6 +829,8 @@ def fmt_s(seconds: float) -> str:
 
 
 TARGET_N = 100_000  # the N the issue's targets are set at; smaller N show their target unjudged
+# what may grow at most 3× from 100,000 to 1,000,000 comments (issue 16)
+_GROWTH_TARGETS = ("verify_warm", "summary_warm", "verify_after_add")
 
 
 def table(results: list[dict], changes: dict | None, help_: tuple[float, float] | None,
@@ -800,13 +862,15 @@ def table(results: list[dict], changes: dict | None, help_: tuple[float, float] 
             fmt_s(r["verify_warm"]), "", "", "≤ 1.5 s", r["verify_warm"] <= 1.5)
         row("summary warm: a head summarised before (terminal report)", n,
             fmt_s(r["summary_warm"]), "", "", "≤ 1.5 s", r["summary_warm"] <= 1.5)
-        ratio = r["verify_after_add"] / r["verify_warm"]
-        row("verify, first run after new comments (incremental: only they are checked) vs "
-            "verify warm", n, fmt_s(r["verify_after_add"]), fmt_s(r["verify_warm"]),
-            f"{ratio:.2f}×", "≤ 2×", ratio <= 2)
-        ratio = r["summary_after_add"] / r["summary_warm"]
-        row("summary, first run after new comments (verify, report, clusters recomputed) vs "
-            "summary warm", n, fmt_s(r["summary_after_add"]), fmt_s(r["summary_warm"]),
+        warm = r.get("verify_warm_pair", r["verify_warm"])
+        ratio = r["verify_after_add"] / warm
+        row("verify, first run after 1 new comment (as a sync brings it) vs verify warm right "
+            "after it", n, fmt_s(r["verify_after_add"]), fmt_s(warm), f"{ratio:.2f}×", "≤ 2×",
+            ratio <= 2)
+        warm = r.get("summary_warm_pair", r["summary_warm"])
+        ratio = r["summary_after_add"] / warm
+        row("summary, first run after 10 new comments (a summarised head before them) vs "
+            "summary warm right after it", n, fmt_s(r["summary_after_add"]), fmt_s(warm),
             f"{ratio:.2f}×", "≤ 2×", ratio <= 2)
         row(f"└ report data without any remembered result: verify + build_summary, clusters "
             f"remembered (peak {r['summary_data_mb']:.0f} MB)", n, fmt_s(r["summary_data"]),
@@ -828,8 +892,16 @@ def table(results: list[dict], changes: dict | None, help_: tuple[float, float] 
                           ("summary_warm", "summary warm"), ("summary_data", "report data"),
                           ("add", "comment add")):
             factor = by_n[b][key] / by_n[a][key]
+            if (a, b) == (TARGET_N, 10 * TARGET_N) and key in _GROWTH_TARGETS:  # issue 16
+                row(f"cost growth of {what}, N ×{grow:g}", f"{a:,}→{b:,}", f"×{factor:.2f}",
+                    f"×{grow:g}", "", "≤ ×3", factor <= 3)
+                continue
             row(f"cost growth of {what}, N ×{grow:g}", f"{a:,}→{b:,}", f"×{factor:.2f}", f"×{grow:g}",
                 "", "linear or better", factor <= grow * 1.1)
+        if (a, b) == (TARGET_N, 10 * TARGET_N):
+            worst = max(by_n[b]["summary_mb"], by_n[b]["summary_cold_mb"], by_n[b]["verify_cold_mb"])
+            row("peak memory at 1,000,000 (summary warm and cold, verify cold)", f"{b:,}",
+                f"{worst:.0f} MB", "", "", "≤ 2.5 GB", worst <= 2500)
     if changes:
         ratio = changes["ours"] / changes["git"]
         hunk_gap = changes["ours_hunks"] / changes["git_hunks"] - 1

@@ -33,8 +33,8 @@ def test_the_benchmark_builds_its_agenda_and_prints_the_whole_table(tmp_path: Pa
     assert table.startswith("# coalition benchmark results")
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
     for what in ("comment add vs git add + git commit", "verify cold (no cache) vs floor",
-                 "verify warm", "summary warm", "verify, first run after new comments",
-                 "summary, first run after new comments", "report data",
+                 "verify warm", "summary warm", "verify, first run after 1 new comment",
+                 "summary, first run after 10 new comments", "report data",
                  "one record verified, in process vs ssh-keygen -Y verify", "summary peak memory",
                  "changes, 100 principles", "coalition --help start-up"):
         matching = [r for r in rows if what in r]
