@@ -206,11 +206,13 @@ def _link(state: Campaigns, items: list[tuple[str, str]], start: int) -> None:
         parent.append(pos)
         distinct = set(said)
         masks[pos] = (mine, size) = words.mask(distinct)
+        represents = False  # a representative somewhere: its mask is compared with later
         for key in dict.fromkeys(keys_of(said, distinct, hashes)):
             reps = blocks.get(key)
             if reps is None:
                 blocks[key] = pos
                 met[(key, mine)] = pos
+                represents = True
                 continue
             if remember and (key, mine) in met:
                 joined = met[(key, mine)]
@@ -234,8 +236,11 @@ def _link(state: Campaigns, items: list[tuple[str, str]], start: int) -> None:
                 if len(reps) < REPS:
                     reps.append(pos)
                     met[(key, mine)] = pos
+                    represents = True
                 else:
                     met[(key, mine)] = None
+        if not represents:
+            del masks[pos]
 
 
 def _union(parent: list[int], find: Any, a: int, b: int) -> None:
