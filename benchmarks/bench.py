@@ -329,13 +329,8 @@ def build_agenda(repo: Path, n: int, log=print, dump=None) -> None:  # noqa: ANN
         data = (dump or records.dump_record)(rec.fields())
         sig = keys[who].sign(data)
         path = f"{base}/{mid}/{rid}.yaml".encode()
-        out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
-        out.write(b"M 100644 inline %s.sig\ndata %d\n%s\n" % (path, len(sig), sig))
-    out.write(b"\ndone\n")
-    out.close()
-    if proc.wait() != 0:
-        raise SystemExit("git fast-import failed")
-    git(repo, "reset", "-q", "--hard", "HEAD")  # a checked-out working tree and a full index
+        signed_file(out, path, data, sig)
+    imported(proc, repo)
     listed = git(repo, "ls-tree", "-r", "--name-only", "HEAD", "--", base).count(b".yaml.sig\n")
     if listed != n:  # e.g. written to a branch HEAD does not name
         raise SystemExit(f"the agenda's HEAD holds {listed} member records, not {n}")
@@ -472,6 +467,23 @@ def bench_comment_add(repo: Path, reps: int) -> tuple[float, float]:
     return median(ours), median(plain)
 
 
+def signed_file(out, path: bytes, data: bytes, sig: bytes) -> None:  # noqa: ANN001
+    """A record and its signature, in a git fast-import stream."""
+    out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
+    out.write(b"M 100644 inline %s.sig\ndata %d\n%s\n" % (path, len(sig), sig))
+
+
+def imported(proc: subprocess.Popen, repo: Path) -> None:
+    """End a git fast-import stream, then check out what it committed (a working tree and a
+    full index)."""
+    assert proc.stdin is not None
+    proc.stdin.write(b"\ndone\n")
+    proc.stdin.close()
+    if proc.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    git(repo, "reset", "-q", "--hard", "HEAD")
+
+
 def arrive(repo: Path, count: int, seed: int) -> None:
     """``count`` new comments as a ``coalition sync`` brings them: one commit each, by
     members m010… (not the bench's own signer), submitted now, appended with git
@@ -503,13 +515,8 @@ def arrive(repo: Path, count: int, seed: int) -> None:
         out.write(b"data %d\n%s\n" % (len(message), message))
         if k == 0:
             out.write(b"from %s\n" % head.encode())
-        out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path, len(data), data))
-        out.write(b"M 100644 inline %s.sig\ndata %d\n%s\n" % (path, len(sig), sig))
-    out.write(b"\ndone\n")
-    out.close()
-    if proc.wait() != 0:
-        raise SystemExit("git fast-import failed")
-    git(repo, "reset", "-q", "--hard", "HEAD")
+        signed_file(out, path, data, sig)
+    imported(proc, repo)
 
 
 def bench_after_new(repo: Path, reps: int) -> dict:
