@@ -206,7 +206,11 @@ class Git:
         return sha
 
     def head(self) -> str | None:
-        return self.rev_parse("HEAD")
+        """The commit HEAD names now (None: no commit yet), asked of the running ``cat-file
+        --batch``, which resolves the ref afresh on every request: a command asks several
+        times (the trust check, the write) and spawns no process for it."""
+        found = self._batch(["HEAD^{commit}"], ids=True)[0]
+        return found[0] if found is not None else None
 
     def ls_tree(self, rev: str, path: str, *, recursive: bool = True) -> list[Entry]:
         """Entries under ``path`` (a folder) at ``rev``; blobs only when recursive."""
@@ -275,8 +279,9 @@ class Git:
         """(type, contents) of objects named by sha or ``rev:path``; None when missing."""
         return self._batch(names)
 
-    def _batch(self, names: list[str]) -> list[tuple[str, bytes] | None]:
-        """(type, contents) of each of ``names`` through the running ``cat-file --batch``.
+    def _batch(self, names: list[str], *, ids: bool = False) -> list[tuple[str, bytes] | None]:
+        """(type, contents) of each of ``names`` through the running ``cat-file --batch``
+        (``ids``: (object id, type) instead).
 
         Requests are written from a thread while answers are read here, so a
         batch of any size never deadlocks on full pipes.
@@ -300,8 +305,9 @@ class Git:
             if header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
                 out.append(None)
                 continue
-            _sha, kind, size = header.split()
-            out.append((kind.decode(), read(int(size))))
+            sha, kind, size = header.split()
+            data = read(int(size))
+            out.append((sha.decode(), kind.decode()) if ids else (kind.decode(), data))
             read(1)
         writer.join()
         return out
