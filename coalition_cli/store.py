@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
 import subprocess
 import tempfile
 import zlib
@@ -284,10 +285,11 @@ class Git:
         (``ids``: (object id, type) instead).
 
         Requests are written from a thread while answers are read here, so a
-        batch of any size never deadlocks on full pipes.
+        batch of any size never deadlocks on full pipes. A batch of at most ``PIPE_BUF``
+        bytes is written at once instead: every earlier request has been answered, so the
+        reader has emptied its pipe, and the write cannot block (a command asks a few small
+        batches — HEAD, a tree — where a thread would cost more than the answer).
         """
-        import threading
-
         proc = self._cat()
         assert proc.stdin and proc.stdout
         payload = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
@@ -296,8 +298,14 @@ class Git:
             proc.stdin.write(payload)  # type: ignore[union-attr]
             proc.stdin.flush()  # type: ignore[union-attr]
 
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
+        writer = None
+        if len(payload) <= select.PIPE_BUF:
+            feed()
+        else:
+            import threading
+
+            writer = threading.Thread(target=feed, daemon=True)
+            writer.start()
         out: list[tuple[str, bytes] | None] = []
         read, readline = proc.stdout.read, proc.stdout.readline
         for _ in names:
@@ -309,7 +317,8 @@ class Git:
             data = read(int(size))
             out.append((sha.decode(), kind.decode()) if ids else (kind.decode(), data))
             read(1)
-        writer.join()
+        if writer is not None:
+            writer.join()
         return out
 
     def list_folders(self, rev: str, folders: list[tuple[str, bool]]) -> list[list[Entry]]:

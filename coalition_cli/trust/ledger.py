@@ -50,6 +50,8 @@ from .. import records
 from ..errors import GitError, InputError
 from ..model import (
     Config,
+    KeyEntry,
+    Member,
     closing_from_fields,
     config_from_fields,
     member_from_fields,
@@ -111,8 +113,8 @@ _REMEMBERED = ("member", "config")  # what every resumed walk rebuilds at its he
 
 
 def _plain(value: Any) -> bool:
-    """Only JSON-like values (what the canonical and block parsers give) are remembered:
-    marshal gives them back exactly, of the same types."""
+    """Only plain values (what the canonical and block parsers give, a member's checked
+    values) are remembered: marshal gives them back exactly, of the same types."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -121,18 +123,39 @@ def _plain(value: Any) -> bool:
             if any(type(k) is not str for k in item):
                 return False
             stack.extend(item.values())
-        elif kind is list:
+        elif kind is list or kind is tuple:
             stack.extend(item)
         elif kind not in (str, int, float, bool, type(None)):
             return False
     return True
 
 
+def _member_values(member: Member) -> tuple:
+    """A checked Member as the plain values of its fields (its keys' too), in field order."""
+    from dataclasses import fields
+
+    return tuple(tuple(tuple(getattr(e, k.name) for k in fields(KeyEntry)) for e in member.keys)
+                 if f.name == "keys" else getattr(member, f.name) for f in fields(Member))
+
+
+def _member_of(values: tuple) -> Member:
+    """The Member ``_member_values`` gave ``values`` for."""
+    from dataclasses import fields
+
+    names = [f.name for f in fields(Member)]
+    if type(values) is not tuple or len(values) != len(names):
+        raise InputError("a remembered member of another shape")
+    given = dict(zip(names, values))
+    given["keys"] = tuple(KeyEntry(*entry) for entry in given["keys"])
+    return Member(**given)
+
+
 def _from_fields(kind: str, rel: str, path: str, fields: Any) -> tuple[Any, str]:
-    """A member file's or the settings' parsed fields made into the object, with its order."""
+    """A member file's or the settings' parsed fields (or, for a member, the Member already
+    made of them) made into the object, with its order."""
     if kind == "member":
-        name = PurePosixPath(rel).name
-        member = member_from_fields(fields, path)
+        name = rel.rsplit("/", 1)[-1]
+        member = fields if isinstance(fields, Member) else member_from_fields(fields, path)
         if member.id != name[:-5]:
             raise InputError(f"{path}: member '{member.id}' is stored as {name}")
         return member, member.updated_at or ""
@@ -309,11 +332,18 @@ class _Walk:
     def _parse_new(self, kind: str | None, rel: str, path: str, data: bytes) -> tuple[Any, str]:
         name = PurePosixPath(rel).name
         if kind in _REMEMBERED:
-            fields = (records.parse_record(data, path, limit=records.MAX_MANIFEST_BYTES)
-                      if kind == "member" else records.load_yaml_bytes(data, path))
-            if _plain(fields):  # before *_from_fields sees (and might change) them
-                blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-                self.ledger.fields[f"{kind}\0{blob}"] = marshal.dumps(fields)
+            blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+            key = f"{kind}\0{blob}"
+            if kind == "member":  # remembered as the checked values: rebuilt without checks
+                found = _from_fields(kind, rel, path, records.parse_record(
+                    data, path, limit=records.MAX_MANIFEST_BYTES))
+                values = _member_values(found[0])
+                if _plain(values):
+                    self.ledger.fields[key] = marshal.dumps(values)
+                return found
+            fields = records.load_yaml_bytes(data, path)
+            if _plain(fields):  # before config_from_fields sees (and might change) them
+                self.ledger.fields[key] = marshal.dumps(fields)
             return _from_fields(kind, rel, path, fields)
         if kind == "principle":
             head, body = records.split_front_matter(data, path)
@@ -345,8 +375,10 @@ class _Walk:
             key = (rel, version.blob)
             if key not in self._rebuilt:
                 try:
-                    self._rebuilt[key] = _from_fields(kind, rel, self.base + rel,
-                                                      marshal.loads(raw))
+                    value = marshal.loads(raw)
+                    self._rebuilt[key] = _from_fields(
+                        kind, rel, self.base + rel,
+                        _member_of(value) if kind == "member" else value)
                 except InputError as exc:
                     self._rebuilt[key] = exc
             found = self._rebuilt[key]
@@ -569,8 +601,9 @@ class _Walk:
         state = State(files=files, founders=founders if founders else None)
         for rel, version in files.items():
             kind = kind_of(rel)
-            if kind == "member":
-                state.members[PurePosixPath(rel).stem] = self.parsed(rel, version)
+            if kind == "member":  # members/<id>.yaml (".yaml" alone has no suffix)
+                name = rel[8:]
+                state.members[name[:-5] if name != ".yaml" else name] = self.parsed(rel, version)
             elif kind == "config":
                 state.config = self.parsed(rel, version)
         if not self.ledger.roots.pinned and state.config is not None and state.config.founders:
