@@ -181,3 +181,26 @@ def test_resumed_ledger_rebuilds_the_state_a_full_walk_gives(coalition) -> None:
     assert _state(again)[:4] == _state(ledger_mod.walk(agenda, agenda.head(), roots,
                                                        use_cache=False))[:4]
     assert any(e.revoked for e in again.state.members["youth"].keys)
+
+
+def test_package_fingerprint_is_the_digest_rglob_order_gives(tmp_path: Path) -> None:
+    """The walk without pathlib digests the same files in the same order as sorting
+    ``rglob`` Paths does — where sorting by parts and sorting strings differ (``a-b.py``
+    against ``a/…``), in hidden folders, not inside a symlinked folder."""
+    import hashlib
+
+    from coalition_cli import cache
+
+    files = {"a/b.py": "1", "a-b.py": "2", "a/c/d.py": "3", ".hidden/x.py": "4",
+             "z.py": "5", "a/readme.txt": "no", "A.py": "6", "a/é.py": "7"}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
+    digest = hashlib.sha256(str(cache.FORMAT).encode())
+    for path in sorted(tmp_path.rglob("*.py")):
+        digest.update(path.relative_to(tmp_path).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    assert cache.source_digest(str(tmp_path)) == digest.hexdigest()[:16]
+    root = str(Path(cache.__file__).parent)
+    assert cache.package_fingerprint() == cache.source_digest(root)

@@ -132,22 +132,27 @@ def _plain(value: Any) -> bool:
 
 def _member_values(member: Member) -> tuple:
     """A checked Member as the plain values of its fields (its keys' too), in field order."""
-    from dataclasses import fields
+    from dataclasses import astuple
 
-    return tuple(tuple(tuple(getattr(e, k.name) for k in fields(KeyEntry)) for e in member.keys)
-                 if f.name == "keys" else getattr(member, f.name) for f in fields(Member))
+    return astuple(member)  # the keys as tuples of their own fields' values
+
+
+_MEMBER_SHAPE: list[int] = []  # [number of Member fields, index of "keys"], once a process
 
 
 def _member_of(values: tuple) -> Member:
     """The Member ``_member_values`` gave ``values`` for."""
-    from dataclasses import fields
+    if not _MEMBER_SHAPE:
+        from dataclasses import fields
 
-    names = [f.name for f in fields(Member)]
-    if type(values) is not tuple or len(values) != len(names):
+        names = [f.name for f in fields(Member)]
+        _MEMBER_SHAPE.extend((len(names), names.index("keys")))
+    size, at = _MEMBER_SHAPE
+    if type(values) is not tuple or len(values) != size:
         raise InputError("a remembered member of another shape")
-    given = dict(zip(names, values))
-    given["keys"] = tuple(KeyEntry(*entry) for entry in given["keys"])
-    return Member(**given)
+    given = list(values)
+    given[at] = tuple(KeyEntry(*entry) for entry in given[at])
+    return Member(*given)
 
 
 def _from_fields(kind: str, rel: str, path: str, fields: Any) -> tuple[Any, str]:
