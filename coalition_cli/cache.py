@@ -267,19 +267,30 @@ class VerdictCache:
 _PACKAGE_CODE: str | None = None
 
 
+def source_digest(root: str) -> str:
+    """A digest of every ``*.py`` under ``root``, by relative path, in the order of their
+    paths' parts (what ``sorted(Path(root).rglob("*.py"))`` gives, walked without pathlib)."""
+    found: list[tuple[str, ...]] = []
+    for folder, _dirs, names in os.walk(root):  # as rglob: no symlinked folder entered
+        rel = os.path.relpath(folder, root)
+        parts = () if rel == "." else tuple(rel.split(os.sep))
+        found.extend((*parts, name) for name in names if name.endswith(".py"))
+    digest = hashlib.sha256(str(FORMAT).encode())
+    for parts in sorted(found):
+        digest.update("/".join(parts).encode() + b"\0")
+        try:
+            with open(os.path.join(root, *parts), "rb") as fh:
+                digest.update(fh.read())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()[:16]
+
+
 def package_fingerprint() -> str:
     """A digest of every module of the package: results computed by other code are not reused."""
     global _PACKAGE_CODE
     if _PACKAGE_CODE is None:
-        root = Path(__file__).parent
-        digest = hashlib.sha256(str(FORMAT).encode())
-        for path in sorted(root.rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"?")
-        _PACKAGE_CODE = digest.hexdigest()[:16]
+        _PACKAGE_CODE = source_digest(os.path.dirname(os.path.abspath(__file__)))
     return _PACKAGE_CODE
 
 

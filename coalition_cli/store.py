@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
 import subprocess
 import tempfile
 import zlib
@@ -206,7 +207,11 @@ class Git:
         return sha
 
     def head(self) -> str | None:
-        return self.rev_parse("HEAD")
+        """The commit HEAD names now (None: no commit yet), asked of the running ``cat-file
+        --batch``, which resolves the ref afresh on every request: a command asks several
+        times (the trust check, the write) and spawns no process for it."""
+        found = self._batch(["HEAD^{commit}"], ids=True)[0]
+        return found[0] if found is not None else None
 
     def ls_tree(self, rev: str, path: str, *, recursive: bool = True) -> list[Entry]:
         """Entries under ``path`` (a folder) at ``rev``; blobs only when recursive."""
@@ -275,14 +280,16 @@ class Git:
         """(type, contents) of objects named by sha or ``rev:path``; None when missing."""
         return self._batch(names)
 
-    def _batch(self, names: list[str]) -> list[tuple[str, bytes] | None]:
-        """(type, contents) of each of ``names`` through the running ``cat-file --batch``.
+    def _batch(self, names: list[str], *, ids: bool = False) -> list[tuple[str, bytes] | None]:
+        """(type, contents) of each of ``names`` through the running ``cat-file --batch``
+        (``ids``: (object id, type) instead).
 
         Requests are written from a thread while answers are read here, so a
-        batch of any size never deadlocks on full pipes.
+        batch of any size never deadlocks on full pipes. A batch of at most ``PIPE_BUF``
+        bytes is written at once instead: every earlier request has been answered, so the
+        reader has emptied its pipe, and the write cannot block (a command asks a few small
+        batches — HEAD, a tree — where a thread would cost more than the answer).
         """
-        import threading
-
         proc = self._cat()
         assert proc.stdin and proc.stdout
         payload = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
@@ -291,8 +298,14 @@ class Git:
             proc.stdin.write(payload)  # type: ignore[union-attr]
             proc.stdin.flush()  # type: ignore[union-attr]
 
-        writer = threading.Thread(target=feed, daemon=True)
-        writer.start()
+        writer = None
+        if len(payload) <= select.PIPE_BUF:
+            feed()
+        else:
+            import threading
+
+            writer = threading.Thread(target=feed, daemon=True)
+            writer.start()
         out: list[tuple[str, bytes] | None] = []
         read, readline = proc.stdout.read, proc.stdout.readline
         for _ in names:
@@ -300,10 +313,12 @@ class Git:
             if header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
                 out.append(None)
                 continue
-            _sha, kind, size = header.split()
-            out.append((kind.decode(), read(int(size))))
+            sha, kind, size = header.split()
+            data = read(int(size))
+            out.append((sha.decode(), kind.decode()) if ids else (kind.decode(), data))
             read(1)
-        writer.join()
+        if writer is not None:
+            writer.join()
         return out
 
     def list_folders(self, rev: str, folders: list[tuple[str, bool]]) -> list[list[Entry]]:

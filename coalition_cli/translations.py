@@ -187,14 +187,15 @@ def stale(snapshot: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-def comment_language(agenda: Any, given: str | None) -> str | None:
+def comment_language(agenda: Any, given: str | None, snapshot: Any = None) -> str | None:
     """The language a new comment records: ``--lang`` (checked against the agenda), else the
     member's setting (``COALITION_LANG``, git config ``coalition.lang``) or the locale
     (``LC_ALL``, ``LC_MESSAGES``, ``LANG``) when the agenda lists it, else the reference
-    language. None on an agenda in one language when nothing was given (nothing to tell)."""
+    language. None on an agenda in one language when nothing was given (nothing to tell).
+    The languages are those of ``snapshot`` (a writer's verified one), else of the head."""
     import os
 
-    languages = tuple(agenda.snapshot().config.languages)
+    languages = tuple((snapshot or agenda.snapshot()).config.languages)
     if given is not None:
         return check_agenda_language(given, languages)
     if len(languages) < 2:

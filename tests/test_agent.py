@@ -209,6 +209,14 @@ class TokenAgent:
         return s(reply)
 
     def close(self) -> None:
+        # wake the thread blocked in accept() and wait for it before the descriptor is
+        # freed: else it may accept, on the same number reused by the next test's agent,
+        # the next test's requests and answer them with this token (a flaky pass)
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(timeout=10)
         self.server.close()
 
 

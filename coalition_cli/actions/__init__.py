@@ -34,13 +34,36 @@ from .comments import (
     comment_withdraw,
     find_record,
 )
-from .governance import comment_withdraw_consent, label_add, notice_add, section_approve
-from .members import member_add, member_remove, member_revoke_key
-from .principles import principle_add, principle_edit
-from .responses import redact, respond
-from .rounds import round_close, round_extend, round_open, round_reopen
-from .translations import principle_translate
-from .setup import CONFIG_KEYS, _config_dict, _config_yaml, config_replace, config_set, init, migrate
+# The other nouns are imported when first named (``actions.member_add``, ``from
+# coalition_cli.actions import init``): a command imports the one module it acts through.
+_LAZY = {
+    "comment_withdraw_consent": "governance", "label_add": "governance",
+    "notice_add": "governance", "section_approve": "governance",
+    "member_add": "members", "member_remove": "members", "member_revoke_key": "members",
+    "principle_add": "principles", "principle_edit": "principles",
+    "redact": "responses", "respond": "responses",
+    "round_close": "rounds", "round_extend": "rounds", "round_open": "rounds",
+    "round_reopen": "rounds",
+    "principle_translate": "translations",
+    "CONFIG_KEYS": "setup", "_config_dict": "setup", "_config_yaml": "setup",
+    "config_replace": "setup", "config_set": "setup", "init": "setup", "migrate": "setup",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ANONYMOUS_AUTHOR", "CONFIG_KEYS", "GITATTRIBUTES", "GitError", "Written", "_commit",

@@ -82,8 +82,6 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
     and to the other comments from that file). ``share_with``: a confidential comment's
     holders chosen by its author instead of every facilitator (governance.recipients),
     ``name_holders``: reports may name them."""
-    from ..anchoring import make_anchor
-
     snap = verified(agenda)
     round_ = _writable_round(snap, round_id)
     config = snap.config
@@ -131,7 +129,7 @@ def comment_add(agenda: Agenda, identity: Identity, *, principle: str, stance: s
         draft = snap.draft_principles(round_).get(pid)
         if draft is None:
             raise NotFound(f"{pid} is not in the round's draft")
-        from ..anchoring import QuoteNotFound
+        from ..anchoring import QuoteNotFound, make_anchor
 
         quoted_text = draft.body
         if lang is not None and lang != config.languages[0]:

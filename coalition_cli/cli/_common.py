@@ -508,7 +508,7 @@ def report_width() -> int:
 
 def _printable(text: str) -> str:
     """No terminal escape (ESC, C1), NUL or lone surrogate reaches the terminal."""
-    from ..render._common import clean_text
+    from ..safetext import clean_text
 
     return clean_text(text)
 

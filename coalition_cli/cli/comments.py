@@ -72,7 +72,8 @@ def add(
 
         labels = read_file(local_contexts, want="labels")
     ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
-    lang = comment_language(ag, lang)  # checked before anything is typed
+    # checked before anything is typed, against the verified settings the write starts from
+    lang = comment_language(ag, lang, actions.verified(ag))
     required = stance in ("block", "oppose", "amend", "neutral") and propose is None
     if stderr_is_terminal():  # before anything is signed: say what will count
         from ..voices import what_will_count

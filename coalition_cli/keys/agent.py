@@ -19,7 +19,6 @@ before it is used — a wrong or touch-less one is refused, nothing written.
 from __future__ import annotations
 
 import os
-import socket
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +51,8 @@ class Agent:
         self.path = path
 
     def _request(self, kind: int, body: bytes, timeout: float) -> tuple[int, bytes]:
+        import socket  # only when an agent is asked: a key file signs without it
+
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
                 conn.settimeout(timeout)

@@ -31,12 +31,17 @@ responses, access grants, redactions, reopenings), against any parent, are kept 
 
 The walk is incremental: the head's state is remembered, authenticated
 (``cache.save_value``), and a new head that descends from it only costs the new
-commits (a merge of an older branch walks again from the start). A shallow or grafted
-clone cannot be walked: ``incomplete``.
+commits (a merge of an older branch walks again from the start). What the trusted
+registry and settings versions parsed into (plain fields, keyed by their blob ids and
+kind) is remembered with it, so that resuming rebuilds the head's members and config
+with the same ``*_from_fields`` checks but without reading or parsing 200 files again.
+A shallow or grafted clone cannot be walked: ``incomplete``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -45,6 +50,8 @@ from .. import records
 from ..errors import GitError, InputError
 from ..model import (
     Config,
+    KeyEntry,
+    Member,
     closing_from_fields,
     config_from_fields,
     member_from_fields,
@@ -72,6 +79,9 @@ class Ledger:
     events: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     incomplete: str = ""  # why history cannot be walked (shallow, grafted)
     walked: int = 0  # commits walked in this run
+    # "<kind>\0<blob>" -> marshal of the fields that version of a member file or of the
+    # settings parsed into (what ``_Walk.parsed`` rebuilds them from when resuming)
+    fields: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def founders(self) -> frozenset[str]:
@@ -99,6 +109,65 @@ class Ledger:
 
 # --- judging one version --------------------------------------------------------------------
 
+_REMEMBERED = ("member", "config")  # what every resumed walk rebuilds at its head
+
+
+def _plain(value: Any) -> bool:
+    """Only plain values (what the canonical and block parsers give, a member's checked
+    values) are remembered: marshal gives them back exactly, of the same types."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if any(type(k) is not str for k in item):
+                return False
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind not in (str, int, float, bool, type(None)):
+            return False
+    return True
+
+
+def _member_values(member: Member) -> tuple:
+    """A checked Member as the plain values of its fields (its keys' too), in field order."""
+    from dataclasses import astuple
+
+    return astuple(member)  # the keys as tuples of their own fields' values
+
+
+_MEMBER_SHAPE: list[int] = []  # [number of Member fields, index of "keys"], once a process
+
+
+def _member_of(values: tuple) -> Member:
+    """The Member ``_member_values`` gave ``values`` for."""
+    if not _MEMBER_SHAPE:
+        from dataclasses import fields
+
+        names = [f.name for f in fields(Member)]
+        _MEMBER_SHAPE.extend((len(names), names.index("keys")))
+    size, at = _MEMBER_SHAPE
+    if type(values) is not tuple or len(values) != size:
+        raise InputError("a remembered member of another shape")
+    given = list(values)
+    given[at] = tuple(KeyEntry(*entry) for entry in given[at])
+    return Member(*given)
+
+
+def _from_fields(kind: str, rel: str, path: str, fields: Any) -> tuple[Any, str]:
+    """A member file's or the settings' parsed fields (or, for a member, the Member already
+    made of them) made into the object, with its order."""
+    if kind == "member":
+        name = rel.rsplit("/", 1)[-1]
+        member = fields if isinstance(fields, Member) else member_from_fields(fields, path)
+        if member.id != name[:-5]:
+            raise InputError(f"{path}: member '{member.id}' is stored as {name}")
+        return member, member.updated_at or ""
+    config = config_from_fields(fields, path)
+    return config, config.updated_at or ""
+
+
 
 class _Walk:
     def __init__(self, agenda: Any, ledger: Ledger) -> None:
@@ -110,6 +179,7 @@ class _Walk:
         self._fp: dict[str, str] = {}
         self.tofu_root = ""  # the commit whose coalition.yaml names the founders (first use)
         self._parsed: dict[tuple[str, bytes], Any] = {}
+        self._rebuilt: dict[tuple[str, str], Any] = {}  # (rel, blob) -> from remembered fields
 
     def read(self, names: list[str]) -> None:
         todo = [n for n in dict.fromkeys(names) if n not in self._bytes]
@@ -266,15 +336,20 @@ class _Walk:
 
     def _parse_new(self, kind: str | None, rel: str, path: str, data: bytes) -> tuple[Any, str]:
         name = PurePosixPath(rel).name
-        if kind == "member":
-            member = member_from_fields(
-                records.parse_record(data, path, limit=records.MAX_MANIFEST_BYTES), path)
-            if member.id != name[:-5]:
-                raise InputError(f"{path}: member '{member.id}' is stored as {name}")
-            return member, member.updated_at or ""
-        if kind == "config":
-            config = config_from_fields(records.load_yaml_bytes(data, path), path)
-            return config, config.updated_at or ""
+        if kind in _REMEMBERED:
+            blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+            key = f"{kind}\0{blob}"
+            if kind == "member":  # remembered as the checked values: rebuilt without checks
+                found = _from_fields(kind, rel, path, records.parse_record(
+                    data, path, limit=records.MAX_MANIFEST_BYTES))
+                values = _member_values(found[0])
+                if _plain(values):
+                    self.ledger.fields[key] = marshal.dumps(values)
+                return found
+            fields = records.load_yaml_bytes(data, path)
+            if _plain(fields):  # before config_from_fields sees (and might change) them
+                self.ledger.fields[key] = marshal.dumps(fields)
+            return _from_fields(kind, rel, path, fields)
         if kind == "principle":
             head, body = records.split_front_matter(data, path)
             principle = principle_from_fields(head, body, path)
@@ -299,8 +374,24 @@ class _Walk:
         return closing, closing.closed_at
 
     def parsed(self, rel: str, version: Version) -> Any:
+        kind = kind_of(rel)
+        raw = self.ledger.fields.get(f"{kind}\0{version.blob}") if kind in _REMEMBERED else None
+        if raw is not None and version.blob not in self._bytes:  # remembered: not read again
+            key = (rel, version.blob)
+            if key not in self._rebuilt:
+                try:
+                    value = marshal.loads(raw)
+                    self._rebuilt[key] = _from_fields(
+                        kind, rel, self.base + rel,
+                        _member_of(value) if kind == "member" else value)
+                except InputError as exc:
+                    self._rebuilt[key] = exc
+            found = self._rebuilt[key]
+            if isinstance(found, InputError):
+                raise found
+            return found[0]
         data = self.data(version.blob) or b""
-        return self._parse(kind_of(rel), rel, self.base + rel, data)[0]
+        return self._parse(kind, rel, self.base + rel, data)[0]
 
     def _config(self, version: Version) -> Config | None:
         try:
@@ -515,8 +606,9 @@ class _Walk:
         state = State(files=files, founders=founders if founders else None)
         for rel, version in files.items():
             kind = kind_of(rel)
-            if kind == "member":
-                state.members[PurePosixPath(rel).stem] = self.parsed(rel, version)
+            if kind == "member":  # members/<id>.yaml (".yaml" alone has no suffix)
+                name = rel[8:]
+                state.members[name[:-5] if name != ".yaml" else name] = self.parsed(rel, version)
             elif kind == "config":
                 state.config = self.parsed(rel, version)
         if not self.ledger.roots.pinned and state.config is not None and state.config.founders:
@@ -536,6 +628,7 @@ def _save(agenda: Any, ledger: Ledger) -> None:
 
     stored = load_value(_cache_path(agenda))
     entries = stored if isinstance(stored, dict) else {}
+    trusted_blobs = {v.blob for v in ledger.state.files.values()}
     entries[(agenda.rel, ledger.roots.key())] = {
         "code": package_fingerprint(),  # a walk made by other code is never resumed
         "head": ledger.head,
@@ -543,6 +636,8 @@ def _save(agenda: Any, ledger: Ledger) -> None:
         "founders": None if ledger.state.founders is None else sorted(ledger.state.founders),
         "rejected": {f"{p}\0{b}": list(v) for (p, b), v in ledger.rejected.items()},
         "events": [list(e) for e in ledger.events],
+        "fields": {k: v for k, v in ledger.fields.items()
+                   if k.partition("\0")[2] in trusted_blobs},
     }
     while len(entries) > 8:
         entries.pop(next(iter(entries)))
@@ -558,7 +653,12 @@ def _load(agenda: Any, roots: Roots, walk: _Walk) -> tuple[str, State, Ledger] |
         return None
     try:
         files = {p: Version(*v) for p, v in entry["files"].items()}
-        walk.read([v.blob for v in files.values()])
+        fields = entry.get("fields", {})
+        if not isinstance(fields, dict) or any(type(v) is not bytes for v in fields.values()):
+            return None
+        walk.ledger.fields.update(fields)
+        walk.read([v.blob for p, v in files.items()  # what resuming must parse afresh
+                   if kind_of(p) in _REMEMBERED and f"{kind_of(p)}\0{v.blob}" not in fields])
         founders = entry["founders"]
         state = walk._state(files, frozenset(founders or ()))
         if founders is None:
@@ -587,7 +687,7 @@ def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Led
         if loaded is not None:
             old_head, state, old = loaded
             if old_head == head:
-                old.head = head
+                old.head, old.fields = head, ledger.fields
                 return old
             since, states[old_head] = old_head, state
             ledger.rejected, ledger.events = old.rejected, old.events

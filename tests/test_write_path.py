@@ -1,0 +1,206 @@
+"""The write path of ``comment add`` at the floor: which git processes one signed write runs,
+which modules it loads, HEAD read through the running ``cat-file --batch``, and the ledger
+resumed from remembered parsed fields — each equal to what the slower way gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from coalition_cli import actions
+from coalition_cli.store import Git
+from coalition_cli.trust import ledger as ledger_mod
+from coalition_cli.trust.roots import roots as find_roots
+from coalition_cli.verify import verify
+
+REPO = Path(__file__).resolve().parent.parent
+
+# What one ``comment add`` runs, in order: find the work tree (one rev-parse), the batch reader
+# (HEAD, the ledger's remembered files, trees), the configuration once, the ledger's walk of
+# the commits since it last ran (rev-list, diff-tree), then the write itself.
+WRITE_PROCESSES = ["rev-parse", "cat-file", "config", "rev-list", "diff-tree", "commit-tree",
+                   "update-ref", "update-index"]
+
+_REPORT = ("import sys, json, os\n"
+           "sys.argv = ['coalition', *json.loads(sys.argv[1])]\n"
+           "real_exit = os._exit\n"
+           "def leave(code):\n"
+           "    sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)) + '\\n')\n"
+           "    sys.stderr.flush()\n"
+           "    real_exit(code)\n"
+           "os._exit = leave\n"
+           "from coalition_cli.cli import main\n"
+           "main()\n")
+
+
+def _open_round(coalition) -> None:  # noqa: ANN001
+    actions.round_open(coalition.agenda, coalition.who("sec"), "r1", title="First",
+                       closes=datetime(2099, 1, 1, tzinfo=timezone.utc))
+
+
+def _add(coalition, text: str, trace: Path | None = None) -> subprocess.CompletedProcess:  # noqa: ANN001
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if trace is not None:
+        env["GIT_TRACE"] = str(trace)
+    args = ["comment", "add", "--principle", "P01", "--stance", "amend", "--as", "health",
+            "--key", str(coalition.key("health")), "--text", text]
+    proc = subprocess.run([sys.executable, "-c", _REPORT, json.dumps(args)], cwd=coalition.root,
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def _git_commands(trace: Path) -> list[str]:
+    """The git command of every git process in a GIT_TRACE log (its ``built-in:`` line)."""
+    out = []
+    for line in trace.read_text(encoding="utf-8", errors="replace").splitlines():
+        if "trace: built-in: git " in line:
+            out.append(line.split("trace: built-in: git ", 1)[1].split()[0])
+    return out
+
+
+def test_one_comment_add_runs_eight_git_processes(coalition, tmp_path: Path) -> None:  # noqa: ANN001
+    """Counted with GIT_TRACE: no ``rev-parse HEAD`` per question (HEAD comes through the
+    batch reader), one ``config --list``; the first write (no ledger remembered) and the next
+    one (resuming it) run the same eight. A ninth process is a regression."""
+    _open_round(coalition)
+    first, second = tmp_path / "first.trace", tmp_path / "second.trace"
+    _add(coalition, "The first comment.", first)
+    _add(coalition, "The second comment.", second)
+    assert _git_commands(first) == WRITE_PROCESSES
+    assert _git_commands(second) == WRITE_PROCESSES
+    result = verify(coalition.agenda, use_cache=False)
+    assert result.ok, result.problems
+    texts = sorted(rec.text for items in result.records.values() for _p, rec in items)
+    assert texts == ["The first comment.", "The second comment."]
+
+
+def test_comment_add_loads_only_what_it_needs(coalition) -> None:  # noqa: ANN001
+    """The other nouns' actions, the quote anchoring (no --quote), the ssh-agent socket (a key
+    file signs), cryptography, ruamel and GitPython are never imported by a plain comment."""
+    _open_round(coalition)
+    proc = _add(coalition, "Lean write.")
+    line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")][-1]
+    loaded = set(json.loads(line[len("MODULES "):]))
+    never = {"coalition_cli.actions.members", "coalition_cli.actions.setup",
+             "coalition_cli.actions.rounds", "coalition_cli.actions.principles",
+             "coalition_cli.actions.responses", "coalition_cli.actions.governance",
+             "coalition_cli.actions.translations", "coalition_cli.anchoring",
+             "coalition_cli.redline", "diff_match_patch", "socket", "cryptography", "ruamel",
+             "ruamel.yaml", "git", "coalition_cli.join", "coalition_cli.sync"}
+    assert not (never & loaded), sorted(never & loaded)
+    assert "coalition_cli.actions.comments" in loaded and "nacl.bindings" in loaded
+
+
+def test_lazy_actions_answer_every_name() -> None:
+    """Every name ``actions`` exports resolves (imported on first use) to its module's own."""
+    import importlib
+
+    for name in actions.__all__:
+        value = getattr(actions, name)
+        module = actions._LAZY.get(name)
+        if module is not None:
+            assert value is getattr(importlib.import_module(f"coalition_cli.actions.{module}"), name)
+    assert set(actions._LAZY) <= set(dir(actions))
+
+
+def test_head_follows_every_move_of_the_branch(tmp_path: Path, hermetic) -> None:  # noqa: ANN001
+    """HEAD through the long-lived batch reader is resolved afresh on every ask: commits and
+    ``pack-refs`` by other processes, an unborn branch and a detached HEAD, as rev-parse says."""
+    repo = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    git = Git.discover(repo)
+    assert git is not None and git.head() is None  # no commit yet
+
+    def commit(message: str) -> str:
+        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], cwd=repo, check=True)
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                              text=True, check=True).stdout.strip()
+
+    first = commit("a")
+    assert git.head() == first
+    second = commit("b")
+    assert git.head() == second  # the same cat-file process, a moved branch
+    subprocess.run(["git", "pack-refs", "--all"], cwd=repo, check=True)
+    third = commit("c")
+    subprocess.run(["git", "pack-refs", "--all"], cwd=repo, check=True)
+    assert git.head() == third
+    subprocess.run(["git", "checkout", "-q", "--detach", first], cwd=repo, check=True)
+    assert git.head() == first
+    subprocess.run(["git", "checkout", "-q", "--orphan", "empty"], cwd=repo, check=True)
+    assert git.head() is None
+    git.close()
+
+
+def _state(led: ledger_mod.Ledger) -> tuple:
+    s = led.state
+    return (s.files, s.founders, s.members, s.config, s.facilitator_keys, s.owner)
+
+
+def test_resumed_ledger_rebuilds_the_state_a_full_walk_gives(coalition) -> None:  # noqa: ANN001
+    """Resuming from the remembered parsed fields gives exactly the state a walk from scratch
+    gives (members, settings, keys, owners), reads no member or settings file to do it, and
+    still judges a new registry version afresh."""
+    agenda = coalition.agenda
+    _open_round(coalition)
+    actions.config_set(agenda, coalition.who("sec"), "themes", "health,housing")
+    roots = find_roots(agenda.git)
+    full = ledger_mod.walk(agenda, agenda.head(), roots, use_cache=False)
+    ledger_mod.walk(agenda, agenda.head(), roots)  # remembered, with the parsed fields
+    actions.comment_add(agenda, coalition.who("health"), principle="P01", stance="support",
+                        text="Resume me.")
+    reads: list[list[str]] = []
+    real = agenda.git.read_objects
+
+    def counted(names: list[str]) -> list[bytes | None]:
+        reads.append(list(names))
+        return real(names)
+
+    agenda.git.read_objects = counted  # type: ignore[method-assign]
+    try:
+        resumed = ledger_mod.walk(agenda, agenda.head(), roots)
+    finally:
+        del agenda.git.read_objects
+    assert resumed.walked == 1
+    assert _state(resumed) == _state(ledger_mod.walk(agenda, agenda.head(), roots,
+                                                     use_cache=False))
+    assert _state(resumed)[:4] == _state(full)[:4]
+    trusted_blobs = {v.blob for rel, v in resumed.state.files.items()
+                     if ledger_mod.kind_of(rel) in ("member", "config")}
+    assert trusted_blobs and {k.partition("\0")[2] for k in resumed.fields} >= trusted_blobs
+    asked = {name for batch in reads for name in batch}
+    assert not asked & trusted_blobs, "resuming read a remembered file again"
+    # a registry change after the remembered head is parsed and judged as ever
+    actions.member_revoke_key(agenda, coalition.who("sec"), "youth",
+                              coalition.who("youth").key.public)
+    again = ledger_mod.walk(agenda, agenda.head(), roots)
+    assert _state(again)[:4] == _state(ledger_mod.walk(agenda, agenda.head(), roots,
+                                                       use_cache=False))[:4]
+    assert any(e.revoked for e in again.state.members["youth"].keys)
+
+
+def test_package_fingerprint_is_the_digest_rglob_order_gives(tmp_path: Path) -> None:
+    """The walk without pathlib digests the same files in the same order as sorting
+    ``rglob`` Paths does — where sorting by parts and sorting strings differ (``a-b.py``
+    against ``a/…``), in hidden folders, not inside a symlinked folder."""
+    import hashlib
+
+    from coalition_cli import cache
+
+    files = {"a/b.py": "1", "a-b.py": "2", "a/c/d.py": "3", ".hidden/x.py": "4",
+             "z.py": "5", "a/readme.txt": "no", "A.py": "6", "a/é.py": "7"}
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
+    digest = hashlib.sha256(str(cache.FORMAT).encode())
+    for path in sorted(tmp_path.rglob("*.py")):
+        digest.update(path.relative_to(tmp_path).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    assert cache.source_digest(str(tmp_path)) == digest.hexdigest()[:16]
+    root = str(Path(cache.__file__).parent)
+    assert cache.package_fingerprint() == cache.source_digest(root)
