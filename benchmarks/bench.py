@@ -426,6 +426,60 @@ def peak_mb(cmd: list[str], cwd: Path) -> float:
     return kb / 1024
 
 
+# The peak of the memory of a command's whole process tree (itself, its fork workers, the git
+# processes it runs), sampled every 20 ms from a small parent: the sum of each process's
+# proportional set size (Pss in /proc/<pid>/smaps_rollup: a page shared by n processes —
+# the fork workers share most of theirs with their parent — counts 1/n in each, so the sum
+# is what the tree holds) and, beside it, the sum of the resident sets (shared pages counted
+# in every process that maps them).
+_TREE_PEAK = """import os, subprocess, sys, time
+def tree(root):
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            pass
+    return out
+def sizes(pid):
+    pss = rss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+    except OSError:
+        pass
+    return pss, rss
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+peak_pss = peak_rss = 0
+while p.poll() is None:
+    pss = rss = 0
+    for pid in tree(p.pid):
+        a, b = sizes(pid)
+        pss, rss = pss + a, rss + b
+    peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+    time.sleep(0.02)
+print(peak_pss, peak_rss, p.returncode)
+"""
+
+
+def tree_peak_mb(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(Pss, RSS) peaks in MB of ``cmd``'s whole process tree, summed over its processes at
+    each sample (``_TREE_PEAK``; Linux only)."""
+    proc = subprocess.run([sys.executable, "-c", _TREE_PEAK, *cmd], cwd=cwd, env=ENV,
+                          capture_output=True, text=True, check=True)
+    pss, rss, code = (int(x) for x in proc.stdout.split())
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}")
+    return pss / 1024, rss / 1024
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
