@@ -246,7 +246,16 @@ def _worker_check(where: str,
     if _WORKER_READER is None:
         from .store import Git
 
-        _WORKER_READER = Git(Path(where))  # never the parent's: its pipes are shared
+        import subprocess
+
+        reader = Git(Path(where))  # never the parent's batch reader: its pipes are shared
+        # git maps a pack whole by default: two workers reading 100,000 records each held
+        # the 70 MB pack's pages; a few small windows at a time cost no measurable time
+        reader._catfile = subprocess.Popen(
+            ["git", "-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=8m",
+             "cat-file", "--batch"], cwd=reader.root, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=reader._env)
+        _WORKER_READER = reader
     return _check_chunk(_with_blobs(_WORKER_READER.read_objects, chunk))
 
 
