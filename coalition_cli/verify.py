@@ -117,8 +117,9 @@ def _check_one(path: str, data: bytes, sig: bytes | None) -> tuple:
     elif "/comments/" in path and signer:
         try:
             rec = record_from_fields(records.parse_record(data, path), path, None)
-            payload = tuple(_share(getattr(rec, name)) if name in _SHARED_FIELDS
-                            else getattr(rec, name) for name in RECORD_FIELDS)
+            values = rec.__dict__
+            payload = tuple([_share(values[name]) if name in _SHARED_FIELDS else values[name]
+                             for name in RECORD_FIELDS])
         except InputError as exc:
             parse_problem = exc.message
             if isinstance(exc, MalformedData) and parse_problem.startswith(exc.path):
@@ -288,7 +289,11 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
                                  _code())
         finally:
             entries = agenda.git.ls_tree_finish(listing) if listing is not None else []
-        return _verify(agenda, snap, result, base, entries, cache, round_id, progress, use_cache)
+        done = _verify(agenda, snap, result, base, entries, cache, round_id, progress, use_cache)
+        if len(cache.entries) >= PARALLEL_AT:
+            del cache  # its verdicts (the records' fields, as tuples), then the free pages
+            _release_free_memory()
+        return done
     finally:
         if paused:
             gc.enable()
@@ -457,6 +462,8 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
         for key, path, _sha, _sig_sha in todo:
             verdicts[path] = fresh[key]
         del fresh, todo  # their 100,000 tuples are not needed for the policy pass
+        if len(verdicts) >= PARALLEL_AT:
+            _release_free_memory()  # the workers' answers, unpickled: tens of MB now free
     result.checked = len(signed) + governed
     save = use_cache and (cache.dirty or len(cache.entries) != len(verdicts))
     if not save:
@@ -473,6 +480,26 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
     if save:
         cache.save(keep=None if round_id else in_use)
     return result
+
+
+def _release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). Texts and the workers' answers are allocated there, not in Python's own
+    arenas, and glibc keeps what they leave when freed: at 100,000 records, 50 MB that the
+    report built next (the cold ``summary``) would have held on top of its own."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError, ImportError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None
 
 
 def _cache_key(path: str, sha: str, sig_sha: str | None) -> str:
