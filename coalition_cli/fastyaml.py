@@ -5,7 +5,10 @@ conforming client wrote in ordinary YAML — block mappings, plain and quoted sc
 or block lists and mappings of a record's shape — used to go to ruamel's pure-Python
 loader at 2.7 ms a record. Now it is tried, in order, by:
 
-1. ``parse_block``: a restricted line parser for exactly those shapes (tens of µs);
+1. ``parse_block``: a restricted line parser for exactly those shapes (tens of µs) — a
+   record of ``key: value`` lines only by one regular expression, anything nested line by
+   line; quoted scalars may go on over several more-indented lines (PyYAML and ruamel
+   write a text with line breaks, or a long one, so), folded as YAML folds them;
 2. ``parse_events``: libyaml's C parser (PyYAML's ``CParser``, when installed), whose
    events are turned into values here;
 3. ruamel's safe loader (``records.load_yaml_text``), one instance per process.
