@@ -458,14 +458,23 @@ def sizes(pid):
     except OSError:
         pass
     return pss, rss
+def total(pids):
+    pss = rss = 0
+    for pid in pids:
+        a, b = sizes(pid)
+        pss, rss = pss + a, rss + b
+    return pss, rss
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 peak_pss = peak_rss = 0
 while p.poll() is None:
-    pss = rss = 0
-    for pid in tree(p.pid):
-        a, b = sizes(pid)
-        pss, rss = pss + a, rss + b
-    peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+    # processes are read one after another, so a fork (a git process started, before its
+    # exec) read mid-sample counts the parent's pages twice: a sample counts only when the
+    # tree was the same before and after two passes, and gives the smaller of the two
+    pids = tree(p.pid)
+    first, second = total(pids), total(pids)
+    if tree(p.pid) == pids:
+        peak_pss = max(peak_pss, min(first[0], second[0]))
+        peak_rss = max(peak_rss, min(first[1], second[1]))
     time.sleep(0.02)
 print(peak_pss, peak_rss, p.returncode)
 """
