@@ -5,7 +5,10 @@ conforming client wrote in ordinary YAML — block mappings, plain and quoted sc
 or block lists and mappings of a record's shape — used to go to ruamel's pure-Python
 loader at 2.7 ms a record. Now it is tried, in order, by:
 
-1. ``parse_block``: a restricted line parser for exactly those shapes (tens of µs);
+1. ``parse_block``: a restricted line parser for exactly those shapes (tens of µs) — a
+   record of ``key: value`` lines only by one regular expression, anything nested line by
+   line; quoted scalars may go on over several more-indented lines (PyYAML and ruamel
+   write a text with line breaks, or a long one, so), folded as YAML folds them;
 2. ``parse_events``: libyaml's C parser (PyYAML's ``CParser``, when installed), whose
    events are turned into values here;
 3. ruamel's safe loader (``records.load_yaml_text``), one instance per process.
@@ -46,6 +49,10 @@ _DIRECTIVE = re.compile(r"(?:^|\n)%")
 _NUMBER_LIKE = re.compile(r"[0-9]*(?:0[xXoObB]|[0-9]{4}-)|[-+0-9_.eE:]+\Z")
 
 
+_SIMPLE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (?=[^ ])")
+_NOT_PLAIN = frozenset("&*!|>%@`?-:,]}[{\"'#")  # a plain scalar cannot start with these
+
+
 class _NotMine(Exception):
     """Not a text this fast path decides: the next reader takes it."""
 
@@ -53,13 +60,21 @@ class _NotMine(Exception):
 def plain(text: str) -> Any:
     """The value of a plain scalar under YAML 1.2's core schema, or _NotMine when it might
     be read otherwise (numbers other than plain integers, dates, YAML 1.1 words)."""
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
+    if len(text) > 5:  # longer than any null, boolean or YAML 1.1 word ("FALSE")
+        if _PLAIN_START.match(text):  # text, unless it holds what YAML reads otherwise
+            if ": " in text or " #" in text or text[-1] == ":":
+                raise _NotMine
+            return text
+    else:
+        if text in _NULLS:
+            return None
+        if text in _BOOLS:
+            return _BOOLS[text]
+        if text.lower() in _AMBIGUOUS:
+            raise _NotMine
     if _INT.match(text):
         return int(text)
-    if text.lower() in _AMBIGUOUS or ": " in text or " #" in text or text.endswith(":"):
+    if ": " in text or " #" in text or text.endswith(":"):
         raise _NotMine
     if _PLAIN_START.match(text):
         return text
@@ -72,27 +87,33 @@ _ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "
             "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
             "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
 _HEX = {"x": 2, "u": 4, "U": 8}
+_DOUBLE_RUN = re.compile(r'[^"\\]*')
+_HEX_DIGITS = re.compile("[0-9a-fA-F]+")
+_BREAK, _ESCAPED_BREAK = -1, -2  # a line ended inside a quoted scalar (after a backslash)
 
 
-def _double(line: str, pos: int) -> tuple[str, int]:
-    """A one-line double-quoted scalar starting at ``line[pos] == '"'``: (value, end)."""
-    out, i, size = [], pos + 1, len(line)
+def _double_run(line: str, i: int, out: list[str]) -> int:
+    """Read a double-quoted scalar from ``line[i]`` (after the opening quote or a line
+    break) into ``out``: the position after the closing quote, or _BREAK / _ESCAPED_BREAK
+    when the line ends first (trailing spaces before an unescaped break are not content)."""
+    size = len(line)
     while True:
-        j = i
-        while j < size and line[j] not in '"\\':
-            j += 1
-        out.append(line[i:j])
+        j = _DOUBLE_RUN.match(line, i).end()
         if j >= size:
-            raise _NotMine  # continues on the next line: folding is not ours to do
+            out.append(line[i:].rstrip(" "))
+            return _BREAK
+        out.append(line[i:j])
         if line[j] == '"':
-            return "".join(out), j + 1
+            return j + 1
         code = line[j + 1 : j + 2]
+        if not code:
+            return _ESCAPED_BREAK
         if code in _ESCAPES:
             out.append(_ESCAPES[code])
             i = j + 2
         elif code in _HEX:
             digits = line[j + 2 : j + 2 + _HEX[code]]
-            if len(digits) != _HEX[code] or not re.fullmatch("[0-9a-fA-F]+", digits):
+            if len(digits) != _HEX[code] or not _HEX_DIGITS.fullmatch(digits):
                 raise _NotMine
             point = int(digits, 16)
             if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
@@ -103,18 +124,65 @@ def _double(line: str, pos: int) -> tuple[str, int]:
             raise _NotMine
 
 
-def _single(line: str, pos: int) -> tuple[str, int]:
-    out, i = [], pos + 1
+def _single_run(line: str, i: int, out: list[str]) -> int:
+    """``_double_run`` for a single-quoted scalar ('' is a quote; no other escapes)."""
     while True:
         j = line.find("'", i)
         if j < 0:
-            raise _NotMine
+            out.append(line[i:].rstrip(" "))
+            return _BREAK
         out.append(line[i:j])
         if line[j + 1 : j + 2] == "'":
             out.append("'")
             i = j + 2
             continue
-        return "".join(out), j + 1
+        return j + 1
+
+
+def _double(line: str, pos: int) -> tuple[str, int]:
+    """A one-line double-quoted scalar starting at ``line[pos] == '"'``: (value, end)."""
+    out: list[str] = []
+    end = _double_run(line, pos + 1, out)
+    if end < 0:
+        raise _NotMine  # continues on the next line: not inside a flow collection
+    return "".join(out), end
+
+
+def _single(line: str, pos: int) -> tuple[str, int]:
+    out: list[str] = []
+    end = _single_run(line, pos + 1, out)
+    if end < 0:
+        raise _NotMine
+    return "".join(out), end
+
+
+def _quoted(lines: list[str], i: int, pos: int, owner: int) -> tuple[str, int, int]:
+    """A quoted scalar of a block entry starting at ``lines[i][pos]``, which may go on over
+    the following lines, each indented past ``owner`` (the entry's own indentation; blank
+    lines aside): (value, line where it ends, position after its closing quote).
+
+    Lines are folded as YAML folds a quoted scalar: a line break between two lines of text
+    is one space, each blank line one newline; the spaces that end a line and the
+    indentation that starts the next are not content; in a double-quoted scalar a
+    backslash that ends a line joins it to the next without a space."""
+    run = _double_run if lines[i][pos] == '"' else _single_run
+    out: list[str] = []
+    end = run(lines[i], pos + 1, out)
+    size = len(lines)
+    while end < 0:
+        blank = 0
+        i += 1
+        while i < size and not lines[i].strip(" "):
+            blank += 1
+            i += 1
+        if i >= size:
+            raise _NotMine  # not closed: ruamel names the error
+        indent = _indent(lines[i])
+        if indent <= owner:
+            raise _NotMine  # leniencies of indentation stay ruamel's to judge
+        out.append("\n" * blank if blank or end == _ESCAPED_BREAK else " ")
+        end = run(lines[i], indent, out)
+    return "".join(out), i, end
 
 
 def _rest_is_empty(line: str, pos: int) -> None:
@@ -185,13 +253,14 @@ def _flow_item(line: str, i: int, depth: int) -> tuple[Any, int]:
     return plain(text), i + len(text)
 
 
-def _inline(line: str, pos: int, depth: int) -> Any:
-    """The value written on a key's line after ``key: ``."""
+def _inline(lines: list[str], i: int, pos: int, owner: int, depth: int) -> tuple[Any, int]:
+    """The value written after ``key: `` or ``- `` at ``lines[i][pos]`` (``owner``: the
+    entry's indentation): (value, the line it ends on — a quoted one may go on)."""
+    line = lines[i]
     c = line[pos]
-    if c == '"':
-        value, end = _double(line, pos)
-    elif c == "'":
-        value, end = _single(line, pos)
+    if c == '"' or c == "'":
+        value, i, end = _quoted(lines, i, pos, owner)
+        line = lines[i]
     elif c in "[{":
         value, end = _flow(line, pos, depth + 1)
     else:
@@ -201,9 +270,9 @@ def _inline(line: str, pos: int, depth: int) -> Any:
         cut = text.find(" #")
         if cut >= 0:
             text = text[:cut]
-        return plain(text.rstrip(" "))
+        return plain(text.rstrip(" ")), i
     _rest_is_empty(line, end)
-    return value
+    return value, i
 
 
 def parse_block(text: str) -> dict[str, Any] | None:
@@ -212,9 +281,41 @@ def parse_block(text: str) -> dict[str, Any] | None:
     if _UNUSUAL.search(text) or not text.endswith("\n"):
         return None
     try:
-        return _block(text.split("\n")[:-1])
+        return _flat(text) or _block(text.split("\n")[:-1])
     except (_NotMine, IndexError, ValueError, RecursionError):
         return None
+
+
+def _flat(text: str) -> dict[str, Any] | None:
+    """The commonest record: every line ``key: text`` or ``key: 'text'``, nothing nested,
+    blank, commented or continued — read with one regular expression; None otherwise (then
+    _block reads it line by line)."""
+    entries = _FLAT_LINE.findall(text)
+    if len(entries) != text.count("\n"):
+        return None
+    out: dict[str, Any] = {}
+    for key, raw in entries:
+        first, last = raw[0], raw[-1]
+        if first == "'":
+            if last != "'" or len(raw) == 1 or "'" in raw[1:-1]:
+                return None
+            value: Any = raw[1:-1]
+        elif first == "[" or first == "{":
+            value, end = _flow(raw, 0, 1)
+            _rest_is_empty(raw, end)
+        elif first in _NOT_PLAIN or last == " " or " #" in raw:
+            return None
+        else:
+            value = plain(raw)
+        if key in out or len(key) <= 5 and (key in _NULLS or key in _BOOLS
+                                           or key.lower() in _AMBIGUOUS):
+            raise _NotMine
+        out[key] = value
+    return out
+
+
+# ``key: value`` alone on its line, the value not starting with a space
+_FLAT_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*): ([^ \n][^\n]*)$", re.M)
 
 
 def _block(lines: list[str]) -> dict[str, Any]:
@@ -224,12 +325,34 @@ def _block(lines: list[str]) -> dict[str, Any]:
         i = 1
     while i < size:
         line = lines[i]
-        if not line.strip(" ") or line.lstrip(" ").startswith("#"):
+        if not line or line[0] == "#":
             i += 1
             continue
         if line[0] == " ":
+            if not line.lstrip(" ") or line.lstrip(" ")[0] == "#":
+                i += 1
+                continue
             raise _NotMine  # indented where a key should start
-        key, value, i = _entry(lines, i, 0, 1)
+        simple = _SIMPLE.match(line)
+        following = lines[i + 1][:1] if i + 1 < size else "x"
+        if simple is not None and following not in ("", " ", "#"):
+            # the commonest line, ``key: text`` or ``key: 'text'`` alone on its line, read
+            # here; anything else (and every doubt) by _entry
+            key, start = simple.group(1), simple.end()
+            rest = line[start:]
+            if rest[0] == "'" and rest[-1] == "'" and len(rest) > 1 and "'" not in rest[1:-1]:
+                value: Any = rest[1:-1]
+            elif rest[0] not in _NOT_PLAIN and rest[-1] != " " and " #" not in rest:
+                value = plain(rest)
+            else:
+                key, value, i = _entry(lines, i, 0, 1)
+                simple = None
+            if simple is not None:
+                if key in _NULLS or key in _BOOLS or key.lower() in _AMBIGUOUS:
+                    raise _NotMine
+                i += 1
+        else:
+            key, value, i = _entry(lines, i, 0, 1)
         if key in out:
             raise _NotMine  # duplicate: ruamel names it
         out[key] = value
@@ -249,12 +372,15 @@ def _entry(lines: list[str], i: int, indent: int, depth: int) -> tuple[str, Any,
     after = line[colon + 1 :]
     if after and after[0] != " ":
         raise _NotMine
-    stripped = after.strip(" ")
-    nxt = _next_content(lines, i + 1)
-    if stripped and not stripped.startswith("#"):
+    stripped = after.lstrip(" ")
+    if stripped and stripped[0] != "#":
+        start = indent + colon + 1 + len(after) - len(stripped)
+        value, last = _inline(lines, i, start, indent, depth)
+        nxt = _next_content(lines, last + 1)
         if nxt < len(lines) and _indent(lines[nxt]) > indent:
-            raise _NotMine  # a value continued on the next lines
-        return key, _inline(line, colon + 1 + (len(after) - len(after.lstrip(" "))), depth), nxt
+            raise _NotMine  # a plain value continued on the next lines
+        return key, value, nxt
+    nxt = _next_content(lines, i + 1)
     if nxt >= len(lines):
         return key, None, nxt
     below = _indent(lines[nxt])
@@ -289,8 +415,9 @@ def _block_list(lines: list[str], i: int, indent: int, depth: int) -> tuple[list
         start = indent + 1 + len(rest) - len(rest.lstrip(" "))
         if lines[i][start] in "-" or re.match(r"[^\"'\[{]*:( |$)", lines[i][start:]):
             raise _NotMine  # a nested list or a mapping as an item
-        items.append(_inline(lines[i], start, depth))
-        i = _next_content(lines, i + 1)
+        item, last = _inline(lines, i, start, indent, depth)
+        items.append(item)
+        i = _next_content(lines, last + 1)
         if i < len(lines) and _indent(lines[i]) > indent:
             raise _NotMine
     return items, i
@@ -301,7 +428,12 @@ def _indent(line: str) -> int:
 
 
 def _next_content(lines: list[str], i: int) -> int:
-    while i < len(lines) and (not lines[i].strip(" ") or lines[i].lstrip(" ").startswith("#")):
+    """The first line from ``i`` that is neither blank nor a comment."""
+    size = len(lines)
+    while i < size:
+        content = lines[i].lstrip(" ")
+        if content and content[0] != "#":
+            return i
         i += 1
     return i
 

@@ -82,16 +82,16 @@ def _other_client(text: str, path: str) -> Any:
 
 def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
     """Fast path for the canonical form; None when the text is in another form."""
-    if not text.endswith("\n") or "\r" in text or _CANONICAL_ODD.search(text):
-        return None  # what json and YAML would read differently: YAML decides
+    if not text.endswith("\n") or "\r" in text:
+        return None
     out: dict[str, Any] = {}
-    loads = _strict_json
+    loads = _STRICT_JSON.decode
     for number, line in enumerate(text[:-1].split("\n"), 1):
         if line[:1] == "#":  # a whole-line comment: YAML ignores it too
             continue
         key, sep, raw = line.partition(": ")
-        if not sep or not key.isidentifier():
-            return None
+        if not sep or raw[:1] not in _JSON_START or not key.isidentifier():
+            return None  # e.g. another client's plain ``type: comment``: not JSON
         try:
             value = loads(raw)
         except (ValueError, RecursionError):
@@ -99,9 +99,17 @@ def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
         if raw.count("[") + raw.count("{") >= MAX_DEPTH and _depth(value) >= MAX_DEPTH:
             return None  # too deep: the YAML reader refuses it, naming the line
         if key in out:
+            if _CANONICAL_ODD.search(text):
+                return None
             raise MalformedData(path, f"duplicate key '{key}'", line=number)
         out[key] = value
+    if _CANONICAL_ODD.search(text):  # checked last: a text of another form fails sooner
+        return None  # what json and YAML would read differently: YAML decides
     return out
+
+
+# how a JSON value (what ``json`` reads, with no whitespace before it) can start
+_JSON_START = frozenset('"[{-0123456789tfnNI ')
 
 
 # A tab, a character YAML does not take raw (the writer escapes them), or an escaped
@@ -121,7 +129,11 @@ def _no_constant(name: str) -> Any:
 
 
 def _strict_json(raw: str) -> Any:
-    return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    return _STRICT_JSON.decode(raw)
+
+
+# one decoder (``json.loads`` with these arguments builds a new one on every call)
+_STRICT_JSON = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
 def _depth(value: Any) -> int:

@@ -20,6 +20,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from itertools import chain
+from pathlib import Path
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
@@ -116,8 +117,9 @@ def _check_one(path: str, data: bytes, sig: bytes | None) -> tuple:
     elif "/comments/" in path and signer:
         try:
             rec = record_from_fields(records.parse_record(data, path), path, None)
-            payload = tuple(_share(getattr(rec, name)) if name in _SHARED_FIELDS
-                            else getattr(rec, name) for name in RECORD_FIELDS)
+            values = rec.__dict__
+            payload = tuple([_share(values[name]) if name in _SHARED_FIELDS else values[name]
+                             for name in RECORD_FIELDS])
         except InputError as exc:
             parse_problem = exc.message
             if isinstance(exc, MalformedData) and parse_problem.startswith(exc.path):
@@ -175,49 +177,90 @@ def _check_chunk(items: list[tuple[str, str, bytes, bytes | None]]) -> list[tupl
     return [(key, _check_one(path, data, sig)) for key, path, data, sig in items]
 
 
+def _with_blobs(read: Callable[[list[str]], list[bytes | None]],
+                chunk: list[tuple[str, str, str, str | None]]) -> list:
+    """``chunk`` (key, path, sha, sig sha) with each file's bytes and its signature's."""
+    names = []
+    for _key, _path, sha, sig_sha in chunk:
+        names.append(sha)
+        if sig_sha:
+            names.append(sig_sha)
+    blobs = iter(read(names))
+    items = []
+    for key, path, _sha, sig_sha in chunk:
+        data = next(blobs) or b""
+        items.append((key, path, data, next(blobs) if sig_sha else None))
+    return items
+
+
 def _check_files(agenda: Agenda, todo: list[tuple[str, str, str, str | None]],
                  progress: Callable[[int], None] | None) -> dict[str, tuple]:
     """Read and check files not in the cache. ``todo``: (key, path, sha, sig_sha)."""
     out: dict[str, tuple] = {}
-    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-
-    def load(chunk: list[tuple[str, str, str, str | None]]) -> list:
-        names = []
-        for _key, _path, sha, sig_sha in chunk:
-            names.append(sha)
-            if sig_sha:
-                names.append(sig_sha)
-        blobs = iter(agenda.git.read_objects(names))
-        items = []
-        for key, path, _sha, sig_sha in chunk:
-            data = next(blobs) or b""
-            items.append((key, path, data, next(blobs) if sig_sha else None))
-        return items
-
     if len(todo) < PARALLEL_AT:
-        for chunk in chunks:
-            out.update(_check_chunk(load(chunk)))
+        for i in range(0, len(todo), CHUNK):
+            chunk = todo[i : i + CHUNK]
+            out.update(_check_chunk(_with_blobs(agenda.git.read_objects, chunk)))
             if progress:
                 progress(len(chunk))
         return out
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    # Each worker reads the bytes of its own chunks (a ``cat-file --batch`` of its own), so
+    # that this process only hands out object ids: no first chunk read before both cores
+    # start, no blobs copied through pipes, and chunks small enough that neither worker
+    # waits for the other at the end.
+    size = max(WORKER_CHUNK_MIN, min(CHUNK, len(todo) // 16))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    where = str(agenda.git.root)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        pending = []
-        for chunk in chunks:  # read the next chunk while the workers check the last
-            pending.append((len(chunk), pool.submit(_check_chunk, load(chunk))))
-            while len(pending) > 3:
-                size, future = pending.pop(0)
-                out.update(future.result())
-                if progress:
-                    progress(size)
-        for size, future in pending:
-            out.update(future.result())
-            if progress:
-                progress(size)
+        pending: dict[Any, int] = {}
+        for chunk in chunks:
+            pending[pool.submit(_worker_check, where, chunk)] = len(chunk)
+            while len(pending) > 6:  # a few chunks queued per worker, the rest not yet sent
+                _collect(pending, out, progress, wait, FIRST_COMPLETED)
+        while pending:
+            _collect(pending, out, progress, wait, FIRST_COMPLETED)
     return out
+
+
+WORKER_CHUNK_MIN = 250
+
+
+def _collect(pending: dict[Any, int], out: dict[str, tuple],
+             progress: Callable[[int], None] | None, wait: Any, first: Any) -> None:
+    done, _rest = wait(pending, return_when=first)
+    for future in done:
+        out.update(future.result())
+        size = pending.pop(future)
+        if progress:
+            progress(size)
+
+
+def _worker_check(where: str,
+                  chunk: list[tuple[str, str, str, str | None]]) -> list[tuple[str, tuple]]:
+    """In a worker: read ``chunk``'s bytes through this worker's own ``cat-file --batch``
+    (started on its first chunk, ended when the worker exits), then check them."""
+    global _WORKER_READER
+    if _WORKER_READER is None:
+        from .store import Git
+
+        import subprocess
+
+        reader = Git(Path(where))  # never the parent's batch reader: its pipes are shared
+        # git maps a pack whole by default: two workers reading 100,000 records each held
+        # the 70 MB pack's pages; a few small windows at a time cost no measurable time
+        reader._catfile = subprocess.Popen(
+            ["git", "-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=8m",
+             "cat-file", "--batch"], cwd=reader.root, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=reader._env)
+        _WORKER_READER = reader
+    return _check_chunk(_with_blobs(_WORKER_READER.read_objects, chunk))
+
+
+_WORKER_READER: Any = None
 
 
 # --- the whole check -------------------------------------------------------------------------
@@ -246,7 +289,11 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
                                  _code())
         finally:
             entries = agenda.git.ls_tree_finish(listing) if listing is not None else []
-        return _verify(agenda, snap, result, base, entries, cache, round_id, progress, use_cache)
+        done = _verify(agenda, snap, result, base, entries, cache, round_id, progress, use_cache)
+        if len(cache.entries) >= PARALLEL_AT:
+            del cache  # its verdicts (the records' fields, as tuples), then the free pages
+            _release_free_memory()
+        return done
     finally:
         if paused:
             gc.enable()
@@ -415,6 +462,8 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
         for key, path, _sha, _sig_sha in todo:
             verdicts[path] = fresh[key]
         del fresh, todo  # their 100,000 tuples are not needed for the policy pass
+        if len(verdicts) >= PARALLEL_AT:
+            _release_free_memory()  # the workers' answers, unpickled: tens of MB now free
     result.checked = len(signed) + governed
     save = use_cache and (cache.dirty or len(cache.entries) != len(verdicts))
     if not save:
@@ -431,6 +480,26 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
     if save:
         cache.save(keep=None if round_id else in_use)
     return result
+
+
+def _release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). Texts and the workers' answers are allocated there, not in Python's own
+    arenas, and glibc keeps what they leave when freed: at 100,000 records, 50 MB that the
+    report built next (the cold ``summary``) would have held on top of its own."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            import ctypes
+
+            _TRIM = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError, ImportError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None
 
 
 def _cache_key(path: str, sha: str, sig_sha: str | None) -> str:

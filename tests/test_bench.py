@@ -36,6 +36,7 @@ def test_the_benchmark_builds_its_agenda_and_prints_the_whole_table(tmp_path: Pa
                  "verify warm", "summary warm", "verify, first run after 1 new comment",
                  "summary, first run after 10 new comments", "report data",
                  "one record verified, in process vs ssh-keygen -Y verify", "summary peak memory",
+                 "summary cold, peak memory of the whole process tree",
                  "changes, 100 principles", "coalition --help start-up"):
         matching = [r for r in rows if what in r]
         assert matching, f"no row for {what!r}"

@@ -148,3 +148,76 @@ def test_one_ruamel_loader_per_process() -> None:
     first = records._ruamel()
     records._ruamel_load("b: 2\n", "b.yaml")
     assert records._ruamel() is first
+
+
+# --- quoted scalars over several lines (PyYAML and ruamel fold long or multi-line text so) ---
+
+_texts = st.text(alphabet=st.sampled_from(list("ab é'\"\\:#-\n")), max_size=40)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["text", "quote", "prefix", "suffix"]), _texts,
+                       min_size=1, max_size=4),
+       st.sampled_from(["pyyaml", "pyyaml-narrow", "ruamel", "nested"]))
+def test_quoted_text_over_several_lines(value: dict, style: str) -> None:
+    record = {"v": 1, "id": "3f9c0a1be2d47a55", **value}
+    if style == "nested":
+        record = {"v": 1, "anchor": value, "id": "x"}
+    if style.startswith("pyyaml"):
+        text = yaml.safe_dump(record, default_flow_style=False, allow_unicode=True,
+                              sort_keys=False, width=12 if style.endswith("narrow") else 80)
+    elif style == "ruamel":
+        text = _ruamel_dump(record, False)
+    else:
+        text = yaml.safe_dump(record, default_flow_style=False, allow_unicode=True,
+                              sort_keys=False)
+    agree(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("text: 'one\n  two'\n", "one two"),
+    ("text: 'one   \n    two  \n\n  three'\n", "one two\nthree"),
+    ("text: 'a\n\n\n  b'\nid: x\n", "a\n\nb"),
+    ('text: "a \\\n  b"\n', "a b"),
+    ('text: "a\\\n\n  b"\n', "a\nb"),
+    ('text: "tab\\t\n  x\\u00e9"\n', "tab\t xé"),
+    ("text: 'it''s\n  # not a comment'\n", "it's # not a comment"),
+])
+def test_folded_quoted_scalars_read_as_ruamel_reads_them(text: str, expected: str) -> None:
+    assert parse_block(text)["text"] == expected == ruamel_value(text)[1]["text"]
+
+
+@pytest.mark.parametrize("text", [
+    "text: 'one\ntwo'\n",           # a continuation line not indented past its key
+    "anchor:\n  quote: 'one\n  two'\n",
+    "text: 'never closed\n  still open\n",
+    "text: 'a\n---\n  b'\n",
+    "text: [a, 'b\n  c']\n",        # a flow collection over several lines
+])
+def test_doubtful_continuations_are_left_to_the_full_parsers(text: str) -> None:
+    assert parse_block(text) is None
+    agree(text)
+
+
+def test_records_as_the_benchmarks_other_client_writes_them_take_the_line_parser(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record shape bench.py's other client writes (multi-line quoted anchors and texts
+    included) is read by parse_block, not left to libyaml or ruamel, and read right."""
+    import random
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench
+
+    rng, real = random.Random(3), ["Dear USDA,\nPlease reinstate it.\n\nRe: the rule", "x: y"]
+    for k in range(200):
+        fields = {"v": 1, "type": "comment", "id": f"{rng.getrandbits(64):016x}", "round": "r1",
+                  "principle": "P01", "member": "m001", "stance": "amend", "kind": "general",
+                  "attribution": "public", "themes": [],
+                  "anchor": {"quote": "q", "prefix": "ab\n\ncd ", "suffix": " e\n", "start": 0,
+                             "end": 1} if k % 2 else None,
+                  "text": bench.comment_text(rng, real), "submitted_at": "2026-11-12T18:49:36Z"}
+        text = bench.other_client(fields).decode()
+        value = parse_block(text)
+        assert value is not None, text
+        assert value == ruamel_value(text)[1]

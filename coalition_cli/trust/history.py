@@ -73,21 +73,22 @@ def changes(git: Any, pairs: list[tuple[str, str]], folder: str
                   "--no-abbrev", "-z", "--", *spec, input=feed)
     cut = len(folder) + 1 if folder != "." else 0
     out: list[list[tuple[str, str, str, str]]] = []
-    tokens = raw.split(b"\0")
-    i = 0
-    while i < len(tokens):
+    # decoded once (the fields are ASCII; a path keeps undecodable bytes as surrogates),
+    # then split: not four small decodes for each of 20,000 changes
+    tokens = raw.decode("utf-8", "surrogateescape").split("\0")
+    i, size = 0, len(tokens)
+    while i < size:
         token = tokens[i]
         i += 1
         if not token:
             continue
-        if token[:1] != b":":
+        if token[0] != ":":
             out.append([])  # a commit header: --always prints one for every input line
             continue
-        fields = token[1:].split(b" ")
-        path = tokens[i].decode("utf-8", "surrogateescape")
+        fields = token[1:].split(" ")
+        path = tokens[i]
         i += 1
-        out[-1].append((fields[4][:1].decode(), path[cut:], fields[2].decode(),
-                        fields[3].decode()))
+        out[-1].append((fields[4][:1], path[cut:], fields[2], fields[3]))
     if len(out) != len(pairs):
         raise InputError("git diff-tree answered for other commits than asked")
     return out

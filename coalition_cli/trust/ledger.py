@@ -470,6 +470,8 @@ class _Walk:
         candidates: set[str] = set()
         for per_parent, parent in zip(changes, parents or [""]):
             for status, rel, old, new in per_parent:
+                if status == "A" and rel.count("/") > 2:
+                    continue  # a record added (nothing governed is that deep): no event
                 name = rel[:-4] if rel.endswith(".sig") else rel
                 if kind_of(name):
                     candidates.add(name)
@@ -606,14 +608,18 @@ class _Walk:
         state = State(files=files, founders=founders if founders else None)
         for rel, version in files.items():
             kind = kind_of(rel)
-            if kind == "member":  # members/<id>.yaml (".yaml" alone has no suffix)
-                name = rel[8:]
-                state.members[name[:-5] if name != ".yaml" else name] = self.parsed(rel, version)
+            if kind == "member":
+                state.members[_stem(rel[len("members/"):])] = self.parsed(rel, version)
             elif kind == "config":
                 state.config = self.parsed(rel, version)
         if not self.ledger.roots.pinned and state.config is not None and state.config.founders:
             state.founders = frozenset(state.config.founders)
         return state.derive()
+
+
+def _stem(name: str) -> str:
+    """``PurePosixPath(name).stem`` of a ``*.yaml`` name, without building a path."""
+    return name[:-5] if name != ".yaml" else name
 
 
 # --- the walk, remembered -------------------------------------------------------------------
