@@ -105,6 +105,48 @@ def outcome(agenda: Any, commit: str, view: Any, round_id: str | None) -> Any:
     return result
 
 
+def known_clean(agenda: Any, commit: str, view: Any) -> bool:
+    """Whether ``commit`` verifies clean (the whole agenda, ``view``'s roots), known without a
+    full pass: the verdict ``verify_outcome`` remembered for it, or an increment from the
+    last clean head (which then is remembered the same way). False: not known — only a full
+    pass can say."""
+    from .verify import _outcome_key, _outcomes
+
+    if view.ledger.incomplete or view.problems:
+        return False
+    key = _outcome_key(agenda, commit, None, view.roots.key())
+    remembered = (_outcomes(agenda).get(key) or [None])[0]
+    if isinstance(remembered, dict) and isinstance(remembered.get("problems"), list):
+        return not remembered["problems"]
+    stepped = outcome(agenda, commit, view, None)
+    if stepped is None:
+        return False
+    _outcomes(agenda).put(key, [{"checked": stepped.checked, "problems": []}])
+    return True
+
+
+def added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple[str, Any]] | None:
+    """[(path, record)] of the member records ``new`` adds to ``old``'s tree, each read only
+    once its signature verified with a key of ``view``'s registry; None if ``new`` changes
+    anything else, or if a new record's signature or bytes do not check out. Whether the
+    records are *allowed* (signer, place, window, targets) is not judged here: callers ask
+    ``known_clean`` for that."""
+    from . import verify as v
+
+    added = _added_records(agenda, old, new, view)
+    if added is None or len(added) > MAX_NEW:
+        return None
+    v._KNOWN_KEYS = frozenset(view.ledger.state.owner)
+    verdicts = v._check_files(agenda, [(path, path, blob, sig) for path, blob, sig in added], None)
+    out = []
+    for path, _blob, _sig in added:
+        signer, sig_problem, _digest, payload, parse_problem = verdicts[path]
+        if sig_problem or not signer or parse_problem or payload is None:
+            return None
+        out.append((path, v.record_of(payload)))
+    return out
+
+
 def _added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple] | None:
     """[(path, blob, sig blob)] of the member records ``new`` adds to ``old``'s tree; None if
     it changes anything else."""
@@ -233,4 +275,5 @@ def _target_ok(rec: Any, known: dict[str, str], new: dict[str, Any]) -> bool:
     return True
 
 
-__all__ = ["outcome", "remember", "governed_digest", "MAX_NEW", "USED"]
+__all__ = ["outcome", "remember", "governed_digest", "known_clean", "added_records", "MAX_NEW",
+           "USED"]
