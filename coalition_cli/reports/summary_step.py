@@ -84,6 +84,21 @@ def remember(agenda: Any, commit: str, view: Any, round_arg: str | None, princip
 
 def step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_text: bool,
          summary_of: Any) -> dict[str, Any] | None:
+    """``_step`` with the cyclic garbage collector paused: the summary read back is millions
+    of objects, and the collector's passes over them would cost more than the step."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _step(agenda, commit, view, round_arg, principle_text, summary_of)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_text: bool,
+          summary_of: Any) -> dict[str, Any] | None:
     """The summary data of ``commit`` stepped from the last one, or None (build it in full).
     ``summary_of(c)``: the remembered summary data of commit ``c``, or None."""
     from .. import incremental
