@@ -32,6 +32,7 @@ authentication or its key, and the full build runs.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from types import SimpleNamespace
 from typing import Any
 
@@ -197,7 +198,10 @@ def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, An
         mine.append(rec)
     mine = in_order(mine)
     rows = data["comments"]
-    row_at = {row["id"]: i for i, row in enumerate(rows)}
+    # where each shown comment's row is: only needed when an endorsement or an
+    # acknowledgement names one
+    row_at = {row["id"]: i for i, row in enumerate(rows)} \
+        if any(rec.type != "comment" for rec in mine) else {}
     new: dict[str, Any] = {}  # comment id -> record
     voices = known["voices"]
     fresh = RoundState()  # the new records' endorsements and acknowledgements
@@ -233,9 +237,9 @@ def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, An
         add_entries(p["amendments"], p["blocks"], p["quotes"], rec, shown, answer, members)
         p["comments"] += 1
         p["endorsements"] += len(fresh.endorsements.get(rec.id, []))
-        rows.append(comment_row(rec, shown, None, fresh, members))
-    if new:  # rows are by principle, then by the round's order (a stable sort: as the full build)
-        rows.sort(key=_principle_of)
+        # rows are by principle, then in the round's order: after the principle's last row
+        rows.insert(bisect_right(rows, rec.principle or "", key=_principle_of),
+                    comment_row(rec, shown, None, fresh, members))
     _recount(agenda, data, known, view, config)
     _unresolved(data, new, fresh)
     texts = {cid: text for cid, text in _texts(rows, known["texts"])}
@@ -335,8 +339,9 @@ def _unresolved(data: dict[str, Any], new: dict[str, Any], fresh: RoundState) ->
 
     touched = set(new) | set(fresh.acks) | set(fresh.endorsements)
     kept = {u["comment"]: u for u in data["unresolved"] if u["comment"] not in touched}
-    quotes = {q["comment"]: q for p in data["principles"] for q in p["quotes"]
-              if q["comment"] in touched}
+    where = {row["principle"] for row in data["comments"] if row["id"] in touched}
+    quotes = {q["comment"]: q for p in data["principles"] if p["id"] in where
+              for q in p["quotes"] if q["comment"] in touched}
     out = []
     for row in data["comments"]:
         cid = row["id"]
