@@ -166,7 +166,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     no_consent = verified.consent_withdrawn.get(rnd.id, {})
     texts = {c.id: c.text for c in state.effective.values()
              if c.attribution != "confidential" and c.text and c.id not in no_consent}
-    clustered = _cluster_entries(agenda, texts)
+    clustered = _cluster_entries(agenda, texts, rnd.id)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
@@ -353,9 +353,10 @@ def _from_parts(parts: list[Any] | None) -> dict[str, Any] | None:
     return data
 
 
-def _cluster_entries(agenda: Agenda, texts: dict[str, str]) -> list[dict[str, Any]]:
+def _cluster_entries(agenda: Agenda, texts: dict[str, str], round_id: str) -> list[dict[str, Any]]:
     """The summary's ``clusters``: the near-duplicate groups of ``texts`` (comment id -> text,
-    in the order of the round's fold), each with its size and a sample text."""
+    in the order of the round's fold) of round ``round_id``, each with its size and a sample
+    text. The full build and the step (``summary_step``) both come here."""
     groups = _clusters(agenda, texts)
     return [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups]
 

@@ -248,7 +248,7 @@ def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, An
             texts[rec.id] = rec.text
     from .summary import _cluster_entries
 
-    data["clusters"] = _cluster_entries(agenda, texts)
+    data["clusters"] = _cluster_entries(agenda, texts, round_id)
     awaiting = sorted([*data["dispositions"]["awaiting_ids"], *new])
     data["dispositions"]["awaiting"], data["dispositions"]["awaiting_ids"] = len(awaiting), awaiting
     data["integrity"]["verified"] += len(added)
