@@ -36,10 +36,21 @@ MAX_NEW = 3000  # beyond this many new records, the full pass (both cores) is as
 USED: list[str] = []  # commits verified incrementally in this process (for tests)
 
 
+TAIL_MAX = 5000  # records an increment adds to the small tail before the whole state is rewritten
+
+
 def _memo(agenda: Any) -> Any:
     from .cache import ResultMemo
 
     return ResultMemo(agenda.git.git_dir / "coalition", "policy", keep=2)
+
+
+def _tail(agenda: Any) -> Any:
+    """The records added by increments since the state was last written whole: an increment
+    writes these few, not every id of the round again."""
+    from .cache import ResultMemo
+
+    return ResultMemo(agenda.git.git_dir / "coalition", "policytail", keep=2)
 
 
 def _key(agenda: Any, round_id: str | None, roots: tuple) -> tuple:
@@ -70,29 +81,57 @@ def remember(agenda: Any, result: Any, round_id: str | None) -> None:
     _save(agenda, result, round_id, ids)
 
 
-def _save(agenda: Any, result: Any, round_id: str | None, ids: dict[str, dict[str, str]]) -> None:
-    head = {"commit": result.commit, "checked": result.checked,
+def _head(result: Any) -> dict[str, Any]:
+    return {"commit": result.commit, "checked": result.checked,
             "digest": governed_digest(result.trust)}
+
+
+def _save(agenda: Any, result: Any, round_id: str | None, ids: dict[str, dict[str, str]]) -> None:
+    """The whole state; a tail written for an earlier one (another generation) is not read."""
+    import secrets
+
+    head = {**_head(result), "generation": secrets.token_hex(8)}
     _memo(agenda).put(_key(agenda, round_id, result.trust.roots.key()), [head, ids])
+
+
+def _load(agenda: Any, key: tuple) -> tuple[dict, dict, str, dict] | None:
+    """(head, ids, generation, tail) of the remembered state: the whole state as last written,
+    with the records of the tail written since (if it is of that generation) folded in."""
+    stored = _memo(agenda).get(key)
+    if not stored or len(stored) != 2:
+        return None
+    head, ids = stored
+    if not (isinstance(head, dict) and isinstance(ids, dict)):
+        return None
+    generation = head.get("generation")
+    tail = _tail(agenda).get(key)
+    if tail and len(tail) == 2 and isinstance(tail[0], dict) and isinstance(tail[1], dict) \
+            and tail[1].get("generation") == generation and isinstance(tail[1].get("added"), dict):
+        head, added = tail[0], tail[1]["added"]
+        for rnd, more in added.items():
+            ids.setdefault(rnd, {}).update(more)
+        return head, ids, generation, added
+    return head, ids, generation, {}
 
 
 def outcome(agenda: Any, commit: str, view: Any, round_id: str | None) -> Any:
     """The verdict of ``commit`` from the remembered clean state, or None (run the full pass)."""
     if round_id is not None or view.ledger.incomplete or view.problems:
         return None
-    stored = _memo(agenda).get(_key(agenda, round_id, view.roots.key()))
-    if not stored or len(stored) != 2:
+    key = _key(agenda, round_id, view.roots.key())
+    loaded = _load(agenda, key)
+    if loaded is None:
         return None
-    head, ids = stored
-    if not (isinstance(head, dict) and isinstance(ids, dict)) or head.get("commit") == commit:
+    head, ids, generation, tail = loaded
+    if head.get("commit") == commit:
         return None
     if head.get("digest") != governed_digest(view):
         return None
     added = _added_records(agenda, head["commit"], commit, view)
     if added is None:
         return None
-    checked = _check_new(agenda, commit, view, added, ids)
-    if checked is None:
+    fresh = _check_new(agenda, commit, view, added, ids)
+    if fresh is None:
         return None
     from .verify import Verified
 
@@ -100,9 +139,56 @@ def outcome(agenda: Any, commit: str, view: Any, round_id: str | None) -> Any:
     result.config = view.config
     if result.config is None:
         return None
-    _save(agenda, result, round_id, ids)
+    for rnd, more in fresh.items():
+        tail.setdefault(rnd, {}).update(more)
+    if sum(map(len, tail.values())) > TAIL_MAX:
+        _save(agenda, result, round_id, ids)
+    else:
+        _tail(agenda).put(key, [_head(result), {"generation": generation, "added": tail}])
     USED.append(commit)
     return result
+
+
+def known_clean(agenda: Any, commit: str, view: Any) -> bool:
+    """Whether ``commit`` verifies clean (the whole agenda, ``view``'s roots), known without a
+    full pass: the verdict ``verify_outcome`` remembered for it, or an increment from the
+    last clean head (which then is remembered the same way). False: not known — only a full
+    pass can say."""
+    from .verify import _outcome_key, _outcomes
+
+    if view.ledger.incomplete or view.problems:
+        return False
+    key = _outcome_key(agenda, commit, None, view.roots.key())
+    remembered = (_outcomes(agenda).get(key) or [None])[0]
+    if isinstance(remembered, dict) and isinstance(remembered.get("problems"), list):
+        return not remembered["problems"]
+    stepped = outcome(agenda, commit, view, None)
+    if stepped is None:
+        return False
+    _outcomes(agenda).put(key, [{"checked": stepped.checked, "problems": []}])
+    return True
+
+
+def added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple[str, Any]] | None:
+    """[(path, record)] of the member records ``new`` adds to ``old``'s tree, each read only
+    once its signature verified with a key of ``view``'s registry; None if ``new`` changes
+    anything else, or if a new record's signature or bytes do not check out. Whether the
+    records are *allowed* (signer, place, window, targets) is not judged here: callers ask
+    ``known_clean`` for that."""
+    from . import verify as v
+
+    added = _added_records(agenda, old, new, view)
+    if added is None or len(added) > MAX_NEW:
+        return None
+    v._KNOWN_KEYS = frozenset(view.ledger.state.owner)
+    verdicts = v._check_files(agenda, [(path, path, blob, sig) for path, blob, sig in added], None)
+    out = []
+    for path, _blob, _sig in added:
+        signer, sig_problem, _digest, payload, parse_problem = verdicts[path]
+        if sig_problem or not signer or parse_problem or payload is None:
+            return None
+        out.append((path, v.record_of(payload)))
+    return out
 
 
 def _added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple] | None:
@@ -155,9 +241,9 @@ def _diff(agenda: Any, old: str, new: str, spec: list[str]) -> tuple[int, bytes]
 
 
 def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
-               ids: dict[str, dict[str, str]]) -> bool | None:
-    """Judge each new record exactly as ``trust.rules`` does; True when all pass (``ids``
-    updated), None at the first problem."""
+               ids: dict[str, dict[str, str]]) -> dict[str, dict[str, str]] | None:
+    """Judge each new record exactly as ``trust.rules`` does; when all pass, the ids they add
+    per round (``ids`` updated with them), None at the first problem."""
     from . import verify as v
     from .trust import rules
 
@@ -199,10 +285,11 @@ def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
                 continue
             if not _target_ok(rec, known, recs):
                 return None
-    for round_id, recs in new.items():
-        ids.setdefault(round_id, {}).update(
-            (rid, rec.member if rec.type == "comment" else "") for rid, rec in recs.items())
-    return True
+    fresh = {round_id: {rid: (rec.member if rec.type == "comment" else "")
+                        for rid, rec in recs.items()} for round_id, recs in new.items()}
+    for round_id, more in fresh.items():
+        ids.setdefault(round_id, {}).update(more)
+    return fresh
 
 
 # records whose rules (who may withdraw consent, apply Labels, approve a section; chosen
@@ -233,4 +320,5 @@ def _target_ok(rec: Any, known: dict[str, str], new: dict[str, Any]) -> bool:
     return True
 
 
-__all__ = ["outcome", "remember", "governed_digest", "MAX_NEW", "USED"]
+__all__ = ["outcome", "remember", "governed_digest", "known_clean", "added_records", "MAX_NEW",
+           "USED"]

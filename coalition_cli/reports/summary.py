@@ -84,13 +84,73 @@ def _answer(rec: Record, responses: dict[str, Any], state: RoundState,
             "ack": ack.answer if ack else None, "endorsed_by": endorsers}
 
 
+def _participation(voting: dict[str, Any], voices: dict[tuple[str, str], Any]) -> dict[str, Any]:
+    """How many voting members took a stance on some principle of the round, per sector."""
+    responded = {m for (m, _p) in voices if m in voting}
+    by_sector: dict[str, dict[str, int]] = {}
+    for member in voting.values():
+        row = by_sector.setdefault(member.sector, {"members": 0, "responded": 0})
+        row["members"] += 1
+        row["responded"] += member.id in responded
+    return {"members": len(voting), "responded": len(responded),
+            "by_sector": dict(sorted(by_sector.items()))}
+
+
+def add_entries(amendments: list[Any], blocks: list[Any], quotes: list[Any], rec: Record,
+                shown: tuple, answer: dict[str, Any], members: dict[str, Any]) -> None:
+    """A comment's entries in its principle's amendments, blocks and quotes; ``shown``: its
+    (text, proposed text, quote, member label) as a report for everyone may show them."""
+    text, proposal, quote, who = shown
+    if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
+        amendments.append({"comment": rec.id, "member": who, "quote": quote,
+                           "proposed_text": proposal, "attribution": rec.attribution,
+                           "lang": rec.lang, **held_note(rec, members)})
+    if rec.stance == "block":
+        blocks.append({"comment": rec.id, "member": who, "text": text,
+                       "attribution": rec.attribution, "lang": rec.lang,
+                       **held_note(rec, members)})
+    quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
+                   "text": text, "attribution": rec.attribution, "kind": rec.kind,
+                   "lang": rec.lang, **answer, **held_note(rec, members)})
+
+
+def comment_row(rec: Record, shown: tuple, resp: Any, state: RoundState,
+                members: dict[str, Any]) -> dict[str, Any]:
+    """A comment's row of the summary's ``comments``."""
+    text, proposal, quote, who = shown
+    member = members.get(rec.member)
+    return {
+        "id": rec.id, "member": who,
+        "sector": member.sector if member and rec.attribution == "public" else None,
+        "principle": rec.principle, "quote": quote, "kind": rec.kind, "stance": rec.stance,
+        "text": text, "proposed_text": proposal, "attribution": rec.attribution,
+        "lang": rec.lang,
+        "disposition": resp.disposition if resp else None,
+        "rationale": resp.rationale if resp else None,
+        "commit": resp.commit if resp else None,
+        "endorsed_by": len(state.endorsements.get(rec.id, [])),
+        "ack": state.acks[rec.id].answer if rec.id in state.acks else None,
+    }
+
+
+def unresolved_entry(principle: str | None, cid: str, who: str | None, attribution: str | None,
+                     stance: str | None, text: str | None, lang: str | None,
+                     answer: dict[str, Any]) -> dict[str, Any]:
+    """An unresolved objection: a block, or a comment whose author maintains its objection."""
+    return {"principle": principle, "comment": cid, "member": who, "attribution": attribution,
+            "stance": stance, "why": "block" if stance == "block" else "maintains-objection",
+            "text": text, "lang": lang, **answer}
+
+
 @_gc_paused
 def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None, *,
-                  principle_text: bool = True) -> dict[str, Any]:
+                  principle_text: bool = True, step: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
     """The consultation summary of a round (default: the open or latest one): the JSON keys of
     SPEC.md, and per comment its answer (disposition, rationale, commit, acknowledgement,
     endorsers), the unresolved objections, the round's real dates, the consensus rule and —
-    unless ``principle_text`` is False — each principle's text at the round's draft."""
+    unless ``principle_text`` is False — each principle's text at the round's draft.
+    ``step``: filled with what the next summary steps from (``summary_step.facts``)."""
     config = verified.require_config()
     rnd = pick_round(verified, round_id)
     state = round_state(verified, rnd.id)
@@ -100,18 +160,13 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     draft = agenda.snapshot(rnd.draft).principles
     titles = {p.id: p.title for p in draft.values()}
 
-    responded = {m for (m, _p) in state.voices if m in voting}
-    by_sector: dict[str, dict[str, int]] = {}
-    for member in voting.values():
-        row = by_sector.setdefault(member.sector, {"members": 0, "responded": 0})
-        row["members"] += 1
-        row["responded"] += member.id in responded
+    participation = _participation(voting, state.voices)
 
     # the clusters first: their working memory is freed before the rows below are built
     no_consent = verified.consent_withdrawn.get(rnd.id, {})
     texts = {c.id: c.text for c in state.effective.values()
              if c.attribution != "confidential" and c.text and c.id not in no_consent}
-    groups = _clusters(agenda, texts, rnd.id)
+    clustered = _cluster_entries(agenda, texts, rnd.id)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
@@ -125,18 +180,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
                   themes=draft[pid].themes if pid in draft else ())
         amendments, blocks, quotes = [], [], []
         for rec in items:
-            text, proposal, quote, who = shown[rec.id]
-            if rec.proposed_text or (rec.encrypted and rec.stance == "amend"):
-                amendments.append({"comment": rec.id, "member": who, "quote": quote,
-                                   "proposed_text": proposal, "attribution": rec.attribution,
-                                   "lang": rec.lang, **held_note(rec, members)})
-            if rec.stance == "block":
-                blocks.append({"comment": rec.id, "member": who, "text": text,
-                               "attribution": rec.attribution, "lang": rec.lang,
-                               **held_note(rec, members)})
-            quotes.append({"comment": rec.id, "member": who, "stance": rec.stance, "quote": quote,
-                           "text": text, "attribution": rec.attribution, "kind": rec.kind,
-                           "lang": rec.lang, **answers[rec.id], **held_note(rec, members)})
+            add_entries(amendments, blocks, quotes, rec, shown[rec.id], answers[rec.id], members)
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
@@ -147,30 +191,13 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
             **governance_fields(t, members),
         })
 
-    rows = []
-    for rec in _by_principle(state.effective.values()):
-        text, proposal, quote, who = shown[rec.id]
-        resp = responses.get(rec.id)
-        member = members.get(rec.member)
-        rows.append({
-            "id": rec.id, "member": who,
-            "sector": member.sector if member and rec.attribution == "public" else None,
-            "principle": rec.principle, "quote": quote, "kind": rec.kind, "stance": rec.stance,
-            "text": text, "proposed_text": proposal, "attribution": rec.attribution,
-            "lang": rec.lang,
-            "disposition": resp.disposition if resp else None,
-            "rationale": resp.rationale if resp else None,
-            "commit": resp.commit if resp else None,
-            "endorsed_by": len(state.endorsements.get(rec.id, [])),
-            "ack": state.acks[rec.id].answer if rec.id in state.acks else None,
-        })
+    rows = [comment_row(rec, shown[rec.id], responses.get(rec.id), state, members)
+            for rec in _by_principle(state.effective.values())]
     awaiting = sorted(c for c in state.effective if c not in responses)
     excluded = excluded_records(agenda.p(f"rounds/{rnd.id}") + "/", verified.problems, rnd.id,
                                 agenda.p("members") + "/")
-    unresolved = [{"principle": rec.principle, "comment": rec.id, "member": shown[rec.id][3],
-                   "attribution": rec.attribution, "stance": rec.stance,
-                   "why": "block" if rec.stance == "block" else "maintains-objection",
-                   "text": shown[rec.id][0], "lang": rec.lang, **answers[rec.id]}
+    unresolved = [unresolved_entry(rec.principle, rec.id, shown[rec.id][3], rec.attribution,
+                                   rec.stance, shown[rec.id][0], rec.lang, answers[rec.id])
                   for rec in _by_principle(state.effective.values())
                   if rec.stance == "block" or answers[rec.id]["ack"] == "maintains-objection"]
     data = {
@@ -180,15 +207,14 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
                   **round_facts(agenda, verified, rnd)},
         "stances": list(config.stances),
         "rule": {**consensus_rule(config, len(voting)), **applies_to(principles, verified, rnd.id)},
-        "participation": {"members": len(voting), "responded": len(responded),
-                          "by_sector": dict(sorted(by_sector.items()))},
+        "participation": participation,
         "principles": principles,
         "comments": rows,
         "dispositions": {"answered": len(state.effective) - len(awaiting),
                          "awaiting": len(awaiting), "awaiting_ids": awaiting},
         "unresolved": unresolved,
         "governance": holdings(verified, rnd.id, _by_principle(state.effective.values()), members),
-        "clusters": [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups],
+        "clusters": clustered,
         "integrity": {"verified": sum(len(v) for v in verified.records.values()),
                       "excluded": sum(e["count"] for e in excluded)},
         "excluded": excluded,
@@ -197,6 +223,10 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     }
     from .languages import add_translations
 
+    if step is not None:
+        from .summary_step import facts
+
+        step.update(facts(verified, rnd.id, state, texts, no_consent, responses))
     return add_translations(data, agenda, rnd.draft, draft, tuple(config.languages))
 
 
@@ -204,7 +234,8 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
              verify: Callable[[], Verified] | None = None, *,
              parts: Callable[[Any], list[Any]] = lambda value: [value],
              whole: Callable[[list[Any] | None], Any] = lambda got: got[0] if got else None,
-             keep: int = 2, commit: str | None = None, strict: bool = True) -> Any:
+             keep: int = 2, commit: str | None = None, strict: bool = True,
+             step: Callable[[Any, Callable[[str], Any]], Any] | None = None) -> Any:
     """``build(verify(agenda))`` for the agenda's head, remembered by commit
     (``cache.ResultMemo``, key: the agenda folder, the commit and ``extra``).
 
@@ -212,6 +243,8 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     history — and the code, so a head already reported on in this clone is read back;
     ``verify`` (default: ``verify.verify``) runs only for a new head. Large results are
     stored in ``parts`` and put back together by ``whole`` (None: not a result).
+    ``step(view, remembered)``: the result made from an earlier one (``remembered(commit)``:
+    the result remembered for that commit, or None) without a full verify, or None.
     """
     from ..cache import ResultMemo
     from ..trust import trusted
@@ -229,6 +262,11 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     key = (agenda.rel, commit, *view.roots.key(), *extra)
     value = whole(memo.get(key))
     if value is not None:
+        return value
+    value = step(view, lambda other: whole(memo.get((agenda.rel, other, *view.roots.key(),
+                                                     *extra)), other)) if step else None
+    if value is not None:
+        memo.put(key, parts(value))
         return value
     if verify is None:
         from ..verify import verify as verify_agenda
@@ -249,16 +287,27 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
                     principle_text: bool = True) -> dict[str, Any]:
     """``build_summary`` of the agenda's head, remembered by commit (see ``_at_head``); a
     summary read back gets ``generated_at`` afresh."""
+    from . import summary_step
+
     commit = agenda.head()
 
-    def whole(got: list[Any] | None) -> dict[str, Any] | None:
+    def whole(got: list[Any] | None, made_from: str = commit) -> dict[str, Any] | None:
         data = _from_parts(got)
-        return data if data is not None and data.get("generated_from") == commit else None
+        return data if data is not None and data.get("generated_from") == made_from else None
 
-    data = _at_head(agenda, "summary", (round_id or "", principle_text),
-                    lambda verified: build_summary(agenda, verified, round_id,
-                                                   principle_text=principle_text), verify,
-                    parts=_in_parts, whole=whole, commit=commit)
+    def build(verified: Verified) -> dict[str, Any]:
+        known: dict[str, Any] = {}
+        data = build_summary(agenda, verified, round_id, principle_text=principle_text,
+                             step=known)
+        if verified.ok and verified.trust is not None and verified.commit == commit:
+            summary_step.remember(agenda, commit, verified.trust, round_id, principle_text, known)
+        return data
+
+    def step(view: Any, remembered: Callable[[str], Any]) -> dict[str, Any] | None:
+        return summary_step.step(agenda, commit, view, round_id, principle_text, remembered)
+
+    data = _at_head(agenda, "summary", (round_id or "", principle_text), build, verify,
+                    parts=_in_parts, whole=whole, commit=commit, step=step)
     if data.get("generated_at") is None:
         data["generated_at"] = stamp(now())
     return data
@@ -302,6 +351,14 @@ def _from_parts(parts: list[Any] | None) -> dict[str, Any] | None:
         return None
     data["comments"] = rows
     return data
+
+
+def _cluster_entries(agenda: Agenda, texts: dict[str, str], round_id: str) -> list[dict[str, Any]]:
+    """The summary's ``clusters``: the near-duplicate groups of ``texts`` (comment id -> text,
+    in the order of the round's fold) of round ``round_id``, each with its size and a sample
+    text. The full build and the step (``summary_step``) both come here."""
+    groups = _clusters(agenda, texts, round_id)
+    return [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups]
 
 
 def _clusters(agenda: Agenda, texts: dict[str, str], round_id: str = "") -> list[list[str]]:
