@@ -33,8 +33,9 @@ The walk is incremental: the head's state is remembered, authenticated
 (``cache.save_value``), and a new head that descends from it only costs the new
 commits (a merge of an older branch walks again from the start). What the trusted
 registry and settings versions parsed into (plain fields, keyed by their blob ids and
-kind) is remembered with it, so that resuming rebuilds the head's members and config
-with the same ``*_from_fields`` checks but without reading or parsing 200 files again.
+kind) is remembered with it (``trust.resume``), so that resuming rebuilds the head's
+members from their checked values and its config through ``config_from_fields``, without
+reading or parsing 200 files again.
 A shallow or grafted clone cannot be walked: ``incomplete``.
 """
 
@@ -48,23 +49,13 @@ from typing import Any
 
 from .. import records
 from ..errors import GitError, InputError
-from ..model import (
-    Config,
-    KeyEntry,
-    Member,
-    closing_from_fields,
-    config_from_fields,
-    member_from_fields,
-    principle_from_fields,
-    round_from_fields,
-)
+from ..model import Config, closing_from_fields, config_from_fields, principle_from_fields, round_from_fields
+from . import resume
 from .history import changes as _changes
 from .history import commits as _commits
 from .history import incomplete_history
 from .roots import Roots
 from .state import CONFIG, State, Version, is_record, kind_of
-
-FORMAT = 2
 
 
 @dataclass
@@ -108,66 +99,6 @@ class Ledger:
 
 
 # --- judging one version --------------------------------------------------------------------
-
-_REMEMBERED = ("member", "config")  # what every resumed walk rebuilds at its head
-
-
-def _plain(value: Any) -> bool:
-    """Only plain values (what the canonical and block parsers give, a member's checked
-    values) are remembered: marshal gives them back exactly, of the same types."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            if any(type(k) is not str for k in item):
-                return False
-            stack.extend(item.values())
-        elif kind is list or kind is tuple:
-            stack.extend(item)
-        elif kind not in (str, int, float, bool, type(None)):
-            return False
-    return True
-
-
-def _member_values(member: Member) -> tuple:
-    """A checked Member as the plain values of its fields (its keys' too), in field order."""
-    from dataclasses import astuple
-
-    return astuple(member)  # the keys as tuples of their own fields' values
-
-
-_MEMBER_SHAPE: list[int] = []  # [number of Member fields, index of "keys"], once a process
-
-
-def _member_of(values: tuple) -> Member:
-    """The Member ``_member_values`` gave ``values`` for."""
-    if not _MEMBER_SHAPE:
-        from dataclasses import fields
-
-        names = [f.name for f in fields(Member)]
-        _MEMBER_SHAPE.extend((len(names), names.index("keys")))
-    size, at = _MEMBER_SHAPE
-    if type(values) is not tuple or len(values) != size:
-        raise InputError("a remembered member of another shape")
-    given = list(values)
-    given[at] = tuple(KeyEntry(*entry) for entry in given[at])
-    return Member(*given)
-
-
-def _from_fields(kind: str, rel: str, path: str, fields: Any) -> tuple[Any, str]:
-    """A member file's or the settings' parsed fields (or, for a member, the Member already
-    made of them) made into the object, with its order."""
-    if kind == "member":
-        name = rel.rsplit("/", 1)[-1]
-        member = fields if isinstance(fields, Member) else member_from_fields(fields, path)
-        if member.id != name[:-5]:
-            raise InputError(f"{path}: member '{member.id}' is stored as {name}")
-        return member, member.updated_at or ""
-    config = config_from_fields(fields, path)
-    return config, config.updated_at or ""
-
-
 
 class _Walk:
     def __init__(self, agenda: Any, ledger: Ledger) -> None:
@@ -336,20 +267,20 @@ class _Walk:
 
     def _parse_new(self, kind: str | None, rel: str, path: str, data: bytes) -> tuple[Any, str]:
         name = PurePosixPath(rel).name
-        if kind in _REMEMBERED:
+        if kind in resume.REMEMBERED:
             blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
             key = f"{kind}\0{blob}"
             if kind == "member":  # remembered as the checked values: rebuilt without checks
-                found = _from_fields(kind, rel, path, records.parse_record(
+                found = resume.from_fields(kind, rel, path, records.parse_record(
                     data, path, limit=records.MAX_MANIFEST_BYTES))
-                values = _member_values(found[0])
-                if _plain(values):
+                values = resume.member_values(found[0])
+                if resume.plain(values):
                     self.ledger.fields[key] = marshal.dumps(values)
                 return found
             fields = records.load_yaml_bytes(data, path)
-            if _plain(fields):  # before config_from_fields sees (and might change) them
+            if resume.plain(fields):  # before config_from_fields sees (and might change) them
                 self.ledger.fields[key] = marshal.dumps(fields)
-            return _from_fields(kind, rel, path, fields)
+            return resume.from_fields(kind, rel, path, fields)
         if kind == "principle":
             head, body = records.split_front_matter(data, path)
             principle = principle_from_fields(head, body, path)
@@ -375,15 +306,15 @@ class _Walk:
 
     def parsed(self, rel: str, version: Version) -> Any:
         kind = kind_of(rel)
-        raw = self.ledger.fields.get(f"{kind}\0{version.blob}") if kind in _REMEMBERED else None
+        raw = self.ledger.fields.get(f"{kind}\0{version.blob}") if kind in resume.REMEMBERED else None
         if raw is not None and version.blob not in self._bytes:  # remembered: not read again
             key = (rel, version.blob)
             if key not in self._rebuilt:
                 try:
                     value = marshal.loads(raw)
-                    self._rebuilt[key] = _from_fields(
+                    self._rebuilt[key] = resume.from_fields(
                         kind, rel, self.base + rel,
-                        _member_of(value) if kind == "member" else value)
+                        resume.member_of(value) if kind == "member" else value)
                 except InputError as exc:
                     self._rebuilt[key] = exc
             found = self._rebuilt[key]
@@ -622,63 +553,6 @@ def _stem(name: str) -> str:
     return name[:-5] if name != ".yaml" else name
 
 
-# --- the walk, remembered -------------------------------------------------------------------
-
-
-def _cache_path(agenda: Any) -> Any:
-    return agenda.git.git_dir / "coalition" / f"ledger-v{FORMAT}.marshal"
-
-
-def _save(agenda: Any, ledger: Ledger) -> None:
-    from ..cache import load_value, package_fingerprint, save_value
-
-    stored = load_value(_cache_path(agenda))
-    entries = stored if isinstance(stored, dict) else {}
-    trusted_blobs = {v.blob for v in ledger.state.files.values()}
-    entries[(agenda.rel, ledger.roots.key())] = {
-        "code": package_fingerprint(),  # a walk made by other code is never resumed
-        "head": ledger.head,
-        "files": {p: [v.blob, v.sig, v.signer, v.order] for p, v in ledger.state.files.items()},
-        "founders": None if ledger.state.founders is None else sorted(ledger.state.founders),
-        "rejected": {f"{p}\0{b}": list(v) for (p, b), v in ledger.rejected.items()},
-        "events": [list(e) for e in ledger.events],
-        "fields": {k: v for k, v in ledger.fields.items()
-                   if k.partition("\0")[2] in trusted_blobs},
-    }
-    while len(entries) > 8:
-        entries.pop(next(iter(entries)))
-    save_value(_cache_path(agenda), entries)
-
-
-def _load(agenda: Any, roots: Roots, walk: _Walk) -> tuple[str, State, Ledger] | None:
-    from ..cache import load_value, package_fingerprint
-
-    stored = load_value(_cache_path(agenda))
-    entry = stored.get((agenda.rel, roots.key())) if isinstance(stored, dict) else None
-    if not isinstance(entry, dict) or entry.get("code") != package_fingerprint():
-        return None
-    try:
-        files = {p: Version(*v) for p, v in entry["files"].items()}
-        fields = entry.get("fields", {})
-        if not isinstance(fields, dict) or any(type(v) is not bytes for v in fields.values()):
-            return None
-        walk.ledger.fields.update(fields)
-        walk.read([v.blob for p, v in files.items()  # what resuming must parse afresh
-                   if kind_of(p) in _REMEMBERED and f"{kind_of(p)}\0{v.blob}" not in fields])
-        founders = entry["founders"]
-        state = walk._state(files, frozenset(founders or ()))
-        if founders is None:
-            state.founders = None
-        ledger = Ledger(head=entry["head"], roots=roots, state=state)
-        for key, value in entry["rejected"].items():
-            path, _nul, blob = key.partition("\0")
-            ledger.rejected[(path, blob)] = (value[0], value[1])
-        ledger.events = [tuple(e) for e in entry["events"]]  # type: ignore[misc]
-        return entry["head"], state, ledger
-    except (KeyError, TypeError, ValueError, InputError):
-        return None
-
-
 def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Ledger:
     """The ledger of ``head``: its trusted state, and why the versions it rejected are not."""
     ledger = Ledger(head=head, roots=roots)
@@ -689,7 +563,7 @@ def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Led
     states: dict[str, State] = {}
     since = None
     if use_cache:
-        loaded = _load(agenda, roots, w)
+        loaded = resume.load(agenda, roots, w)
         if loaded is not None:
             old_head, state, old = loaded
             if old_head == head:
@@ -729,7 +603,7 @@ def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Led
     ledger.walked = len(commits)
     ledger.state = states.get(head, empty)
     if use_cache and ledger.walked:
-        _save(agenda, ledger)
+        resume.save(agenda, ledger)
     return ledger
 
 
