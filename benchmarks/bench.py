@@ -371,12 +371,9 @@ def agenda_repo(root: Path, n: int, rebuild: bool, log=print,  # noqa: ANN001
     return repo
 
 
-def bench_other_client(root: Path, n: int, reps: int, rebuild: bool, log=print) -> dict:  # noqa: ANN001
-    """Cold verify of ``n`` records that another client wrote in ordinary YAML, against the
-    floor measured on the same repository in the same run."""
-    repo = agenda_repo(root, n, rebuild, log, other=True)
-    verify_cmd = [*coalition_cmd(), "verify", "--format", "json"]
-    run(verify_cmd, repo)  # settle the page cache
+def cold_verifies(repo: Path, verify_cmd: list[str], reps: int) -> tuple[float, int]:
+    """The median of ``reps`` verifies with no derived cache (each must pass), and the
+    number of files they checked."""
     cold = []
     for _ in range(reps):
         drop_cache(repo)
@@ -384,9 +381,19 @@ def bench_other_client(root: Path, n: int, reps: int, rebuild: bool, log=print) 
         result = json.loads(proc.stdout)
         assert result["ok"], result["problems"][:5]
         cold.append(took)
+    return median(cold), result["checked"]
+
+
+def bench_other_client(root: Path, n: int, reps: int, rebuild: bool, log=print) -> dict:  # noqa: ANN001
+    """Cold verify of ``n`` records that another client wrote in ordinary YAML, against the
+    floor measured on the same repository in the same run."""
+    repo = agenda_repo(root, n, rebuild, log, other=True)
+    verify_cmd = [*coalition_cmd(), "verify", "--format", "json"]
+    run(verify_cmd, repo)  # settle the page cache
+    took, checked = cold_verifies(repo, verify_cmd, reps)
     floor, cat, loop = bench_floor(repo, reps)
-    return {"n": n, "verify_cold": median(cold), "floor": floor, "floor_cat": cat,
-            "floor_ed25519": loop, "checked": result["checked"]}
+    return {"n": n, "verify_cold": took, "floor": floor, "floor_cat": cat,
+            "floor_ed25519": loop, "checked": checked}
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -886,15 +893,7 @@ def bench_size(root: Path, n: int, reps: int, rebuild: bool, log=print) -> dict:
     out.update(bench_after_new(repo, heavy))
 
     log(f"  N={n:,}: verify cold ...")
-    cold = []
-    for _ in range(heavy):
-        drop_cache(repo)
-        took, proc = run(verify_cmd, repo)
-        result = json.loads(proc.stdout)
-        assert result["ok"], result["problems"][:5]
-        cold.append(took)
-    out["verify_cold"] = median(cold)
-    out["checked"] = result["checked"]
+    out["verify_cold"], out["checked"] = cold_verifies(repo, verify_cmd, heavy)
     log(f"  N={n:,}: floor (cat-file --batch + bare Ed25519 loop) ...")
     out["floor"], out["floor_cat"], out["floor_ed25519"] = bench_floor(repo, max(2, reps - 2))
 

@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", default=os.environ.get("COALITION_BENCH_DIR", "/tmp/coalition-bench"))
     parser.add_argument("--output", default="million.json")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    try:
+        sizes = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        parser.error(f"--sizes: comma-separated numbers, not {args.sizes!r}")
     out: dict[int, dict] = {}
     for n in sizes:  # the warm and incremental figures of every size first, side by side
         out[n] = measure(bench.agenda_repo(Path(args.dir), n, False), args.reps)
