@@ -87,19 +87,31 @@ _MAC = 32
 
 
 def _mac(key: bytes, nonce: bytes, index: int, data: bytes) -> bytes:
-    return hmac.new(key, nonce + index.to_bytes(8, "little") + data, hashlib.sha256).digest()
+    mac = hmac.new(key, nonce + index.to_bytes(8, "little"), hashlib.sha256)
+    mac.update(data)  # not joined to the prefix: a frame is up to tens of MB, never copied
+    return mac.digest()
 
 
 def write_frames(fh: Any, frames: Iterable[Any], key: bytes) -> None:
     """A random nonce, then each value as one frame: its marshal length (8 bytes,
-    little-endian), an HMAC-SHA256 of (nonce, frame number, bytes) under ``key``, the bytes."""
+    little-endian), an HMAC-SHA256 of (nonce, frame number, bytes) under ``key``, the bytes.
+    A ``Frame`` is written as it is (marshal's bytes, not marshalled again)."""
     nonce = os.urandom(_NONCE)
     fh.write(nonce)
     for index, value in enumerate(frames):
-        data = marshal.dumps(value)
+        data = value.data if type(value) is Frame else marshal.dumps(value)
         fh.write(len(data).to_bytes(_LENGTH, "little"))
         fh.write(_mac(key, nonce, index, data))
         fh.write(data)
+
+
+class Frame:
+    """Bytes marshal already wrote: ``write_frames`` writes them as one frame as they are."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
 
 
 def read_frames(fh: Any, key: bytes) -> Iterator[Any]:
@@ -294,6 +306,29 @@ def package_fingerprint() -> str:
     return _PACKAGE_CODE
 
 
+def _read_result(path: Path, first: int | None) -> tuple[dict, list[Any]] | None:
+    """(header, values) of a result file made by this code (``first``: only that many
+    values read), or None."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        frames = _load_frames(path)
+        header = next(frames, None)
+        if not (isinstance(header, dict) and header.get("code") == package_fingerprint()):
+            return None
+        count = header.get("values")
+        if first is not None and type(count) is int and first <= count:
+            values = [value for _, value in zip(range(first), frames)]
+            return (header, values) if len(values) == first else None
+        values = list(frames)
+        return (header, values) if len(values) == count else None
+    except (EOFError, ValueError, TypeError, OSError):
+        return None
+    finally:
+        if paused:
+            gc.enable()
+
+
 class ResultMemo:
     """Results keyed by exactly what determines them (a commit id, the agenda folder, the
     round asked for) and by the code that computed them; one file per result, in
@@ -315,26 +350,22 @@ class ResultMemo:
             "utf-8", "surrogatepass")).hexdigest()[:32]
         return self.folder / f"{self.kind}-{name}.marshal"
 
-    def get(self, key: tuple) -> list[Any] | None:
-        """The values ``put`` stored for ``key``, in order; None on a miss."""
+    def get(self, key: tuple, first: int | None = None) -> list[Any] | None:
+        """The values ``put`` stored for ``key``, in order; None on a miss. ``first``: only
+        that many of them, the rest of the file not read (each frame is authenticated on
+        its own, under the file's nonce and its place in it)."""
         path = self._file(key)
         if path is None or not path.is_file():
             return None
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            frames = _load_frames(path)
-            header = next(frames, None)
-            if not (isinstance(header, dict) and header.get("code") == package_fingerprint()
-                    and header.get("key") == list(key)):
-                return None
-            values = list(frames)
-            return values if len(values) == header.get("values") else None
-        except (EOFError, ValueError, TypeError, OSError):
-            return None
-        finally:
-            if paused:
-                gc.enable()
+        got = _read_result(path, first)
+        return got[1] if got is not None and got[0].get("key") == list(key) else None
+
+    def each(self, first: int | None = None) -> Iterator[list[Any]]:
+        """The values (``first``: the first that many) of every result of this kind kept."""
+        for path in self.folder.glob(f"{self.kind}-*.marshal") if self.folder else ():
+            got = _read_result(path, first)
+            if got is not None:
+                yield got[1]
 
     def put(self, key: tuple, values: list[Any]) -> None:
         """Remember ``values`` (what marshal can write), one frame each: a large result is
@@ -352,3 +383,50 @@ class ResultMemo:
         except (OSError, ValueError):
             pass  # a result that cannot be remembered is only computed again next time
 
+
+class Chunks:
+    """Values shared by the results of one kind (``ResultMemo``), each stored once in its own
+    file named by the SHA-256 of its marshal bytes (``{kind}-{name}.marshal``), authenticated
+    like every file here: a result names the chunks it is made of, and a new result that
+    keeps most of an old one's chunks writes only its new ones.
+
+    ``get`` checks the file's key, the code that wrote it and the name it was written
+    under; ``prune`` removes the chunks no kept result names any more.
+    """
+
+    def __init__(self, folder: Path | None, kind: str) -> None:
+        self.folder = folder / "results" if folder else None
+        self.kind = kind
+
+    def _file(self, name: str) -> Path | None:
+        return self.folder / f"{self.kind}-{name}.marshal" if self.folder else None
+
+    def put(self, value: Any) -> str:
+        """Store ``value``; its name."""
+        data = marshal.dumps(value)
+        name = hashlib.sha256(data).hexdigest()[:32]
+        path = self._file(name)
+        if path is not None:
+            try:
+                _atomic_frames(path, [{"code": package_fingerprint(), "chunk": name, "values": 1},
+                                     Frame(data)])
+            except (OSError, ValueError):
+                pass  # a chunk not written: the result naming it is a miss next time
+        return name
+
+    def get(self, name: str) -> Any:
+        """The value stored under ``name``; KeyError when it is missing, damaged, not
+        authenticated, made by other code or stored under another name."""
+        path = self._file(name) if type(name) is str and name.isalnum() else None
+        got = _read_result(path, None) if path is not None and path.is_file() else None
+        if got is None or got[0].get("chunk") != name:
+            raise KeyError(name)
+        return got[1][0]
+
+    def prune(self, named: set[str]) -> None:
+        """Remove every chunk of this kind whose name is not in ``named``."""
+        if self.folder is None:
+            return
+        for path in self.folder.glob(f"{self.kind}-*.marshal"):
+            if path.stem[len(self.kind) + 1:] not in named:
+                path.unlink(missing_ok=True)

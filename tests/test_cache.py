@@ -12,7 +12,7 @@ import io
 import json
 import marshal
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -279,8 +279,9 @@ def test_a_record_removed_by_git_revert_is_gone_at_once(busy: Coalition) -> None
 # --- the derived data of the summary, and the faster code behind it, change no answer too ----
 
 
-def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(busy: Coalition) -> None:
-    from coalition_cli.reports.near_duplicates import VERSION, Campaigns
+def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(
+        busy: Coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coalition_cli.reports.near_duplicates import VERSION
 
     c = busy
     v = verify(c.agenda, use_cache=False)
@@ -289,32 +290,50 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(bus
     assert first["clusters"]
     assert summary(c, v) == first  # from the memo
     loaded = list(cache.read_frames(io.BytesIO(memo.read_bytes()), cache.secret()))
-    header, state = loaded[0], loaded[1:]
-    head, parent, blocks = state
+    header, (head, parent, blocks, members, segments) = loaded[0], loaded[1:]
+    chunks = cache.Chunks(c.agenda.git.git_dir / "coalition", "chunk.clusters")
+    [[count, name]] = segments
+    ids, said = chunks.get(name)
+
+    def texts(ids: list, said: list) -> list:  # noqa: ANN001 - a segment of these texts
+        return [[len(ids), chunks.put([ids, said])]]
+
     forward = list(parent)
     forward[0] = len(parent) - 1  # a link to a later text (a cycle, if followed)
     for damaged in (b"\x00garbage",
                     frames(header, "not", "a", "state"),  # the right key, the wrong shape
-                    frames(header, {**head, "version": VERSION + 1}, parent, blocks),
-                    frames(header, {**head, "digest": "0" * 64}, parent, blocks),  # other texts
-                    frames(header, head, forward, blocks),
-                    frames(header, {**head, "count": head["count"] + 1}, parent + [0], blocks),
-                    frames(header, head, parent, {k: 10**6 for k in blocks}),  # no such texts
-                    frames({**header, "key": ["another", "round"]}, head, [0] * len(parent), blocks)):
+                    frames(header, {**head, "version": VERSION + 1}, parent, blocks, members,
+                           segments),
+                    frames(header, head, parent, blocks, members,
+                           texts(ids, [t + "!" for t in said])),  # other texts
+                    frames(header, head, parent, blocks, members, texts(ids[::-1], said)),
+                    frames(header, head, parent, blocks, members, [[count + 1, name]]),
+                    frames(header, head, parent, blocks, members, [[count, "0" * 32]]),  # lost
+                    frames(header, head, forward, blocks, members, segments),
+                    frames(header, {**head, "count": head["count"] + 1}, parent + [0], blocks,
+                           members, texts(ids + ["x"], said + ["x"])),
+                    frames(header, head, parent, {k: 10**6 for k in blocks}, members,
+                           segments),  # no such texts
+                    frames({**header, "key": ["another", "round"]}, head, [0] * len(parent), blocks,
+                           members, segments)):
         memo.write_bytes(damaged)
         assert summary(c, v) == first
     # what the memo holds is what the summary shows: read and extended, not redone
-    ids = [row["id"] for row in first["comments"]]
-    state = Campaigns.restore([head, parent, blocks])
+    rows = [row["id"] for row in first["comments"]]
     order = _texts_in_order(c, v)
-    one = order.index(next(r for r in ids if _text(first, r) == "Annual public reporting is a good start."))
-    other = order.index(next(r for r in ids if _text(first, r) == "Young people were never asked."))
-    forged = list(state.parent)
+    one = order.index(next(r for r in rows if _text(first, r) == "Annual public reporting is a good start."))
+    other = order.index(next(r for r in rows if _text(first, r) == "Young people were never asked."))
+    forged = list(parent)
     forged[max(one, other)] = min(one, other)
-    memo.write_bytes(frames(header, head, forged, blocks))
+    planted = {**members, min(one, other): [min(one, other), max(one, other)]}
+    memo.write_bytes(frames(header, head, forged, blocks, planted, texts(ids, said)))
     shown = [g["comments"] for g in summary(c, v)["clusters"]]
     assert sorted([order[one], order[other]]) in shown
-    # a new comment: the remembered state is extended (the planted link is still there)
+    # a new comment: the remembered state is extended (the planted link is still there);
+    # stamped a minute on, so that it comes after the others (in the same second, the
+    # order of ids would decide)
+    later = datetime.now(timezone.utc) + timedelta(minutes=1)
+    monkeypatch.setattr(actions._write, "now", lambda: later)
     mine = actions.comment_add(c.agenda, c.who("youth"), principle="P03", stance="oppose",
                                text="We need to fund data literacy first. We need to fund data literacy.")
     after = summary(c, verify(c.agenda))
@@ -454,18 +473,62 @@ def test_the_summary_is_remembered_by_commit_and_follows_every_new_one(busy: Coa
 
 
 @pytest.mark.parametrize("split", [1, 2, 3])
-def test_a_summary_split_in_parts_is_put_back_whole(split: int) -> None:
+def test_a_summary_split_in_parts_is_put_back_whole(split: int, tmp_path: Path) -> None:
     rows = [{"id": f"c{i}", "principle": p, "text": f"t{i}"}
             for i, p in enumerate(["P01"] * split + [None] + ["P02"] * 2 + ["P09"])]
     data = {"round": {"id": "r1"}, "comments": rows, "generated_at": "x", "principles": [
         {"id": "P01", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P01"]},
         {"id": "P02", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P02"]},
         {"id": "P03", "quotes": []}]}
-    parts = _in_parts(data)
-    assert len(parts) == 5  # the summary, then P01, None, P02, P09
-    back = _from_parts(marshal.loads(marshal.dumps(parts)))
-    assert back == {**data, "generated_at": None}
-    assert _from_parts(parts[:2]) is None  # P02's quotes lost: not a summary
+    chunks = cache.Chunks(tmp_path, "chunk.summary")
+    parts = _in_parts(data, chunks)
+    index, head = parts
+    assert [entry[:2] for entry in index] == [["P01", split], [None, 1], ["P02", 2], ["P09", 1]]
+    assert len(list((tmp_path / "results").glob("chunk.summary-*.marshal"))) == 4
+    assert head["comments"] is None
+    assert [p["quotes"] for p in head["principles"]] == [None, None, []]  # P03: no rows
+    def copy(value):  # noqa: ANN001, ANN202 - as read back from the memo
+        return marshal.loads(marshal.dumps(value))
+
+    assert _from_parts(copy(parts), chunks) == {**data, "generated_at": None}
+    assert _from_parts(copy([index[:2], head]), chunks) is None  # P02's quotes lost
+    miscounted = [[key, n + 1, name] for key, n, name in index]
+    assert _from_parts(copy([miscounted, head]), chunks) is None
+    other = cache.Chunks(tmp_path, "chunk.other")  # the chunks of no such kind
+    assert _from_parts(copy(parts), other) is None
+    (tmp_path / "results" / f"chunk.summary-{index[2][2]}.marshal").write_bytes(b"damaged")
+    assert _from_parts(copy(parts), chunks) is None
+
+
+def test_a_summary_appended_to_names_the_old_chunks_and_its_new_ones(tmp_path: Path) -> None:
+    """New rows appended as chunks of their principles come after its old rows, and their
+    quotes after its old quotes; the old chunks are not written again, and the chunks that
+    no summary kept names any more are removed."""
+    from coalition_cli.reports.summary_parts import appended, prune
+
+    rows = [{"id": f"c{i}", "principle": p} for i, p in enumerate(["P01", "P01", "P02"])]
+    data = {"comments": rows, "generated_at": None, "principles": [
+        {"id": "P01", "quotes": [{"comment": "c0"}, {"comment": "c1"}]},
+        {"id": "P02", "quotes": [{"comment": "c2"}]}]}
+    memo = cache.ResultMemo(tmp_path, "summary", keep=1)
+    chunks = cache.Chunks(tmp_path, "chunk.summary")
+    memo.put(("rel", "c0"), _in_parts(data, chunks))
+    files = tmp_path / "results"
+    before = {p.name: p.stat().st_mtime_ns for p in files.glob("chunk.summary-*")}
+    index, head = memo.get(("rel", "c0"), first=2)
+    memo.put(("rel", "c1"), appended(index, head, {"P01": [{"id": "c9", "principle": "P01"}]},
+                                     {"P01": [{"comment": "c9"}]}, chunks))
+    prune(memo, chunks)
+    back = _from_parts(memo.get(("rel", "c1")), chunks)
+    assert [r["id"] for r in back["comments"]] == ["c0", "c1", "c9", "c2"]
+    assert [q["comment"] for q in back["principles"][0]["quotes"]] == ["c0", "c1", "c9"]
+    after = {p.name: p.stat().st_mtime_ns for p in files.glob("chunk.summary-*")}
+    assert len(after) == 3 and all(after[name] == when for name, when in before.items())
+    assert memo.get(("rel", "c0")) is None  # keep=1: the older summary went, its chunks stay
+    memo.put(("rel", "c2"), _in_parts({**data, "comments": rows[2:], "principles": [
+        {"id": "P01", "quotes": []}, {"id": "P02", "quotes": [{"comment": "c2"}]}]}, chunks))
+    prune(memo, chunks)
+    assert len(list(files.glob("chunk.summary-*"))) == 1  # only what the kept one names
 
 
 def test_git_replace_does_not_change_what_is_verified(busy: Coalition) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import marshal
 import random
 import re
+from pathlib import Path
+from types import SimpleNamespace
 from collections import defaultdict
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -155,15 +158,73 @@ def test_a_changed_earlier_text_is_not_taken_for_the_same_one() -> None:
 def test_a_damaged_state_is_not_used_and_never_hangs() -> None:
     texts = campaign(random.Random(5), 40)
     good = extend(Campaigns(), texts)
-    head, parent, blocks = good.parts()
+    head, parent, blocks, ids, said, members = good.parts()
+    assert members  # the campaign has groups
     cycle = list(parent)
     cycle[0] = len(cycle) - 1
     skipped_root = [-1] + [0] * (len(parent) - 1)
-    for parts in ([head, cycle, blocks], [head, skipped_root, blocks], [head, parent[:-1], blocks],
-                  [{**head, "version": nd.VERSION + 1}, parent, blocks],
-                  [{**head, "threshold": 0.5}, parent, blocks], "junk", None, [head, parent]):
+    root, group = next(iter(members.items()))
+    twice = {**members, root: [*group, group[-1]]}
+    elsewhere = {**members, root: [group[0] + 1, *group[1:]]}
+    for parts in ([head, cycle, blocks, ids, said, members],
+                  [head, skipped_root, blocks, ids, said, members],
+                  [head, parent[:-1], blocks, ids, said, members],
+                  [head, parent, blocks, ids[:-1], said, members],
+                  [head, parent, blocks, ids, said[:-1], members],
+                  [head, parent, blocks, ids, [*said[:-1], 7], members],
+                  [head, parent, blocks, ids, said, twice], [head, parent, blocks, ids, said, elsewhere],
+                  [head, parent, blocks, ids, said, {**members, root: [root]}],
+                  [head, parent, blocks, ids, said, {**members, root: [root, 10**6]}],
+                  [{**head, "version": nd.VERSION + 1}, parent, blocks, ids, said, members],
+                  [{**head, "made_at": None}, parent, blocks, ids, said, members],
+                  [{**head, "threshold": 0.5}, parent, blocks, ids, said, members], "junk", None,
+                  [head, parent, blocks, ids, said]):
         assert Campaigns.restore(parts) is None
-    far = Campaigns.restore([head, parent, {k: 10**6 for k in blocks}])  # links fine, blocks not
-    assert far is not None
+    far = Campaigns.restore([head, parent, {k: 10**6 for k in blocks}, ids, said, members])
+    assert far is not None  # links fine, blocks not
     more = {**texts, "extra": next(iter(texts.values()))}
     assert extend(far, more).groups(list(more)) == plain(more)
+
+
+def test_texts_added_to_a_known_state_give_the_groups_computed_from_scratch() -> None:
+    """``extend_by`` (the summary's step: the texts before are known to be the state's)
+    agrees with ``extend`` and the plain definition, stored and read back between steps."""
+    rng = random.Random(13)
+    for _ in range(150):
+        texts = campaign(rng, rng.randint(0, 60))
+        items = list(texts.items())
+        state = Campaigns()
+        cuts = sorted(rng.randint(0, len(items)) for _ in range(rng.randint(0, 5)))
+        for start, end in zip([0, *cuts], [*cuts, len(items)]):
+            state = nd.extend_by(state, dict(items[start:end]))
+            state = Campaigns.restore(marshal.loads(marshal.dumps(state.parts())))
+            assert state is not None
+        assert state.ids == list(texts) and state.texts == list(texts.values())
+        assert state.groups(state.ids) == clusters(texts) == plain(texts)
+
+
+def test_a_stored_state_keeps_its_whole_segments_and_writes_only_the_last(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``campaign_memo``: the texts in segments; a state read back and extended writes again
+    only its last, partial segment, and reads back as the state computed from scratch."""
+    from coalition_cli.reports import campaign_memo
+
+    monkeypatch.setattr(campaign_memo, "SEGMENT", 4)
+    agenda = SimpleNamespace(git=SimpleNamespace(git_dir=tmp_path), rel=".")
+    texts = campaign(random.Random(17), 30)
+    items = list(texts.items())
+    campaign_memo.save(agenda, "r1", extend(Campaigns(), dict(items[:10])))
+    folder = tmp_path / "coalition" / "results"
+    written = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk.clusters-*")}
+    assert len(written) == 3  # 4 + 4 + 2
+    state = campaign_memo.load(agenda, "r1")
+    assert state is not None and state.ids == list(texts)[:10]
+    campaign_memo.save(agenda, "r1", nd.extend_by(state, dict(items[10:])))
+    now = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk.clusters-*")}
+    assert len(now) == 8  # the two whole segments kept, 6 more written, the partial one gone
+    assert sum(written.get(name) == when for name, when in now.items()) == 2
+    back = campaign_memo.load(agenda, "r1")
+    assert back is not None and back.ids == list(texts) and back.texts == list(texts.values())
+    assert back.groups(back.ids) == clusters(texts) == plain(texts)
+    next(folder.glob("chunk.clusters-*")).write_bytes(b"damaged")
+    assert campaign_memo.load(agenda, "r1") is None

@@ -21,7 +21,8 @@ import pytest
 from coalition_cli import actions, records
 from coalition_cli.errors import CoalitionError
 from coalition_cli.model import Record, stamp
-from coalition_cli.reports import build_summary, summary_at_head, summary_step
+from coalition_cli.render import render_summary
+from coalition_cli.reports import build_summary, summary_append, summary_at_head, summary_step
 from coalition_cli.signing import generate_key
 from coalition_cli.verify import verify, verify_outcome
 
@@ -34,6 +35,11 @@ QUOTES = {"P01": "serve the community", "P02": "Personal data is protected",
 
 def as_json(data: dict) -> str:
     return json.dumps({**data, "generated_at": None}, ensure_ascii=False)
+
+
+def terminal(data: dict) -> str:
+    """The terminal report of ``data``: all that a summary read without rows must give."""
+    return render_summary({**data, "generated_at": "2026-01-01T00:00:00Z"}, "terminal", width=120)
 
 
 def from_scratch(agenda, round_arg, principle_text) -> str:  # noqa: ANN001
@@ -224,9 +230,9 @@ class Soak:
 
     HOSTILE = ("edit", "delete", "stranger_signs")
 
-    def forge_memo(self, last: str, round_arg: str | None, principle_text: bool) -> bool:
+    def forge_memo(self, last: str, round_arg: str | None, principle_text: bool) -> str:
         """Damage the step facts remembered for head ``last``, or put another head's summary
-        (authentic, but under the wrong name) in place of ``last``'s."""
+        (authentic, but under the wrong name) in place of ``last``'s: which ("" if neither)."""
         from coalition_cli.cache import ResultMemo
         from coalition_cli.trust import trusted
 
@@ -240,11 +246,11 @@ class Soak:
             data = bytearray(facts.read_bytes())
             data[self.rng.randrange(16, len(data))] ^= 0x20
             facts.write_bytes(bytes(data))
-            return True
+            return "facts"
         if summary.is_file() and others:
             summary.write_bytes(others[0].read_bytes())
-            return True
-        return False
+            return "summary"
+        return ""
 
     def back_to_clean(self) -> None:
         for commit in git(self.root, "rev-list", "HEAD").split():
@@ -263,6 +269,7 @@ def test_a_stepped_summary_equals_the_full_build_after_every_batch(
     soak = Soak(coalition, rng, monkeypatch)
     agenda = coalition.agenda
     summary_step.STEPPED.clear()
+    summary_append.APPENDED.clear()
     expect_step = False  # the last summary was of a clean head: a step may start from it
     steps = 0
     summarised = round_arg or "r1"
@@ -270,7 +277,7 @@ def test_a_stepped_summary_equals_the_full_build_after_every_batch(
     steppable_ops = set(Soak.STEPPED) | ({"withdraw", "supersede", "earlier"}
                                          if round_arg == "r0" else set())
     last = git(coalition.root, "rev-parse", "HEAD").strip()
-    poisoned = ""
+    poisoned, forged = "", ""
     for batch in range(24):
         ops: list[str] = []
         roll = rng.random()
@@ -279,14 +286,24 @@ def test_a_stepped_summary_equals_the_full_build_after_every_batch(
             op = rng.choice(pool)
             if getattr(soak, op)():
                 ops.append(op)
-        if rng.random() < 0.1 and soak.forge_memo(last, round_arg, principle_text):
-            poisoned = last  # no step from it: what it would start from is forged
+        if rng.random() < 0.1:
+            forged = soak.forge_memo(last, round_arg, principle_text)
+            if forged:
+                poisoned = last  # no step from it: what it would start from is forged
         if rng.random() < 0.4:
             verify_outcome(agenda)  # `coalition verify` first, as a person might
         steppable = bool(ops) and all(op in steppable_ops for op in ops)
         before = len(summary_step.STEPPED)
+        terse = None
+        if rng.random() < 0.5:  # the terminal report first: its head only, stored in parts
+            terse = summary_at_head(agenda, round_arg, principle_text=principle_text, rows=False)
         ours = as_json(summary_at_head(agenda, round_arg, principle_text=principle_text))
-        assert ours == from_scratch(agenda, round_arg, principle_text), f"batch {batch}: {ops}"
+        truth = from_scratch(agenda, round_arg, principle_text)
+        assert ours == truth, f"batch {batch}: {ops}"
+        for shown in (terse, summary_at_head(agenda, round_arg, principle_text=principle_text,
+                                             rows=False)):
+            assert shown is None or terminal(shown) == terminal(json.loads(truth)), \
+                f"batch {batch}: {ops}"
         took = len(summary_step.STEPPED) > before
         clean = verify(agenda, use_cache=False).ok
         fair = expect_step and steppable and clean and last != poisoned
@@ -305,7 +322,10 @@ def test_a_stepped_summary_equals_the_full_build_after_every_batch(
                 == from_scratch(agenda, round_arg, principle_text)
             expect_step = True
             last = git(coalition.root, "rev-parse", "HEAD").strip()
+            if last == poisoned and forged == "summary":
+                poisoned = ""  # its summary, not found, was built again: and its facts with it
     assert steps >= 2, "the soak hardly ever took the step"
+    assert summary_append.APPENDED, "no step appended to the summary before it"
 
 
 def _all_later(root: Path, old: str, round_id: str) -> bool:

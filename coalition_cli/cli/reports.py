@@ -116,7 +116,8 @@ def register(app: typer.Typer) -> None:
         check_format(fmt, ("terminal", "md", "html", "json", "csv", "docx"))
         lang = _report_lang(lang)
         ag = open_agenda(agenda)
-        data = summary_at_head(ag, round_id, lambda: _verify(ag), principle_text=not no_text)
+        data = summary_at_head(ag, round_id, lambda: _verify(ag), principle_text=not no_text,
+                               rows=fmt != "terminal")  # the terminal report shows no rows
         color = fmt == "terminal" and output is None and sys.stdout.isatty()
         write_report(render_summary(data, fmt, color=color and color_wanted(), width=report_width(),
                                     lang=lang), output)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from operator import le
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ THRESHOLD = 0.7  # word-set Jaccard index at which two comments are near-duplica
 MINIMUM = 2  # comments in the smallest group reported
 REPS = 16  # representatives compared per block: linear in the block's size
 EDGE = 4  # words at each end that make a block key
-VERSION = 1  # of the definition above: a state made by another one is not extended
+VERSION = 2  # of the definition above (and of the state kept): a state made by another one is not extended
 _WORD = re.compile(r"\w+")
 _MASK = (1 << 64) - 1
 _SALT = {"head": 0x243F6A8885A308D3, "tail": 0x13198A2E03707344,
@@ -46,45 +46,72 @@ class Campaigns:
 
     threshold: float = THRESHOLD
     count: int = 0  # texts taken in, in order
-    digest: str = hashlib.sha256().hexdigest()  # of those texts (see ``_fold_digest``)
+    ids: list[str] = field(default_factory=list)  # their comment ids, in order
+    texts: list[str] = field(default_factory=list)  # and the texts themselves
     parent: list[int] = field(default_factory=list)  # position -> linked position; -1: too short
     blocks: dict[int, Any] = field(default_factory=dict)  # key -> representative (int or list)
+    made_at: str = ""  # the commit whose summary last took texts in (``summary_step``)
+    members: dict[int, list[int]] = field(default_factory=dict)  # root -> its group (2 or more)
+    # the stored segments its first texts were read from (``campaign_memo``), if any
+    stored: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def parts(self) -> list[Any]:
         """What marshal stores (see ``restore``)."""
         return [{"version": VERSION, "threshold": self.threshold, "count": self.count,
-                 "digest": self.digest}, self.parent, self.blocks]
+                 "made_at": self.made_at}, self.parent, self.blocks, self.ids, self.texts,
+                self.members]
 
     @classmethod
     def restore(cls, parts: Any, threshold: float = THRESHOLD) -> Campaigns | None:
         """The state ``parts`` gave, or None when it is not one of this definition."""
         try:
-            head, parent, blocks = parts
+            head, parent, blocks, ids, texts, members = parts
             if not (isinstance(head, dict) and head.get("version") == VERSION
                     and head.get("threshold") == threshold and isinstance(head.get("count"), int)
-                    and isinstance(head.get("digest"), str) and type(parent) is list
-                    and type(blocks) is dict and len(parent) == head["count"]):
+                    and isinstance(head.get("made_at"), str) and type(parent) is list
+                    and type(blocks) is dict and type(ids) is list and type(texts) is list
+                    and type(members) is dict
+                    and len(parent) == len(ids) == len(texts) == head["count"]
+                    and set(map(type, ids)) <= {str} and set(map(type, texts)) <= {str}
+                    and set(map(type, parent)) <= {int}):
                 return None
-            for pos, link in enumerate(parent):  # links point back, never into a skipped text
-                if not (link == -1 or (type(link) is int and 0 <= link <= pos
-                                       and parent[link] != -1)):
-                    return None
-        except (TypeError, ValueError):
+            # links point back (never past their own text), never into a skipped text (-1)
+            if parent and (min(parent) < -1 or not all(map(le, parent, range(len(parent))))
+                           or not {i for i, link in enumerate(parent) if link == -1}
+                           .isdisjoint(parent)):
+                return None
+            # each group under its root, each text in one group at most
+            listed = [pos for group in members.values() for pos in group]
+            if len(listed) != len(set(listed)) or not all(
+                    type(group) is list and len(group) > 1 and group[0] == root
+                    and parent[root] == root for root, group in members.items()) \
+                    or not set(map(type, listed)) <= {int} \
+                    or (listed and not 0 <= min(listed) <= max(listed) < len(parent)):
+                return None
+        except (TypeError, ValueError, IndexError):
             return None
-        return cls(threshold, head["count"], head["digest"], parent, blocks)
+        return cls(threshold, head["count"], ids, texts, parent, blocks, head["made_at"], members)
 
     def groups(self, ids: list[str], minimum: int = MINIMUM) -> list[list[str]]:
         """The groups of at least ``minimum`` comments (``ids``: the texts' ids in order),
-        largest first, each sorted, ties by their first id. Every link points to an earlier
-        text, so one pass in order finds each text's root (and leaves the links flat)."""
-        parent = self.parent
-        out: dict[int, list[str]] = defaultdict(list)
-        for pos, link in enumerate(parent):
-            if link >= 0:
-                parent[pos] = root = pos if link == pos else parent[link]
-                out[root].append(ids[pos])
-        return sorted((sorted(g) for g in out.values() if len(g) >= minimum),
-                      key=lambda g: (-len(g), g[0]))
+        largest first, each sorted, ties by their first id."""
+        return sorted((sorted(ids[pos] for pos in group) for group in self.members.values()
+                       if len(group) >= minimum), key=lambda g: (-len(g), g[0]))
+
+    def _regroup(self, start: int, merged: set[int]) -> None:
+        """``members`` again after the texts from ``start`` on were linked, ``merged``: the
+        roots of earlier texts that a link of theirs touched. Only those groups change."""
+        members, parent, find = self.members, self.parent, self._find
+        for old in sorted(merged):
+            root = find(old)
+            if root != old:
+                group = members.pop(old, None) or [old]
+                members.setdefault(root, [root]).extend(group)
+        for pos in range(start, len(parent)):
+            if parent[pos] >= 0:
+                root = find(pos)
+                if root != pos:
+                    members.setdefault(root, [root]).append(pos)
 
     def _find(self, pos: int) -> int:
         parent = self.parent
@@ -107,38 +134,30 @@ def clusters(texts: dict[str, str], *, threshold: float = THRESHOLD,
 def extend(state: Campaigns, texts: dict[str, str]) -> Campaigns:
     """``state`` with the texts after its first ``state.count`` added (in place), or a new
     state made from scratch when those first ones are not the texts ``state`` was made from."""
-    items = list(texts.items())
-    prefix, whole = _fold_digest(items, state.count)
-    if state.count > len(items) or prefix != state.digest:
-        state = Campaigns(state.threshold)
-        start = 0
-    else:
-        start = state.count
+    ids, values = list(texts), list(texts.values())
+    known = state.count
+    if known > len(ids) or ids[:known] != state.ids or values[:known] != state.texts:
+        return _take(Campaigns(state.threshold), ids, values)
+    return _take(state, ids, values)
+
+
+def extend_by(state: Campaigns, new: dict[str, str]) -> Campaigns:
+    """``state`` with ``new`` (id -> text, after all of its texts) added: for a caller that
+    knows the texts before them are the ones ``state`` took in (``summary_step``: the state
+    made at the summary the step starts from)."""
+    return _take(state, state.ids + list(new), state.texts + list(new.values()))
+
+
+def _take(state: Campaigns, ids: list[str], values: list[str]) -> Campaigns:
+    start = state.count
     try:
-        _link(state, items, start)
+        merged = _link(state, values, start)
     except (IndexError, TypeError, KeyError):  # a damaged state: the links from scratch
-        state = Campaigns(state.threshold)
-        _link(state, items, 0)
-    state.count, state.digest = len(items), whole
+        state, start = Campaigns(state.threshold), 0
+        merged = _link(state, values, 0)
+    state._regroup(start, merged)
+    state.count, state.ids, state.texts = len(ids), ids, values
     return state
-
-
-def _fold_digest(items: list[tuple[str, str]], at: int) -> tuple[str | None, str]:
-    """The SHA-256 of the first ``at`` (id, text) pairs and of all of them (an unambiguous
-    encoding: lengths before contents), in batches — one string of every text is 30 MB at
-    100,000 comments."""
-    digest = hashlib.sha256()
-    prefix = digest.hexdigest() if at == 0 else None
-    batch: list[str] = []
-    for pos, (cid, text) in enumerate(items, 1):
-        batch.append(f"{len(cid)}:{cid}:{len(text)}:{text}\0")
-        if pos == at or len(batch) == 2000:
-            digest.update("".join(batch).encode("utf-8", "surrogatepass"))
-            batch.clear()
-            if pos == at:
-                prefix = digest.hexdigest()
-    digest.update("".join(batch).encode("utf-8", "surrogatepass"))
-    return prefix, digest.hexdigest()
 
 
 class _Words:
@@ -146,8 +165,8 @@ class _Words:
     first seen in this run) with their number, and each word's two fixed 64-bit hashes:
     ``|a ∩ b|`` is one AND and a bit count. Computed once per text per run."""
 
-    def __init__(self, items: list[tuple[str, str]]) -> None:
-        self.items = items
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
         self.bits: dict[str, int] = {}
         self.hashes: dict[str, tuple[int, int]] = {}
         self.masks: dict[int, tuple[int, int]] = {}  # position -> (mask, distinct words)
@@ -155,7 +174,7 @@ class _Words:
     def of(self, pos: int) -> tuple[int, int]:
         got = self.masks.get(pos)
         if got is None:
-            got = self.masks[pos] = self.mask(set(_WORD.findall(self.items[pos][1].casefold())))
+            got = self.masks[pos] = self.mask(set(_WORD.findall(self.texts[pos].casefold())))
         return got
 
     def mask(self, distinct: set[str] | frozenset[str]) -> tuple[int, int]:
@@ -184,22 +203,24 @@ def keys_of(words: list[str], distinct: set[str], hashes: dict[str, tuple[int, i
             _mix(_SALT["second"], sorted(p[1] for p in pairs)[:2])]
 
 
-def _link(state: Campaigns, items: list[tuple[str, str]], start: int) -> None:
+def _link(state: Campaigns, texts: list[str], start: int) -> set[int]:
     """Take in the texts from position ``start`` on: each joins, in each of its blocks, the
     first representative it matches, or becomes one while the block has fewer than ``REPS``.
+    The roots of earlier texts they were linked with, as they were before.
 
     A word set met again in a block takes the outcome of its first meeting there (the
     representative it joined, or none): compared again, it would meet the same
     representatives in the same order, so the outcome is the one the comparisons give."""
-    words = _Words(items)
+    words = _Words(texts)
     parent, blocks, threshold = state.parent, state.blocks, state.threshold
     del parent[start:]
     findall = _WORD.findall
     find, hashes, masks = state._find, words.hashes, words.masks
     met: dict[tuple[int, int], int | None] = {}  # (block, word set) -> representative joined
     remember = threshold <= 1  # a set always matches itself
-    for pos in range(start, len(items)):
-        said = findall(items[pos][1].casefold())
+    merged: set[int] = set()
+    for pos in range(start, len(texts)):
+        said = findall(texts[pos].casefold())
         if len(said) < 3:
             parent.append(-1)
             continue
@@ -217,7 +238,7 @@ def _link(state: Campaigns, items: list[tuple[str, str]], start: int) -> None:
             if remember and (key, mine) in met:
                 joined = met[(key, mine)]
                 if joined is not None:
-                    _union(parent, find, pos, joined)
+                    _union(parent, find, pos, joined, merged, start)
                 continue
             if type(reps) is int:
                 reps = blocks[key] = [reps]
@@ -229,7 +250,7 @@ def _link(state: Campaigns, items: list[tuple[str, str]], start: int) -> None:
                     continue
                 inter = (mine & other).bit_count()
                 if inter / (size + lb - inter) >= threshold:
-                    _union(parent, find, pos, rep)
+                    _union(parent, find, pos, rep, merged, start)
                     met[(key, mine)] = rep
                     break
             else:
@@ -241,12 +262,14 @@ def _link(state: Campaigns, items: list[tuple[str, str]], start: int) -> None:
                     met[(key, mine)] = None
         if not represents:
             del masks[pos]
+    return merged
 
 
-def _union(parent: list[int], find: Any, a: int, b: int) -> None:
+def _union(parent: list[int], find: Any, a: int, b: int, merged: set[int], start: int) -> None:
     a, b = find(a), find(b)
     if a != b:
         parent[max(a, b)] = min(a, b)  # the earliest text is a group's root
+        merged.update(root for root in (a, b) if root < start)
 
 
-__all__ = ["Campaigns", "clusters", "extend", "keys_of", "THRESHOLD", "MINIMUM", "REPS"]
+__all__ = ["Campaigns", "clusters", "extend", "extend_by", "keys_of", "THRESHOLD", "MINIMUM", "REPS"]

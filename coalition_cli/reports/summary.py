@@ -166,7 +166,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     no_consent = verified.consent_withdrawn.get(rnd.id, {})
     texts = {c.id: c.text for c in state.effective.values()
              if c.attribution != "confidential" and c.text and c.id not in no_consent}
-    clustered = _cluster_entries(agenda, texts, rnd.id)
+    clustered = _cluster_entries(agenda, texts, rnd.id, verified.commit)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
@@ -235,16 +235,20 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
              parts: Callable[[Any], list[Any]] = lambda value: [value],
              whole: Callable[[list[Any] | None], Any] = lambda got: got[0] if got else None,
              keep: int = 2, commit: str | None = None, strict: bool = True,
-             step: Callable[[Any, Callable[[str], Any]], Any] | None = None) -> Any:
+             step: Callable[[Any, Any, Callable[[str], tuple]], Any] | None = None,
+             first: int | None = None, stored: Callable[[Any], None] | None = None) -> Any:
     """``build(verify(agenda))`` for the agenda's head, remembered by commit
     (``cache.ResultMemo``, key: the agenda folder, the commit and ``extra``).
 
     Report data follows from the commit it is made from — its records, registry and
     history — and the code, so a head already reported on in this clone is read back;
     ``verify`` (default: ``verify.verify``) runs only for a new head. Large results are
-    stored in ``parts`` and put back together by ``whole`` (None: not a result).
-    ``step(view, remembered)``: the result made from an earlier one (``remembered(commit)``:
-    the result remembered for that commit, or None) without a full verify, or None.
+    stored in ``parts`` and put back together by ``whole`` (None: not a result); ``first``:
+    only that many parts are read back (what the caller shows needs no more); ``stored(memo)``
+    runs after a result is remembered.
+    ``step(view, memo, key_of)``: the result made from an earlier one (``key_of(commit)``:
+    the memo key of that commit's), remembered by the step itself, without a full verify;
+    or None.
     """
     from ..cache import ResultMemo
     from ..trust import trusted
@@ -259,14 +263,15 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
         print("warning: the agenda does not verify (coalition verify); shown is only what "
               "does", file=sys.stderr)
     memo = ResultMemo(agenda.git.git_dir / "coalition", kind, keep=keep)
-    key = (agenda.rel, commit, *view.roots.key(), *extra)
-    value = whole(memo.get(key))
+
+    def key_of(made_from: str) -> tuple:
+        return (agenda.rel, made_from, *view.roots.key(), *extra)
+
+    value = whole(memo.get(key_of(commit), first))
     if value is not None:
         return value
-    value = step(view, lambda other: whole(memo.get((agenda.rel, other, *view.roots.key(),
-                                                     *extra)), other)) if step else None
+    value = step(view, memo, key_of) if step else None
     if value is not None:
-        memo.put(key, parts(value))
         return value
     if verify is None:
         from ..verify import verify as verify_agenda
@@ -278,22 +283,28 @@ def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified]
     remember = verified.trust is not None and verified.commit == commit
     del verified  # 100,000 records: freed before the memo is written (peak memory)
     if remember:
-        memo.put(key, parts(value))
+        memo.put(key_of(commit), parts(value))
+        if stored is not None:
+            stored(memo)
     return value
 
 
 def summary_at_head(agenda: Agenda, round_id: str | None = None,
                     verify: Callable[[], Verified] | None = None, *,
-                    principle_text: bool = True) -> dict[str, Any]:
+                    principle_text: bool = True, rows: bool = True) -> dict[str, Any]:
     """``build_summary`` of the agenda's head, remembered by commit (see ``_at_head``); a
-    summary read back gets ``generated_at`` afresh."""
+    summary read back gets ``generated_at`` afresh. ``rows=False``: the caller shows
+    neither the comment rows nor the principles' quotes (the terminal report), which may
+    then be None — a remembered summary is read without them."""
     from . import summary_step
+    from .summary_parts import chunk_store, prune
 
     commit = agenda.head()
+    chunks = chunk_store(agenda)
 
-    def whole(got: list[Any] | None, made_from: str = commit) -> dict[str, Any] | None:
-        data = _from_parts(got)
-        return data if data is not None and data.get("generated_from") == made_from else None
+    def whole(got: list[Any] | None) -> dict[str, Any] | None:
+        data = _from_parts(got, chunks if rows else None)
+        return data if data is not None and data.get("generated_from") == commit else None
 
     def build(verified: Verified) -> dict[str, Any]:
         known: dict[str, Any] = {}
@@ -303,81 +314,61 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
             summary_step.remember(agenda, commit, verified.trust, round_id, principle_text, known)
         return data
 
-    def step(view: Any, remembered: Callable[[str], Any]) -> dict[str, Any] | None:
-        return summary_step.step(agenda, commit, view, round_id, principle_text, remembered)
+    def step(view: Any, memo: Any, key_of: Callable[[str], tuple]) -> dict[str, Any] | None:
+        return summary_step.step(agenda, commit, view, round_id, principle_text, memo, key_of,
+                                 chunks, rows=rows)
 
     data = _at_head(agenda, "summary", (round_id or "", principle_text), build, verify,
-                    parts=_in_parts, whole=whole, commit=commit, step=step)
+                    parts=lambda value: _in_parts(value, chunks), whole=whole, commit=commit,
+                    step=step, first=None if rows else 2,
+                    stored=lambda memo: prune(memo, chunks))
     if data.get("generated_at") is None:
         data["generated_at"] = stamp(now())
     return data
 
 
-def _in_parts(data: dict[str, Any]) -> list[Any]:
-    """A summary as memo parts: the summary without its comment rows and quotes, then one
-    part per principle with its rows and its quotes — the same comments, so one marshal
-    writes their texts once — each a few MB, never the whole 50 MB at 100,000 comments."""
-    principles = [dict(p, quotes=None) for p in data["principles"]]
-    where = {p["id"]: i for i, p in enumerate(principles)}
-    parts: list[Any] = [dict(data, principles=principles, comments=None, generated_at=None)]
-    rows = data["comments"]
-    start = 0
-    for end in range(1, len(rows) + 1):  # rows are sorted by principle: one run each
-        if end == len(rows) or rows[end]["principle"] != rows[start]["principle"]:
-            i = where.get(rows[start]["principle"])
-            quotes = {} if i is None else {i: data["principles"][i]["quotes"]}
-            parts.append({"rows": rows[start:end], "quotes": quotes})
-            start = end
-    for i, p in enumerate(data["principles"]):
-        if principles[i]["quotes"] is None and not any(i in part["quotes"] for part in parts[1:]):
-            principles[i]["quotes"] = p["quotes"]  # no rows: its quotes (none) stay in place
-    return parts
+def _in_parts(data: dict[str, Any], chunks: Any) -> list[Any]:
+    """A summary as memo parts, its rows in ``chunks`` (``summary_parts``)."""
+    from .summary_parts import in_parts
+
+    return in_parts(data, chunks)
 
 
-def _from_parts(parts: list[Any] | None) -> dict[str, Any] | None:
-    """The summary ``_in_parts`` split, or None if the parts do not fit together."""
-    if not parts or not isinstance(parts[0], dict):
-        return None
-    data = parts[0]
-    rows: list[Any] = []
-    try:
-        for part in parts[1:]:
-            rows.extend(part["rows"])
-            for i, quotes in part["quotes"].items():
-                data["principles"][i]["quotes"] = quotes
-        if any(not isinstance(p.get("quotes"), list) for p in data["principles"]):
-            return None
-    except (KeyError, TypeError, AttributeError, IndexError):
-        return None
-    data["comments"] = rows
-    return data
+def _from_parts(parts: list[Any] | None, chunks: Any = None) -> dict[str, Any] | None:
+    """The summary ``_in_parts`` stored (``chunks`` None: its head, without rows), or None."""
+    from .summary_parts import from_parts, head_of
+
+    return head_of(parts) if chunks is None else from_parts(parts, chunks)
 
 
-def _cluster_entries(agenda: Agenda, texts: dict[str, str], round_id: str) -> list[dict[str, Any]]:
+def _cluster_entries(agenda: Agenda, texts: dict[str, str], round_id: str,
+                     commit: str = "") -> list[dict[str, Any]]:
     """The summary's ``clusters``: the near-duplicate groups of ``texts`` (comment id -> text,
     in the order of the round's fold) of round ``round_id``, each with its size and a sample
-    text. The full build and the step (``summary_step``) both come here."""
-    groups = _clusters(agenda, texts, round_id)
+    text; ``commit``: the head summarised. The full build and the step (``summary_step``)
+    both come here."""
+    groups = _clusters(agenda, texts, round_id, made_at=f"summary {commit}" if commit else "")
     return [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups]
 
 
-def _clusters(agenda: Agenda, texts: dict[str, str], round_id: str = "") -> list[list[str]]:
+def _clusters(agenda: Agenda, texts: dict[str, str], round_id: str = "", *,
+              made_at: str = "") -> list[list[str]]:
     """The near-duplicate groups of ``texts`` (id -> text, in submission order), taking in
     only the texts that came after those of the state remembered for this round in
-    .git/coalition (``near_duplicates``): at 100,000 comments a full pass takes seconds,
-    and a summary is asked for again and again between new comments."""
-    from ..cache import ResultMemo
+    .git/coalition (``near_duplicates``, ``campaign_memo``): at 100,000 comments a full pass
+    takes seconds, and a summary is asked for again and again between new comments.
+    ``made_at``: what the texts are (the summary of a commit; "" for anything else), kept
+    with the state."""
+    from . import campaign_memo
     from .near_duplicates import Campaigns, extend
 
-    memo = ResultMemo(agenda.git.git_dir / "coalition", "clusters", keep=8)
-    key = (agenda.rel, round_id)
-    known = Campaigns.restore(memo.get(key)) or Campaigns()
-    before = (known.count, known.digest)
+    known = campaign_memo.load(agenda, round_id) or Campaigns()
+    before = (known.count, known.made_at)
     state = extend(known, texts)
-    groups = state.groups(list(texts))
-    if (state.count, state.digest) != before:
-        memo.put(key, state.parts())
-    return groups
+    state.made_at = made_at
+    if state is not known or (state.count, state.made_at) != before:
+        campaign_memo.save(agenda, round_id, state)
+    return state.groups(state.ids)
 
 
 def build_round_status(agenda: Agenda, verified: Verified, round_id: str | None) -> dict[str, Any]:

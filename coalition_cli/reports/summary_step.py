@@ -84,7 +84,7 @@ def remember(agenda: Any, commit: str, view: Any, round_arg: str | None, princip
 
 
 def step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_text: bool,
-         summary_of: Any) -> dict[str, Any] | None:
+         memo: Any, key_of: Any, chunks: Any, *, rows: bool = True) -> dict[str, Any] | None:
     """``_step`` with the cyclic garbage collector paused: the summary read back is millions
     of objects, and the collector's passes over them would cost more than the step."""
     import gc
@@ -92,35 +92,38 @@ def step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_t
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _step(agenda, commit, view, round_arg, principle_text, summary_of)
+        return _step(agenda, commit, view, round_arg, principle_text, memo, key_of, chunks, rows)
     finally:
         if enabled:
             gc.enable()
 
 
 def _step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_text: bool,
-          summary_of: Any) -> dict[str, Any] | None:
-    """The summary data of ``commit`` stepped from the last one, or None (build it in full).
-    ``summary_of(c)``: the remembered summary data of commit ``c``, or None."""
+          memo: Any, key_of: Any, chunks: Any, rows: bool) -> dict[str, Any] | None:
+    """The summary data of ``commit`` stepped from the last one and remembered (``memo``:
+    the summaries', ``key_of(c)``: the key of commit ``c``'s, ``chunks``: their rows), or
+    None (build it in full). ``rows=False``: the caller needs only the summary's head."""
     from .. import incremental
+    from .summary_parts import from_parts, head_of, in_parts, prune
 
     config = view.config
     if config is None or view.problems:
         return None
-    memo = _memo(agenda)
+    facts_memo = _memo(agenda)
     roots = view.roots.key()
-    old = _last_summarised(agenda, commit, memo,
+    old = _last_summarised(agenda, commit, facts_memo,
                            lambda c: _key(agenda, c, roots, round_arg, principle_text))
     if old is None:
         return None
-    stored = memo.get(_key(agenda, old, roots, round_arg, principle_text))
+    stored = facts_memo.get(_key(agenda, old, roots, round_arg, principle_text))
     if not stored or len(stored) != 2 or not all(isinstance(x, dict) for x in stored):
         return None
     head, known = stored
     if head.get("commit") != old or head.get("digest") != incremental.governed_digest(view):
         return None
-    data = summary_of(old)
-    if not isinstance(data, dict) or data.get("generated_from") != old \
+    parts = memo.get(key_of(old), 2)
+    data = head_of(parts)
+    if data is None or data.get("generated_from") != old \
             or data["round"]["id"] != known.get("round") or data.get("excluded"):
         return None
     if not _chain_untouched(agenda, old, commit, known["round"]):
@@ -130,12 +133,26 @@ def _step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_
     added = incremental.added_records(agenda, old, commit, view)
     if added is None:
         return None
-    folded = _fold_in(agenda, commit, data, known, added, view, config)
-    if folded is None:
+    mine = _mine(agenda, added, known)
+    if mine is None:
         return None
-    memo.put(_key(agenda, commit, roots, round_arg, principle_text),
-             [{"commit": commit, "digest": head["digest"]}, folded])
+    from .summary_append import append
+
+    made = append(agenda, commit, old, data, parts[0], known, mine, len(added), view, config,
+                  chunks)  # type: ignore[index]
+    if made is None:  # a case appending does not take: the whole summary, folded
+        data = from_parts(parts, chunks)
+        if data is None or _fold_in(agenda, commit, data, known, mine, len(added), view,
+                                    config) is None:
+            return None
+        made = in_parts(data, chunks)
+    memo.put(key_of(commit), made)
+    prune(memo, chunks)
+    facts_memo.put(_key(agenda, commit, roots, round_arg, principle_text),
+                   [{"commit": commit, "digest": head["digest"]}, known])
     STEPPED.append(commit)
+    if rows and data.get("comments") is None:  # the rows too: read back from their chunks
+        return from_parts(made, chunks)
     return data
 
 
@@ -178,10 +195,9 @@ def _chain_untouched(agenda: Any, old: str, new: str, round_id: str) -> bool:
     return code == 0 and not out.strip()
 
 
-def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, Any],
-             added: list[tuple[str, Any]], view: Any, config: Any) -> dict[str, Any] | None:
-    """Fold the added records into ``data`` (in place) and ``known``; None (``data`` left
-    as it was) when one of them is not a case the step takes."""
+def _mine(agenda: Any, added: list[tuple[str, Any]], known: dict[str, Any]) -> list[Any] | None:
+    """The added records of the summarised round, in the round's order, or None when one of
+    them is not a case a step takes (records of other rounds are only counted)."""
     round_id = known["round"]
     base = agenda.rel + "/" if agenda.rel != "." else ""
     latest = tuple(known["latest"])
@@ -196,7 +212,16 @@ def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, An
                 or rec.id in answered or rec.id in no_consent:
             return None
         mine.append(rec)
-    mine = in_order(mine)
+    return in_order(mine)
+
+
+def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, Any],
+             mine: list[Any], verified: int, view: Any, config: Any) -> dict[str, Any] | None:
+    """Fold the round's new records ``mine`` (``_mine``; ``verified``: all records added) into
+    the whole summary ``data`` (in place) and ``known``; None (``data`` left as it was) when
+    one of them is not a case the step takes."""
+    round_id = known["round"]
+    no_consent = set(known["no_consent"])
     rows = data["comments"]
     # where each shown comment's row is: only needed when an endorsement or an
     # acknowledgement names one
@@ -248,15 +273,24 @@ def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, An
             texts[rec.id] = rec.text
     from .summary import _cluster_entries
 
-    data["clusters"] = _cluster_entries(agenda, texts, round_id)
+    data["clusters"] = _cluster_entries(agenda, texts, round_id, commit)
+    _close(data, known, mine, new, verified, commit)
+    known.update(voices=voices, texts=list(texts))
+    return known
+
+
+def _close(data: dict[str, Any], known: dict[str, Any], mine: list[Any], new: dict[str, Any],
+           verified: int, commit: str) -> None:
+    """What every step changes last: the comments awaiting an answer, the count of records
+    verified, what the summary was made from, and the round's latest record."""
     awaiting = sorted([*data["dispositions"]["awaiting_ids"], *new])
     data["dispositions"]["awaiting"], data["dispositions"]["awaiting_ids"] = len(awaiting), awaiting
-    data["integrity"]["verified"] += len(added)
+    data["integrity"]["verified"] += verified
     data["generated_from"], data["generated_at"] = commit, None
+    latest = tuple(known["latest"])
     for rec in mine:
         latest = max(latest, (rec.submitted_at, rec.id))
-    known.update(latest=list(latest), voices=voices, texts=list(texts))
-    return known
+    known["latest"] = list(latest)
 
 
 def _principle_of(row: dict[str, Any]) -> str:
