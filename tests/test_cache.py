@@ -325,7 +325,7 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(
     other = order.index(next(r for r in rows if _text(first, r) == "Young people were never asked."))
     forged = list(parent)
     forged[max(one, other)] = min(one, other)
-    planted = {**members, min(one, other): [min(one, other), max(one, other)]}
+    planted = {**members, min(one, other): sorted([order[one], order[other]])}
     memo.write_bytes(frames(header, head, forged, blocks, planted, texts(ids, said)))
     shown = [g["comments"] for g in summary(c, v)["clusters"]]
     assert sorted([order[one], order[other]]) in shown

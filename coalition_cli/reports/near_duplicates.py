@@ -51,7 +51,7 @@ class Campaigns:
     parent: list[int] = field(default_factory=list)  # position -> linked position; -1: too short
     blocks: dict[int, Any] = field(default_factory=dict)  # key -> representative (int or list)
     made_at: str = ""  # the commit whose summary last took texts in (``summary_step``)
-    members: dict[int, list[int]] = field(default_factory=dict)  # root -> its group (2 or more)
+    members: dict[int, list[str]] = field(default_factory=dict)  # root -> its group's ids, sorted
     # the stored segments its first texts were read from (``campaign_memo``), if any
     stored: list[Any] = field(default_factory=list, repr=False, compare=False)
 
@@ -80,38 +80,42 @@ class Campaigns:
                            or not {i for i, link in enumerate(parent) if link == -1}
                            .isdisjoint(parent)):
                 return None
-            # each group under its root, each text in one group at most
-            listed = [pos for group in members.values() for pos in group]
-            if len(listed) != len(set(listed)) or not all(
-                    type(group) is list and len(group) > 1 and group[0] == root
-                    and parent[root] == root for root, group in members.items()) \
-                    or not set(map(type, listed)) <= {int} \
-                    or (listed and not 0 <= min(listed) <= max(listed) < len(parent)):
+            # each group (two ids or more, sorted) under its root, each text in one at most
+            listed = [cid for group in members.values() for cid in group]
+            if len(listed) != len(set(listed)) or not set(map(type, listed)) <= {str} \
+                    or not all(type(group) is list and len(group) > 1 and parent[root] == root
+                               and ids[root] in group and group == sorted(group)
+                               for root, group in members.items()):
                 return None
         except (TypeError, ValueError, IndexError):
             return None
         return cls(threshold, head["count"], ids, texts, parent, blocks, head["made_at"], members)
 
-    def groups(self, ids: list[str], minimum: int = MINIMUM) -> list[list[str]]:
-        """The groups of at least ``minimum`` comments (``ids``: the texts' ids in order),
+    def groups(self, minimum: int = MINIMUM) -> list[list[str]]:
+        """The groups of at least ``minimum`` comments of the texts taken in (their ids),
         largest first, each sorted, ties by their first id."""
-        return sorted((sorted(ids[pos] for pos in group) for group in self.members.values()
-                       if len(group) >= minimum), key=lambda g: (-len(g), g[0]))
+        return sorted((list(group) for group in self.members.values() if len(group) >= minimum),
+                      key=lambda g: (-len(g), g[0]))
 
     def _regroup(self, start: int, merged: set[int]) -> None:
         """``members`` again after the texts from ``start`` on were linked, ``merged``: the
         roots of earlier texts that a link of theirs touched. Only those groups change."""
-        members, parent, find = self.members, self.parent, self._find
+        members, parent, find, ids = self.members, self.parent, self._find, self.ids
+        touched = set()
         for old in sorted(merged):
             root = find(old)
             if root != old:
-                group = members.pop(old, None) or [old]
-                members.setdefault(root, [root]).extend(group)
+                group = members.pop(old, None) or [ids[old]]
+                members.setdefault(root, [ids[root]]).extend(group)
+                touched.add(root)
         for pos in range(start, len(parent)):
             if parent[pos] >= 0:
                 root = find(pos)
                 if root != pos:
-                    members.setdefault(root, [root]).append(pos)
+                    members.setdefault(root, [ids[root]]).append(ids[pos])
+                    touched.add(root)
+        for root in touched:
+            members[root].sort()
 
     def _find(self, pos: int) -> int:
         parent = self.parent
@@ -128,7 +132,7 @@ def clusters(texts: dict[str, str], *, threshold: float = THRESHOLD,
     """The near-duplicate groups of ``texts`` (id -> text, in submission order)."""
     state = Campaigns(threshold)
     extend(state, texts)
-    return state.groups(list(texts), minimum)
+    return state.groups(minimum)
 
 
 def extend(state: Campaigns, texts: dict[str, str]) -> Campaigns:
@@ -155,8 +159,8 @@ def _take(state: Campaigns, ids: list[str], values: list[str]) -> Campaigns:
     except (IndexError, TypeError, KeyError):  # a damaged state: the links from scratch
         state, start = Campaigns(state.threshold), 0
         merged = _link(state, values, 0)
-    state._regroup(start, merged)
     state.count, state.ids, state.texts = len(ids), ids, values
+    state._regroup(start, merged)
     return state
 
 

@@ -368,7 +368,7 @@ def _clusters(agenda: Agenda, texts: dict[str, str], round_id: str = "", *,
     state.made_at = made_at
     if state is not known or (state.count, state.made_at) != before:
         campaign_memo.save(agenda, round_id, state)
-    return state.groups(state.ids)
+    return state.groups()
 
 
 def build_round_status(agenda: Agenda, verified: Verified, round_id: str | None) -> dict[str, Any]:

@@ -82,7 +82,7 @@ def append(agenda: Any, commit: str, old: str, head: dict[str, Any], index: list
     state = extend_by(state, {rec.id: rec.text for rec in mine if rec.attribution != "confidential"
                               and rec.text and rec.id not in no_consent})
     state.made_at = f"summary {commit}"
-    groups = state.groups(state.ids)
+    groups = state.groups()
     campaign_memo.save(agenda, known["round"], state)
     text_of = dict(zip(state.ids, state.texts))
     head["clusters"] = [{"size": len(g), "comments": g, "sample": text_of[g[0]]} for g in groups]
