@@ -81,7 +81,8 @@ def test_one_comment_add_runs_eight_git_processes(coalition, tmp_path: Path) -> 
 
 def test_comment_add_loads_only_what_it_needs(coalition) -> None:  # noqa: ANN001
     """The other nouns' actions, the quote anchoring (no --quote), the ssh-agent socket (a key
-    file signs), cryptography, ruamel and GitPython are never imported by a plain comment."""
+    file signs), cryptography, ruamel, GitPython and typer (the direct path parses the command
+    line) are never imported by a plain comment."""
     _open_round(coalition)
     proc = _add(coalition, "Lean write.")
     line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")][-1]
@@ -91,7 +92,8 @@ def test_comment_add_loads_only_what_it_needs(coalition) -> None:  # noqa: ANN00
              "coalition_cli.actions.responses", "coalition_cli.actions.governance",
              "coalition_cli.actions.translations", "coalition_cli.anchoring",
              "coalition_cli.redline", "diff_match_patch", "socket", "cryptography", "ruamel",
-             "ruamel.yaml", "git", "coalition_cli.join", "coalition_cli.sync"}
+             "ruamel.yaml", "git", "coalition_cli.join", "coalition_cli.sync",
+             "typer", "click", "typer._click", "coalition_cli.cli.comments"}
     assert not (never & loaded), sorted(never & loaded)
     assert "coalition_cli.actions.comments" in loaded and "nacl.bindings" in loaded
 
