@@ -19,10 +19,10 @@ import select
 import subprocess
 import tempfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GitError, NotFound
+from .plainclass import dataclass
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 

@@ -248,12 +248,12 @@ def read_text(value: str | None, file: Path | None, *, what: str, body: str = ""
               instructions: tuple[str, ...] = (), required: bool = True) -> str | None:
     """Text from a flag, a file (``-`` for stdin), piped stdin, or ``$EDITOR`` (opened on
     ``body`` with ``instructions`` below it, as ``git commit`` does)."""
-    from ..textinput import decode_text
-
     if value is not None and file is not None:
         raise UsageError(f"give the {what} either inline or as a file, not both")
     if value is not None:
         return value
+    from ..textinput import decode_text
+
     if file is not None:
         if str(file) == "-" and sys.stdin is None:
             raise InputError("there is no standard input to read")
@@ -553,6 +553,8 @@ def report_width() -> int:
 
 def _printable(text: str) -> str:
     """No terminal escape (ESC, C1), NUL or lone surrogate reaches the terminal."""
+    if text.isascii() and text.isprintable():  # (an id, a path): nothing to clean
+        return text
     from ..safetext import clean_text
 
     return clean_text(text)

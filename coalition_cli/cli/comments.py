@@ -18,9 +18,7 @@ from ._common import (
     handle,
     identity,
     open_agenda,
-    read_text,
     signer_session,
-    stderr_is_terminal,
 )
 
 app = typer.Typer(no_args_is_help=True)
