@@ -73,6 +73,43 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
+_DISCOVER_PATHS = ("objects", "rebase-merge", "rebase-apply", "MERGE_HEAD", "HEAD")
+
+
+def _discover_args() -> list[str]:
+    args = ["git", "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"]
+    for name in _DISCOVER_PATHS:
+        args += ["--git-path", name]
+    return args
+
+
+# (folder, the discovering rev-parse, git config --list), started by ``start_early``
+_EARLY: list[tuple[Path, subprocess.Popen[bytes], subprocess.Popen[bytes]]] = []
+
+
+def start_early(start: Path) -> None:
+    """Start the first two git questions of a command run in ``start`` — where its work tree
+    is (``Git.discover``) and the configuration (``Git.config_values``) — so that they run
+    while Python imports the rest. The first ``discover`` takes their answers when asked
+    for the same folder (else it waits for them and asks afresh): the same processes, the
+    same answers, only started sooner."""
+    if _EARLY:
+        return
+    env = _clean_env()
+    try:
+        found = subprocess.Popen(_discover_args(), cwd=start, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=env)
+    except OSError:  # no git, or no such folder: discover says so in its own words
+        return
+    try:
+        config = subprocess.Popen(["git", "config", "-z", "--list"], cwd=start,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    except OSError:
+        found.communicate()
+        return
+    _EARLY.append((start, found, config))
+
+
 class Git:
     """One git working tree, found from any folder inside it."""
 
@@ -86,6 +123,7 @@ class Git:
         self._markers: list[Path] | None = None  # rebase-merge, rebase-apply, MERGE_HEAD
         self._head_file: Path | None = None  # this worktree's HEAD file
         self._config: dict[str, list[str]] | None = None
+        self._early_config: subprocess.Popen[bytes] | None = None  # see start_early
 
     # --- running git ---------------------------------------------------------------
 
@@ -93,17 +131,25 @@ class Git:
     def discover(cls, start: Path) -> Git | None:
         """The working tree around ``start``; one ``git rev-parse`` also answers where its
         git folder, objects and the markers of an unfinished rebase or merge are."""
-        paths = ("objects", "rebase-merge", "rebase-apply", "MERGE_HEAD", "HEAD")
-        args = ["git", "rev-parse", "--path-format=absolute", "--show-toplevel",
-                "--git-common-dir"]
-        for name in paths:
-            args += ["--git-path", name]
-        try:
-            out = subprocess.run(args, cwd=start, capture_output=True, env=_clean_env(),
-                                 check=False)
-        except FileNotFoundError:
-            raise GitError("git is not installed", hint="install git and try again") from None
+        paths = _DISCOVER_PATHS
+        early = _EARLY.pop() if _EARLY else None
+        if early is not None and early[0] != start:  # started for another folder: unused
+            early[1].communicate()
+            early[2].communicate()
+            early = None
+        if early is not None:
+            stdout, _err = early[1].communicate()
+            out = subprocess.CompletedProcess(early[1].args, early[1].returncode, stdout)
+        else:
+            try:
+                out = subprocess.run(_discover_args(), cwd=start, capture_output=True,
+                                     env=_clean_env(), check=False)
+            except FileNotFoundError:
+                raise GitError("git is not installed", hint="install git and try again") from None
         lines = out.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if early is not None and (out.returncode != 0 or len(lines) != 2 + len(paths)):
+            early[2].communicate()  # (the fallback below asks everything afresh)
+            early = None
         if out.returncode != 0 or len(lines) != 2 + len(paths):
             try:  # an older git (no --path-format): ask for the top level alone
                 out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start,
@@ -118,6 +164,8 @@ class Git:
         git._objects = Path(lines[2]).resolve()
         git._markers = [Path(line) for line in lines[3:6]]
         git._head_file = Path(lines[6])
+        if early is not None:
+            git._early_config = early[2]
         return git
 
     def config_values(self, name: str) -> list[str] | None:
@@ -125,8 +173,13 @@ class Git:
         --get-all`` gives them — from one ``git config --list`` per process (asked again
         after this object changes the configuration). None when git cannot read it."""
         if self._config is None:
-            proc = subprocess.run(["git", "config", "-z", "--list"], cwd=self.root,
-                                  capture_output=True, env=self._env, check=False)
+            early, self._early_config = self._early_config, None
+            if early is not None:  # started by start_early, in a folder of this work tree
+                stdout, _err = early.communicate()
+                proc = subprocess.CompletedProcess(early.args, early.returncode, stdout)
+            else:
+                proc = subprocess.run(["git", "config", "-z", "--list"], cwd=self.root,
+                                      capture_output=True, env=self._env, check=False)
             if proc.returncode != 0:
                 return None
             table: dict[str, list[str]] = {}
@@ -139,6 +192,13 @@ class Git:
         key = ".".join([parts[0].lower(), *parts[1:-1], parts[-1].lower()])
         return self._config.get(key, [])
 
+    def _forget_config(self) -> None:
+        """The configuration changes (or may): read it again when next asked."""
+        self._config = None
+        if self._early_config is not None:
+            self._early_config.communicate()
+            self._early_config = None
+
     def config_get(self, name: str) -> str | None:
         """The value of ``name`` that ``git config --get`` gives (the last), or None."""
         values = self.config_values(name)
@@ -150,7 +210,7 @@ class Git:
     def run(self, *args: str, input: bytes | None = None, check: bool = True,
             env: dict[str, str] | None = None) -> bytes:
         if args and args[0] == "config":
-            self._config = None
+            self._forget_config()
         proc = subprocess.run(
             ["git", *args], cwd=self.root, input=input, capture_output=True,
             env={**self._env, **(env or {})}, check=False,
@@ -163,7 +223,7 @@ class Git:
 
     def run_status(self, *args: str) -> tuple[int, str]:
         if args and args[0] == "config":
-            self._config = None
+            self._forget_config()
         proc = subprocess.run(
             ["git", *args], cwd=self.root, capture_output=True, env=self._env, check=False
         )

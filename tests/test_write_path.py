@@ -19,10 +19,11 @@ from coalition_cli.verify import verify
 
 REPO = Path(__file__).resolve().parent.parent
 
-# What one ``comment add`` runs, in order: find the work tree (one rev-parse), the batch reader
-# (HEAD, the ledger's remembered files, trees), the configuration once, the ledger's walk of
-# the commits since it last ran (rev-list, diff-tree), then the write itself.
-WRITE_PROCESSES = ["rev-parse", "cat-file", "config", "rev-list", "diff-tree", "commit-tree",
+# What one ``comment add`` runs, in order: find the work tree (one rev-parse) and read the
+# configuration once — both started before the imports (``store.start_early``) — the batch
+# reader (HEAD, the ledger's remembered files, trees), the ledger's walk of the commits since
+# it last ran (rev-list, diff-tree), then the write itself.
+WRITE_PROCESSES = ["rev-parse", "config", "cat-file", "rev-list", "diff-tree", "commit-tree",
                    "update-ref", "update-index"]
 
 _REPORT = ("import sys, json, os\n"
@@ -71,8 +72,9 @@ def test_one_comment_add_runs_eight_git_processes(coalition, tmp_path: Path) -> 
     first, second = tmp_path / "first.trace", tmp_path / "second.trace"
     _add(coalition, "The first comment.", first)
     _add(coalition, "The second comment.", second)
-    assert _git_commands(first) == WRITE_PROCESSES
-    assert _git_commands(second) == WRITE_PROCESSES
+    for trace in (first, second):
+        ran = _git_commands(trace)  # the two started early run side by side: either first
+        assert sorted(ran[:2]) == sorted(WRITE_PROCESSES[:2]) and ran[2:] == WRITE_PROCESSES[2:]
     result = verify(coalition.agenda, use_cache=False)
     assert result.ok, result.problems
     texts = sorted(rec.text for items in result.records.values() for _p, rec in items)
@@ -206,3 +208,34 @@ def test_package_fingerprint_is_the_digest_rglob_order_gives(tmp_path: Path) -> 
     assert cache.source_digest(str(tmp_path)) == digest.hexdigest()[:16]
     root = str(Path(cache.__file__).parent)
     assert cache.package_fingerprint() == cache.source_digest(root)
+
+
+def test_git_started_early_answers_as_asked_then(tmp_path: Path, hermetic) -> None:  # noqa: ANN001
+    """``start_early``'s rev-parse and ``config --list`` give ``discover`` and
+    ``config_values`` exactly what asking them then gives; started for another folder, they
+    are waited for and not used; a config write asks afresh."""
+    from coalition_cli import store
+
+    repo = tmp_path / "r"
+    (repo / "sub").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "coalition.lang", "fr"], check=True)
+    plain = Git.discover(repo / "sub")
+    assert plain is not None
+    store.start_early(repo / "sub")
+    early = Git.discover(repo / "sub")
+    assert early is not None and not store._EARLY and early._early_config is not None
+    assert (early.root, early._git_dir, early._objects, early._markers, early._head_file) == (
+        plain.root, plain._git_dir, plain._objects, plain._markers, plain._head_file)
+    assert early.config_values("coalition.lang") == plain.config_values("coalition.lang") == ["fr"]
+    assert early._config == plain._config and early._early_config is None
+    store.start_early(tmp_path)  # not the folder discovered next: unused
+    other = Git.discover(repo)
+    assert other is not None and other._early_config is None and not store._EARLY
+    store.start_early(repo)
+    again = Git.discover(repo)
+    assert again is not None and again._early_config is not None
+    again.run("config", "coalition.lang", "de")  # a change: the early answer is dropped
+    assert again._early_config is None and again.config_values("coalition.lang") == ["de"]
+    for git in (plain, early, other, again):
+        git.close()

@@ -52,6 +52,7 @@ def direct(argv: list[str]) -> int | None:
     params = parse(argv)
     if params is None:
         return None
+    _start_git(params.get("agenda"))
     from ._add import add
     from ._common import exit_code
 
@@ -65,6 +66,20 @@ def direct(argv: list[str]) -> int | None:
             raise
         return code
     return 0
+
+
+def _start_git(agenda: object) -> None:
+    """Start the agenda's first git questions (``store.start_early``) from the folder
+    ``Agenda.open`` will discover from, before the imports of the rest."""
+    from ..store import start_early
+
+    given = agenda if agenda is not None else os.environ.get("COALITION_AGENDA") or None
+    try:
+        folder = Path(given).expanduser().resolve() if given is not None else Path.cwd()  # type: ignore[arg-type]
+        if folder.is_dir():
+            start_early(folder)
+    except (OSError, RuntimeError):  # no such folder, no home: Agenda.open says so
+        pass
 
 
 def parse(argv: list[str]) -> dict[str, object] | None:
