@@ -166,6 +166,7 @@ class Git:
         git._head_file = Path(lines[6])
         if early is not None:
             git._early_config = early[2]
+            git._cat()  # the batch reader starts now, while the command prepares its first ask
         return git
 
     def config_values(self, name: str) -> list[str] | None:
