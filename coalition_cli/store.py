@@ -110,6 +110,16 @@ def start_early(start: Path) -> None:
     _EARLY.append((start, found, config))
 
 
+def _plain_ident(value: str | None) -> bool:
+    """A name or address git writes into a commit as it is: not empty, no ``<``, ``>`` or
+    line break, and nothing git strips from its ends (``ident.c``'s "crud": spaces and
+    controls, ``,:;<>"\\'``)."""
+    if not value or "<" in value or ">" in value or not value.isprintable():
+        return False  # (a line break, a control, an undecodable byte: git decides)
+    crud = ',:;<>"\\\''
+    return not any(c <= " " or c in crud for c in (value[0], value[-1]))
+
+
 class Git:
     """One git working tree, found from any folder inside it."""
 
@@ -538,10 +548,12 @@ class Git:
             if parent:
                 base_tree = self._tree_of(parent)
             tree = self._build_tree(base_tree, changes)
-            args = ["commit-tree", tree, "-F", "-"]
-            if parent:
-                args[2:2] = ["-p", parent]
-            commit = self.run(*args, input=message.encode("utf-8"), env=env).decode().strip()
+            commit = self._write_commit(tree, parent, message, env)
+            if commit is None:  # git decides (a signed commit, a set date, an unusual name)
+                args = ["commit-tree", tree, "-F", "-"]
+                if parent:
+                    args[2:2] = ["-p", parent]
+                commit = self.run(*args, input=message.encode("utf-8"), env=env).decode().strip()
             # Intent first: should we be killed after the branch moves, the next write
             # finishes bringing these paths into the working tree and index (recover).
             self._write_journal(commit, list(changes))
@@ -555,6 +567,49 @@ class Git:
                 return commit
             self._journal.unlink(missing_ok=True)
         raise GitError("the branch kept moving while writing; try again")
+
+    def _write_commit(self, tree: str, parent: str | None, message: str,
+                      env: dict[str, str]) -> str | None:
+        """The commit ``git commit-tree TREE [-p PARENT] -F -`` would write now, written as
+        a loose object here (one process fewer); None when git must decide: commits signed
+        or re-encoded by configuration, a date set in the environment, an identity taken
+        from anywhere but the environment and ``user.*`` / ``author.*`` / ``committer.*``
+        settings, or one git would clean up (a name or address with ``<``, ``>``, a line
+        break, or odd characters at its ends)."""
+        where = {**self._env, **env}
+        if "GIT_AUTHOR_DATE" in where or "GIT_COMMITTER_DATE" in where:
+            return None
+        signing = self.config_values("commit.gpgsign")
+        if signing is None or self.config_values("i18n.commitencoding") != []:
+            return None  # (None: the configuration is unreadable)
+        if signing and signing[-1].lower() not in ("false", "no", "off", "0"):
+            return None  # (a bare "gpgsign" reads as "" here, and means true: git decides)
+        idents = []
+        for who in ("author", "committer"):
+            name, email = (where[key] if key in where else self._setting(f"{who}.{part}",
+                                                                          f"user.{part}")
+                           for part, key in (("name", f"GIT_{who.upper()}_NAME"),
+                                             ("email", f"GIT_{who.upper()}_EMAIL")))
+            if not (_plain_ident(name) and _plain_ident(email)):
+                return None
+            idents.append(f"{name} <{email}>")
+        import time
+
+        now = int(time.time())
+        offset = int(time.localtime(now).tm_gmtoff / 60)  # (truncated, as git's C does)
+        stamp = f"{now} {'-' if offset < 0 else '+'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+        lines = [f"tree {tree}"] + ([f"parent {parent}"] if parent else []) + [
+            f"author {idents[0]} {stamp}", f"committer {idents[1]} {stamp}", "", ""]
+        return self._write_object("commit", "\n".join(lines).encode("utf-8")
+                                  + message.encode("utf-8"))
+
+    def _setting(self, *names: str) -> str | None:
+        """The first of the settings ``names`` that is set (its last value), else None."""
+        for name in names:
+            values = self.config_values(name)
+            if values:
+                return values[-1]
+        return None
 
     # --- crash safety: what a killed writer leaves behind ---------------------------------
 
