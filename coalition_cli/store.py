@@ -575,10 +575,13 @@ class Git:
         or re-encoded by configuration, a date set in the environment, an identity taken
         from anywhere but the environment and ``user.*`` / ``author.*`` / ``committer.*``
         settings, or one git would clean up (a name or address with ``<``, ``>``, a line
-        break, or odd characters at its ends)."""
+        break, or odd characters at its ends; a message with a NUL or a noncharacter)."""
         where = {**self._env, **env}
         if "GIT_AUTHOR_DATE" in where or "GIT_COMMITTER_DATE" in where:
             return None
+        if "\0" in message or not message.isascii() and any(
+                (ord(c) & 0xFFFE) == 0xFFFE or 0xFDD0 <= ord(c) <= 0xFDEF for c in message):
+            return None  # git refuses a NUL, and rewrites noncharacters (commit.c)
         signing = self.config_values("commit.gpgsign")
         if signing is None or self.config_values("i18n.commitencoding") != []:
             return None  # (None: the configuration is unreadable)

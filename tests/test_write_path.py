@@ -301,6 +301,8 @@ def test_git_writes_the_commits_it_must_decide(tmp_path: Path, hermetic) -> None
     tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
     author = {"GIT_AUTHOR_NAME": "Health Org", "GIT_AUTHOR_EMAIL": "health@members.invalid"}
     assert git._write_commit(tree, git.head(), "m", author) is not None
+    for message in ("a\0b", "a\ufffeb", "\U0001ffff", "\ufdd0"):  # git refuses or rewrites these
+        assert git._write_commit(tree, git.head(), message, author) is None, message
     for env in ({**author, "GIT_AUTHOR_NAME": "Health Org "}, {**author, "GIT_AUTHOR_NAME": "<x>"},
                 {**author, "GIT_AUTHOR_NAME": "a\tb"}, {**author, "GIT_COMMITTER_DATE": "1 +0000"},
                 {**author, "GIT_AUTHOR_EMAIL": ""}):
