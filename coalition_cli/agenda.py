@@ -11,7 +11,6 @@ which reads the draft being edited.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -29,6 +28,7 @@ from .model import (
     principle_from_fields,
     round_from_fields,
 )
+from .plainclass import dataclass
 from .store import Entry, Git
 from .translations import is_translation
 

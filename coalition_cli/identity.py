@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from .agenda import Agenda, Snapshot
 from .errors import KeyProblem, NotPermitted
 from .ids import check_slug
 from .model import KeyEntry, Member
+from .plainclass import dataclass
 
 PassphraseSource = Callable[[Path], "bytes | None"]
 

@@ -6,8 +6,8 @@ before it gets near the file system (no ``../x``, no ``/``, no NUL).
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from collections.abc import Iterable
 
 from .errors import AmbiguousId, InputError, NotFound
@@ -46,7 +46,7 @@ def check_principle(value: str) -> str:
 
 def new_record_id() -> str:
     """A fresh record id: 16 hex digits of randomness, unique without coordination."""
-    return secrets.token_hex(8)
+    return os.urandom(8).hex()  # secrets.token_hex(8), without importing random for it
 
 
 def resolve_prefix(prefix: str, candidates: Iterable[str], what: str = "record") -> str:

@@ -9,12 +9,12 @@ what the tool writes always reads back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .errors import InputError, MalformedData
 from .ids import PRINCIPLE_ID, SLUG_ID
+from .plainclass import dataclass, field
 
 ROLES = ("facilitator", "member", "staff")
 DEFAULT_STANCES = ("support", "amend", "neutral", "oppose", "block")

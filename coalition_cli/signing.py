@@ -28,13 +28,13 @@ import binascii
 import hashlib
 import os
 import struct
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from typing import TYPE_CHECKING, Any
 
 from coalition_cli.errors import InputError, KeyProblem, SignatureInvalid
 from coalition_cli.keys import sk
+from coalition_cli.plainclass import dataclass, field
 
 if TYPE_CHECKING:  # cryptography is imported only where libsodium (PyNaCl) cannot serve
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey

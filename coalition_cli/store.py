@@ -19,10 +19,10 @@ import select
 import subprocess
 import tempfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GitError, NotFound
+from .plainclass import dataclass
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -73,6 +73,53 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
+_DISCOVER_PATHS = ("objects", "rebase-merge", "rebase-apply", "MERGE_HEAD", "HEAD")
+
+
+def _discover_args() -> list[str]:
+    args = ["git", "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"]
+    for name in _DISCOVER_PATHS:
+        args += ["--git-path", name]
+    return args
+
+
+# (folder, the discovering rev-parse, git config --list), started by ``start_early``
+_EARLY: list[tuple[Path, subprocess.Popen[bytes], subprocess.Popen[bytes]]] = []
+
+
+def start_early(start: Path) -> None:
+    """Start the first two git questions of a command run in ``start`` — where its work tree
+    is (``Git.discover``) and the configuration (``Git.config_values``) — so that they run
+    while Python imports the rest. The first ``discover`` takes their answers when asked
+    for the same folder (else it waits for them and asks afresh): the same processes, the
+    same answers, only started sooner."""
+    if _EARLY:
+        return
+    env = _clean_env()
+    try:
+        found = subprocess.Popen(_discover_args(), cwd=start, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, env=env)
+    except OSError:  # no git, or no such folder: discover says so in its own words
+        return
+    try:
+        config = subprocess.Popen(["git", "config", "-z", "--list"], cwd=start,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    except OSError:
+        found.communicate()
+        return
+    _EARLY.append((start, found, config))
+
+
+def _plain_ident(value: str | None) -> bool:
+    """A name or address git writes into a commit as it is: not empty, no ``<``, ``>`` or
+    line break, and nothing git strips from its ends (``ident.c``'s "crud": spaces and
+    controls, ``,:;<>"\\'``)."""
+    if not value or "<" in value or ">" in value or not value.isprintable():
+        return False  # (a line break, a control, an undecodable byte: git decides)
+    crud = ',:;<>"\\\''
+    return not any(c <= " " or c in crud for c in (value[0], value[-1]))
+
+
 class Git:
     """One git working tree, found from any folder inside it."""
 
@@ -86,6 +133,7 @@ class Git:
         self._markers: list[Path] | None = None  # rebase-merge, rebase-apply, MERGE_HEAD
         self._head_file: Path | None = None  # this worktree's HEAD file
         self._config: dict[str, list[str]] | None = None
+        self._early_config: subprocess.Popen[bytes] | None = None  # see start_early
 
     # --- running git ---------------------------------------------------------------
 
@@ -93,17 +141,25 @@ class Git:
     def discover(cls, start: Path) -> Git | None:
         """The working tree around ``start``; one ``git rev-parse`` also answers where its
         git folder, objects and the markers of an unfinished rebase or merge are."""
-        paths = ("objects", "rebase-merge", "rebase-apply", "MERGE_HEAD", "HEAD")
-        args = ["git", "rev-parse", "--path-format=absolute", "--show-toplevel",
-                "--git-common-dir"]
-        for name in paths:
-            args += ["--git-path", name]
-        try:
-            out = subprocess.run(args, cwd=start, capture_output=True, env=_clean_env(),
-                                 check=False)
-        except FileNotFoundError:
-            raise GitError("git is not installed", hint="install git and try again") from None
+        paths = _DISCOVER_PATHS
+        early = _EARLY.pop() if _EARLY else None
+        if early is not None and early[0] != start:  # started for another folder: unused
+            early[1].communicate()
+            early[2].communicate()
+            early = None
+        if early is not None:
+            stdout, _err = early[1].communicate()
+            out = subprocess.CompletedProcess(early[1].args, early[1].returncode, stdout)
+        else:
+            try:
+                out = subprocess.run(_discover_args(), cwd=start, capture_output=True,
+                                     env=_clean_env(), check=False)
+            except FileNotFoundError:
+                raise GitError("git is not installed", hint="install git and try again") from None
         lines = out.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if early is not None and (out.returncode != 0 or len(lines) != 2 + len(paths)):
+            early[2].communicate()  # (the fallback below asks everything afresh)
+            early = None
         if out.returncode != 0 or len(lines) != 2 + len(paths):
             try:  # an older git (no --path-format): ask for the top level alone
                 out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=start,
@@ -118,6 +174,9 @@ class Git:
         git._objects = Path(lines[2]).resolve()
         git._markers = [Path(line) for line in lines[3:6]]
         git._head_file = Path(lines[6])
+        if early is not None:
+            git._early_config = early[2]
+            git._cat()  # the batch reader starts now, while the command prepares its first ask
         return git
 
     def config_values(self, name: str) -> list[str] | None:
@@ -125,8 +184,13 @@ class Git:
         --get-all`` gives them — from one ``git config --list`` per process (asked again
         after this object changes the configuration). None when git cannot read it."""
         if self._config is None:
-            proc = subprocess.run(["git", "config", "-z", "--list"], cwd=self.root,
-                                  capture_output=True, env=self._env, check=False)
+            early, self._early_config = self._early_config, None
+            if early is not None:  # started by start_early, in a folder of this work tree
+                stdout, _err = early.communicate()
+                proc = subprocess.CompletedProcess(early.args, early.returncode, stdout)
+            else:
+                proc = subprocess.run(["git", "config", "-z", "--list"], cwd=self.root,
+                                      capture_output=True, env=self._env, check=False)
             if proc.returncode != 0:
                 return None
             table: dict[str, list[str]] = {}
@@ -139,6 +203,13 @@ class Git:
         key = ".".join([parts[0].lower(), *parts[1:-1], parts[-1].lower()])
         return self._config.get(key, [])
 
+    def _forget_config(self) -> None:
+        """The configuration changes (or may): read it again when next asked."""
+        self._config = None
+        if self._early_config is not None:
+            self._early_config.communicate()
+            self._early_config = None
+
     def config_get(self, name: str) -> str | None:
         """The value of ``name`` that ``git config --get`` gives (the last), or None."""
         values = self.config_values(name)
@@ -150,7 +221,7 @@ class Git:
     def run(self, *args: str, input: bytes | None = None, check: bool = True,
             env: dict[str, str] | None = None) -> bytes:
         if args and args[0] == "config":
-            self._config = None
+            self._forget_config()
         proc = subprocess.run(
             ["git", *args], cwd=self.root, input=input, capture_output=True,
             env={**self._env, **(env or {})}, check=False,
@@ -163,7 +234,7 @@ class Git:
 
     def run_status(self, *args: str) -> tuple[int, str]:
         if args and args[0] == "config":
-            self._config = None
+            self._forget_config()
         proc = subprocess.run(
             ["git", *args], cwd=self.root, capture_output=True, env=self._env, check=False
         )
@@ -477,10 +548,12 @@ class Git:
             if parent:
                 base_tree = self._tree_of(parent)
             tree = self._build_tree(base_tree, changes)
-            args = ["commit-tree", tree, "-F", "-"]
-            if parent:
-                args[2:2] = ["-p", parent]
-            commit = self.run(*args, input=message.encode("utf-8"), env=env).decode().strip()
+            commit = self._write_commit(tree, parent, message, env)
+            if commit is None:  # git decides (a signed commit, a set date, an unusual name)
+                args = ["commit-tree", tree, "-F", "-"]
+                if parent:
+                    args[2:2] = ["-p", parent]
+                commit = self.run(*args, input=message.encode("utf-8"), env=env).decode().strip()
             # Intent first: should we be killed after the branch moves, the next write
             # finishes bringing these paths into the working tree and index (recover).
             self._write_journal(commit, list(changes))
@@ -494,6 +567,52 @@ class Git:
                 return commit
             self._journal.unlink(missing_ok=True)
         raise GitError("the branch kept moving while writing; try again")
+
+    def _write_commit(self, tree: str, parent: str | None, message: str,
+                      env: dict[str, str]) -> str | None:
+        """The commit ``git commit-tree TREE [-p PARENT] -F -`` would write now, written as
+        a loose object here (one process fewer); None when git must decide: commits signed
+        or re-encoded by configuration, a date set in the environment, an identity taken
+        from anywhere but the environment and ``user.*`` / ``author.*`` / ``committer.*``
+        settings, or one git would clean up (a name or address with ``<``, ``>``, a line
+        break, or odd characters at its ends; a message with a NUL or a noncharacter)."""
+        where = {**self._env, **env}
+        if "GIT_AUTHOR_DATE" in where or "GIT_COMMITTER_DATE" in where:
+            return None
+        if "\0" in message or not message.isascii() and any(
+                (ord(c) & 0xFFFE) == 0xFFFE or 0xFDD0 <= ord(c) <= 0xFDEF for c in message):
+            return None  # git refuses a NUL, and rewrites noncharacters (commit.c)
+        signing = self.config_values("commit.gpgsign")
+        if signing is None or self.config_values("i18n.commitencoding") != []:
+            return None  # (None: the configuration is unreadable)
+        if signing and signing[-1].lower() not in ("false", "no", "off", "0"):
+            return None  # (a bare "gpgsign" reads as "" here, and means true: git decides)
+        idents = []
+        for who in ("author", "committer"):
+            name, email = (where[key] if key in where else self._setting(f"{who}.{part}",
+                                                                          f"user.{part}")
+                           for part, key in (("name", f"GIT_{who.upper()}_NAME"),
+                                             ("email", f"GIT_{who.upper()}_EMAIL")))
+            if not (_plain_ident(name) and _plain_ident(email)):
+                return None
+            idents.append(f"{name} <{email}>")
+        import time
+
+        now = int(time.time())
+        offset = int(time.localtime(now).tm_gmtoff / 60)  # (truncated, as git's C does)
+        stamp = f"{now} {'-' if offset < 0 else '+'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+        lines = [f"tree {tree}"] + ([f"parent {parent}"] if parent else []) + [
+            f"author {idents[0]} {stamp}", f"committer {idents[1]} {stamp}", "", ""]
+        return self._write_object("commit", "\n".join(lines).encode("utf-8")
+                                  + message.encode("utf-8"))
+
+    def _setting(self, *names: str) -> str | None:
+        """The first of the settings ``names`` that is set (its last value), else None."""
+        for name in names:
+            values = self.config_values(name)
+            if values:
+                return values[-1]
+        return None
 
     # --- crash safety: what a killed writer leaves behind ---------------------------------
 

@@ -11,6 +11,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from coalition_cli import actions
 from coalition_cli.store import Git
 from coalition_cli.trust import ledger as ledger_mod
@@ -19,11 +22,13 @@ from coalition_cli.verify import verify
 
 REPO = Path(__file__).resolve().parent.parent
 
-# What one ``comment add`` runs, in order: find the work tree (one rev-parse), the batch reader
-# (HEAD, the ledger's remembered files, trees), the configuration once, the ledger's walk of
-# the commits since it last ran (rev-list, diff-tree), then the write itself.
-WRITE_PROCESSES = ["rev-parse", "cat-file", "config", "rev-list", "diff-tree", "commit-tree",
-                   "update-ref", "update-index"]
+# What one ``comment add`` runs, in order: find the work tree (one rev-parse) and read the
+# configuration once — both started before the imports (``store.start_early``) — the batch
+# reader (HEAD, the ledger's remembered files, trees), the ledger's walk of the commits since
+# it last ran (rev-list, diff-tree), then the write itself: the commit object written here
+# (``Git._write_commit``), the branch moved, the index told.
+WRITE_PROCESSES = ["rev-parse", "config", "cat-file", "rev-list", "diff-tree", "update-ref",
+                   "update-index"]
 
 _REPORT = ("import sys, json, os\n"
            "sys.argv = ['coalition', *json.loads(sys.argv[1])]\n"
@@ -63,16 +68,18 @@ def _git_commands(trace: Path) -> list[str]:
     return out
 
 
-def test_one_comment_add_runs_eight_git_processes(coalition, tmp_path: Path) -> None:  # noqa: ANN001
+def test_one_comment_add_runs_seven_git_processes(coalition, tmp_path: Path) -> None:  # noqa: ANN001
     """Counted with GIT_TRACE: no ``rev-parse HEAD`` per question (HEAD comes through the
-    batch reader), one ``config --list``; the first write (no ledger remembered) and the next
-    one (resuming it) run the same eight. A ninth process is a regression."""
+    batch reader), one ``config --list``, no ``commit-tree``; the first write (no ledger
+    remembered) and the next one (resuming it) run the same seven. An eighth process is a
+    regression."""
     _open_round(coalition)
     first, second = tmp_path / "first.trace", tmp_path / "second.trace"
     _add(coalition, "The first comment.", first)
     _add(coalition, "The second comment.", second)
-    assert _git_commands(first) == WRITE_PROCESSES
-    assert _git_commands(second) == WRITE_PROCESSES
+    for trace in (first, second):
+        ran = _git_commands(trace)  # the two started early run side by side: either first
+        assert sorted(ran[:2]) == sorted(WRITE_PROCESSES[:2]) and ran[2:] == WRITE_PROCESSES[2:]
     result = verify(coalition.agenda, use_cache=False)
     assert result.ok, result.problems
     texts = sorted(rec.text for items in result.records.values() for _p, rec in items)
@@ -81,7 +88,8 @@ def test_one_comment_add_runs_eight_git_processes(coalition, tmp_path: Path) -> 
 
 def test_comment_add_loads_only_what_it_needs(coalition) -> None:  # noqa: ANN001
     """The other nouns' actions, the quote anchoring (no --quote), the ssh-agent socket (a key
-    file signs), cryptography, ruamel and GitPython are never imported by a plain comment."""
+    file signs), cryptography, ruamel, GitPython and typer (the direct path parses the command
+    line) are never imported by a plain comment."""
     _open_round(coalition)
     proc = _add(coalition, "Lean write.")
     line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")][-1]
@@ -91,7 +99,8 @@ def test_comment_add_loads_only_what_it_needs(coalition) -> None:  # noqa: ANN00
              "coalition_cli.actions.responses", "coalition_cli.actions.governance",
              "coalition_cli.actions.translations", "coalition_cli.anchoring",
              "coalition_cli.redline", "diff_match_patch", "socket", "cryptography", "ruamel",
-             "ruamel.yaml", "git", "coalition_cli.join", "coalition_cli.sync"}
+             "ruamel.yaml", "git", "coalition_cli.join", "coalition_cli.sync",
+             "typer", "click", "typer._click", "coalition_cli.cli.comments"}
     assert not (never & loaded), sorted(never & loaded)
     assert "coalition_cli.actions.comments" in loaded and "nacl.bindings" in loaded
 
@@ -204,3 +213,109 @@ def test_package_fingerprint_is_the_digest_rglob_order_gives(tmp_path: Path) -> 
     assert cache.source_digest(str(tmp_path)) == digest.hexdigest()[:16]
     root = str(Path(cache.__file__).parent)
     assert cache.package_fingerprint() == cache.source_digest(root)
+
+
+def test_git_started_early_answers_as_asked_then(tmp_path: Path, hermetic) -> None:  # noqa: ANN001
+    """``start_early``'s rev-parse and ``config --list`` give ``discover`` and
+    ``config_values`` exactly what asking them then gives; started for another folder, they
+    are waited for and not used; a config write asks afresh."""
+    from coalition_cli import store
+
+    repo = tmp_path / "r"
+    (repo / "sub").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "coalition.lang", "fr"], check=True)
+    plain = Git.discover(repo / "sub")
+    assert plain is not None
+    store.start_early(repo / "sub")
+    early = Git.discover(repo / "sub")
+    assert early is not None and not store._EARLY and early._early_config is not None
+    assert (early.root, early._git_dir, early._objects, early._markers, early._head_file) == (
+        plain.root, plain._git_dir, plain._objects, plain._markers, plain._head_file)
+    assert early.config_values("coalition.lang") == plain.config_values("coalition.lang") == ["fr"]
+    assert early._config == plain._config and early._early_config is None
+    store.start_early(tmp_path)  # not the folder discovered next: unused
+    other = Git.discover(repo)
+    assert other is not None and other._early_config is None and not store._EARLY
+    store.start_early(repo)
+    again = Git.discover(repo)
+    assert again is not None and again._early_config is not None
+    again.run("config", "coalition.lang", "de")  # a change: the early answer is dropped
+    assert again._early_config is None and again.config_values("coalition.lang") == ["de"]
+    for git in (plain, early, other, again):
+        git.close()
+
+
+def _commit_both_ways(repo: Path, git: Git, env: dict[str, str], message: str) -> tuple:
+    """(our commit's id or None, the id ``git commit-tree`` gives at our commit's time)."""
+    tree = subprocess.run(["git", "mktree"], cwd=repo, input=b"", capture_output=True,
+                          check=True).stdout.decode().strip()
+    parent = git.head()
+    ours = git._write_commit(tree, parent, message, env)
+    if ours is None:
+        return None, None
+    raw = git.read_objects([ours])[0].decode()
+    stamp = raw.split("\ncommitter ", 1)[1].split("\n", 1)[0].rsplit(" ", 2)[1:]
+    when = " ".join(stamp)
+    args = ["git", "commit-tree", tree, "-F", "-"] + (["-p", parent] if parent else [])
+    theirs = subprocess.run(args, cwd=repo, input=message.encode(), capture_output=True,
+                            check=True, env={**git._env, **env, "GIT_AUTHOR_DATE": when,
+                                             "GIT_COMMITTER_DATE": when}).stdout.decode().strip()
+    return ours, theirs
+
+
+_NAMES = st.text(st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=12)
+
+
+@given(_NAMES, _NAMES, st.text(max_size=30))
+def test_a_commit_written_here_is_the_one_git_commit_tree_writes(name: str, person: str,
+                                                                 message: str) -> None:
+    """For any author, committer and message: the commit object written without
+    ``commit-tree`` has the id git's would have at the same second — or git writes it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        repo = Path(folder)
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        subprocess.run(["git", "-C", str(repo), "commit", "-q", "--allow-empty", "-m", "a"],
+                       check=True)
+        if person.strip() and "\0" not in person:
+            subprocess.run(["git", "-C", str(repo), "config", "committer.name", person],
+                           check=True)
+        git = Git.discover(repo)
+        assert git is not None
+        env = {"GIT_AUTHOR_NAME": name.replace("\0", ""), "GIT_AUTHOR_EMAIL": "m@x.invalid"}
+        ours, theirs = _commit_both_ways(repo, git, env, message)
+        assert ours == theirs
+        git.close()
+
+
+def test_git_writes_the_commits_it_must_decide(tmp_path: Path, hermetic) -> None:  # noqa: ANN001
+    """Signed or re-encoded by configuration, a date in the environment, a name git would
+    clean up: ``commit-tree`` writes those; an ordinary one is written here."""
+    repo = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "--allow-empty", "-m", "a"], check=True)
+    git = Git.discover(repo)
+    assert git is not None
+    tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    author = {"GIT_AUTHOR_NAME": "Health Org", "GIT_AUTHOR_EMAIL": "health@members.invalid"}
+    assert git._write_commit(tree, git.head(), "m", author) is not None
+    for message in ("a\0b", "a\ufffeb", "\U0001ffff", "\ufdd0"):  # git refuses or rewrites these
+        assert git._write_commit(tree, git.head(), message, author) is None, message
+    for env in ({**author, "GIT_AUTHOR_NAME": "Health Org "}, {**author, "GIT_AUTHOR_NAME": "<x>"},
+                {**author, "GIT_AUTHOR_NAME": "a\tb"}, {**author, "GIT_COMMITTER_DATE": "1 +0000"},
+                {**author, "GIT_AUTHOR_EMAIL": ""}):
+        assert git._write_commit(tree, git.head(), "m", env) is None, env
+    for setting, value in (("commit.gpgSign", "true"), ("commit.gpgSign", "1"),
+                           ("i18n.commitEncoding", "ISO-8859-1")):
+        git.run("config", setting, value)
+        assert git._write_commit(tree, git.head(), "m", author) is None, setting
+        git.run("config", "--unset", setting)
+    (repo / ".git" / "config").write_text((repo / ".git" / "config").read_text()
+                                          + "[commit]\n\tgpgsign\n")  # bare: true
+    git.run("config", "--get", "core.bare")  # (re-read)
+    assert git._write_commit(tree, git.head(), "m", author) is None
+    git.run("config", "commit.gpgsign", "off")
+    assert git._write_commit(tree, git.head(), "m", author) is not None
+    git.close()

@@ -3,7 +3,6 @@ from a verified head, with an author that says no more than the record may."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from ..model import (
     parse_stamp,
     stamp,
 )
+from ..plainclass import dataclass
 from ..store import Git
 
 GITATTRIBUTES = (

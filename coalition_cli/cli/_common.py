@@ -12,37 +12,64 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
-
-import typer
+from typing import Any, TypeVar
 
 from ..errors import CoalitionError, InputError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-AgendaOpt = Annotated[Optional[Path], typer.Option(
-    "--agenda", help="The agenda folder (default: agenda/ of this repository; env COALITION_AGENDA).",
-    show_default=False)]
-AsOpt = Annotated[Optional[str], typer.Option(
-    "--as", help="Act as this member (env COALITION_MEMBER; default: the member owning the key).",
-    show_default=False)]
-KeyOpt = Annotated[Optional[Path], typer.Option(
-    "--key", help="Your key: its private key file, or its .pub when ssh-agent holds it (env "
-    "COALITION_KEY; git config coalition.key; default ~/.ssh/id_ed25519).",
-    show_default=False)]
-SigningKeyOpt = Annotated[Optional[Path], typer.Option(
-    "--signing-key", help="Your key: its private key file, or its .pub when ssh-agent holds it (env "
-    "COALITION_KEY; git config coalition.key; default ~/.ssh/id_ed25519).",
-    show_default=False)]
-PassphraseOpt = Annotated[Optional[Path], typer.Option(
-    "--passphrase-file", help="File holding the key's passphrase (env COALITION_PASSPHRASE_FILE).",
-    show_default=False)]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="terminal or json.")]
-AtOpt = Annotated[Optional[str], typer.Option(
-    "--at", help="Read the agenda as it was at this revision (commit, tag or round id).",
-    show_default=False)]
-OutputOpt = Annotated[Optional[Path], typer.Option(
-    "--output", "-o", help="Write the report to this file instead of stdout.", show_default=False)]
+# the typed options (typer annotations) live in ``_options``, imported on first use
+_OPTIONS = ("AgendaOpt", "AsOpt", "KeyOpt", "SigningKeyOpt", "PassphraseOpt", "FormatOpt", "AtOpt",
+            "OutputOpt")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OPTIONS:
+        from . import _options
+
+        return getattr(_options, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """``text`` (and a newline) to stdout or stderr, flushed — what ``typer.echo`` does with
+    text, without importing typer: no stream, nothing written; ANSI codes stripped when the
+    stream is not a terminal; a stream that claims ASCII gets UTF-8 (``replace``)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:
+        return
+    out = text + "\n" if nl else text
+    if not out:
+        stream.flush()
+        return
+    if "\x1b" in out and not _isatty(stream):
+        import re
+
+        out = re.sub(r"\033\[[;?0-9]*[a-zA-Z]", "", out)
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None and _ascii(getattr(stream, "encoding", None) or "ascii"):
+        stream.flush()
+        buffer.write(out.encode("utf-8", "replace"))
+        buffer.flush()
+        return
+    stream.write(out)
+    stream.flush()
+
+
+def _ascii(encoding: str) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name == "ascii"
+    except LookupError:
+        return False
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def debug() -> bool:
@@ -74,9 +101,9 @@ def safe_line(text: object) -> str:
 
 def fail(error: CoalitionError) -> None:
     try:
-        typer.echo(f"error: {safe_line(error.message)}", err=True)
+        echo(f"error: {safe_line(error.message)}", err=True)
         if error.hint:
-            typer.echo(f"hint: {safe_line(error.hint)}", err=True)
+            echo(f"hint: {safe_line(error.hint)}", err=True)
     except OSError:  # stderr is gone too (a terminal hung up): the exit code still tells
         pass
 
@@ -93,34 +120,46 @@ def reader_gone() -> int:
     return 141
 
 
+def exit_code(exc: Exception) -> int | None:
+    """The one error map: ``exc`` reported as one ``error:`` line (+ ``hint:``) on stderr, and
+    the spec's exit code for it; None when ``COALITION_DEBUG=1`` wants the traceback instead.
+    Every command goes through it: typer's (``handle``) and ``comment add``'s direct path."""
+    if isinstance(exc, CoalitionError):
+        if debug():
+            return None
+        fail(exc)
+        return exc.exit_code
+    if isinstance(exc, BrokenPipeError):  # the reader went away (`coalition ... | head`)
+        return reader_gone()
+    if debug():
+        return None
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        fail(InputError(f"{exc.strerror or exc}{where}"))
+        return 3
+    # the last line of defence: never a traceback
+    fail(CoalitionError(f"unexpected {type(exc).__name__}; this is a bug in coalition",
+                        hint="COALITION_DEBUG=1 shows the traceback"))
+    return 1
+
+
 def handle(fn: F) -> F:
-    """Turn library errors into one ``error:`` line (+ ``hint:``) and the spec's exit code."""
+    """Turn library errors into one ``error:`` line (+ ``hint:``) and the spec's exit code
+    (``exit_code``), as typer's ``Exit``."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except CoalitionError as exc:
-            if debug():
+        except Exception as exc:  # noqa: BLE001 - mapped by exit_code
+            import typer
+
+            if isinstance(exc, (typer.Exit, typer.Abort)):
                 raise
-            fail(exc)
-            raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except BrokenPipeError:  # the reader went away (`coalition ... | head`): not an error
-            raise typer.Exit(reader_gone()) from None
-        except OSError as exc:
-            if debug():
+            code = exit_code(exc)
+            if code is None:
                 raise
-            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-            fail(InputError(f"{exc.strerror or exc}{where}"))
-            raise typer.Exit(3) from None
-        except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
-            if debug():
-                raise
-            fail(CoalitionError(f"unexpected {type(exc).__name__}; this is a bug in coalition",
-                                hint="COALITION_DEBUG=1 shows the traceback"))
-            raise typer.Exit(1) from None
+            raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -131,6 +170,16 @@ def handle(fn: F) -> F:
 def open_agenda(path: Path | None) -> Any:
     from ..agenda import Agenda
 
+    if path is None and "typer" in sys.modules:  # run by typer: the root's --agenda
+        path = _root_agenda()
+    agenda = Agenda.open(path)
+    agenda.git.recover()  # any command, a read too, finishes what a killed write left
+    return agenda
+
+
+def _root_agenda() -> Path | None:
+    """The ``--agenda`` given before the command (``coalition --agenda X ...``), from click's
+    context; None outside one (the direct path passes it itself)."""
     try:  # typer >= 0.2x runs on its own copy of click, whose context stack is a different one
         from typer._click.globals import get_current_context
     except ImportError:  # older typer: plain click
@@ -138,11 +187,7 @@ def open_agenda(path: Path | None) -> Any:
 
     ctx = get_current_context(silent=True)
     root = ctx.find_root().obj if ctx is not None else None
-    if path is None and isinstance(root, dict):
-        path = root.get("agenda")
-    agenda = Agenda.open(path)
-    agenda.git.recover()  # any command, a read too, finishes what a killed write left
-    return agenda
+    return root.get("agenda") if isinstance(root, dict) else None
 
 
 def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
@@ -164,7 +209,7 @@ def passphrase_source(given: Path | None) -> Callable[[Path], bytes | None]:
         return None
 
     def wrong(key: Path) -> None:
-        typer.echo("Wrong passphrase, try again.", err=True)
+        echo("Wrong passphrase, try again.", err=True)
 
     source.tries = 1 if file is not None else 3  # type: ignore[attr-defined]
     source.wrong = wrong  # type: ignore[attr-defined]
@@ -203,12 +248,12 @@ def read_text(value: str | None, file: Path | None, *, what: str, body: str = ""
               instructions: tuple[str, ...] = (), required: bool = True) -> str | None:
     """Text from a flag, a file (``-`` for stdin), piped stdin, or ``$EDITOR`` (opened on
     ``body`` with ``instructions`` below it, as ``git commit`` does)."""
-    from ..textinput import decode_text
-
     if value is not None and file is not None:
         raise UsageError(f"give the {what} either inline or as a file, not both")
     if value is not None:
         return value
+    from ..textinput import decode_text
+
     if file is not None:
         if str(file) == "-" and sys.stdin is None:
             raise InputError("there is no standard input to read")
@@ -337,10 +382,10 @@ class Out:
         return self.fmt == "json"
 
     def data(self, obj: Any) -> None:
-        typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+        echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
     def line(self, text: str) -> None:
-        typer.echo(_printable(text))
+        echo(_printable(text))
 
     def written(self, written: Any, text: str | None = None) -> None:
         """What a write made: ``{id, path, commit}`` as JSON, else ``text`` (default the id)."""
@@ -350,7 +395,7 @@ class Out:
             self.line(text or written.id)
 
     def note(self, text: str) -> None:
-        typer.echo(safe_line(text), err=True)
+        echo(safe_line(text), err=True)
 
     def table(self, rows: list[dict[str, Any]], columns: list[str], *, title: str | None = None,
               empty: str = "nothing to show") -> None:
@@ -508,6 +553,8 @@ def report_width() -> int:
 
 def _printable(text: str) -> str:
     """No terminal escape (ESC, C1), NUL or lone surrogate reaches the terminal."""
+    if text.isascii() and text.isprintable():  # (an id, a path): nothing to clean
+        return text
     from ..safetext import clean_text
 
     return clean_text(text)
@@ -543,7 +590,7 @@ def write_report(content: str | bytes, output: Path | None) -> None:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise InputError(f"cannot write {output}: {exc.strerror}") from None
-        typer.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
         return
     if isinstance(content, bytes):
         if sys.stdout.isatty():
@@ -551,7 +598,7 @@ def write_report(content: str | bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return
-    typer.echo(content, nl=not content.endswith("\n"))
+    echo(content, nl=not content.endswith("\n"))
 
 
 def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:

@@ -18,9 +18,7 @@ from ._common import (
     handle,
     identity,
     open_agenda,
-    read_text,
     signer_session,
-    stderr_is_terminal,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -63,32 +61,14 @@ def add(
                        "--quote is found in that language's text.")] = None,
 ) -> None:
     """Submit a signed comment on the draft under consultation; prints its id."""
-    from .. import actions
-    from ..translations import comment_language
+    from . import _add  # the one body (also run by the direct path, ``_direct``)
 
-    labels = None
-    if local_contexts is not None:
-        from ..governance.local_contexts import read_file
-
-        labels = read_file(local_contexts, want="labels")
-    ag, who = signer_session(fmt, agenda, as_member, key, passphrase)
-    # checked before anything is typed, against the verified settings the write starts from
-    lang = comment_language(ag, lang, actions.verified(ag))
-    required = stance in ("block", "oppose", "amend", "neutral") and propose is None
-    if stderr_is_terminal():  # before anything is signed: say what will count
-        from ..voices import what_will_count
-
-        for warning in what_will_count(ag, who, principle=principle, stance=stance,
-                                       supersedes=supersedes, round_id=round_id):
-            Out(fmt).note(f"warning: {warning}")
-    body = read_text(text, text_file, what="comment text", required=required,
-                     instructions=(f"Your comment on {principle}, stance '{stance}', above.",))
-    written = actions.comment_add(
-        ag, who, principle=principle, stance=stance, text=body, quote=quote,
-        occurrence=occurrence, propose=propose, kind=kind, themes=theme or [],
-        attribution=attribution, supersedes=supersedes, round_id=round_id, lang=lang,
-        share_with=share_with or None, name_holders=name_holders, local_contexts=labels)
-    Out(fmt).written(written)
+    _add.add(principle=principle, stance=stance, quote=quote, occurrence=occurrence, text=text,
+             text_file=text_file, propose=propose, kind=kind, theme=theme,
+             attribution=attribution, supersedes=supersedes, round_id=round_id,
+             share_with=share_with, name_holders=name_holders, local_contexts=local_contexts,
+             as_member=as_member, key=key, passphrase=passphrase, agenda=agenda, fmt=fmt,
+             lang=lang)
 
 
 def _rows(ag, round_id, principle, member, stance, awaiting):  # noqa: ANN001, ANN202

@@ -29,8 +29,9 @@ Everything here is pure (no git): ``consensus.tally`` calls ``apply``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from typing import Any
+
+from ..plainclass import dataclass
 
 SILENCE = ("abstain", "consent")
 AWAITING = "awaiting-community-consent"
@@ -206,6 +207,8 @@ def apply(base: Any, state: Any, principle: str, voting: dict[str, Any], config:
 
     ``status_of(counts, voting, config)`` is the general rule (``consensus._status``).
     """
+    from dataclasses import replace  # (not at import: a signed write never tallies)
+
     rules = [r for r in getattr(config, "community", ()) if r.applies(principle, themes)]
     required = {m for r in rules for m in r.group(voting)}
     result = base

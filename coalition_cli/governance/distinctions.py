@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MalformedData
+from ..plainclass import dataclass
 
 
 @dataclass(frozen=True)

@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from .. import records
 from ..errors import GitError, InputError
 from ..model import Config, closing_from_fields, config_from_fields, principle_from_fields, round_from_fields
+from ..plainclass import dataclass, field
 from . import resume
 from .history import changes as _changes
 from .history import commits as _commits

@@ -42,7 +42,7 @@ def plain(value: Any) -> bool:
 
 def member_values(member: Member) -> tuple:
     """A checked Member as the plain values of its fields (its keys' too), in field order."""
-    from dataclasses import astuple
+    from ..plainclass import astuple  # (dataclasses.astuple's values, without importing it)
 
     return astuple(member)  # the keys as tuples of their own fields' values
 
@@ -53,9 +53,9 @@ _MEMBER_SHAPE: list[int] = []  # [number of Member fields, index of "keys"], onc
 def member_of(values: tuple) -> Member:
     """The Member ``member_values`` gave ``values`` for."""
     if not _MEMBER_SHAPE:
-        from dataclasses import fields
+        from ..plainclass import field_names
 
-        names = [f.name for f in fields(Member)]
+        names = list(field_names(Member))
         _MEMBER_SHAPE.extend((len(names), names.index("keys")))
     size, at = _MEMBER_SHAPE
     if type(values) is not tuple or len(values) != size:

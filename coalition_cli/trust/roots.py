@@ -12,10 +12,10 @@ first use — and every command that reports on trust says so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..plainclass import dataclass
 
 FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 CONFIG_KEY = "coalition.trust"

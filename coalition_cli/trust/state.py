@@ -9,9 +9,8 @@ record (``is_record``), judged at the head (``trust.rules``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..model import Config, Member
+from ..plainclass import dataclass, field
 
 CONFIG = "coalition.yaml"
 

@@ -10,11 +10,11 @@ or when history is incomplete.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import InputError, NotPermitted
+from ..plainclass import dataclass, field
 from .ledger import Ledger, kind_of, walk
 from .roots import Roots, roots as find_roots
 

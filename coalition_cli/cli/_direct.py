@@ -1,0 +1,147 @@
+"""``coalition comment add`` answered without typer: a member's most frequent write.
+
+Importing typer and building a command's parser cost more than the rest of a signed write
+(twice the interpreter's own start-up). A plain ``comment add`` command line — long
+options with their values, the four short ones, ``--agenda`` before ``comment`` — is parsed
+here, from ``ADD_OPTIONS``, and handed to the same body typer's command runs
+(``_add.add``), whose errors go through the same map (``_common.exit_code``). Anything
+else — ``--help`` or ``-h``, an unknown or repeated option, a missing required one, a value
+that is empty or starts with ``-``, ``--opt=value`` on a flag, an argument, ``--``, attached
+short values, shell completion — is left to typer (``None``), so help, usage errors and
+their exit codes stay typer's own. ``tests/test_direct_add.py`` checks that the table is
+typer's command, option for option, and that both paths hand the body the same values.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# (option names, the body's parameter, what it takes: "str", "int", "path", "multi" (a
+# repeatable str, kept in order), "flag" (no value))
+ADD_OPTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("--principle", "-p"), "principle", "str"),
+    (("--stance", "-s"), "stance", "str"),
+    (("--quote",), "quote", "str"),
+    (("--occurrence",), "occurrence", "int"),
+    (("--text", "-t"), "text", "str"),
+    (("--text-file",), "text_file", "path"),
+    (("--propose",), "propose", "str"),
+    (("--kind",), "kind", "str"),
+    (("--theme",), "theme", "multi"),
+    (("--attribution",), "attribution", "str"),
+    (("--supersedes",), "supersedes", "str"),
+    (("--round",), "round_id", "str"),
+    (("--share-with",), "share_with", "multi"),
+    (("--name-holders",), "name_holders", "flag"),
+    (("--local-contexts",), "local_contexts", "path"),
+    (("--as",), "as_member", "str"),
+    (("--key",), "key", "path"),
+    (("--passphrase-file",), "passphrase", "path"),
+    (("--agenda",), "agenda", "path"),
+    (("--format", "-f"), "fmt", "str"),
+    (("--lang",), "lang", "str"),
+)
+REQUIRED = ("principle", "stance")
+_BY_NAME = {name: (dest, kind) for names, dest, kind in ADD_OPTIONS for name in names}
+
+
+def direct(argv: list[str]) -> int | None:
+    """Run ``argv`` (without the program) here when it is a plain ``comment add``: its exit
+    code. None: typer answers it."""
+    params = parse(argv)
+    if params is None:
+        return None
+    _start_git(params.get("agenda"))
+    from ._add import add
+    from ._common import exit_code
+
+    try:
+        add(**params)
+    except KeyboardInterrupt:  # as typer ends on it: 130, nothing said
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one error map
+        code = exit_code(exc)
+        if code is None:  # COALITION_DEBUG=1: the traceback
+            raise
+        return code
+    return 0
+
+
+def _start_git(agenda: object) -> None:
+    """Start the agenda's first git questions (``store.start_early``) from the folder
+    ``Agenda.open`` will discover from, before the imports of the rest."""
+    from ..store import start_early
+
+    given = agenda if agenda is not None else os.environ.get("COALITION_AGENDA") or None
+    try:
+        folder = Path(given).expanduser().resolve() if given is not None else Path.cwd()  # type: ignore[arg-type]
+        if folder.is_dir():
+            start_early(folder)
+    except (OSError, RuntimeError):  # no such folder, no home: Agenda.open says so
+        pass
+
+
+def parse(argv: list[str]) -> dict[str, object] | None:
+    """The body's keyword arguments for a plain ``[--agenda DIR] comment add OPTIONS`` (as
+    typer would convert them), else None."""
+    if "_COALITION_COMPLETE" in os.environ:
+        return None
+    root_agenda = None
+    at = 0
+    while at < len(argv) and argv[at] != "comment":
+        got = _option(argv, at, {"--agenda": ("agenda", "path")})
+        if got is None or root_agenda is not None:
+            return None
+        _dest, root_agenda, at = got
+    if argv[at:at + 2] != ["comment", "add"]:
+        return None
+    params: dict[str, object] = {}
+    at += 2
+    while at < len(argv):
+        got = _option(argv, at, _BY_NAME)
+        if got is None:
+            return None
+        dest, value, at = got
+        if _BY_NAME_KIND[dest] == "multi":
+            params.setdefault(dest, []).append(value)  # type: ignore[union-attr]
+        elif dest in params:
+            return None  # repeated: typer decides
+        else:
+            params[dest] = value
+    if any(name not in params for name in REQUIRED):
+        return None
+    if "agenda" not in params and root_agenda is not None:
+        params["agenda"] = root_agenda
+    return params
+
+
+_BY_NAME_KIND = {dest: kind for _names, dest, kind in ADD_OPTIONS}
+
+
+def _option(argv: list[str], at: int, table: dict[str, tuple[str, str]]
+            ) -> tuple[str, object, int] | None:
+    """(parameter, converted value, next position) of the option at ``argv[at]``, or None
+    when it is not one this parser is sure of."""
+    token = argv[at]
+    name, eq, attached = token.partition("=") if token.startswith("--") else (token, "", "")
+    spec = table.get(name)
+    if spec is None:
+        return None
+    dest, kind = spec
+    if kind == "flag":
+        return None if eq else (dest, True, at + 1)
+    if eq:
+        raw, at = attached, at + 1
+    elif at + 1 < len(argv):
+        raw, at = argv[at + 1], at + 2
+    else:
+        return None
+    if not raw or raw.startswith("-"):
+        return None
+    if kind == "int":
+        try:
+            return dest, int(raw), at
+        except ValueError:
+            return None
+    return dest, Path(raw) if kind == "path" else raw, at
