@@ -112,11 +112,11 @@ def start_early(start: Path) -> None:
 
 def _plain_ident(value: str | None) -> bool:
     """A name or address git writes into a commit as it is: not empty, no ``<``, ``>`` or
-    line break, and nothing git strips from its ends (``ident.c``'s "crud": spaces and
-    controls, ``,:;<>"\\'``)."""
+    line break, and nothing git strips from its ends (``ident.c``'s "crud": spaces,
+    controls and ``.,:;<>"\\'``)."""
     if not value or "<" in value or ">" in value or not value.isprintable():
         return False  # (a line break, a control, an undecodable byte: git decides)
-    crud = ',:;<>"\\\''
+    crud = '.,:;<>"\\\''
     return not any(c <= " " or c in crud for c in (value[0], value[-1]))
 
 
