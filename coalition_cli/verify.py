@@ -115,8 +115,18 @@ def _signature(data: bytes, sig: bytes | None) -> tuple[str, str, str]:
         if key is None:
             sig_problem = _why_bad(data, sig)
         else:
-            signer = key.openssh
+            signer = _SIGNERS.get(key.blob) or _openssh(key)
     return signer, sig_problem, digest
+
+
+_SIGNERS: dict[bytes, str] = {}  # key blob -> "ssh-ed25519 AAAA...": a few keys, every record
+
+
+def _openssh(key: Any) -> str:
+    if len(_SIGNERS) >= 4096:
+        _SIGNERS.clear()
+    text = _SIGNERS[key.blob] = key.openssh
+    return text
 
 
 def _judged(path: str, data: bytes, signature: tuple[str, str, str], known: frozenset[str]) -> tuple:
