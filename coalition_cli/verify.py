@@ -5,12 +5,13 @@ returns a ``Verified``: the problems found (``path``, ``problem``, ``detail``)
 and the records that passed, which the reports then use — a report never
 counts a record that verification rejected.
 
-Order of work: walk the ledger (``trust.ledger``: the trusted registry, settings,
-principles and rounds, judged over the whole history); list the tree once (``git
-ls-tree -r``); for record files the cache has not seen, read their bytes through one
-``git cat-file --batch`` and check signatures in worker processes (both cores) — a
-record is parsed only once its signature verifies with a key of the registry; then
-judge every record at the head by the rules of ``trust.rules``.
+Order of work: list the tree once (``git ls-tree -r``) while the cache loads; when many
+record files are new to the cache, two worker processes (``checkers``) start reading their
+bytes (each through a ``git cat-file --batch`` of its own) and checking signatures, while
+this process walks the ledger (``trust.ledger``: the trusted registry, settings, principles
+and rounds, judged over the whole history). Only then are the registry's keys known: they
+go to the workers, which parse a record only if its signature verifies with one of them.
+Last, every record at the head is judged by the rules of ``trust.rules``.
 """
 
 from __future__ import annotations
