@@ -83,6 +83,34 @@ def plain(text: str) -> Any:
     raise _NotMine
 
 
+def _known_plain(text: str) -> Any:
+    """``plain(text)``, remembered for short scalars (a record's type, round, member, stance,
+    kind...: the same few words in every record); a text ``plain`` refuses is not kept."""
+    value = _KNOWN.get(text, _KNOWN)
+    if value is _KNOWN:
+        value = plain(text)
+        if len(text) <= 24 and len(_KNOWN) < 4096:
+            _KNOWN[text] = value
+    return value
+
+
+_KNOWN: dict[str, Any] = {}
+
+
+def _plain_key(key: str) -> bool:
+    """Whether ``key`` reads as the text it is (not a null, a boolean, a YAML 1.1 word)."""
+    if key in _KEYS_SEEN:
+        return True
+    if len(key) <= 5 and (key in _NULLS or key in _BOOLS or key.lower() in _AMBIGUOUS):
+        return False
+    if len(_KEYS_SEEN) < 1024:
+        _KEYS_SEEN.add(key)
+    return True
+
+
+_KEYS_SEEN: set[str] = set()
+
+
 _ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
             "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
             "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
@@ -306,9 +334,8 @@ def _flat(text: str) -> dict[str, Any] | None:
         elif first in _NOT_PLAIN or last == " " or " #" in raw:
             return None
         else:
-            value = plain(raw)
-        if key in out or len(key) <= 5 and (key in _NULLS or key in _BOOLS
-                                           or key.lower() in _AMBIGUOUS):
+            value = _known_plain(raw)
+        if key in out or not _plain_key(key):
             raise _NotMine
         out[key] = value
     return out
@@ -343,12 +370,12 @@ def _block(lines: list[str]) -> dict[str, Any]:
             if rest[0] == "'" and rest[-1] == "'" and len(rest) > 1 and "'" not in rest[1:-1]:
                 value: Any = rest[1:-1]
             elif rest[0] not in _NOT_PLAIN and rest[-1] != " " and " #" not in rest:
-                value = plain(rest)
+                value = _known_plain(rest)
             else:
                 key, value, i = _entry(lines, i, 0, 1)
                 simple = None
             if simple is not None:
-                if key in _NULLS or key in _BOOLS or key.lower() in _AMBIGUOUS:
+                if not _plain_key(key):
                     raise _NotMine
                 i += 1
         else:

@@ -114,6 +114,15 @@ def _load(agenda: Any, key: tuple) -> tuple[dict, dict, str, dict] | None:
     return head, ids, generation, {}
 
 
+def may_step(agenda: Any, round_id: str | None, roots: tuple) -> bool:
+    """Whether ``outcome`` might answer: a state is remembered for these roots (known
+    without walking the ledger, so that a clone with none goes straight to the full pass)."""
+    if round_id is not None:
+        return False
+    path = _memo(agenda)._file(_key(agenda, round_id, roots))
+    return path is not None and path.is_file()
+
+
 def outcome(agenda: Any, commit: str, view: Any, round_id: str | None) -> Any:
     """The verdict of ``commit`` from the remembered clean state, or None (run the full pass)."""
     if round_id is not None or view.ledger.incomplete or view.problems:

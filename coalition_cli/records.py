@@ -84,6 +84,8 @@ def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
     """Fast path for the canonical form; None when the text is in another form."""
     if not text.endswith("\n") or "\r" in text:
         return None
+    if _second_line_not_json(text):
+        return None  # what the loop below finds on its second line, without reading the first
     out: dict[str, Any] = {}
     loads = _STRICT_JSON.decode
     for number, line in enumerate(text[:-1].split("\n"), 1):
@@ -106,6 +108,18 @@ def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
     if _CANONICAL_ODD.search(text):  # checked last: a text of another form fails sooner
         return None  # what json and YAML would read differently: YAML decides
     return out
+
+
+def _second_line_not_json(text: str) -> bool:
+    """Whether the second line (both lines not comments) is not ``key: JSON``: another
+    client's ``type: comment``. The first line cannot have raised by then (no key repeats
+    yet), so ``_parse_canonical`` would answer None there anyway."""
+    first = text.find("\n")
+    second = text.find("\n", first + 1)
+    if second < 0 or text[:1] == "#" or text[first + 1 : first + 2] == "#":
+        return False
+    key, sep, raw = text[first + 1 : second].partition(": ")
+    return not sep or raw[:1] not in _JSON_START or not key.isidentifier()
 
 
 # how a JSON value (what ``json`` reads, with no whitespace before it) can start

@@ -5,12 +5,13 @@ returns a ``Verified``: the problems found (``path``, ``problem``, ``detail``)
 and the records that passed, which the reports then use — a report never
 counts a record that verification rejected.
 
-Order of work: walk the ledger (``trust.ledger``: the trusted registry, settings,
-principles and rounds, judged over the whole history); list the tree once (``git
-ls-tree -r``); for record files the cache has not seen, read their bytes through one
-``git cat-file --batch`` and check signatures in worker processes (both cores) — a
-record is parsed only once its signature verifies with a key of the registry; then
-judge every record at the head by the rules of ``trust.rules``.
+Order of work: list the tree once (``git ls-tree -r``) while the cache loads; when many
+record files are new to the cache, two worker processes (``checkers``) start reading their
+bytes (each through a ``git cat-file --batch`` of its own) and checking signatures, while
+this process walks the ledger (``trust.ledger``: the trusted registry, settings, principles
+and rounds, judged over the whole history). Only then are the registry's keys known: they
+go to the workers, which parse a record only if its signature verifies with one of them.
+Last, every record at the head is judged by the rules of ``trust.rules``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import hashlib
 import re
 from collections.abc import Callable
 from itertools import chain
-from pathlib import Path
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 from . import records
 from .agenda import CONFIG, Agenda, Snapshot
 from .cache import VerdictCache
-from .errors import InputError, MalformedData
+from .errors import GitError, InputError, MalformedData
 from .model import RECORD_FIELDS, Closing, Config, Member, Record, Response, Round, record_from_fields
 from .trust.problems import PROBLEMS
 CHUNK = 4000
@@ -101,6 +101,12 @@ def shown(text: str) -> str:
 
 def _check_one(path: str, data: bytes, sig: bytes | None) -> tuple:
     """(signer key "ssh-ed25519 ..." or "", signature problem, sha256, record tuple, parse problem)."""
+    return _judged(path, data, _signature(data, sig), _KNOWN_KEYS)
+
+
+def _signature(data: bytes, sig: bytes | None) -> tuple[str, str, str]:
+    """(signer key or "", signature problem, sha256): all that can be known of a file before
+    the trusted registry's keys are."""
     from .signing import verify_detached_fast
 
     digest = hashlib.sha256(data).hexdigest()
@@ -110,9 +116,26 @@ def _check_one(path: str, data: bytes, sig: bytes | None) -> tuple:
         if key is None:
             sig_problem = _why_bad(data, sig)
         else:
-            signer = key.openssh
+            signer = _SIGNERS.get(key.blob) or _openssh(key)
+    return signer, sig_problem, digest
+
+
+_SIGNERS: dict[bytes, str] = {}  # key blob -> "ssh-ed25519 AAAA...": a few keys, every record
+
+
+def _openssh(key: Any) -> str:
+    if len(_SIGNERS) >= 4096:
+        _SIGNERS.clear()
+    text = _SIGNERS[key.blob] = key.openssh
+    return text
+
+
+def _judged(path: str, data: bytes, signature: tuple[str, str, str], known: frozenset[str]) -> tuple:
+    """``_check_one``'s verdict from ``_signature``'s answer: a member's record is parsed only
+    if it is signed by one of ``known``, the keys of the trusted registry."""
+    signer, sig_problem, digest = signature
     payload, parse_problem = None, ""
-    if "/comments/" in path and signer and signer not in _KNOWN_KEYS:
+    if "/comments/" in path and signer and signer not in known:
         parse_problem = _UNPARSED  # signed, but by no key of the registry: never parsed
     elif "/comments/" in path and signer:
         try:
@@ -126,6 +149,11 @@ def _check_one(path: str, data: bytes, sig: bytes | None) -> tuple:
                 # cached by the bytes, which ``git mv`` may move: _decide puts the path back
                 parse_problem = "\0" + parse_problem[len(exc.path):]
     return _share(signer), sig_problem, digest, payload, parse_problem
+
+
+def _worker_verdict(key: str, path: str, data: bytes, signature: tuple[str, str, str],
+                    known: frozenset[str]) -> tuple[str, tuple]:
+    return key, _judged(path, data, signature, known)
 
 
 # the keys of the trusted registry (set before the workers fork): a record is parsed only
@@ -177,90 +205,40 @@ def _check_chunk(items: list[tuple[str, str, bytes, bytes | None]]) -> list[tupl
     return [(key, _check_one(path, data, sig)) for key, path, data, sig in items]
 
 
-def _with_blobs(read: Callable[[list[str]], list[bytes | None]],
-                chunk: list[tuple[str, str, str, str | None]]) -> list:
-    """``chunk`` (key, path, sha, sig sha) with each file's bytes and its signature's."""
-    names = []
-    for _key, _path, sha, sig_sha in chunk:
-        names.append(sha)
-        if sig_sha:
-            names.append(sig_sha)
-    blobs = iter(read(names))
-    items = []
-    for key, path, _sha, sig_sha in chunk:
-        data = next(blobs) or b""
-        items.append((key, path, data, next(blobs) if sig_sha else None))
-    return items
-
-
 def _check_files(agenda: Agenda, todo: list[tuple[str, str, str, str | None]],
                  progress: Callable[[int], None] | None) -> dict[str, tuple]:
-    """Read and check files not in the cache. ``todo``: (key, path, sha, sig_sha)."""
+    """Read and check files not in the cache, by the keys in ``_KNOWN_KEYS``. ``todo``:
+    (key, path, sha, sig_sha)."""
+    from .checkers import with_blobs
+
     out: dict[str, tuple] = {}
     if len(todo) < PARALLEL_AT:
         for i in range(0, len(todo), CHUNK):
             chunk = todo[i : i + CHUNK]
-            out.update(_check_chunk(_with_blobs(agenda.git.read_objects, chunk)))
+            out.update(_check_chunk(with_blobs(agenda.git.read_objects, chunk)))
             if progress:
                 progress(len(chunk))
         return out
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    return _start_checkers(agenda, todo).finish(_KNOWN_KEYS, progress)
 
-    # Each worker reads the bytes of its own chunks (a ``cat-file --batch`` of its own), so
-    # that this process only hands out object ids: no first chunk read before both cores
-    # start, no blobs copied through pipes, and chunks small enough that neither worker
-    # waits for the other at the end.
-    size = max(WORKER_CHUNK_MIN, min(CHUNK, len(todo) // 16))
-    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    where = str(agenda.git.root)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        pending: dict[Any, int] = {}
-        for chunk in chunks:
-            pending[pool.submit(_worker_check, where, chunk)] = len(chunk)
-            while len(pending) > 6:  # a few chunks queued per worker, the rest not yet sent
-                _collect(pending, out, progress, wait, FIRST_COMPLETED)
-        while pending:
-            _collect(pending, out, progress, wait, FIRST_COMPLETED)
-    return out
+
+def _start_checkers(agenda: Agenda, todo: list[tuple[str, str, str, str | None]]) -> Any:
+    """Both cores checking ``todo``'s signatures (``checkers``): each worker reads the bytes
+    of its own chunks through a ``cat-file --batch`` of its own, so that this process only
+    hands out object ids; the chunks are small enough that neither worker waits for the
+    other at the end."""
+    from .checkers import Checkers
+
+    size = _chunk_size(len(todo))
+    return Checkers(agenda.git.root, [todo[i : i + size] for i in range(0, len(todo), size)],
+                    _signature, _worker_verdict)
+
+
+def _chunk_size(count: int) -> int:
+    return max(WORKER_CHUNK_MIN, min(CHUNK, count // 16))
 
 
 WORKER_CHUNK_MIN = 250
-
-
-def _collect(pending: dict[Any, int], out: dict[str, tuple],
-             progress: Callable[[int], None] | None, wait: Any, first: Any) -> None:
-    done, _rest = wait(pending, return_when=first)
-    for future in done:
-        out.update(future.result())
-        size = pending.pop(future)
-        if progress:
-            progress(size)
-
-
-def _worker_check(where: str,
-                  chunk: list[tuple[str, str, str, str | None]]) -> list[tuple[str, tuple]]:
-    """In a worker: read ``chunk``'s bytes through this worker's own ``cat-file --batch``
-    (started on its first chunk, ended when the worker exits), then check them."""
-    global _WORKER_READER
-    if _WORKER_READER is None:
-        from .store import Git
-
-        import subprocess
-
-        reader = Git(Path(where))  # never the parent's batch reader: its pipes are shared
-        # git maps a pack whole by default: two workers reading 100,000 records each held
-        # the 70 MB pack's pages; a few small windows at a time cost no measurable time
-        reader._catfile = subprocess.Popen(
-            ["git", "-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=8m",
-             "cat-file", "--batch"], cwd=reader.root, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, env=reader._env)
-        _WORKER_READER = reader
-    return _check_chunk(_with_blobs(_WORKER_READER.read_objects, chunk))
-
-
-_WORKER_READER: Any = None
 
 
 # --- the whole check -------------------------------------------------------------------------
@@ -269,32 +247,51 @@ _WORKER_READER: Any = None
 def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = None,
            progress: Callable[[int, int], None] | None = None, use_cache: bool = True,
            trust: list[str] | None = None) -> Verified:
-    """Verify the agenda at ``rev`` (default HEAD) against the pinned roots (or ``trust``)."""
+    """Verify the agenda at ``rev`` (default HEAD) against the pinned roots (or ``trust``).
+
+    The tree is listed first, and when there are many files the cache has not seen, both
+    cores start checking their signatures (``checkers``) while this process walks the
+    ledger; the records are parsed only once the ledger has named the registry's keys.
+    """
     from .trust.view import trusted
 
     snap = agenda.snapshot(rev)
     result = Verified(commit=snap.commit)
     base = agenda.rel + "/" if agenda.rel != "." else ""
     paused = _pause_gc()
+    checkers = None
     try:
+        # git lists the tree (200,000 entries at 100,000 records) while the cache loads here
+        listing = agenda.git.ls_tree_start(snap.commit, agenda.rel) if agenda.rel != "." else None
+        unlisted: GitError | None = None  # raised only if the ledger finds history complete
+        try:
+            cache = VerdictCache(agenda.git.git_dir / "coalition" if use_cache else None,
+                                 _code())
+        finally:
+            try:
+                entries = agenda.git.ls_tree_finish(listing) if listing is not None else []
+            except GitError as exc:
+                entries, unlisted = [], exc
+        scan = _scan(entries, base, round_id)
+        lookup = _look_up(scan.signed, cache)
+        if len(lookup.todo) >= PARALLEL_AT:
+            checkers = _start_checkers(agenda, lookup.todo)
         result.trust = trusted(agenda, snap.commit, given=trust, use_cache=use_cache)
         ledger = result.trust.ledger
         if ledger.incomplete:
             result.problem(base + CONFIG, "incomplete-history", ledger.incomplete)
             return result
-        # git lists the tree (200,000 entries at 100,000 records) while the cache loads here
-        listing = agenda.git.ls_tree_start(snap.commit, agenda.rel) if agenda.rel != "." else None
-        try:
-            cache = VerdictCache(agenda.git.git_dir / "coalition" if use_cache else None,
-                                 _code())
-        finally:
-            entries = agenda.git.ls_tree_finish(listing) if listing is not None else []
-        done = _verify(agenda, snap, result, base, entries, cache, round_id, progress, use_cache)
+        if unlisted is not None:
+            raise unlisted
+        done = _verify(agenda, snap, result, base, entries, scan, lookup, checkers, cache,
+                       round_id, progress, use_cache)
         if len(cache.entries) >= PARALLEL_AT:
             del cache  # its verdicts (the records' fields, as tuples), then the free pages
             _release_free_memory()
         return done
     finally:
+        if checkers is not None:
+            checkers.abort()  # nothing was parsed: the keys were never sent
         if paused:
             gc.enable()
 
@@ -307,17 +304,20 @@ def verify_outcome(agenda: Agenda, rev: str | None = None, *, round_id: str | No
     this clone, against the same roots, is remembered (``cache.ResultMemo``, authenticated),
     so asking again costs the ledger's check of the head and a file read.
     """
+    from . import incremental
+    from .trust.roots import roots
     from .trust.view import trusted
 
     snap = agenda.snapshot(rev)
-    view = trusted(agenda, snap.commit, given=trust)
-    key = _outcome_key(agenda, snap.commit, round_id, view.roots.key())
+    roots_key = roots(agenda.git, trust).key()
+    key = _outcome_key(agenda, snap.commit, round_id, roots_key)
     remembered = (_outcomes(agenda).get(key) or [None])[0]
-    if view.ledger.incomplete or not (
-            isinstance(remembered, dict) and isinstance(remembered.get("checked"), int)
-            and isinstance(remembered.get("problems"), list)):
-        from . import incremental
-
+    if not _is_outcome(remembered) and not incremental.may_step(agenda, round_id, roots_key):
+        # nothing remembered to answer from: the full pass (which walks the ledger while
+        # both cores check signatures)
+        return verify(agenda, snap.commit, round_id=round_id, progress=progress, trust=trust)
+    view = trusted(agenda, snap.commit, given=trust)
+    if view.ledger.incomplete or not _is_outcome(remembered):
         stepped = None if view.ledger.incomplete else incremental.outcome(
             agenda, snap.commit, view, round_id)
         if stepped is not None:  # only new records, all clean: see incremental
@@ -333,6 +333,11 @@ def verify_outcome(agenda: Agenda, rev: str | None = None, *, round_id: str | No
         except InputError:
             return verify(agenda, snap.commit, round_id=round_id, progress=progress, trust=trust)
     return result
+
+
+def _is_outcome(remembered: Any) -> bool:
+    return isinstance(remembered, dict) and isinstance(remembered.get("checked"), int) \
+        and isinstance(remembered.get("problems"), list)
 
 
 def _outcomes(agenda: Agenda) -> Any:
@@ -368,12 +373,94 @@ def _pause_gc() -> bool:
     return enabled
 
 
+@dataclass
+class _Scan:
+    """What the listing says before any file is read: the signed files to check (path, sha,
+    signature sha), how many governed files the ledger judges, and the problems of shape."""
+    signed: list[tuple[str, str, str | None]]
+    governed: int
+    problems: list[tuple[str, str, str]]  # (path, problem, detail), recorded in this order
+
+
+def _scan(entries: list[tuple[str, str, str]], base: str, round_id: str | None) -> _Scan:
+    from .trust.ledger import kind_of
+
+    # git lists a tree sorted by path, so X.yaml.sig almost always comes right after X.yaml:
+    # look there first, and in a dict of every path (built only if needed) otherwise
+    by_path: dict[str, str] = {}
+
+    def sha_of(path: str) -> str | None:
+        if not by_path:
+            by_path.update((p, sha) for _mode, sha, p in entries)
+        return by_path.get(path)
+
+    found = _Scan([], 0, [])
+    signed, problems = found.signed, found.problems
+    cut = len(base)
+    previous = ""
+    following = iter(entries)
+    next(following, None)
+    for (mode, sha, path), (_m, next_sha, next_path) in zip(entries, chain(following, [("", "", "")])):
+        rel = path[cut:]
+        before, previous = previous, path
+        if mode == "120000":
+            problems.append((path, "malformed", "a symlink where a file should be"))
+            continue
+        if rel.endswith(".sig"):
+            if path[:-4] != before and sha_of(path[:-4]) is None:
+                problems.append((path, "malformed", "a signature with no record beside it"))
+            continue
+        if kind_of(rel):
+            found.governed += 1  # judged by the ledger
+            continue
+        if rel.startswith(("members/", "rounds/")):
+            if not rel.endswith(".yaml"):
+                problems.append((path, "wrong-place", "not a record file"))
+                continue
+            sig_path = path + ".sig"
+            signed.append((path, sha, next_sha if next_path == sig_path else sha_of(sig_path)))
+        elif rel.startswith("principles/"):
+            problems.append((path, "wrong-place", "not a principle file (P<number>-<slug>.md)"))
+    by_path.clear()
+    if round_id is not None:
+        keep = (f"{base}members/", f"{base}rounds/{round_id}/")
+        found.signed = [s for s in signed if s[0].startswith(keep)]
+    return found
+
+
+@dataclass
+class _Lookup:
+    """The signed files against the cache: verdicts it holds, files to check (key, path, sha,
+    sig sha), and cached verdicts of records signed by no key of the registry then, which
+    are checked again if the registry has the key now."""
+    verdicts: dict[str, tuple]
+    todo: list[tuple[str, str, str, str | None]]
+    unparsed: list[tuple[tuple[str, str, str, str | None], tuple]]
+    in_use: set[str]
+
+
+def _look_up(signed: list[tuple[str, str, str | None]], cache: VerdictCache) -> _Lookup:
+    found = _Lookup({}, [], [], set())
+    cached = cache.entries.get
+    for path, sha, sig_sha in signed:
+        key = _cache_key(path, sha, sig_sha)
+        found.in_use.add(key)
+        hit = cached(key)
+        if type(hit) is not tuple or len(hit) != 5:  # missing, or a damaged cache
+            found.todo.append((key, path, sha, sig_sha))
+        elif hit[4] == _UNPARSED:
+            found.unparsed.append(((key, path, sha, sig_sha), hit))
+        else:
+            found.verdicts[path] = hit
+    return found
+
+
 def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
-            entries: list[tuple[str, str, str]], cache: VerdictCache, round_id: str | None,
+            entries: list[tuple[str, str, str]], scan: _Scan, lookup: _Lookup,
+            checkers: Any, cache: VerdictCache, round_id: str | None,
             progress: Callable[[int, int], None] | None, use_cache: bool) -> Verified:
     global _KNOWN_KEYS
     from .trust import rules
-    from .trust.ledger import kind_of
 
     view = result.trust
     result.config = view.config
@@ -386,67 +473,22 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
             return result
     result.problems.extend(view.problems)
     result.members = dict(view.members)
-
-    # git lists a tree sorted by path, so X.yaml.sig almost always comes right after X.yaml:
-    # look there first, and in a dict of every path (built only if needed) otherwise
-    by_path: dict[str, str] = {}
-
-    def sha_of(path: str) -> str | None:
-        if not by_path:
-            by_path.update((p, sha) for _mode, sha, p in entries)
-        return by_path.get(path)
-
-    signed: list[tuple[str, str, str | None]] = []  # path, sha, sig sha
-    governed = 0
-    cut = len(base)
-    previous = ""
-    following = iter(entries)
-    next(following, None)
-    for (mode, sha, path), (_m, next_sha, next_path) in zip(entries, chain(following, [("", "", "")])):
-        rel = path[cut:]
-        before, previous = previous, path
-        if mode == "120000":
-            result.problem(path, "malformed", "a symlink where a file should be")
-            continue
-        if rel.endswith(".sig"):
-            if path[:-4] != before and sha_of(path[:-4]) is None:
-                result.problem(path, "malformed", "a signature with no record beside it")
-            continue
-        if kind_of(rel):
-            governed += 1  # judged by the ledger
-            continue
-        if rel.startswith(("members/", "rounds/")):
-            if not rel.endswith(".yaml"):
-                result.problem(path, "wrong-place", "not a record file")
-                continue
-            sig_path = path + ".sig"
-            signed.append((path, sha, next_sha if next_path == sig_path else sha_of(sig_path)))
-        elif rel.startswith("principles/"):
-            result.problem(path, "wrong-place", "not a principle file (P<number>-<slug>.md)")
+    for problem in scan.problems:
+        result.problem(*problem)
+    signed = scan.signed
 
     head_blobs = rules.head_blobs(view.ledger, entries, base)
     entries.clear()  # the listing (200,000 entries at 100,000 records) is not needed any more
-    by_path.clear()
-    if round_id is not None:
-        keep = (f"{base}members/", f"{base}rounds/{round_id}/")
-        signed = [s for s in signed if s[0].startswith(keep)]
 
     _KNOWN_KEYS = frozenset(view.ledger.state.owner)
-    verdicts: dict[str, tuple] = {}  # path -> verdict
-    todo = []
-    cached = cache.entries.get
-    in_use = set()
-    for path, sha, sig_sha in signed:
-        key = _cache_key(path, sha, sig_sha)
-        in_use.add(key)
-        hit = cached(key)
-        # anything but a 5-tuple is a damaged cache; a record left unparsed because no key of
-        # the registry had signed it is parsed now if one has
-        if type(hit) is tuple and len(hit) == 5 and not (
-                hit[4] == _UNPARSED and hit[0] in _KNOWN_KEYS):
-            verdicts[path] = hit
+    verdicts = lookup.verdicts  # path -> verdict
+    more = []
+    for item, hit in lookup.unparsed:  # a record left unparsed because no key of the
+        if hit[0] in _KNOWN_KEYS:      # registry had signed it is parsed now if one has
+            more.append(item)
         else:
-            todo.append((key, path, sha, sig_sha))
+            verdicts[item[1]] = hit
+    todo = lookup.todo + more
     if todo:
         done = 0
 
@@ -456,15 +498,22 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
             if progress:
                 progress(done, len(todo))
 
-        fresh = _check_files(agenda, todo, step)
+        if checkers is not None:  # started on lookup.todo before the ledger was walked
+            fresh = checkers.finish(_KNOWN_KEYS, step)
+            if more:
+                fresh.update(_check_files(agenda, more, step))
+        else:
+            fresh = _check_files(agenda, todo, step)
         for key, value in fresh.items():
             cache.put(key, value)
         for key, path, _sha, _sig_sha in todo:
             verdicts[path] = fresh[key]
         del fresh, todo  # their 100,000 tuples are not needed for the policy pass
+        lookup.todo = more = []
         if len(verdicts) >= PARALLEL_AT:
             _release_free_memory()  # the workers' answers, unpickled: tens of MB now free
-    result.checked = len(signed) + governed
+    result.checked = len(signed) + scan.governed
+    in_use = lookup.in_use
     save = use_cache and (cache.dirty or len(cache.entries) != len(verdicts))
     if not save:
         cache.entries = {}  # nothing to write or drop: free its keys before the policy pass

@@ -1,0 +1,234 @@
+"""The two worker processes that read record files and check them, started before the
+ledger is walked so that both cores work while it is.
+
+``verify`` knows which files it must check as soon as git has listed the tree, but not yet
+which keys belong to the trusted registry: that is the ledger's answer, which takes a
+while (every commit of the governed files, judged in turn). A record is parsed only once
+its signature verifies with one of those keys. So the work is cut in two:
+
+1. ``first(data, sig)`` — the signature check, which needs no key list — runs on each
+   file as soon as a worker has read its bytes (through its own ``git cat-file --batch``);
+   until the keys are known, a worker holds the checked files (their bytes and the result)
+   and asks for more work;
+2. ``then(key, path, data, first_result, keys)`` — the verdict: parsing, for a record whose
+   signer is one of ``keys`` — runs on what a worker holds once ``finish`` has sent the
+   keys, and on every file it reads after that.
+
+No record's bytes are parsed before the keys arrive; if the ledger fails or finds history
+incomplete, ``abort`` ends the workers and nothing was parsed at all. A worker holds at
+most ``HOLD_MAX`` bytes of records; past that it waits for the keys before asking for more.
+While the ledger is walked, a thread of this process hands out the chunks; after it, the
+caller's own thread does (and reports progress).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+WORKERS = 2
+AHEAD = 2  # chunks sent to a worker that it has not answered yet
+HOLD_MAX = 8 << 20  # bytes of records a worker holds while the keys are not known
+
+Item = tuple[str, str, str, "str | None"]  # (key, path, blob sha, signature blob sha)
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process ended without answering (killed, out of memory)."""
+
+
+def with_blobs(read: Callable[[list[str]], list[bytes | None]], chunk: list[Item]) -> list:
+    """``chunk`` (key, path, sha, sig sha) with each file's bytes and its signature's."""
+    names = []
+    for _key, _path, sha, sig_sha in chunk:
+        names.append(sha)
+        if sig_sha:
+            names.append(sig_sha)
+    blobs = iter(read(names))
+    items = []
+    for key, path, _sha, sig_sha in chunk:
+        data = next(blobs) or b""
+        items.append((key, path, data, next(blobs) if sig_sha else None))
+    return items
+
+
+class Checkers:
+    """Workers checking ``chunks`` (lists of items) with ``first``, then ``then``."""
+
+    def __init__(self, where: Path, chunks: list[list[Item]], first: Callable[..., Any],
+                 then: Callable[..., Any]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._chunks = list(chunks)
+        self._next = 0
+        self._expected = sum(map(len, chunks))
+        self._received = 0
+        self.verdicts: dict[str, tuple] = {}
+        self._conns: list[Any] = []
+        self._procs: list[Any] = []
+        self._ahead: dict[Any, int] = {}
+        # Forked before any thread of ours runs, and after ``chunks`` are in memory: the
+        # workers have them, so that every message this process sends is a few bytes (a
+        # chunk's number, the keys once) and never blocks while a worker is writing its
+        # answer — only a worker's answers are large, and this process reads them.
+        for _ in range(WORKERS):
+            mine, theirs = context.Pipe()
+            proc = context.Process(target=_serve, daemon=True, args=(
+                str(where), theirs, [*self._conns, mine], self._chunks, first, then))
+            proc.start()
+            theirs.close()
+            self._conns.append(mine)
+            self._procs.append(proc)
+            self._ahead[mine] = 0
+        self._wake_read, self._wake_write = os.pipe()
+        self._error: BaseException | None = None
+        self._progress: Callable[[int], None] | None = None
+        self._feeder = threading.Thread(target=self._feed_until_woken, daemon=True)
+        self._feeder.start()
+
+    # --- while the ledger is walked (a thread of this process) ---------------------------
+
+    def _feed_until_woken(self) -> None:
+        from multiprocessing.connection import wait
+
+        try:
+            for conn in self._conns:
+                self._top_up(conn)
+            while True:
+                ready = wait([*self._conns, self._wake_read])
+                if self._wake_read in ready:
+                    return
+                for conn in ready:
+                    self._receive(conn)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self._error = exc
+
+    def _wake(self) -> None:
+        if self._feeder.is_alive():
+            os.write(self._wake_write, b"x")
+        self._feeder.join()
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+        self._wake_read = self._wake_write = -1
+        if self._error is not None:
+            raise self._error
+
+    def _top_up(self, conn: Any) -> None:
+        while self._ahead[conn] < AHEAD and self._next < len(self._chunks):
+            conn.send(("chunk", self._next))
+            self._next += 1
+            self._ahead[conn] += 1
+
+    def _receive(self, conn: Any) -> None:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            raise WorkerFailed("a verify worker process ended unexpectedly") from None
+        if message[0] == "error":
+            raise message[1]
+        self._ahead[conn] -= message[1]
+        if message[0] == "done":
+            self.verdicts.update(message[2])
+            self._received += len(message[2])
+            if self._progress is not None and message[2]:
+                self._progress(len(message[2]))
+        self._top_up(conn)
+
+    # --- once the keys are known (the caller's thread) -----------------------------------
+
+    def finish(self, keys: frozenset[str],
+               progress: Callable[[int], None] | None = None) -> dict[str, tuple]:
+        """Send the keys; every verdict, by key."""
+        from multiprocessing.connection import wait
+
+        try:
+            self._wake()
+            self._progress = progress
+            for conn in self._conns:
+                conn.send(("keys", keys))
+            for conn in self._conns:
+                self._top_up(conn)
+            while self._received < self._expected:
+                for conn in wait(self._conns):
+                    self._receive(conn)
+            for conn in self._conns:
+                conn.send(("stop",))
+            for proc in self._procs:
+                proc.join()
+        except BaseException:
+            self.abort()
+            raise
+        return self.verdicts
+
+    def abort(self) -> None:
+        """End the workers now (the ledger failed, or history is incomplete)."""
+        if self._wake_read >= 0:
+            with contextlib.suppress(BaseException):  # ending anyway
+                self._wake()
+        for proc in self._procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self._procs:
+            proc.join()
+        for conn in self._conns:
+            conn.close()
+
+
+def _serve(where: str, conn: Any, theirs: list[Any], chunks: list[list[Item]],
+           first: Callable[..., Any], then: Callable[..., Any]) -> None:
+    """A worker: read each chunk's bytes through its own ``cat-file --batch``, check them
+    with ``first``; hold them until the keys come, then answer with ``then``'s verdicts."""
+    import subprocess
+
+    from .store import Git
+
+    for end in theirs:  # the parent's ends: a worker must see the end when the parent goes
+        end.close()
+
+    reader = Git(Path(where))  # never the parent's batch reader: its pipes are shared
+    # git maps a pack whole by default: two workers reading 100,000 records each held
+    # the 70 MB pack's pages; a few small windows at a time cost no measurable time
+    reader._catfile = subprocess.Popen(
+        ["git", "-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=8m",
+         "cat-file", "--batch"], cwd=reader.root, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, env=reader._env)
+    keys: frozenset[str] | None = None
+    held: list[tuple] = []
+    held_bytes = owed = 0
+    try:
+        while True:
+            message = conn.recv()
+            if message[0] == "stop":
+                break
+            if message[0] == "keys":
+                keys = message[1]
+                conn.send(("done", owed, [then(*item, keys) for item in held]))
+                held, held_bytes, owed = [], 0, 0
+                continue
+            checked = [(key, path, data, first(data, sig))
+                       for key, path, data, sig in with_blobs(reader.read_objects,
+                                                              chunks[message[1]])]
+            if keys is not None:
+                conn.send(("done", 1, [then(*item, keys) for item in checked]))
+                continue
+            held.extend(checked)
+            held_bytes += sum(len(item[2]) for item in checked)
+            if held_bytes <= HOLD_MAX:
+                conn.send(("more", 1))
+            else:
+                owed += 1  # answered with the verdicts, once the keys have come
+    except BaseException as exc:  # noqa: BLE001 - the parent raises it
+        try:
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send(("error", RuntimeError(f"a verify worker failed: {exc!r}")))
+    finally:
+        reader.close()
+
+
+__all__ = ["WORKERS", "Checkers", "WorkerFailed", "with_blobs"]

@@ -1,0 +1,119 @@
+"""The worker processes that check signatures while the ledger is walked (``checkers``).
+
+Both cores start on the signatures before the trusted registry's keys are known; a record
+is parsed only after they are. The verdict must be the one-process verdict, byte for byte,
+whatever the commits (the hostile ones of the incremental soak), and no worker may parse
+anything before the keys were sent, or at all when the walk is abandoned.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from coalition_cli import checkers, verify as verify_module
+from coalition_cli.verify import verify
+
+from test_incremental import HOSTILE, LEGITIMATE, Soak
+
+
+def _everything(result) -> tuple:  # noqa: ANN001
+    records = {rnd: [(path, rec.__dict__) for path, rec in items]
+               for rnd, items in result.records.items()}
+    return result.ok, result.checked, result.problems, records, result.signer
+
+
+def _both_ways(agenda, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple, tuple]:  # noqa: ANN001
+    with monkeypatch.context() as m:
+        m.setattr(verify_module, "PARALLEL_AT", 10**9)
+        alone = _everything(verify(agenda, use_cache=False))
+    with monkeypatch.context() as m:
+        m.setattr(verify_module, "PARALLEL_AT", 1)
+        m.setattr(verify_module, "WORKER_CHUNK_MIN", 2)
+        m.setattr(checkers, "HOLD_MAX", 300)  # past it after a record or two: the wait too
+        workers = _everything(verify(agenda, use_cache=False))
+    return alone, workers
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_workers_give_the_one_process_verdict_after_every_commit(
+        coalition, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:  # noqa: ANN001
+    rng = random.Random(seed)
+    soak = Soak(coalition, rng)
+    for _ in range(4):
+        soak.add()
+    seen_bad = False
+    for step, op in enumerate([*HOSTILE, *rng.sample(LEGITIMATE, 3)]):
+        getattr(soak, op)()
+        alone, workers = _both_ways(coalition.agenda, monkeypatch)
+        assert workers == alone, f"step {step}: after {op}"
+        seen_bad = seen_bad or not alone[0]
+    assert seen_bad, "no hostile commit was caught: the comparison proved nothing"
+
+
+def _first(data: bytes, sig: bytes | None) -> tuple:
+    return len(data), sig is not None
+
+
+def _then_logged(key: str, path: str, data: bytes, first: tuple, keys: frozenset[str]) -> tuple:
+    with open(os.environ["CHECKERS_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{time.monotonic()!r}\n")
+    return key, (first, path in keys)
+
+
+def _blobs(repo: Path, count: int) -> list[tuple[str, str, str, None]]:
+    import subprocess
+
+    shas = []
+    for i in range(count):
+        shas.append(subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo,
+                                   input=b"record %d\n" % i, capture_output=True,
+                                   check=True).stdout.decode().strip())
+    return [(f"k{i}", f"p{i}", sha, None) for i, sha in enumerate(shas)]
+
+
+def test_nothing_is_parsed_before_the_keys_are_sent(coalition, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    log = tmp_path / "then.log"
+    monkeypatch.setenv("CHECKERS_LOG", str(log))
+    items = _blobs(coalition.root, 12)
+    pool = checkers.Checkers(coalition.root, [items[i : i + 3] for i in range(0, 12, 3)],
+                             _first, _then_logged)
+    time.sleep(0.5)  # the workers check every signature they can meanwhile
+    assert not log.exists()
+    sent = time.monotonic()
+    verdicts = pool.finish(frozenset({"p1", "p7"}))
+    pool.abort()
+    assert sorted(verdicts) == sorted(key for key, *_ in items)
+    assert verdicts["k1"] == ((len(b"record 1\n"), False), True)
+    assert verdicts["k2"][1] is False
+    times = [float(line) for line in log.read_text().split()]
+    assert len(times) == 12 and min(times) >= sent
+
+
+def test_an_abandoned_walk_parses_nothing_and_leaves_no_process(
+        coalition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    log = tmp_path / "then.log"
+    monkeypatch.setenv("CHECKERS_LOG", str(log))
+    items = _blobs(coalition.root, 6)
+    pool = checkers.Checkers(coalition.root, [items[:3], items[3:]], _first, _then_logged)
+    time.sleep(0.3)
+    pool.abort()
+    assert not log.exists()
+    assert not any(proc.is_alive() for proc in pool._procs)
+
+
+def _first_fails(data: bytes, sig: bytes | None) -> tuple:
+    raise ValueError("a bug in the check")
+
+
+def test_a_failing_worker_raises_its_error_here(coalition) -> None:  # noqa: ANN001
+    items = _blobs(coalition.root, 4)
+    pool = checkers.Checkers(coalition.root, [items[:2], items[2:]], _first_fails, _then_logged)
+    with pytest.raises(ValueError, match="a bug in the check"):
+        pool.finish(frozenset())
+    assert not any(proc.is_alive() for proc in pool._procs)
