@@ -30,6 +30,7 @@ authentication and is never read, so it can never make a record pass.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 MAX_NEW = 3000  # beyond this many new records, the full pass (both cores) is as quick
@@ -240,12 +241,23 @@ def _added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple] | 
     return out
 
 
+_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_DIFFS: dict[tuple, tuple[int, bytes]] = {}  # (work tree, old, new, spec) -> git's answer
+
+
 def _diff(agenda: Any, old: str, new: str, spec: list[str]) -> tuple[int, bytes]:
+    """``git diff-tree`` of two commits, asked once a process: two commit ids name the same
+    trees for ever, and the verify and the summary step after it both want it."""
     import subprocess
 
+    key = (str(agenda.git.root), old, new, tuple(spec))
+    if key in _DIFFS:
+        return _DIFFS[key]
     proc = subprocess.run(["git", "diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev",
                            old, new, "--", *spec], cwd=agenda.git.root, capture_output=True,
                           env=agenda.git._env, check=False)  # noqa: SLF001
+    if _COMMIT.fullmatch(old) and _COMMIT.fullmatch(new):
+        _DIFFS[key] = (proc.returncode, proc.stdout)
     return proc.returncode, proc.stdout
 
 
