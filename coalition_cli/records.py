@@ -176,12 +176,21 @@ def load_yaml_text(text: str, path: str) -> Any:
 _RUAMEL: list = []  # one loader instance per process
 
 
-def _ruamel() -> Any:
-    if not _RUAMEL:
-        from ruamel.yaml import YAML
+def _ruamel(text: str = "") -> Any:
+    """The one safe loader of this process — or, for a document with a directive
+    (``%YAML 1.1``...), one of its own: a directive stays with the loader that read it and
+    would change how every later document is read (``yes`` a boolean, ``0?`` refused), so
+    one member's record could change how other members' records parse."""
+    from ruamel.yaml import YAML
 
+    if _DIRECTIVE.search(text):
+        return YAML(typ="safe", pure=True)
+    if not _RUAMEL:
         _RUAMEL.append(YAML(typ="safe", pure=True))
     return _RUAMEL[0]
+
+
+_DIRECTIVE = re.compile(r"(?:^|\n)%")
 
 
 def _ruamel_load(text: str, path: str) -> Any:
@@ -194,7 +203,7 @@ def _ruamel_load(text: str, path: str) -> Any:
         NodeEvent,
     )
 
-    yaml = _ruamel()
+    yaml = _ruamel(text)
     depth = 0
     try:
         for event in yaml.parse(text):

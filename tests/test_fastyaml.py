@@ -221,3 +221,14 @@ def test_records_as_the_benchmarks_other_client_writes_them_take_the_line_parser
         value = parse_block(text)
         assert value is not None, text
         assert value == ruamel_value(text)[1]
+
+
+def test_a_directive_in_one_document_does_not_change_how_the_next_is_read() -> None:
+    """ruamel keeps a document's ``%YAML 1.1`` on its loader: with one loader for every
+    record, one member's record would make ``yes`` a boolean in the records read after it
+    (and refuse ``0?`` in a flow mapping) — other members' records read differently."""
+    assert records._ruamel_load("%YAML 1.1\n---\nflag: yes\n", "a.yaml") == {"flag": True}
+    assert records._ruamel_load("flag: yes\n", "b.yaml") == {"flag": "yes"}
+    assert records._ruamel_load("{v: 0?}\n", "c.yaml") == {"v": "0?"}
+    assert records.load_yaml_bytes(b"flag: yes\nv: [on, 0?]\n", "d.yaml") == \
+        {"flag": "yes", "v": ["on", "0?"]}
