@@ -64,7 +64,7 @@ class Checkers:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        self._chunks = list(chunks)
+        self._chunks = [_pack(chunk) for chunk in chunks]
         self._next = 0
         self._expected = sum(map(len, chunks))
         self._received = 0
@@ -75,7 +75,13 @@ class Checkers:
         # Forked before any thread of ours runs, and after ``chunks`` are in memory: the
         # workers have them, so that every message this process sends is a few bytes (a
         # chunk's number, the keys once) and never blocks while a worker is writing its
-        # answer — only a worker's answers are large, and this process reads them.
+        # answer — only a worker's answers are large, and this process reads them. Each
+        # chunk is one bytes object, and every object is frozen out of the collector's
+        # reach first: a worker that touched this process's objects (a reference counted,
+        # a collection's pass) would make its own copy of their pages, tens of MB each.
+        import gc
+
+        gc.freeze()
         for _ in range(WORKERS):
             mine, theirs = context.Pipe()
             proc = context.Process(target=_serve, daemon=True, args=(
@@ -85,6 +91,7 @@ class Checkers:
             self._conns.append(mine)
             self._procs.append(proc)
             self._ahead[mine] = 0
+        gc.unfreeze()
         self._wake_read, self._wake_write = os.pipe()
         self._error: BaseException | None = None
         self._progress: Callable[[int], None] | None = None
@@ -179,7 +186,19 @@ class Checkers:
             conn.close()
 
 
-def _serve(where: str, conn: Any, theirs: list[Any], chunks: list[list[Item]],
+def _pack(chunk: list[Item]) -> bytes:
+    """A chunk as one bytes object (``_unpack`` gives it back)."""
+    return "\0".join(f"{key}\0{path}\0{sha}\0{sig or ''}" for key, path, sha, sig in chunk
+                     ).encode("utf-8", "surrogatepass")
+
+
+def _unpack(packed: bytes) -> list[Item]:
+    fields = packed.decode("utf-8", "surrogatepass").split("\0") if packed else []
+    return [(fields[i], fields[i + 1], fields[i + 2], fields[i + 3] or None)
+            for i in range(0, len(fields), 4)]
+
+
+def _serve(where: str, conn: Any, theirs: list[Any], chunks: list[bytes],
            first: Callable[..., Any], then: Callable[..., Any]) -> None:
     """A worker: read each chunk's bytes through its own ``cat-file --batch``, check them
     with ``first``; hold them until the keys come, then answer with ``then``'s verdicts."""
@@ -212,7 +231,7 @@ def _serve(where: str, conn: Any, theirs: list[Any], chunks: list[list[Item]],
                 continue
             checked = [(key, path, data, first(data, sig))
                        for key, path, data, sig in with_blobs(reader.read_objects,
-                                                              chunks[message[1]])]
+                                                              _unpack(chunks[message[1]]))]
             if keys is not None:
                 conn.send(("done", 1, [then(*item, keys) for item in checked]))
                 continue

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coalition_cli import checkers, verify as verify_module
 from coalition_cli.verify import verify
@@ -117,3 +119,16 @@ def test_a_failing_worker_raises_its_error_here(coalition) -> None:  # noqa: ANN
     with pytest.raises(ValueError, match="a bug in the check"):
         pool.finish(frozenset())
     assert not any(proc.is_alive() for proc in pool._procs)
+
+
+@given(st.lists(st.tuples(st.text(min_size=1).filter(lambda t: "\0" not in t),
+                          st.text(min_size=1).filter(lambda t: "\0" not in t),
+                          st.from_regex(r"[0-9a-f]{40}", fullmatch=True),
+                          st.none() | st.from_regex(r"[0-9a-f]{40}", fullmatch=True)),
+                max_size=20))
+def test_a_chunk_handed_to_the_workers_as_bytes_comes_back_as_it_was(chunk: list) -> None:
+    """Each chunk is one bytes object in the workers' copy of this process (reading it
+    touches no other object): what they unpack is the chunk."""
+    from coalition_cli.checkers import _pack, _unpack
+
+    assert _unpack(_pack(chunk)) == chunk
