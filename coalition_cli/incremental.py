@@ -23,21 +23,25 @@ record, a stray file, more new records than a full pass would take longer for â€
 None, and the caller runs the full pass, which gives the exact problem list.
 
 The policy state is kept beside the other caches, authenticated by this user's cache key
-(``cache.ResultMemo``): a state copied from another clone or written by hand fails
-authentication and is never read, so it can never make a record pass.
+(``cache.ResultMemo``, its ids in segments of about ``SHARD`` by a CRC of the id,
+``cache.Chunks``): a state copied from another clone or written by hand fails
+authentication and is never read, so it can never make a record pass. An increment reads
+only the segments its records' ids and targets fall in, and writes only those again: one
+new record costs the same at N = 1,000,000 as at N = 1,000.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from typing import Any
 
 MAX_NEW = 3000  # beyond this many new records, the full pass (both cores) is as quick
 USED: list[str] = []  # commits verified incrementally in this process (for tests)
 
 
-TAIL_MAX = 5000  # records an increment adds to the small tail before the whole state is rewritten
+SHARD = 2048  # record ids a segment of the policy state holds, about, when written whole
 
 
 def _memo(agenda: Any) -> Any:
@@ -46,12 +50,10 @@ def _memo(agenda: Any) -> Any:
     return ResultMemo(agenda.git.git_dir / "coalition", "policy", keep=2)
 
 
-def _tail(agenda: Any) -> Any:
-    """The records added by increments since the state was last written whole: an increment
-    writes these few, not every id of the round again."""
-    from .cache import ResultMemo
+def _segments(agenda: Any) -> Any:
+    from .cache import Chunks
 
-    return ResultMemo(agenda.git.git_dir / "coalition", "policytail", keep=2)
+    return Chunks(agenda.git.git_dir / "coalition", "chunk.policy")
 
 
 def _key(agenda: Any, round_id: str | None, roots: tuple) -> tuple:
@@ -76,10 +78,12 @@ def remember(agenda: Any, result: Any, round_id: str | None) -> None:
     """After a full pass that found no problem: the state an increment starts from."""
     if not result.ok or result.trust is None or result.trust.problems:
         return
-    ids: dict[str, dict[str, str]] = {}
+    segments = _segments(agenda)
+    rounds: dict[str, list] = {}
     for rnd, items in result.records.items():
-        ids[rnd] = {rec.id: (rec.member if rec.type == "comment" else "") for _p, rec in items}
-    _save(agenda, result, round_id, ids)
+        ids = {rec.id: (rec.member if rec.type == "comment" else "") for _p, rec in items}
+        rounds[rnd] = _written(segments, ids)
+    _save(agenda, _key(agenda, round_id, result.trust.roots.key()), _head(result), rounds)
 
 
 def _head(result: Any) -> dict[str, Any]:
@@ -87,32 +91,106 @@ def _head(result: Any) -> dict[str, Any]:
             "digest": governed_digest(result.trust)}
 
 
-def _save(agenda: Any, result: Any, round_id: str | None, ids: dict[str, dict[str, str]]) -> None:
-    """The whole state; a tail written for an earlier one (another generation) is not read."""
-    import secrets
+def _save(agenda: Any, key: tuple, head: dict, rounds: dict[str, list]) -> None:
+    """The state's head (the verified commit; per round, its id count and the names of its
+    segments), and no segment kept that no remembered head names."""
+    memo = _memo(agenda)
+    memo.put(key, [head, rounds])
+    named = {name for values in memo.each() if len(values) == 2 and isinstance(values[1], dict)
+             for entry in values[1].values() if isinstance(entry, list) and len(entry) == 2
+             for name in entry[1]}
+    _segments(agenda).prune(named)
 
-    head = {**_head(result), "generation": secrets.token_hex(8)}
-    _memo(agenda).put(_key(agenda, round_id, result.trust.roots.key()), [head, ids])
+
+def _slot(rid: str, width: int) -> int:
+    """The segment, of ``width`` (a power of two), that holds ``rid``."""
+    return zlib.crc32(rid.encode("utf-8", "surrogatepass")) & (width - 1)
 
 
-def _load(agenda: Any, key: tuple) -> tuple[dict, dict, str, dict] | None:
-    """(head, ids, generation, tail) of the remembered state: the whole state as last written,
-    with the records of the tail written since (if it is of that generation) folded in."""
+def _written(segments: Any, ids: dict[str, str]) -> list:
+    """[count, segment names] of a round's ids (id -> member, "" for other record types), in
+    as many segments as keep each near ``SHARD``: an increment reads and writes again only
+    the segments its records fall in, not every id of the round."""
+    width = 1 << max(0, (len(ids) - 1) // SHARD).bit_length()
+    parts: list[dict[str, str]] = [{} for _ in range(width)]
+    for rid, member in ids.items():
+        parts[_slot(rid, width)][rid] = member
+    return [len(ids), [segments.put(part) for part in parts]]
+
+
+class _RoundIds:
+    """The remembered ids of one round (id -> member), each segment read when first asked
+    about; KeyError from ``segments`` (a segment missing or not authenticated) ends the
+    increment."""
+
+    def __init__(self, segments: Any, entry: list | None) -> None:
+        self.segments = segments
+        self.count, self.names = (entry[0], list(entry[1])) if entry else (0, [""])
+        self.read: dict[int, dict[str, str]] = {} if entry else {0: {}}
+
+    def _part(self, rid: str) -> dict[str, str]:
+        return self._part_at(_slot(rid, len(self.names)))
+
+    def __contains__(self, rid: str) -> bool:
+        return rid in self._part(rid)
+
+    def get(self, rid: str, default: Any = None) -> Any:
+        return self._part(rid).get(rid, default)
+
+    def added(self, more: dict[str, str]) -> list:
+        """[count, segment names] once ``more`` is added: only the segments it falls in are
+        written again â€” the whole round, in segments near ``SHARD`` again, once it holds
+        four times as many ids a segment."""
+        for rid, member in more.items():
+            self._part(rid)[rid] = member
+        self.count += len(more)
+        if self.count > 4 * SHARD * len(self.names):
+            whole: dict[str, str] = {}
+            for slot in range(len(self.names)):
+                whole.update(self._part_at(slot))
+            return _written(self.segments, whole)
+        touched = {_slot(rid, len(self.names)) for rid in more}
+        for slot in touched:
+            self.names[slot] = self.segments.put(self.read[slot])
+        return [self.count, self.names]
+
+    def _part_at(self, slot: int) -> dict[str, str]:
+        if slot not in self.read:
+            part = self.segments.get(self.names[slot])
+            if not isinstance(part, dict):
+                raise KeyError(self.names[slot])
+            self.read[slot] = part
+        return self.read[slot]
+
+
+class _State:
+    """The remembered ids of every round, read segment by segment as the new records ask."""
+
+    def __init__(self, segments: Any, rounds: dict[str, list]) -> None:
+        self.segments, self.rounds = segments, rounds
+        self.open: dict[str, _RoundIds] = {}
+
+    def get(self, round_id: str, default: Any = None) -> _RoundIds:
+        if round_id not in self.open:
+            entry = self.rounds.get(round_id)
+            ok = isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int \
+                and isinstance(entry[1], list) and entry[1] \
+                and len(entry[1]) & (len(entry[1]) - 1) == 0
+            if entry is not None and not ok:
+                raise KeyError(round_id)
+            self.open[round_id] = _RoundIds(self.segments, entry)
+        return self.open[round_id]
+
+
+def _load(agenda: Any, key: tuple) -> tuple[dict, dict] | None:
+    """(head, rounds) of the remembered state, or None."""
     stored = _memo(agenda).get(key)
     if not stored or len(stored) != 2:
         return None
-    head, ids = stored
-    if not (isinstance(head, dict) and isinstance(ids, dict)):
+    head, rounds = stored
+    if not (isinstance(head, dict) and isinstance(rounds, dict)):
         return None
-    generation = head.get("generation")
-    tail = _tail(agenda).get(key)
-    if tail and len(tail) == 2 and isinstance(tail[0], dict) and isinstance(tail[1], dict) \
-            and tail[1].get("generation") == generation and isinstance(tail[1].get("added"), dict):
-        head, added = tail[0], tail[1]["added"]
-        for rnd, more in added.items():
-            ids.setdefault(rnd, {}).update(more)
-        return head, ids, generation, added
-    return head, ids, generation, {}
+    return head, rounds
 
 
 def may_step(agenda: Any, round_id: str | None, roots: tuple) -> bool:
@@ -132,7 +210,7 @@ def outcome(agenda: Any, commit: str, view: Any, round_id: str | None) -> Any:
     loaded = _load(agenda, key)
     if loaded is None:
         return None
-    head, ids, generation, tail = loaded
+    head, rounds = loaded
     if head.get("commit") == commit:
         return None
     if head.get("digest") != governed_digest(view):
@@ -140,21 +218,21 @@ def outcome(agenda: Any, commit: str, view: Any, round_id: str | None) -> Any:
     added = _added_records(agenda, head["commit"], commit, view)
     if added is None:
         return None
-    fresh = _check_new(agenda, commit, view, added, ids)
-    if fresh is None:
-        return None
+    state = _State(_segments(agenda), dict(rounds))
+    try:
+        fresh = _check_new(agenda, commit, view, added, state)
+        if fresh is None:
+            return None
+        grown = {rnd: state.get(rnd).added(more) for rnd, more in fresh.items()}
+    except KeyError:
+        return None  # a segment missing, damaged or not this user's: the full pass
     from .verify import Verified
 
     result = Verified(commit=commit, checked=head["checked"] + len(added), trust=view)
     result.config = view.config
     if result.config is None:
         return None
-    for rnd, more in fresh.items():
-        tail.setdefault(rnd, {}).update(more)
-    if sum(map(len, tail.values())) > TAIL_MAX:
-        _save(agenda, result, round_id, ids)
-    else:
-        _tail(agenda).put(key, [_head(result), {"generation": generation, "added": tail}])
+    _save(agenda, key, _head(result), {**rounds, **grown})
     USED.append(commit)
     return result
 
@@ -262,9 +340,10 @@ def _diff(agenda: Any, old: str, new: str, spec: list[str]) -> tuple[int, bytes]
 
 
 def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
-               ids: dict[str, dict[str, str]]) -> dict[str, dict[str, str]] | None:
-    """Judge each new record exactly as ``trust.rules`` does; when all pass, the ids they add
-    per round (``ids`` updated with them), None at the first problem."""
+               ids: Any) -> dict[str, dict[str, str]] | None:
+    """Judge each new record exactly as ``trust.rules`` does, ``ids`` the remembered ids of
+    each round (``_State``); when all pass, the ids they add per round, None at the first
+    problem."""
     from . import verify as v
     from .trust import rules
 
@@ -306,11 +385,8 @@ def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
                 continue
             if not _target_ok(rec, known, recs):
                 return None
-    fresh = {round_id: {rid: (rec.member if rec.type == "comment" else "")
-                        for rid, rec in recs.items()} for round_id, recs in new.items()}
-    for round_id, more in fresh.items():
-        ids.setdefault(round_id, {}).update(more)
-    return fresh
+    return {round_id: {rid: (rec.member if rec.type == "comment" else "")
+                       for rid, rec in recs.items()} for round_id, recs in new.items()}
 
 
 # records whose rules (who may withdraw consent, apply Labels, approve a section; chosen
@@ -318,7 +394,7 @@ def _check_new(agenda: Any, commit: str, view: Any, added: list[tuple],
 _GOVERNED = frozenset({"consent-withdrawal", "label", "approval"})
 
 
-def _target_ok(rec: Any, known: dict[str, str], new: dict[str, Any]) -> bool:
+def _target_ok(rec: Any, known: Any, new: dict[str, Any]) -> bool:
     """``rules.check_targets`` for one record, the round's comments being the remembered ones
     (id -> member; "" for other record types) and the new ones."""
     def comment_member(cid: str | None) -> str | None:

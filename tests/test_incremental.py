@@ -182,8 +182,12 @@ HOSTILE = ("wrong_key", "bad_signature", "unsigned", "duplicate_id", "dangling",
            "delete", "revoke", "revert", "rewrite")
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_incremental_verdict_equals_the_full_one_after_every_commit(coalition, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "shard"), [(1, incremental.SHARD), (2, incremental.SHARD), (3, 1)])
+def test_incremental_verdict_equals_the_full_one_after_every_commit(
+        coalition, seed: int, shard: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 3 keeps the policy state in segments of about one id: every duplicate id and
+    target is looked up across segments, and rounds outgrow theirs and are split again."""
+    monkeypatch.setattr(incremental, "SHARD", shard)
     rng = random.Random(seed)
     soak = Soak(coalition, rng)
     incremental.USED.clear()
@@ -214,6 +218,74 @@ def test_one_new_comment_is_judged_incrementally(coalition) -> None:
     result = verify_outcome(coalition.agenda)
     assert result.ok and incremental.USED == [result.commit]
     assert verdict(result) == full(coalition.agenda)
+
+
+class _Counted:
+    """The policy state's segments, with the names of those read and written."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner, self.read, self.written = inner, [], []
+
+    def get(self, name: str):  # noqa: ANN201
+        self.read.append(name)
+        return self.inner.get(name)
+
+    def put(self, value) -> str:  # noqa: ANN001
+        name = self.inner.put(value)
+        self.written.append(name)
+        return name
+
+    def prune(self, named: set[str]) -> None:
+        self.inner.prune(named)
+
+
+def _round_entry(agenda) -> list:  # noqa: ANN001
+    memo = incremental._memo(agenda)  # noqa: SLF001
+    (values,) = [v for v in memo.each() if v[0]["commit"] == git(agenda.git.root, "rev-parse", "HEAD").strip()]
+    return values[1]["r1"]
+
+
+def test_an_increment_reads_and_writes_only_the_segments_its_records_fall_in(
+        coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "SHARD", 2)
+    soak = Soak(coalition, random.Random(6))
+    for _ in range(7):
+        soak.add()
+    assert verify_outcome(coalition.agenda).ok  # full pass: 7 ids in 4 segments
+    count, names = _round_entry(coalition.agenda)
+    assert (count, len(names)) == (7, 4)
+    counted = _Counted(incremental._segments(coalition.agenda))  # noqa: SLF001
+    monkeypatch.setattr(incremental, "_segments", lambda agenda: counted)
+    incremental.USED.clear()
+    soak.endorse()  # its own id and its target: at most two segments read, one or two written
+    result = verify_outcome(coalition.agenda)
+    assert result.ok and incremental.USED == [result.commit]
+    assert verdict(result) == full(coalition.agenda)
+    assert 1 <= len(set(counted.read)) <= 2 and len(counted.written) == 1
+    count_after, names_after = _round_entry(coalition.agenda)
+    assert count_after == 8 and len(names_after) == 4
+    assert sum(a != b for a, b in zip(names, names_after)) == 1
+    for _ in range(25):  # increments only: past 4 x SHARD a segment, the round is written whole
+        soak.add()
+        assert verify_outcome(coalition.agenda).ok
+    count_end, names_end = _round_entry(coalition.agenda)
+    assert count_end == 33 and len(names_end) == 32  # 33 ids, about SHARD = 2 a segment
+    assert verdict(verify_outcome(coalition.agenda)) == full(coalition.agenda)
+
+
+def test_a_missing_segment_sends_the_increment_to_the_full_pass(coalition) -> None:
+    soak = Soak(coalition, random.Random(7))
+    soak.add()
+    assert verify_outcome(coalition.agenda).ok
+    for path in (coalition.root / ".git" / "coalition" / "results").glob("chunk.policy-*"):
+        path.unlink()
+    incremental.USED.clear()
+    soak.endorse()  # its id and target could only be looked up in the missing segment
+    result = verify_outcome(coalition.agenda)
+    assert result.ok and not incremental.USED
+    assert verdict(result) == full(coalition.agenda)
+    soak.endorse()  # the full pass wrote the state again: the next one steps from it
+    assert verify_outcome(coalition.agenda).ok and len(incremental.USED) == 1
 
 
 def test_a_new_bad_record_is_never_passed_by_the_increment(coalition) -> None:
