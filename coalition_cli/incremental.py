@@ -333,7 +333,7 @@ def _diff(agenda: Any, old: str, new: str, spec: list[str]) -> tuple[int, bytes]
         return _DIFFS[key]
     proc = subprocess.run(["git", "diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev",
                            old, new, "--", *spec], cwd=agenda.git.root, capture_output=True,
-                          env=agenda.git._env, check=False)  # noqa: SLF001
+                          env=agenda.git.tree_diff_env(), check=False)
     if _COMMIT.fullmatch(old) and _COMMIT.fullmatch(new):
         _DIFFS[key] = (proc.returncode, proc.stdout)
     return proc.returncode, proc.stdout

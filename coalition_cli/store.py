@@ -194,6 +194,8 @@ class Git(WorkTree):
             env: dict[str, str] | None = None) -> bytes:
         if args and args[0] == "config":
             self._forget_config()
+        if args and args[0] == "diff-tree":
+            env = {**self.tree_diff_env(), **(env or {})}
         proc = subprocess.run(
             ["git", *args], cwd=self.root, input=input, capture_output=True,
             env={**self._env, **(env or {})}, check=False,
@@ -203,6 +205,12 @@ class Git(WorkTree):
             detail = message[-1] if message else f"exit {proc.returncode}"
             raise GitError(f"git {args[0]} failed: {detail}")
         return proc.stdout
+
+    def tree_diff_env(self) -> dict[str, str]:
+        """What ``git diff-tree`` runs with: an index file that does not exist. diff-tree
+        compares two trees and never needs the index, but git 2.39 reads it first — the
+        whole of it, 20 ms at 100,000 records (200,000 entries), at every call."""
+        return {**self._env, "GIT_INDEX_FILE": str(self.git_dir / "coalition" / "no-index")}
 
     def run_status(self, *args: str) -> tuple[int, str]:
         if args and args[0] == "config":
