@@ -218,15 +218,50 @@ def test_a_stored_state_keeps_its_whole_segments_and_writes_only_the_last(
     campaign_memo.save(agenda, "r1", extend(Campaigns(), dict(items[:10])))
     folder = tmp_path / "coalition" / "results"
     written = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk.clusters-*")}
-    assert len(written) == 3  # 4 + 4 + 2
+    assert len(written) == 6  # 4 + 4 + 2 texts, each segment's ids and texts
     state = campaign_memo.load(agenda, "r1")
     assert state is not None and state.ids == list(texts)[:10]
     campaign_memo.save(agenda, "r1", nd.extend_by(state, dict(items[10:])))
     now = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk.clusters-*")}
-    assert len(now) == 8  # the two whole segments kept, 6 more written, the partial one gone
-    assert sum(written.get(name) == when for name, when in now.items()) == 2
+    assert len(now) == 16  # the two whole segments kept, 6 more written, the partial one gone
+    assert sum(written.get(name) == when for name, when in now.items()) == 4
     back = campaign_memo.load(agenda, "r1")
     assert back is not None and back.ids == list(texts) and back.texts == list(texts.values())
     assert back.groups() == clusters(texts) == plain(texts)
     next(folder.glob("chunk.clusters-*")).write_bytes(b"damaged")
+    assert campaign_memo.load(agenda, "r1") is None
+
+
+def test_a_state_read_lazily_reads_only_the_segments_of_the_texts_asked_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``load(lazy=True)``: the ids read, each segment of texts when one of its texts is
+    asked for; extended, it groups as the state computed from scratch; a damaged segment
+    of texts is a KeyError when read (the summary step then folds in full)."""
+    from coalition_cli import cache
+    from coalition_cli.reports import campaign_memo
+
+    monkeypatch.setattr(campaign_memo, "SEGMENT", 4)
+    agenda = SimpleNamespace(git=SimpleNamespace(git_dir=tmp_path), rel=".")
+    texts = campaign(random.Random(18), 30)
+    items = list(texts.items())
+    campaign_memo.save(agenda, "r1", extend(Campaigns(), dict(items[:26])))
+    reads: list[str] = []
+    real = cache.Chunks.get
+    monkeypatch.setattr(cache.Chunks, "get", lambda self, name: reads.append(name) or real(self, name))
+    state = campaign_memo.load(agenda, "r1", lazy=True)
+    assert state is not None and state.ids == list(texts)[:26] and len(reads) == 7  # ids only
+    assert state.texts[9] == items[9][1] and len(reads) == 8
+    assert state.texts[10] == items[10][1] and len(reads) == 8  # the same segment
+    grown = nd.extend_by(state, dict(items[26:]))
+    assert grown.groups() == clusters(texts) == plain(texts)
+    assert list(grown.texts) == list(texts.values())
+    campaign_memo.save(agenda, "r1", grown)
+    back = campaign_memo.load(agenda, "r1")
+    assert back is not None and back.texts == list(texts.values())
+    (named,) = [s for s in back.stored if s[0] == 4][:1]
+    (tmp_path / "coalition" / "results" / f"chunk.clusters-{named[2]}.marshal").write_bytes(b"x")
+    lazy = campaign_memo.load(agenda, "r1", lazy=True)
+    assert lazy is not None and lazy.texts[5] == items[5][1]
+    with pytest.raises(KeyError):
+        lazy.texts[0]
     assert campaign_memo.load(agenda, "r1") is None

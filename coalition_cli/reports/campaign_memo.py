@@ -2,15 +2,19 @@
 
 The links, blocks and groups are one result (``cache.ResultMemo``, kind ``clusters``, keyed
 by the agenda folder and the round); the ids and texts taken in — most of its bytes — are
-in segments of ``SEGMENT`` texts (``cache.Chunks``), so a state extended by a few texts
-writes its links again and only its last segment.
+in segments of ``SEGMENT`` (``cache.Chunks``; a segment's ids and its texts each a chunk of
+their own), so a state extended by a few texts writes its links again and only its last
+segment. ``load(..., lazy=True)`` reads the ids and leaves each segment of texts to be read
+when one of its texts is first asked for (``StoredTexts``): a few new comments are compared
+with a block's first texts only, not with every one, and a summary step reads a segment or
+two of 25 MB of texts, not all of them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .near_duplicates import Campaigns
+from .near_duplicates import Campaigns, TextsAsRead
 
 SEGMENT = 8192  # texts per stored segment
 
@@ -22,20 +26,64 @@ def _stores(agenda: Any) -> tuple[Any, Any]:
     return ResultMemo(folder, "clusters", keep=8), Chunks(folder, "chunk.clusters")
 
 
-def load(agenda: Any, round_id: str) -> Campaigns | None:
-    """The state remembered for ``round_id``, or None (none, damaged, or made by other code)."""
+class StoredTexts(TextsAsRead):
+    """The texts of a stored state, each segment read (and checked: as many texts as it
+    should hold, every one a string) when one of its texts is first asked for, then the
+    ``extra`` texts taken in since; KeyError when a segment is missing or damaged."""
+
+    def __init__(self, chunks: Any, segments: list[list[Any]], extra: list[str] | None = None,
+                 read: dict[int, list[str]] | None = None) -> None:
+        self.chunks, self.segments = chunks, segments  # [[count, texts chunk name]]
+        self.extra = extra if extra is not None else []
+        self.read = read if read is not None else {}
+        self.stored = sum(count for count, _name in segments)
+
+    def __len__(self) -> int:
+        return self.stored + len(self.extra)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i >= self.stored:
+            return self.extra[i - self.stored]
+        if i < 0:
+            raise IndexError(i)
+        at, offset = divmod(i, SEGMENT)
+        return self._segment(at)[offset]
+
+    def _segment(self, at: int) -> list[str]:
+        got = self.read.get(at)
+        if got is None:
+            count, name = self.segments[at]
+            got = self.chunks.get(name)
+            if type(got) is not list or len(got) != count or not set(map(type, got)) <= {str}:
+                raise KeyError(name)
+            self.read[at] = got
+        return got
+
+    def __add__(self, more: list[str]) -> StoredTexts:
+        return StoredTexts(self.chunks, self.segments, [*self.extra, *more], self.read)
+
+
+def load(agenda: Any, round_id: str, *, lazy: bool = False) -> Campaigns | None:
+    """The state remembered for ``round_id``, or None (none, damaged, or made by other code).
+    ``lazy``: its texts a ``StoredTexts`` (a damaged segment is a KeyError when read)."""
     memo, chunks = _stores(agenda)
     got = memo.get((agenda.rel, round_id))
     try:
         head, parent, blocks, members, segments = got  # type: ignore[misc]
         ids: list[str] = []
-        texts: list[str] = []
-        for count, name in segments:
-            said_ids, said = chunks.get(name)
-            if len(said_ids) != count or len(said) != count:
+        for at, (count, ids_name, _texts_name) in enumerate(segments):
+            said_ids = chunks.get(ids_name)
+            if type(said_ids) is not list or len(said_ids) != count \
+                    or (count != SEGMENT and at != len(segments) - 1):
                 return None
             ids += said_ids
-            texts += said
+        texts: Any = StoredTexts(chunks, [[count, name] for count, _i, name in segments])
+        if not lazy:
+            texts = texts[:]
     except (TypeError, ValueError, KeyError):
         return None
     state = Campaigns.restore([head, parent, blocks, ids, texts, members])
@@ -50,24 +98,25 @@ def save(agenda: Any, round_id: str, state: Campaigns) -> None:
     memo, chunks = _stores(agenda)
     segments = []
     at = 0
-    for count, name in state.stored:
+    for count, ids_name, texts_name in state.stored:
         if count != SEGMENT or at + count > state.count:
             break
-        segments.append([count, name])
+        segments.append([count, ids_name, texts_name])
         at += count
     for start in range(at, state.count, SEGMENT):
         end = min(start + SEGMENT, state.count)
-        segments.append([end - start, chunks.put([state.ids[start:end], state.texts[start:end]])])
+        segments.append([end - start, chunks.put(state.ids[start:end]),
+                         chunks.put(list(state.texts[start:end]))])
     head, parent, blocks, _ids, _texts, members = state.parts()
     memo.put((agenda.rel, round_id), [head, parent, blocks, members, segments])
     state.stored = segments
     named = set()
     for parts in memo.each():
         try:
-            named.update(name for _count, name in parts[4])
+            named.update(name for _count, *names in parts[4] for name in names)
         except (TypeError, ValueError, IndexError):
             continue
     chunks.prune(named)
 
 
-__all__ = ["load", "save", "SEGMENT"]
+__all__ = ["load", "save", "SEGMENT", "StoredTexts"]

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from operator import le
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import le
 from typing import Any
 
 THRESHOLD = 0.7  # word-set Jaccard index at which two comments are near-duplicates
@@ -38,6 +39,11 @@ _WORD = re.compile(r"\w+")
 _MASK = (1 << 64) - 1
 _SALT = {"head": 0x243F6A8885A308D3, "tail": 0x13198A2E03707344,
          "first": 0xA4093822299F31D0, "second": 0x082EFA98EC4E6C89}
+
+
+class TextsAsRead(Sequence):
+    """Texts that are read as they are asked for, each checked to be a string then
+    (``campaign_memo.StoredTexts``): ``Campaigns.restore`` takes them without reading them."""
 
 
 @dataclass
@@ -69,10 +75,11 @@ class Campaigns:
             if not (isinstance(head, dict) and head.get("version") == VERSION
                     and head.get("threshold") == threshold and isinstance(head.get("count"), int)
                     and isinstance(head.get("made_at"), str) and type(parent) is list
-                    and type(blocks) is dict and type(ids) is list and type(texts) is list
-                    and type(members) is dict
+                    and type(blocks) is dict and type(ids) is list and type(members) is dict
+                    and (type(texts) is list and set(map(type, texts)) <= {str}
+                         or isinstance(texts, TextsAsRead))
                     and len(parent) == len(ids) == len(texts) == head["count"]
-                    and set(map(type, ids)) <= {str} and set(map(type, texts)) <= {str}
+                    and set(map(type, ids)) <= {str}
                     and set(map(type, parent)) <= {int}):
                 return None
             # links point back (never past their own text), never into a skipped text (-1)
@@ -276,4 +283,4 @@ def _union(parent: list[int], find: Any, a: int, b: int, merged: set[int], start
         merged.update(root for root in (a, b) if root < start)
 
 
-__all__ = ["Campaigns", "clusters", "extend", "extend_by", "keys_of", "THRESHOLD", "MINIMUM", "REPS"]
+__all__ = ["Campaigns", "TextsAsRead", "clusters", "extend", "extend_by", "keys_of", "THRESHOLD", "MINIMUM", "REPS"]

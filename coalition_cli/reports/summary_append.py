@@ -49,8 +49,17 @@ def append(agenda: Any, commit: str, old: str, head: dict[str, Any], index: list
             or any(u["principle"] not in order for u in head["unresolved"]):
         return None
     no_consent = set(known["no_consent"])
-    state = campaign_memo.load(agenda, known["round"])
+    state = campaign_memo.load(agenda, known["round"], lazy=True)
     if state is None or state.made_at != f"summary {old}" or state.ids != known["texts"]:
+        return None
+    try:  # before anything is changed: a segment of texts missing or damaged, the whole fold
+        state = extend_by(state, {rec.id: rec.text for rec in mine
+                                  if rec.attribution != "confidential" and rec.text
+                                  and rec.id not in no_consent})
+        state.made_at = f"summary {commit}"
+        clusters = _clusters(state, head["clusters"])
+        campaign_memo.save(agenda, known["round"], state)
+    except KeyError:
         return None
 
     members, voices, fresh = view.members, known["voices"], RoundState()
@@ -79,17 +88,24 @@ def append(agenda: Any, commit: str, old: str, head: dict[str, Any], index: list
     head["unresolved"] = sorted([*head["unresolved"], *objections],
                                 key=lambda u: order[u["principle"]])
 
-    state = extend_by(state, {rec.id: rec.text for rec in mine if rec.attribution != "confidential"
-                              and rec.text and rec.id not in no_consent})
-    state.made_at = f"summary {commit}"
-    groups = state.groups()
-    campaign_memo.save(agenda, known["round"], state)
-    text_of = dict(zip(state.ids, state.texts))
-    head["clusters"] = [{"size": len(g), "comments": g, "sample": text_of[g[0]]} for g in groups]
+    head["clusters"] = clusters
     _close(head, known, mine, new, verified, commit)
     known.update(voices=voices, texts=state.ids)
     APPENDED.append(commit)
     return appended(index, head, rows, quotes, chunks)
+
+
+def _clusters(state: Any, before: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summary's near-duplicate groups, each with its first comment's text: the texts
+    of the groups the last summary showed from it, only the others read."""
+    sample = {c["comments"][0]: c["sample"] for c in before}
+    groups = state.groups()
+    wanted = {g[0] for g in groups} - sample.keys()
+    if wanted:
+        for pos, cid in enumerate(state.ids):
+            if cid in wanted:
+                sample[cid] = state.texts[pos]
+    return [{"size": len(g), "comments": g, "sample": sample[g[0]]} for g in groups]
 
 
 __all__ = ["append", "APPENDED"]
