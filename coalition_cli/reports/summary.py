@@ -84,6 +84,12 @@ def _answer(rec: Record, responses: dict[str, Any], state: RoundState,
             "ack": ack.answer if ack else None, "endorsed_by": endorsers}
 
 
+def _unresolved(rec: Record, state: RoundState) -> bool:
+    """Whether a comment is an unresolved objection: a block, or its author maintains it."""
+    ack = state.acks.get(rec.id)
+    return rec.stance == "block" or (ack is not None and ack.answer == "maintains-objection")
+
+
 def _participation(voting: dict[str, Any], voices: dict[tuple[str, str], Any]) -> dict[str, Any]:
     """How many voting members took a stance on some principle of the round, per sector."""
     responded = {m for (m, _p) in voices if m in voting}
@@ -172,7 +178,9 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
         per_principle.setdefault(rec.principle or "", []).append(rec)
     shown = {rec.id: (*visible_text(rec), member_label(rec, members))  # once per comment
              for rec in state.effective.values()}
-    answers = {rec.id: _answer(rec, responses, state, members) for rec in state.effective.values()}
+    # a comment's answer is spread into its quote; only the unresolved objections' are kept
+    # for their entries below (one dict per comment of 100,000 was 30 MB of the peak)
+    kept: dict[str, dict[str, Any]] = {}
     principles = []
     for pid in rnd.principles:
         items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
@@ -180,7 +188,10 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
                   themes=draft[pid].themes if pid in draft else ())
         amendments, blocks, quotes = [], [], []
         for rec in items:
-            add_entries(amendments, blocks, quotes, rec, shown[rec.id], answers[rec.id], members)
+            answer = _answer(rec, responses, state, members)
+            add_entries(amendments, blocks, quotes, rec, shown[rec.id], answer, members)
+            if _unresolved(rec, state):
+                kept[rec.id] = answer
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
@@ -197,9 +208,9 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     excluded = excluded_records(agenda.p(f"rounds/{rnd.id}") + "/", verified.problems, rnd.id,
                                 agenda.p("members") + "/")
     unresolved = [unresolved_entry(rec.principle, rec.id, shown[rec.id][3], rec.attribution,
-                                   rec.stance, shown[rec.id][0], rec.lang, answers[rec.id])
-                  for rec in _by_principle(state.effective.values())
-                  if rec.stance == "block" or answers[rec.id]["ack"] == "maintains-objection"]
+                                   rec.stance, shown[rec.id][0], rec.lang,
+                                   kept.get(rec.id) or _answer(rec, responses, state, members))
+                  for rec in _by_principle(state.effective.values()) if _unresolved(rec, state)]
     data = {
         "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status,
