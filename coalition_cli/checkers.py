@@ -127,9 +127,20 @@ class Checkers:
 
     def _top_up(self, conn: Any) -> None:
         while self._ahead[conn] < AHEAD and self._next < len(self._chunks):
-            conn.send(("chunk", self._next))
+            self._send(conn, ("chunk", self._next))
+            self._chunks[self._next] = None  # a worker has it: see _serve
             self._next += 1
             self._ahead[conn] += 1
+
+    def _send(self, conn: Any, message: tuple) -> None:
+        """Send ``message``; a worker that has ended is asked for its last word first: the
+        error it ended with is raised here, not the closed pipe it left."""
+        try:
+            conn.send(message)
+        except OSError:  # a broken pipe, a reset connection
+            while conn.poll():
+                self._receive(conn)  # raises the worker's error, if it sent one
+            raise WorkerFailed("a verify worker process ended unexpectedly") from None
 
     def _receive(self, conn: Any) -> None:
         try:
@@ -157,14 +168,14 @@ class Checkers:
             self._wake()
             self._progress = progress
             for conn in self._conns:
-                conn.send(("keys", keys))
+                self._send(conn, ("keys", keys))
             for conn in self._conns:
                 self._top_up(conn)
             while self._received < self._expected:
                 for conn in wait(self._conns):
                     self._receive(conn)
             for conn in self._conns:
-                conn.send(("stop",))
+                self._send(conn, ("stop",))
             for proc in self._procs:
                 proc.join()
         except BaseException:
@@ -198,6 +209,20 @@ def _unpack(packed: bytes) -> list[Item]:
             for i in range(0, len(fields), 4)]
 
 
+def _drop(chunks: list[Any], dropped: int, upto: int) -> int:
+    """Forget the chunks up to ``upto``: chunks are handed out in order, so every one before
+    it is another worker's or done. The three processes share their pages (the fork), and
+    the pages go back to the system only once all three have let go and their free heap
+    has been given back (``verify._release_free_memory``): 22 MB at 100,000 records, held
+    to the end of the verify's peak before."""
+    from .verify import _release_free_memory
+
+    for i in range(dropped, upto + 1):
+        chunks[i] = None
+    _release_free_memory()
+    return upto + 1
+
+
 def _serve(where: str, conn: Any, theirs: list[Any], chunks: list[bytes],
            first: Callable[..., Any], then: Callable[..., Any]) -> None:
     """A worker: read each chunk's bytes through its own ``cat-file --batch``, check them
@@ -218,7 +243,7 @@ def _serve(where: str, conn: Any, theirs: list[Any], chunks: list[bytes],
         stdout=subprocess.PIPE, env=reader._env)
     keys: frozenset[str] | None = None
     held: list[tuple] = []
-    held_bytes = owed = 0
+    held_bytes = owed = dropped = 0
     try:
         while True:
             message = conn.recv()
@@ -232,6 +257,7 @@ def _serve(where: str, conn: Any, theirs: list[Any], chunks: list[bytes],
             checked = [(key, path, data, first(data, sig))
                        for key, path, data, sig in with_blobs(reader.read_objects,
                                                               _unpack(chunks[message[1]]))]
+            dropped = _drop(chunks, dropped, message[1])
             if keys is not None:
                 conn.send(("done", 1, [then(*item, keys) for item in checked]))
                 continue

@@ -292,11 +292,11 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(
     loaded = list(cache.read_frames(io.BytesIO(memo.read_bytes()), cache.secret()))
     header, (head, parent, blocks, members, segments) = loaded[0], loaded[1:]
     chunks = cache.Chunks(c.agenda.git.git_dir / "coalition", "chunk.clusters")
-    [[count, name]] = segments
-    ids, said = chunks.get(name)
+    [[count, ids_name, texts_name]] = segments
+    ids, said = chunks.get(ids_name), chunks.get(texts_name)
 
     def texts(ids: list, said: list) -> list:  # noqa: ANN001 - a segment of these texts
-        return [[len(ids), chunks.put([ids, said])]]
+        return [[len(ids), chunks.put(ids), chunks.put(said)]]
 
     forward = list(parent)
     forward[0] = len(parent) - 1  # a link to a later text (a cycle, if followed)
@@ -307,8 +307,14 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(
                     frames(header, head, parent, blocks, members,
                            texts(ids, [t + "!" for t in said])),  # other texts
                     frames(header, head, parent, blocks, members, texts(ids[::-1], said)),
-                    frames(header, head, parent, blocks, members, [[count + 1, name]]),
-                    frames(header, head, parent, blocks, members, [[count, "0" * 32]]),  # lost
+                    frames(header, head, parent, blocks, members,
+                           [[count + 1, ids_name, texts_name]]),
+                    frames(header, head, parent, blocks, members,
+                           [[count, ids_name, "0" * 32]]),  # texts lost
+                    frames(header, head, parent, blocks, members,
+                           [[count, "0" * 32, texts_name]]),  # ids lost
+                    frames(header, head, parent, blocks, members,
+                           [[count, texts_name, ids_name]]),  # the two swapped
                     frames(header, head, forward, blocks, members, segments),
                     frames(header, {**head, "count": head["count"] + 1}, parent + [0], blocks,
                            members, texts(ids + ["x"], said + ["x"])),
