@@ -488,7 +488,8 @@ def test_a_summary_split_in_parts_is_put_back_whole(split: int, tmp_path: Path) 
         {"id": "P03", "quotes": []}]}
     chunks = cache.Chunks(tmp_path, "chunk.summary")
     parts = _in_parts(data, chunks)
-    index, head = parts
+    index, shown, head = parts
+    assert shown["brief"] and "brief" not in head
     assert [entry[:2] for entry in index] == [["P01", split], [None, 1], ["P02", 2], ["P09", 1]]
     assert len(list((tmp_path / "results").glob("chunk.summary-*.marshal"))) == 4
     assert head["comments"] is None
@@ -497,9 +498,12 @@ def test_a_summary_split_in_parts_is_put_back_whole(split: int, tmp_path: Path) 
         return marshal.loads(marshal.dumps(value))
 
     assert _from_parts(copy(parts), chunks) == {**data, "generated_at": None}
-    assert _from_parts(copy([index[:2], head]), chunks) is None  # P02's quotes lost
+    assert _from_parts(copy([index[:2], shown, head]), chunks) is None  # P02's quotes lost
     miscounted = [[key, n + 1, name] for key, n, name in index]
-    assert _from_parts(copy([miscounted, head]), chunks) is None
+    assert _from_parts(copy([miscounted, shown, head]), chunks) is None
+    assert _from_parts(copy([index, head]), chunks) is None  # no brief
+    assert _from_parts(copy([index, shown, shown]), chunks) is None  # a brief for the head
+    assert _from_parts(copy([index, shown]), None) == shown  # read as far as the brief
     other = cache.Chunks(tmp_path, "chunk.other")  # the chunks of no such kind
     assert _from_parts(copy(parts), other) is None
     (tmp_path / "results" / f"chunk.summary-{index[2][2]}.marshal").write_bytes(b"damaged")
@@ -521,7 +525,7 @@ def test_a_summary_appended_to_names_the_old_chunks_and_its_new_ones(tmp_path: P
     memo.put(("rel", "c0"), _in_parts(data, chunks))
     files = tmp_path / "results"
     before = {p.name: p.stat().st_mtime_ns for p in files.glob("chunk.summary-*")}
-    index, head = memo.get(("rel", "c0"), first=2)
+    index, _brief, head = memo.get(("rel", "c0"))
     memo.put(("rel", "c1"), appended(index, head, {"P01": [{"id": "c9", "principle": "P01"}]},
                                      {"P01": [{"comment": "c9"}]}, chunks))
     prune(memo, chunks)

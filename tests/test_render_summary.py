@@ -6,6 +6,8 @@ let it become markup, links, script, table cells or spreadsheet formulas.
 
 from __future__ import annotations
 
+import marshal
+
 import copy
 import csv
 import html
@@ -452,6 +454,34 @@ def test_html_in_headless_chromium(tmp_path):
 
 
 # ------------------------------------------------------------------ terminal
+
+
+def test_the_brief_a_summary_is_read_back_as_renders_as_the_whole_one():
+    """A warm terminal summary reads only the summary's brief (``summary_parts.brief``):
+    every list cut to what the terminal shows, with the lengths they had. Rendered, it is
+    the whole summary's report, "… and N more" included, on either side of every cut."""
+    from coalition_cli.reports.summary_parts import SHOWN, brief
+
+    for many in (SHOWN - 1, SHOWN, SHOWN + 1, 3 * SHOWN):
+        data = sample()
+        p1, p2 = data["principles"][:2]
+        p1["amendments"] = [dict(p1["amendments"][0], comment=f"a{i}") for i in range(many)]
+        p2["blocks"] = [dict(p2["blocks"][0], comment=f"b{i}") for i in range(many // 2)]
+        data["principles"][2]["blocks"] = [dict(p2["blocks"][0], comment=f"d{i}")
+                                           for i in range(many)]
+        data["unresolved"] = [{"principle": "P02", "comment": f"u{i}", "member": "M",
+                               "attribution": "public", "why": "block", "disposition": None}
+                              for i in range(many)]
+        data["dispositions"] = {"answered": 1, "awaiting": many,
+                                "awaiting_ids": [f"w{i}" for i in range(many)]}
+        data["clusters"] = [{"size": 3 + i, "comments": [f"k{i}-{j}" for j in range(3 + i)],
+                             "sample": f"text {i}"} for i in range(many)]
+        whole = dict(data, comments=None)
+        short = marshal.loads(marshal.dumps(brief(whole)))
+        assert len(marshal.dumps(short)) < len(marshal.dumps(whole)) or many < SHOWN
+        for width in (60, 100):
+            assert render_summary(short, "terminal", width=width) \
+                == render_summary(whole, "terminal", width=width), (many, width)
 
 
 def test_terminal_plain_has_no_escapes_and_all_sections():

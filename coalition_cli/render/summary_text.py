@@ -34,8 +34,9 @@ from ._common import (
 )
 from ..i18n import _, colon, n_
 
-# A terminal summary is read, not searched: longer lists are cut here (the files keep all).
-TERMINAL_LIMIT = 30
+# A terminal summary is read, not searched: longer lists are cut here (the files keep all),
+# and a summary read back for it holds no more of them (its brief: ``summary_parts``).
+from ..reports.summary_parts import CLUSTER_IDS, SHOWN as TERMINAL_LIMIT  # noqa: E402, N811
 
 STATUS_STYLE = {
     "consensus": "bold green",
@@ -146,14 +147,18 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
             con.print(T(f"  {one_line(p.get('id'))}{colon()}{note}"))
 
     # amendments and blocks -------------------------------------------------
-    def listing(heading: str, style: str, items: list, what) -> None:  # noqa: ANN001
+    # a summary read back for this report is its brief (``reports.summary_parts``): its
+    # lists cut to what is shown here, the lengths they had under "brief"
+    total = (data.get("brief") or {}).get
+
+    def listing(heading: str, style: str, items: list, what, name: str) -> None:  # noqa: ANN001
         """The first TERMINAL_LIMIT of ``items`` ((principle, item) pairs); ``what(item)``
         makes the text of one, so a cut list costs only what is shown."""
         if not items:
             return
         con.print()
         con.print(Text(heading, style=style))
-        hidden = len(items) - TERMINAL_LIMIT
+        hidden = total(name, len(items)) - TERMINAL_LIMIT
         g = Table.grid(padding=(0, 2))
         g.add_column(no_wrap=True)
         g.add_column(max_width=max(20, width // 3), overflow="fold")  # a long id folds
@@ -181,9 +186,11 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         return T(confidential_note(b) if b.get("attribution") == "confidential" else _(NO_TEXT))
 
     listing(_("Proposed amendments"), "bold",
-            [(p.get("id"), a) for p in principles for a in p.get("amendments") or []], amendment)
+            [(p.get("id"), a) for p in principles for a in p.get("amendments") or []], amendment,
+            "amendments")
     listing(_("Blocks"), "bold red",
-            [(p.get("id"), b) for p in principles for b in p.get("blocks") or []], block)
+            [(p.get("id"), b) for p in principles for b in p.get("blocks") or []], block,
+            "blocks")
 
     def unresolved(u: dict) -> Text:
         why = _("block") if u.get("why") == "block" else _("objection maintained")
@@ -191,7 +198,8 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
                  + (_("; the commenter {ack}", ack=ack_label(u["ack"])) if u.get("ack") else ""))
 
     listing(_("Unresolved"), "bold red",
-            [(u.get("principle"), u) for u in data.get("unresolved") or []], unresolved)
+            [(u.get("principle"), u) for u in data.get("unresolved") or []], unresolved,
+            "unresolved")
 
     heading, paragraphs = governance_section(data)
     if paragraphs:
@@ -213,7 +221,7 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
     awaiting = disp.get("awaiting_ids") or []
     if awaiting:
         shown = ", ".join(one_line(i) for i in awaiting[:TERMINAL_LIMIT])
-        more = len(awaiting) - TERMINAL_LIMIT
+        more = total("awaiting_ids", len(awaiting)) - TERMINAL_LIMIT
         con.print(T("  " + _("awaiting: {ids}", ids=shown)
                     + (" " + _("… and {n} more", n=more) if more > 0 else "")))
 
@@ -228,15 +236,18 @@ def render(data: dict, *, color: bool = False, width: int = 100) -> str:
         t.add_column(_("Comments"), overflow="fold")
         for c in clusters[:TERMINAL_LIMIT]:
             ids = c.get("comments") or []
-            listed = ", ".join(one_line(i) for i in ids[:8])
+            listed = ", ".join(one_line(i) for i in ids[:CLUSTER_IDS])
+            size = c.get("size", len(ids))  # the group's size: its ids may be cut to those shown
             t.add_row(
-                str(c.get("size", len(ids))),
+                str(size),
                 T(one_line(c.get("sample"))),
-                T(listed + (" " + _("… and {n} more", n=len(ids) - 8) if len(ids) > 8 else "")),
+                T(listed + (" " + _("… and {n} more", n=size - CLUSTER_IDS)
+                            if size > CLUSTER_IDS else "")),
             )
         con.print(t)
-        if len(clusters) > TERMINAL_LIMIT:
-            con.print(Text("  " + _("… and {n} more clusters", n=len(clusters) - TERMINAL_LIMIT),
+        groups = total("clusters", len(clusters))
+        if groups > TERMINAL_LIMIT:
+            con.print(Text("  " + _("… and {n} more clusters", n=groups - TERMINAL_LIMIT),
                            style="dim"))
 
     # integrity ------------------------------------------------------------

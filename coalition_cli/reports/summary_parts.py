@@ -1,12 +1,13 @@
 """How a summary is remembered: a warm terminal summary reads only the summary's head, and
 the summary after new comments writes only what they add.
 
-A summary is stored as a result (``cache.ResultMemo``) of two parts,
+A summary is stored as a result (``cache.ResultMemo``) of three parts,
 
-* its **index**: one ``[principle, rows, chunk]`` triple per chunk of its rows, and
+* its **index**: one ``[principle, rows, chunk]`` triple per chunk of its rows,
+* its **brief**: what the terminal report shows, no more (``brief``): the head with each
+  long list cut to the ``SHOWN`` entries shown and the lengths of the lists cut, and
 * its **head**: the summary without its comment rows (``comments`` is None) and, for every
-  principle that has rows, without its quotes (None) — everything the terminal report
-  shows —
+  principle that has rows, without its quotes (None) — what a step from it changes —
 
 and its rows in **chunks** (``cache.Chunks``, shared by the summaries kept, each named by
 the digest of its bytes): ``{"rows": [...], "quotes": [...] or None}``, rows of one
@@ -25,6 +26,8 @@ from __future__ import annotations
 from typing import Any
 
 COMPACT = 8  # chunks per principle beyond which the summary is written whole again
+SHOWN = 30  # entries of a list the terminal report shows (``render.summary_text``)
+CLUSTER_IDS = 8  # comment ids it shows of a near-duplicate group
 
 
 def chunk_store(agenda: Any) -> Any:
@@ -53,22 +56,51 @@ def in_parts(data: dict[str, Any], chunks: Any) -> list[Any]:
     for i, p in enumerate(data["principles"]):
         if p["id"] not in chunked:
             principles[i]["quotes"] = p["quotes"]  # no rows: its quotes (none) stay in the head
-    return [index, dict(data, principles=principles, comments=None, generated_at=None)]
+    head = dict(data, principles=principles, comments=None, generated_at=None)
+    return [index, brief(head), head]
+
+
+def brief(head: dict[str, Any]) -> dict[str, Any]:
+    """What the terminal report shows of ``head``: every list it shows the first ``SHOWN``
+    entries of cut to them, and under ``"brief"`` the lengths the lists had (the report's
+    "… and N more"). At 1,000,000 comments the head is 64 MB and its brief a few KB."""
+    left = {"amendments": SHOWN, "blocks": SHOWN}
+    principles = []
+    for p in head["principles"]:
+        cut = dict(p, quotes=None)
+        for name in left:
+            cut[name] = (p.get(name) or [])[:left[name]]
+            left[name] -= len(cut[name])
+        principles.append(cut)
+    disp = head.get("dispositions") or {}
+    clusters = head.get("clusters") or []
+    return dict(head, principles=principles, unresolved=(head.get("unresolved") or [])[:SHOWN],
+                dispositions=dict(disp, awaiting_ids=(disp.get("awaiting_ids") or [])[:SHOWN]),
+                clusters=[dict(c, comments=c["comments"][:CLUSTER_IDS]) for c in clusters[:SHOWN]],
+                brief={"amendments": sum(len(p.get("amendments") or []) for p in head["principles"]),
+                       "blocks": sum(len(p.get("blocks") or []) for p in head["principles"]),
+                       "unresolved": len(head.get("unresolved") or []),
+                       "awaiting_ids": len(disp.get("awaiting_ids") or []),
+                       "clusters": len(clusters)})
 
 
 def head_of(parts: list[Any] | None) -> dict[str, Any] | None:
-    """The head of a stored summary (its rows and chunked quotes None), or None."""
-    if not parts or len(parts) != 2 or not isinstance(parts[0], list) \
-            or not isinstance(parts[1], dict) or parts[1].get("comments") is not None:
+    """The head of a stored summary (its rows and chunked quotes None), or None; of parts
+    read only as far as the brief (``ResultMemo.get(key, first=2)``), the brief."""
+    if not parts or len(parts) not in (2, 3) or not all(isinstance(x, dict) for x in parts[1:]) \
+            or not isinstance(parts[0], list) or not isinstance(parts[1].get("brief"), dict) \
+            or any(x.get("comments") is not None for x in parts[1:]):
         return None
-    return parts[1]
+    if len(parts) == 3 and "brief" in parts[2]:
+        return None
+    return parts[-1]
 
 
 def from_parts(parts: list[Any] | None, chunks: Any) -> dict[str, Any] | None:
     """The whole summary ``in_parts`` (or ``appended``) stored, or None if its parts or
     chunks are missing or do not fit together."""
     data = head_of(parts)
-    if data is None:
+    if data is None or len(parts) != 3:  # type: ignore[arg-type]
         return None
     rows: dict[Any, list[Any]] = {}
     quotes: dict[Any, list[Any]] = {}
@@ -103,7 +135,7 @@ def appended(index: list[Any], head: dict[str, Any], new_rows: dict[Any, list[An
         name = chunks.put({"rows": rows,
                            "quotes": new_quotes.get(key, []) if key in principles else None})
         index.append([key, len(rows), name])
-    return [index, head]
+    return [index, brief(head), head]
 
 
 def prune(memo: Any, chunks: Any) -> None:
@@ -130,5 +162,5 @@ def principle_order(index: list[Any]) -> dict[Any, int]:
     return order
 
 
-__all__ = ["chunk_store", "in_parts", "from_parts", "head_of", "appended", "prune",
+__all__ = ["chunk_store", "in_parts", "from_parts", "head_of", "brief", "appended", "prune",
            "compact_enough", "principle_order"]

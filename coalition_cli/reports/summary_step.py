@@ -121,7 +121,7 @@ def _step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_
     head, known = stored
     if head.get("commit") != old or head.get("digest") != incremental.governed_digest(view):
         return None
-    parts = memo.get(key_of(old), 2)
+    parts = memo.get(key_of(old))
     data = head_of(parts)
     if data is None or data.get("generated_from") != old \
             or data["round"]["id"] != known.get("round") or data.get("excluded"):
