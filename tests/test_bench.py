@@ -62,3 +62,28 @@ def test_the_million_script_measures_what_issue_16_judges(tmp_path: Path) -> Non
     for key in ("verify_warm", "summary_warm", "verify_after_add", "verify_warm_pair",
                 "summary_after_add", "summary_warm_pair", "summary_cold", "summary_cold_tree_pss"):
         assert figures[key] > 0, key
+
+
+def test_the_pairs_script_alternates_two_installs(tmp_path: Path) -> None:
+    import shutil
+
+    env = {**os.environ, "HOME": str(tmp_path)}
+    build = ("import sys; sys.path.insert(0, sys.argv[1]); import bench; from pathlib import Path; "
+             "print(bench.agenda_repo(Path(sys.argv[2]), 60, False, log=lambda *a: None))")
+    made = subprocess.run([sys.executable, "-c", build, str(ROOT / "benchmarks"),
+                           str(tmp_path / "repos")], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=600, check=True)
+    repo = Path(made.stdout.strip())
+    for name in ("a", "b"):
+        shutil.copytree(repo, tmp_path / name, symlinks=True)
+    venv = Path(sys.executable).parent.parent  # this interpreter's own `coalition`
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_pairs.py"), "--reps",
+                           "1", f"one={venv}:{tmp_path / 'a'}", f"two={venv}:{tmp_path / 'b'}"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    last = proc.stdout.splitlines()[-2:]
+    assert [line.split()[0] for line in last] == ["one", "two"]
+    assert all("verify " in line and "summary " in line for line in last)
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_pairs.py"), "nonsense"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "NAME=VENV:REPO" in bad.stderr
