@@ -343,3 +343,24 @@ def test_the_tree_diffs_never_read_the_index(coalition) -> None:
     assert result.ok and incremental.USED == [result.commit]
     assert not (coalition.root / ".git" / "coalition" / "no-index").exists()
     assert verdict(verify(coalition.agenda, use_cache=False)) == verdict(result)
+
+
+def test_the_tree_listing_is_read_from_its_pipe_and_its_errors_are_gits(coalition) -> None:
+    """``Git.ls_tree_start``/``ls_tree_finish``: the listing read straight from the pipe
+    (nothing of it left on the ``Popen``, which ``communicate`` would keep), git's own error
+    line for a revision that does not exist, and no file left open either way."""
+    from coalition_cli.errors import GitError
+
+    soak = Soak(coalition, random.Random(9))
+    soak.add()
+    store = coalition.agenda.git
+    listing = store.ls_tree_start("HEAD", "agenda")
+    entries = store.ls_tree_finish(listing)
+    assert {path for _mode, _sha, path in entries} == set(
+        git(coalition.root, "ls-tree", "-r", "--name-only", "HEAD", "--", "agenda/").split())
+    assert listing.proc.stdout.closed and listing.errors.closed
+    assert not getattr(listing.proc, "_fileobj2output", None)
+    broken = store.ls_tree_start("no-such-revision", "agenda")
+    with pytest.raises(GitError, match="git ls-tree failed: .*no-such-revision"):
+        store.ls_tree_finish(broken)
+    assert broken.errors.closed

@@ -304,9 +304,10 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
                     verify: Callable[[], Verified] | None = None, *,
                     principle_text: bool = True, rows: bool = True) -> dict[str, Any]:
     """``build_summary`` of the agenda's head, remembered by commit (see ``_at_head``); a
-    summary read back gets ``generated_at`` afresh. ``rows=False``: the caller shows
-    neither the comment rows nor the principles' quotes (the terminal report), which may
-    then be None — a remembered summary is read without them."""
+    summary read back gets ``generated_at`` afresh. ``rows=False``: the caller is the
+    terminal report, which shows neither the comment rows nor the principles' quotes (then
+    None) and only the first entries of the other lists — a remembered summary is read as
+    its brief (``summary_parts.brief``: those lists cut, their lengths under ``"brief"``)."""
     from . import summary_step
     from .summary_parts import chunk_store, prune
 
