@@ -265,3 +265,28 @@ def test_a_state_read_lazily_reads_only_the_segments_of_the_texts_asked_for(
     with pytest.raises(KeyError):
         lazy.texts[0]
     assert campaign_memo.load(agenda, "r1") is None
+
+
+@given(st.integers(0, 40), st.integers(-45, 45), st.integers(-45, 45), st.sampled_from([None, 1, 2, -1, 3]))
+def test_stored_texts_slice_as_a_list_does(extra: int, start: int, stop: int, step) -> None:  # noqa: ANN001
+    """``StoredTexts`` in segments (of ``SEGMENT``, the last one partial), then texts taken
+    in since: any slice is the list's."""
+    from coalition_cli.reports import campaign_memo
+
+    texts = [f"text {i}" for i in range(23)]
+    size = 5
+    segments = [[len(texts[i:i + size]), f"s{i}"] for i in range(0, len(texts), size)]
+
+    class Store:
+        def get(self, name: str) -> list[str]:
+            at = int(name[1:])
+            return texts[at:at + size]
+
+    saved, campaign_memo.SEGMENT = campaign_memo.SEGMENT, size
+    try:
+        stored = campaign_memo.StoredTexts(Store(), segments) + [f"new {i}" for i in range(extra)]
+        whole = texts + [f"new {i}" for i in range(extra)]
+        assert stored[start:stop:step] == whole[start:stop:step]
+        assert len(stored) == len(whole) and list(stored) == whole
+    finally:
+        campaign_memo.SEGMENT = saved

@@ -43,7 +43,7 @@ class StoredTexts(TextsAsRead):
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            return self._slice(*i.indices(len(self)))
         if i < 0:
             i += len(self)
         if i >= self.stored:
@@ -52,6 +52,21 @@ class StoredTexts(TextsAsRead):
             raise IndexError(i)
         at, offset = divmod(i, SEGMENT)
         return self._segment(at)[offset]
+
+    def _slice(self, start: int, stop: int, step: int) -> list[str]:
+        """``self[start:stop:step]``: whole runs of segments, not a text at a time."""
+        if step != 1:
+            return [self[j] for j in range(start, stop, step)]
+        out: list[str] = []
+        at, end = start, min(stop, self.stored)
+        while at < end:
+            segment, offset = divmod(at, SEGMENT)
+            run = self._segment(segment)[offset:offset + end - at]
+            out += run
+            at += len(run)
+        if stop > self.stored:
+            out += self.extra[max(start - self.stored, 0):stop - self.stored]
+        return out
 
     def _segment(self, at: int) -> list[str]:
         got = self.read.get(at)
