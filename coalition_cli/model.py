@@ -83,6 +83,18 @@ def parse_user_date(value: str, what: str = "--closes") -> datetime:
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+class _Repeated:
+    """The rule (``_Fields.str``'s keywords) of a field whose values repeat across records,
+    and the values that have passed it — at most ``KEEP``: at 100,000 records, eight such
+    fields checked once per value instead of once per record."""
+
+    KEEP = 4096
+
+    def __init__(self, **rule: Any) -> None:
+        self.rule = rule
+        self.passed: set[str] = set()
+
+
 class _Fields:
     """Typed access to a record's fields, with errors that name the file."""
 
@@ -116,6 +128,20 @@ class _Fields:
     def req(self, key: str, **kw: Any) -> str:
         value = self.str(key, **kw)
         assert value is not None
+        return value
+
+    def repeated(self, key: str, field: _Repeated, *, optional: bool = False) -> str | None:
+        """``str`` by ``field``'s rule, for a value that repeats from record to record (a
+        type, a round, a member, a stance): one that passed the rule before passes again
+        without being checked."""
+        value = self.f.get(key)
+        if value.__class__ is str and value in field.passed:
+            return value
+        value = self.str(key, optional=optional, **field.rule)
+        if value is not None:
+            if len(field.passed) >= _Repeated.KEEP:
+                field.passed.clear()
+            field.passed.add(value)
         return value
 
     def strs(self, key: str, *, pattern: re.Pattern[str] | None = None) -> tuple[str, ...]:
@@ -380,52 +406,85 @@ _TARGET_KEY = {"withdrawal": "withdraws", "endorsement": "endorses",
 
 def record_from_fields(fields: dict[str, Any], path: str,
                        stances: tuple[str, ...] | None = DEFAULT_STANCES) -> Record:
+    return Record(**record_values(fields, path, stances))
+
+
+def record_values(fields: dict[str, Any], path: str,
+                  stances: tuple[str, ...] | None = DEFAULT_STANCES) -> dict[str, Any]:
+    """The checked values of a record's fields, by name (``Record``'s keywords): what
+    ``record_from_fields`` makes its record of, and what ``verify`` keeps of 100,000."""
     f = _Fields(fields, path)
     if fields.get("v") != 1:
         raise f.fail("unsupported record version (expected v: 1)")
-    kind = f.req("type", choices=RECORD_TYPES)
-    common = dict(
-        type=kind, id=f.req("id", pattern=SLUG_ID), round=f.req("round", pattern=SLUG_ID),
-        member=f.req("member", pattern=SLUG_ID), submitted_at=f.req("submitted_at"),
-        principle=f.str("principle", optional=kind != "comment", pattern=PRINCIPLE_ID),
-        author=f.str("author", optional=True, limit=200),
+    kind = f.repeated("type", _TYPE)
+    values = dict(
+        type=kind, id=f.req("id", pattern=SLUG_ID), round=f.repeated("round", _SLUG),
+        member=f.repeated("member", _SLUG), submitted_at=f.req("submitted_at"),
+        principle=f.repeated("principle", _PRINCIPLE, optional=kind != "comment"),
+        author=f.repeated("author", _AUTHOR, optional=True),
     )
-    parse_stamp(common["submitted_at"], "submitted_at", path)
+    parse_stamp(values["submitted_at"], "submitted_at", path)
     if kind == "comment":
-        anchor = fields.get("anchor")
-        if anchor is not None:
-            if not isinstance(anchor, dict):
-                raise f.fail("field 'anchor' must be a mapping")
-            a = _Fields(anchor, path)
-            a.req("quote", limit=2_000)
-            for key in ("prefix", "suffix"):
-                a.str(key, optional=True, limit=200)
-            for key in ("start", "end"):
-                if not isinstance(anchor.get(key), int) or isinstance(anchor.get(key), bool):
-                    raise f.fail(f"anchor '{key}' must be a number")
-        return Record(
-            **common, stance=f.req("stance", choices=stances, limit=63), kind=f.req("kind", choices=KINDS),
-            attribution=f.req("attribution", choices=ATTRIBUTIONS), themes=f.strs("themes"),
-            anchor=anchor, text=f.str("text", optional="encrypted" in fields),
-            proposed_text=f.str("proposed_text", optional=True),
-            encrypted=f.str("encrypted", optional=True, limit=200_000),
-            supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
-            provenance=_provenance(fields, path),
-            lang=f.str("lang", optional=True, pattern=_LANG),
-            **_sharing(fields, f), local_contexts=_labels(fields, path),
-        )
-    if kind == "label":
+        values.update(_comment_values(fields, f, path, stances))
+    elif kind == "label":
         if fields.get("principle") is None:
             raise f.fail("a label record names the principle it labels")
         labels = _labels(fields, path)
         if labels is None:
             raise f.fail("a label record needs 'local_contexts'")
-        return Record(**common, local_contexts=labels)
-    target = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
-    if kind == "approval":  # a report section (its id) and the SHA-256 of what it showed
-        return Record(**common, target=target, text=f.req("section_sha256", pattern=_SHA256))
-    answer = f.req("answer", choices=ANSWERS) if kind == "acknowledgement" else None
-    return Record(**common, target=target, answer=answer, text=f.str("text", optional=True))
+        values["local_contexts"] = labels
+    else:
+        values["target"] = f.req(_TARGET_KEY[kind], pattern=SLUG_ID)
+        if kind == "approval":  # a report section (its id) and the SHA-256 of what it showed
+            values["text"] = f.req("section_sha256", pattern=_SHA256)
+        else:
+            values["answer"] = (f.repeated("answer", _ANSWER) if kind == "acknowledgement"
+                                else None)
+            values["text"] = f.str("text", optional=True)
+    return values
+
+
+def _comment_values(fields: dict[str, Any], f: _Fields, path: str,
+                    stances: tuple[str, ...] | None) -> dict[str, Any]:
+    anchor = fields.get("anchor")
+    if anchor is not None:
+        if not isinstance(anchor, dict):
+            raise f.fail("field 'anchor' must be a mapping")
+        a = _Fields(anchor, path)
+        a.req("quote", limit=2_000)
+        for key in ("prefix", "suffix"):
+            a.str(key, optional=True, limit=200)
+        for key in ("start", "end"):
+            if not isinstance(anchor.get(key), int) or isinstance(anchor.get(key), bool):
+                raise f.fail(f"anchor '{key}' must be a number")
+    stance = _STANCES.get(stances)
+    if stance is None:
+        if len(_STANCES) >= 64:
+            _STANCES.clear()
+        stance = _STANCES[stances] = _Repeated(choices=stances, limit=63)
+    return dict(
+        stance=f.repeated("stance", stance), kind=f.repeated("kind", _KIND),
+        attribution=f.repeated("attribution", _ATTRIBUTION), themes=f.strs("themes"),
+        anchor=anchor, text=f.str("text", optional="encrypted" in fields),
+        proposed_text=f.str("proposed_text", optional=True),
+        encrypted=f.str("encrypted", optional=True, limit=200_000),
+        supersedes=f.str("supersedes", optional=True, pattern=SLUG_ID),
+        provenance=_provenance(fields, path),
+        lang=f.repeated("lang", _LANGUAGE, optional=True),
+        **_sharing(fields, f), local_contexts=_labels(fields, path),
+    )
+
+
+# the fields of a record whose values repeat (``_Fields.repeated``)
+_TYPE = _Repeated(choices=RECORD_TYPES)
+_SLUG = _Repeated(pattern=SLUG_ID)  # a round's or a member's id
+_PRINCIPLE = _Repeated(pattern=PRINCIPLE_ID)
+_AUTHOR = _Repeated(limit=200)
+_KIND = _Repeated(choices=KINDS)
+_ATTRIBUTION = _Repeated(choices=ATTRIBUTIONS)
+_ANSWER = _Repeated(choices=ANSWERS)
+_LANGUAGE = _Repeated(pattern=_LANG)
+_STANCES: dict[tuple[str, ...] | None, _Repeated] = {}  # by the stances a config allows
 
 
 PROVENANCE_SOURCES = ("word-review",)

@@ -21,7 +21,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from itertools import chain
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
@@ -29,7 +29,7 @@ from . import records
 from .agenda import CONFIG, Agenda, Snapshot
 from .cache import VerdictCache
 from .errors import GitError, InputError, MalformedData
-from .model import RECORD_FIELDS, Closing, Config, Member, Record, Response, Round, record_from_fields
+from .model import RECORD_FIELDS, Closing, Config, Member, Record, Response, Round, record_values
 from .trust.problems import PROBLEMS
 CHUNK = 4000
 PARALLEL_AT = 3000  # below this many unseen files, one process is faster
@@ -139,10 +139,10 @@ def _judged(path: str, data: bytes, signature: tuple[str, str, str], known: froz
         parse_problem = _UNPARSED  # signed, but by no key of the registry: never parsed
     elif "/comments/" in path and signer:
         try:
-            rec = record_from_fields(records.parse_record(data, path), path, None)
-            values = rec.__dict__
-            payload = tuple([_share(values[name]) if name in _SHARED_FIELDS else values[name]
-                             for name in RECORD_FIELDS])
+            values = record_values(records.parse_record(data, path), path, None)
+            get = values.get
+            payload = tuple([_share(get(name, default)) if name in _SHARED_FIELDS else
+                             get(name, default) for name, default in _RECORD_DEFAULTS])
         except InputError as exc:
             parse_problem = exc.message
             if isinstance(exc, MalformedData) and parse_problem.startswith(exc.path):
@@ -180,6 +180,11 @@ def _record(payload: tuple) -> Record:
 
 _new_object = object.__new__
 assert RECORD_FIELDS == tuple(f.name for f in dataclass_fields(Record))
+# (field, its default): a record's payload is its checked values (``record_values``) in
+# field order, as ``Record(**values)`` would hold them, without making the record
+_RECORD_DEFAULTS = tuple((f.name, None if f.default is MISSING else f.default)
+                         for f in dataclass_fields(Record))
+assert all(f.default_factory is MISSING for f in dataclass_fields(Record))
 assert not hasattr(Record, "__post_init__")
 
 

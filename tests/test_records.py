@@ -237,3 +237,59 @@ def test_front_matter_errors_name_the_line_of_the_file(data, line):
     assert info.value.path == path
     assert info.value.line == line, str(info.value)
     assert re.match(rf"{re.escape(path)}:{line}: ", str(info.value))
+
+
+# --- record_values: the checked fields, and the values that repeat --------------------------
+
+
+def _comment(**over):
+    fields = {"v": 1, "type": "comment", "id": "a1b2c3d4e5f60718", "round": "r1",
+              "principle": "P01", "member": "m001", "stance": "support", "kind": "general",
+              "attribution": "public", "themes": [], "text": "We agree.",
+              "submitted_at": "2026-11-20T10:00:00Z"}
+    fields.update(over)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def test_a_repeated_value_is_checked_by_its_own_rule_and_a_bad_one_after_a_good_one_fails():
+    from coalition_cli.model import record_values
+
+    assert record_values(_comment(), "a.yaml")["member"] == "m001"
+    assert record_values(_comment(), "a.yaml")["member"] == "m001"  # passed before: kept
+    for bad, detail in [({"member": "M 1"}, "field 'member' has an invalid value"),
+                        ({"kind": "urgent"}, "field 'kind' must be one of"),
+                        ({"round": "r1\x1b"}, "control character"),
+                        ({"member": ["m001"]}, "field 'member' must be text")]:
+        with pytest.raises(MalformedData, match=re.escape(detail)):
+            record_values(_comment(**bad), "a.yaml")
+
+
+def test_a_stance_one_config_allows_is_not_let_through_for_another():
+    """verify reads any stance (the config decides later); a writer checks the config's: a
+    stance that passed for the first must still fail for the second."""
+    from coalition_cli.model import DEFAULT_STANCES, record_values
+
+    assert record_values(_comment(stance="veto"), "a.yaml", None)["stance"] == "veto"
+    with pytest.raises(MalformedData, match="field 'stance' must be one of"):
+        record_values(_comment(stance="veto"), "a.yaml", DEFAULT_STANCES)
+    assert record_values(_comment(stance="veto"), "a.yaml", ("veto", "support"))["stance"] == "veto"
+
+
+def test_verify_keeps_of_a_record_what_record_from_fields_makes_of_it():
+    """A verified record's payload is its checked values in field order, with each missing
+    field's default: ``record_of`` of it is the record ``record_from_fields`` makes."""
+    from coalition_cli import verify
+    from coalition_cli.model import record_from_fields
+
+    cases = [_comment(), _comment(attribution="anonymous", themes=["consent"], author="Ana",
+                                  anchor={"quote": "q", "start": 0, "end": 1}),
+             {"v": 1, "type": "endorsement", "id": "b1b2c3d4e5f60718", "round": "r1",
+              "member": "m002", "endorses": "a1b2c3d4e5f60718",
+              "submitted_at": "2026-11-20T10:00:00Z"}]
+    for fields in cases:
+        data = records.dump_record(fields)
+        path = f"agenda/rounds/r1/comments/{fields['member']}/{fields['id']}.yaml"
+        _signer, _problem, _digest, payload, problem = verify._judged(
+            path, data, ("ssh-ed25519 AAAA", "", "d"), frozenset({"ssh-ed25519 AAAA"}))
+        assert problem == ""
+        assert verify.record_of(payload) == record_from_fields(fields, path, None)
