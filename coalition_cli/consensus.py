@@ -86,19 +86,35 @@ class Tally:
 
 
 def tally(state: RoundState, principle: str, voting: dict[str, Member], config: Config, *,
-          themes: tuple[str, ...] | list[str] = ()) -> Tally:
+          themes: tuple[str, ...] | list[str] = (),
+          counted: dict[str, dict[str, int]] | None = None) -> Tally:
     """Stances (members per stance), support share and consensus status of one principle;
-    ``themes``: the principle's own (front matter), which community rules may name."""
+    ``themes``: the principle's own (front matter), which community rules may name;
+    ``counted``: ``stance_counts`` of the same state and voting members (a caller tallying
+    every principle counts the voices once, not once a principle)."""
     counts = {s: 0 for s in config.stances}
-    for (member, pid), (stance, _src) in state.voices.items():
-        if pid == principle and member in voting:
-            counts[stance] = counts.get(stance, 0) + 1
+    if counted is None:
+        counted = stance_counts(state, voting, principle)
+    for stance, n in counted.get(principle, {}).items():
+        counts[stance] = counts.get(stance, 0) + n
     base = _status(counts, len(voting), config)
     if getattr(config, "silence", "abstain") == "abstain" and not getattr(config, "community", ()):
         return base
     from .governance.consent import apply
 
     return apply(base, state, principle, voting, config, themes, _status)
+
+
+def stance_counts(state: RoundState, voting: dict[str, Member],
+                  principle: str | None = None) -> dict[str, dict[str, int]]:
+    """Per principle (``principle``: that one only), how many voting members' voices are of
+    each stance, in the order the voices were given."""
+    out: dict[str, dict[str, int]] = {}
+    for (member, pid), (stance, _src) in state.voices.items():
+        if member in voting and (principle is None or pid == principle):
+            counts = out.setdefault(pid, {})
+            counts[stance] = counts.get(stance, 0) + 1
+    return out
 
 
 def _status(counts: dict[str, int], voting: int, config: Config) -> Tally:

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coalition_cli import actions, cache, records
 from coalition_cli.agenda import Agenda
@@ -290,7 +292,11 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(
     assert first["clusters"]
     assert summary(c, v) == first  # from the memo
     loaded = list(cache.read_frames(io.BytesIO(memo.read_bytes()), cache.secret()))
-    header, (head, parent, blocks, members, segments) = loaded[0], loaded[1:]
+    header, (segments, head, parent, blocks, members) = loaded[0], loaded[1:]
+
+    def stored(header, head, parent, blocks, members, segments):  # noqa: ANN001, ANN202
+        return frames(header, segments, head, parent, blocks, members)  # as save writes it
+
     chunks = cache.Chunks(c.agenda.git.git_dir / "coalition", "chunk.clusters")
     [[count, ids_name, texts_name]] = segments
     ids, said = chunks.get(ids_name), chunks.get(texts_name)
@@ -302,25 +308,25 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(
     forward[0] = len(parent) - 1  # a link to a later text (a cycle, if followed)
     for damaged in (b"\x00garbage",
                     frames(header, "not", "a", "state"),  # the right key, the wrong shape
-                    frames(header, {**head, "version": VERSION + 1}, parent, blocks, members,
+                    stored(header, {**head, "version": VERSION + 1}, parent, blocks, members,
                            segments),
-                    frames(header, head, parent, blocks, members,
+                    stored(header, head, parent, blocks, members,
                            texts(ids, [t + "!" for t in said])),  # other texts
-                    frames(header, head, parent, blocks, members, texts(ids[::-1], said)),
-                    frames(header, head, parent, blocks, members,
+                    stored(header, head, parent, blocks, members, texts(ids[::-1], said)),
+                    stored(header, head, parent, blocks, members,
                            [[count + 1, ids_name, texts_name]]),
-                    frames(header, head, parent, blocks, members,
+                    stored(header, head, parent, blocks, members,
                            [[count, ids_name, "0" * 32]]),  # texts lost
-                    frames(header, head, parent, blocks, members,
+                    stored(header, head, parent, blocks, members,
                            [[count, "0" * 32, texts_name]]),  # ids lost
-                    frames(header, head, parent, blocks, members,
+                    stored(header, head, parent, blocks, members,
                            [[count, texts_name, ids_name]]),  # the two swapped
-                    frames(header, head, forward, blocks, members, segments),
-                    frames(header, {**head, "count": head["count"] + 1}, parent + [0], blocks,
+                    stored(header, head, forward, blocks, members, segments),
+                    stored(header, {**head, "count": head["count"] + 1}, parent + [0], blocks,
                            members, texts(ids + ["x"], said + ["x"])),
-                    frames(header, head, parent, {k: 10**6 for k in blocks}, members,
+                    stored(header, head, parent, {k: 10**6 for k in blocks}, members,
                            segments),  # no such texts
-                    frames({**header, "key": ["another", "round"]}, head, [0] * len(parent), blocks,
+                    stored({**header, "key": ["another", "round"]}, head, [0] * len(parent), blocks,
                            members, segments)):
         memo.write_bytes(damaged)
         assert summary(c, v) == first
@@ -332,7 +338,7 @@ def test_the_summary_is_the_same_with_the_clusters_memo_cold_warm_or_damaged(
     forged = list(parent)
     forged[max(one, other)] = min(one, other)
     planted = {**members, min(one, other): sorted([order[one], order[other]])}
-    memo.write_bytes(frames(header, head, forged, blocks, planted, texts(ids, said)))
+    memo.write_bytes(stored(header, head, forged, blocks, planted, texts(ids, said)))
     shown = [g["comments"] for g in summary(c, v)["clusters"]]
     assert sorted([order[one], order[other]]) in shown
     # a new comment: the remembered state is extended (the planted link is still there);
@@ -483,27 +489,47 @@ def test_a_summary_split_in_parts_is_put_back_whole(split: int, tmp_path: Path) 
     rows = [{"id": f"c{i}", "principle": p, "text": f"t{i}"}
             for i, p in enumerate(["P01"] * split + [None] + ["P02"] * 2 + ["P09"])]
     data = {"round": {"id": "r1"}, "comments": rows, "generated_at": "x", "principles": [
-        {"id": "P01", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P01"]},
-        {"id": "P02", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P02"]},
-        {"id": "P03", "quotes": []}]}
+        {"id": "P01", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P01"],
+         "amendments": [{"comment": "c0"}], "blocks": []},
+        {"id": "P02", "quotes": [{"comment": r["id"]} for r in rows if r["principle"] == "P02"],
+         "amendments": [], "blocks": [{"comment": "c3"}]},
+        {"id": "P03", "quotes": [], "amendments": [], "blocks": []}],
+        "unresolved": [{"comment": "c3", "principle": "P02"}],
+        "dispositions": {"awaiting": 2, "awaiting_ids": ["c0", "c3"]},
+        "clusters": [{"size": 2, "comments": ["c1", "c2"], "sample": "t1"}]}
     chunks = cache.Chunks(tmp_path, "chunk.summary")
     parts = _in_parts(data, chunks)
-    index, shown, head = parts
+    index, lists, shown, head = parts
     assert shown["brief"] and "brief" not in head
     assert [entry[:2] for entry in index] == [["P01", split], [None, 1], ["P02", 2], ["P09", 1]]
-    assert len(list((tmp_path / "results").glob("chunk.summary-*.marshal"))) == 4
+    assert [entry[:3] for entry in lists] == [
+        ["amendments", "P01", 1], ["blocks", "P02", 1], ["unresolved", None, 1],
+        ["awaiting_ids", None, 2], ["clusters", None, 1]]  # no chunk for an empty list
+    assert len(list((tmp_path / "results").glob("chunk.summary-*.marshal"))) == 4 + 5
     assert head["comments"] is None
     assert [p["quotes"] for p in head["principles"]] == [None, None, []]  # P03: no rows
+    assert head["unresolved"] is head["clusters"] is head["dispositions"]["awaiting_ids"] is None
+    assert {p[k] for p in head["principles"] for k in ("amendments", "blocks")} == {None}
+    assert data["dispositions"]["awaiting_ids"] == ["c0", "c3"]  # what was given is not changed
     def copy(value):  # noqa: ANN001, ANN202 - as read back from the memo
         return marshal.loads(marshal.dumps(value))
 
     assert _from_parts(copy(parts), chunks) == {**data, "generated_at": None}
-    assert _from_parts(copy([index[:2], shown, head]), chunks) is None  # P02's quotes lost
+    assert _from_parts(copy([index[:2], lists, shown, head]), chunks) is None  # P02's quotes lost
     miscounted = [[key, n + 1, name] for key, n, name in index]
-    assert _from_parts(copy([miscounted, shown, head]), chunks) is None
-    assert _from_parts(copy([index, head]), chunks) is None  # no brief
-    assert _from_parts(copy([index, shown, shown]), chunks) is None  # a brief for the head
-    assert _from_parts(copy([index, shown]), None) == shown  # read as far as the brief
+    assert _from_parts(copy([miscounted, lists, shown, head]), chunks) is None
+    for bad in ([[*e[:2], e[2] + 1, e[3]] for e in lists],  # a list's length miscounted
+                [[e[0], "P03" if e[1] is None else None, *e[2:]] for e in lists],
+                [*lists, ["amendments", "P07", 1, lists[0][3]]],  # no such principle
+                [*lists, ["quotes", "P01", 1, lists[0][3]]]):  # not a list kept apart
+        assert _from_parts(copy([index, bad, shown, head]), chunks) is None, bad
+    for whole in ({**head, "unresolved": []},  # the head has a list its chunks make too
+                  {**head, "principles": [{**head["principles"][0], "amendments": []},
+                                          *head["principles"][1:]]}):
+        assert _from_parts(copy([index, lists, shown, whole]), chunks) is None
+    assert _from_parts(copy([index, lists, head]), chunks) is None  # no brief
+    assert _from_parts(copy([index, lists, shown, shown]), chunks) is None  # a brief for the head
+    assert _from_parts(copy([index, lists, shown]), None) == shown  # read as far as the brief
     other = cache.Chunks(tmp_path, "chunk.other")  # the chunks of no such kind
     assert _from_parts(copy(parts), other) is None
     (tmp_path / "results" / f"chunk.summary-{index[2][2]}.marshal").write_bytes(b"damaged")
@@ -512,33 +538,110 @@ def test_a_summary_split_in_parts_is_put_back_whole(split: int, tmp_path: Path) 
 
 def test_a_summary_appended_to_names_the_old_chunks_and_its_new_ones(tmp_path: Path) -> None:
     """New rows appended as chunks of their principles come after its old rows, and their
-    quotes after its old quotes; the old chunks are not written again, and the chunks that
-    no summary kept names any more are removed."""
-    from coalition_cli.reports.summary_parts import appended, prune
+    quotes after its old quotes; entries added to its lists after their old ones (the
+    objections in the rows' order, the awaiting ids sorted, the clusters replaced); the old
+    chunks are not written again, and the chunks that no summary kept names any more are
+    removed; the brief carried forward is the brief of the whole head."""
+    from coalition_cli.reports import summary_parts
+    from coalition_cli.reports.summary_parts import appended, brief, prune
 
     rows = [{"id": f"c{i}", "principle": p} for i, p in enumerate(["P01", "P01", "P02"])]
     data = {"comments": rows, "generated_at": None, "principles": [
-        {"id": "P01", "quotes": [{"comment": "c0"}, {"comment": "c1"}]},
-        {"id": "P02", "quotes": [{"comment": "c2"}]}]}
+        {"id": "P01", "quotes": [{"comment": "c0"}, {"comment": "c1"}],
+         "amendments": [{"comment": "c0"}], "blocks": [{"comment": "c1"}]},
+        {"id": "P02", "quotes": [{"comment": "c2"}], "amendments": [], "blocks": []}],
+        "unresolved": [{"comment": "c1", "principle": "P01"}],
+        "dispositions": {"awaiting": 2, "awaiting_ids": ["c1", "c2"]},
+        "clusters": [{"size": 2, "comments": ["c0", "c1"], "sample": "a"}]}
     memo = cache.ResultMemo(tmp_path, "summary", keep=1)
     chunks = cache.Chunks(tmp_path, "chunk.summary")
     memo.put(("rel", "c0"), _in_parts(data, chunks))
     files = tmp_path / "results"
     before = {p.name: p.stat().st_mtime_ns for p in files.glob("chunk.summary-*")}
-    index, _brief, head = memo.get(("rel", "c0"))
-    memo.put(("rel", "c1"), appended(index, head, {"P01": [{"id": "c9", "principle": "P01"}]},
-                                     {"P01": [{"comment": "c9"}]}, chunks))
+    index, lists, short, head = memo.get(("rel", "c0"))
+    head["dispositions"]["awaiting"] = 4
+    clusters = [{"size": 3, "comments": ["c0", "c1", "c9"], "sample": "a"}]
+    added = {"amendments": {"P02": [{"comment": "c8"}]}, "blocks": {"P01": [{"comment": "c9"}]},
+             "unresolved": [{"comment": "c9", "principle": "P01"}],
+             "awaiting_ids": ["c0", "c9"], "clusters": clusters}
+    memo.put(("rel", "c1"), appended(index, lists, head, short,
+                                     {"P01": [{"id": "c9", "principle": "P01"}]},
+                                     {"P01": [{"comment": "c9"}]}, added, chunks))
     prune(memo, chunks)
     back = _from_parts(memo.get(("rel", "c1")), chunks)
     assert [r["id"] for r in back["comments"]] == ["c0", "c1", "c9", "c2"]
     assert [q["comment"] for q in back["principles"][0]["quotes"]] == ["c0", "c1", "c9"]
+    assert [b["comment"] for b in back["principles"][0]["blocks"]] == ["c1", "c9"]
+    assert [a["comment"] for a in back["principles"][1]["amendments"]] == ["c8"]
+    assert [u["comment"] for u in back["unresolved"]] == ["c1", "c9"]
+    assert back["dispositions"] == {"awaiting": 4, "awaiting_ids": ["c0", "c1", "c2", "c9"]}
+    assert back["clusters"] == clusters
+    got = memo.get(("rel", "c1"))
+    assert got[2] == brief({**back, "comments": None})  # the brief, carried forward
     after = {p.name: p.stat().st_mtime_ns for p in files.glob("chunk.summary-*")}
-    assert len(after) == 3 and all(after[name] == when for name, when in before.items())
+    assert all(after[name] == when for name, when in before.items()
+               if name != f"chunk.summary-{lists[-1][3]}.marshal")
+    assert f"chunk.summary-{lists[-1][3]}.marshal" not in after  # the old clusters: pruned
     assert memo.get(("rel", "c0")) is None  # keep=1: the older summary went, its chunks stay
     memo.put(("rel", "c2"), _in_parts({**data, "comments": rows[2:], "principles": [
-        {"id": "P01", "quotes": []}, {"id": "P02", "quotes": [{"comment": "c2"}]}]}, chunks))
+        {"id": "P01", "quotes": []}, {"id": "P02", "quotes": [{"comment": "c2"}]}],
+        "unresolved": [], "dispositions": {"awaiting_ids": []}, "clusters": []}, chunks))
     prune(memo, chunks)
     assert len(list(files.glob("chunk.summary-*"))) == 1  # only what the kept one names
+    assert summary_parts.SHOWN == 30
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_a_brief_carried_forward_is_the_brief_of_the_whole_head(tmp_path: Path, monkeypatch,
+                                                                data) -> None:
+    """``carried`` (the old brief and what is added) against ``brief`` of the whole new head,
+    with a few entries shown, over lists of any lengths and additions anywhere."""
+    from coalition_cli.reports import summary_parts
+    from coalition_cli.reports.summary_parts import brief, carried
+
+    monkeypatch.setattr(summary_parts, "SHOWN", data.draw(st.integers(1, 4)))
+    monkeypatch.setattr(summary_parts, "CLUSTER_IDS", data.draw(st.integers(1, 3)))
+    ids = iter(f"c{i:03d}" for i in range(10_000))
+    pids = ["P01", "P02", "P03"]
+    order = {pid: i for i, pid in enumerate(pids)}
+    lengths = st.lists(st.integers(0, 4), min_size=3, max_size=3)
+
+    def entries(counts):  # noqa: ANN001, ANN202
+        return {pid: [{"comment": next(ids)} for _ in range(n)] for pid, n in zip(pids, counts)}
+
+    def objections(count):  # noqa: ANN001, ANN202
+        return sorted([{"comment": next(ids), "principle": data.draw(st.sampled_from(pids))}
+                       for _ in range(count)], key=lambda u: order[u["principle"]])
+
+    def awaiting(count):  # noqa: ANN001, ANN202
+        return sorted(next(ids) for _ in range(count))
+
+    old = {k: entries(data.draw(lengths)) for k in ("amendments", "blocks")}
+    head = {"principles": [{"id": pid, "quotes": None, "tally": 1,
+                            **{k: old[k][pid] for k in old}} for pid in pids],
+            "unresolved": objections(data.draw(st.integers(0, 6))),
+            "dispositions": {"awaiting_ids": awaiting(data.draw(st.integers(0, 6)))},
+            "clusters": [], "comments": None}
+    short = brief(head)
+    added = {k: entries(data.draw(lengths)) for k in ("amendments", "blocks")}
+    added.update(unresolved=objections(data.draw(st.integers(0, 6))),
+                 awaiting_ids=awaiting(data.draw(st.integers(0, 6))),
+                 clusters=[{"size": 2, "comments": [next(ids), next(ids)], "sample": "s"}
+                           for _ in range(data.draw(st.integers(0, 5)))])
+    new_head = {**head, "principles": [dict(p, tally=2) for p in head["principles"]],
+                "unresolved": None, "clusters": None, "dispositions": {"awaiting_ids": None}}
+    for p in new_head["principles"]:
+        p["amendments"] = p["blocks"] = None
+    whole = {**head, "principles": [
+        dict(p, tally=2, **{k: [*p[k], *added[k][p["id"]]] for k in ("amendments", "blocks")})
+        for p in head["principles"]],
+        "unresolved": sorted([*head["unresolved"], *added["unresolved"]],
+                             key=lambda u: order[u["principle"]]),
+        "dispositions": {"awaiting_ids": sorted([*head["dispositions"]["awaiting_ids"],
+                                                 *added["awaiting_ids"]])},
+        "clusters": added["clusters"]}
+    assert carried(short, new_head, added, order) == brief(whole)
 
 
 def test_git_replace_does_not_change_what_is_verified(busy: Coalition) -> None:

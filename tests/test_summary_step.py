@@ -267,13 +267,22 @@ def test_a_stepped_summary_equals_the_full_build_after_every_batch(
         coalition, monkeypatch: pytest.MonkeyPatch, seed: int, round_arg: str | None,
         principle_text: bool, small: bool) -> None:
     """``small``: the near-duplicate texts kept in segments of three and the incremental
-    verify's ids in segments of about one, so that steps read a few of many."""
+    verify's ids in segments of about one, so that steps read a few of many, and the
+    terminal report showing two entries of each list (the brief carried from step to step
+    cut to them)."""
     if small:
         from coalition_cli import incremental
         from coalition_cli.reports import campaign_memo
 
+        from coalition_cli.render import summary_text
+        from coalition_cli.reports import summary_parts
+
         monkeypatch.setattr(campaign_memo, "SEGMENT", 3)
         monkeypatch.setattr(incremental, "SHARD", 1)
+        for module, limit, ids in ((summary_parts, "SHOWN", "CLUSTER_IDS"),
+                                   (summary_text, "TERMINAL_LIMIT", "CLUSTER_IDS")):
+            monkeypatch.setattr(module, limit, 2)  # briefs cut short, carried forward
+            monkeypatch.setattr(module, ids, 1)
     rng = random.Random(seed)
     soak = Soak(coalition, rng, monkeypatch)
     agenda = coalition.agenda

@@ -1,7 +1,7 @@
 """Where the near-duplicate state of a round (``near_duplicates.Campaigns``) is remembered.
 
 The links, blocks and groups are one result (``cache.ResultMemo``, kind ``clusters``, keyed
-by the agenda folder and the round); the ids and texts taken in — most of its bytes — are
+by the agenda folder and the round; the list of its segments first); the ids and texts taken in — most of its bytes — are
 in segments of ``SEGMENT`` (``cache.Chunks``; a segment's ids and its texts each a chunk of
 their own), so a state extended by a few texts writes its links again and only its last
 segment. ``load(..., lazy=True)`` reads the ids and leaves each segment of texts to be read
@@ -88,7 +88,7 @@ def load(agenda: Any, round_id: str, *, lazy: bool = False) -> Campaigns | None:
     memo, chunks = _stores(agenda)
     got = memo.get((agenda.rel, round_id))
     try:
-        head, parent, blocks, members, segments = got  # type: ignore[misc]
+        segments, head, parent, blocks, members = got  # type: ignore[misc]
         ids: list[str] = []
         for at, (count, ids_name, _texts_name) in enumerate(segments):
             said_ids = chunks.get(ids_name)
@@ -123,12 +123,12 @@ def save(agenda: Any, round_id: str, state: Campaigns) -> None:
         segments.append([end - start, chunks.put(state.ids[start:end]),
                          chunks.put(list(state.texts[start:end]))])
     head, parent, blocks, _ids, _texts, members = state.parts()
-    memo.put((agenda.rel, round_id), [head, parent, blocks, members, segments])
+    memo.put((agenda.rel, round_id), [segments, head, parent, blocks, members])
     state.stored = segments
     named = set()
-    for parts in memo.each():
+    for parts in memo.each(first=1):  # the segments of every state kept: not their links
         try:
-            named.update(name for _count, *names in parts[4] for name in names)
+            named.update(name for _count, *names in parts[0] for name in names)
         except (TypeError, ValueError, IndexError):
             continue
     chunks.prune(named)

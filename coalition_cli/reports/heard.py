@@ -20,7 +20,7 @@ from typing import Any
 
 from ..agenda import Agenda
 from ..i18n import N_  # the commands' explanations: translated where they are shown
-from ..consensus import tally, voting_members
+from ..consensus import stance_counts, tally, voting_members
 from ..model import Record, now, stamp
 from ..verify import Verified
 from ..governance.distinctions import sections as distinction_sections
@@ -141,8 +141,9 @@ def build_report(agenda: Agenda, verified: Verified, round_id: str, *,
 
     draft_themes = {p.id: p.themes for p in agenda.snapshot(rnd.draft).principles.values()}
     principles = []
+    counted = stance_counts(state, voting)
     for pid in rnd.principles:
-        t = tally(state, pid, voting, config, themes=draft_themes.get(pid, ()))
+        t = tally(state, pid, voting, config, themes=draft_themes.get(pid, ()), counted=counted)
         heard = [items[rec.id] for rec in effective if rec.principle == pid]
         change = changed.get(pid) or {}
         dissent = [{"ref": i["ref"], "who": i["who"], "attribution": i["attribution"],

@@ -27,6 +27,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import le
 from typing import Any
 
@@ -84,7 +85,7 @@ class Campaigns:
                 return None
             # links point back (never past their own text), never into a skipped text (-1)
             if parent and (min(parent) < -1 or not all(map(le, parent, range(len(parent))))
-                           or not {i for i, link in enumerate(parent) if link == -1}
+                           or not set(compress(range(len(parent)), map((-1).__eq__, parent)))
                            .isdisjoint(parent)):
                 return None
             # each group (two ids or more, sorted) under its root, each text in one at most

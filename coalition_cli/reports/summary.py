@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from ..agenda import Agenda
-from ..consensus import RoundState, fold, in_order, tally, voting_members
+from ..consensus import RoundState, fold, in_order, stance_counts, tally, voting_members
 from ..errors import NotFound
 from ..model import Record, Round, now, parse_stamp, stamp
 from ..verify import Verified
@@ -182,10 +182,11 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     # for their entries below (one dict per comment of 100,000 was 30 MB of the peak)
     kept: dict[str, dict[str, Any]] = {}
     principles = []
+    counted = stance_counts(state, voting)
     for pid in rnd.principles:
         items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
         t = tally(state, pid, voting, config,
-                  themes=draft[pid].themes if pid in draft else ())
+                  themes=draft[pid].themes if pid in draft else (), counted=counted)
         amendments, blocks, quotes = [], [], []
         for rec in items:
             answer = _answer(rec, responses, state, members)
@@ -309,7 +310,7 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
     None) and only the first entries of the other lists — a remembered summary is read as
     its brief (``summary_parts.brief``: those lists cut, their lengths under ``"brief"``)."""
     from . import summary_step
-    from .summary_parts import chunk_store, prune
+    from .summary_parts import BRIEF_PARTS, chunk_store, prune
 
     commit = agenda.head()
     chunks = chunk_store(agenda)
@@ -332,7 +333,7 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
 
     data = _at_head(agenda, "summary", (round_id or "", principle_text), build, verify,
                     parts=lambda value: _in_parts(value, chunks), whole=whole, commit=commit,
-                    step=step, first=None if rows else 2,
+                    step=step, first=None if rows else BRIEF_PARTS,
                     stored=lambda memo: prune(memo, chunks))
     if data.get("generated_at") is None:
         data["generated_at"] = stamp(now())

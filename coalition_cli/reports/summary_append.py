@@ -24,29 +24,30 @@ from typing import Any
 
 from ..consensus import RoundState
 from ._attribution import member_label, visible_text
-from .summary_parts import appended, compact_enough, principle_order
-from .summary_step import _answer, _close, _recount
+from .summary_parts import PER_PRINCIPLE, appended, compact_enough, principle_order
+from .summary_step import _answer, _recount, close_step
 
 _ANSWER = ("disposition", "rationale", "commit", "ack", "endorsed_by")
 APPENDED: list[str] = []  # heads summarised by appending in this process (for tests)
 
 
-def append(agenda: Any, commit: str, old: str, head: dict[str, Any], index: list[Any],
-           known: dict[str, Any], mine: list[Any], verified: int, view: Any, config: Any,
+def append(agenda: Any, commit: str, old: str, parts: list[Any], known: dict[str, Any],
+           mine: list[Any], verified: int, view: Any, config: Any,
            chunks: Any) -> list[Any] | None:
-    """The parts of the summary of ``commit``: ``head`` and ``index`` (the summary of
-    ``old``'s; the head changed in place), its new rows put in ``chunks``; or None —
+    """The parts of the summary of ``commit`` made from ``parts``, the summary of ``old``'s
+    (its head changed in place), its new rows and list entries put in ``chunks``; or None —
     nothing changed — when ``mine`` holds a case appending does not take (the module)."""
     from . import campaign_memo
     from .near_duplicates import extend_by
     from .summary import add_entries, comment_row, unresolved_entry
 
+    index, lists, short, head = parts
     order = principle_order(index)
     at_principle = {p["id"]: p for p in head["principles"]}
-    if not compact_enough(index) or any(
+    if not compact_enough(index, lists) or any(
             rec.type != "comment" or rec.principle not in at_principle
             or rec.principle not in order for rec in mine) \
-            or any(u["principle"] not in order for u in head["unresolved"]):
+            or any(u["principle"] not in order for u in short["unresolved"]):
         return None
     no_consent = set(known["no_consent"])
     state = campaign_memo.load(agenda, known["round"], lazy=True)
@@ -57,7 +58,7 @@ def append(agenda: Any, commit: str, old: str, head: dict[str, Any], index: list
                                   if rec.attribution != "confidential" and rec.text
                                   and rec.id not in no_consent})
         state.made_at = f"summary {commit}"
-        clusters = _clusters(state, head["clusters"])
+        clusters = _clusters(state, short["clusters"], lists, chunks)
         campaign_memo.save(agenda, known["round"], state)
     except KeyError:
         return None
@@ -66,6 +67,7 @@ def append(agenda: Any, commit: str, old: str, head: dict[str, Any], index: list
     new: dict[str, Any] = {}
     rows: dict[str, list[dict[str, Any]]] = {}
     quotes: dict[str, list[dict[str, Any]]] = {}
+    added: dict[str, Any] = {name: {} for name in PER_PRINCIPLE}
     for rec in mine:
         new[rec.id] = rec
         if rec.attribution != "public":
@@ -73,38 +75,51 @@ def append(agenda: Any, commit: str, old: str, head: dict[str, Any], index: list
         voices[(rec.member, rec.principle or "")] = (rec.stance or "", rec.id)
         p = at_principle[rec.principle]
         shown = (*visible_text(rec), member_label(rec, members))
-        add_entries(p["amendments"], p["blocks"], quotes.setdefault(rec.principle, []), rec,
-                    shown, _answer(rec, fresh, members), members)
+        add_entries(added["amendments"].setdefault(rec.principle, []),
+                    added["blocks"].setdefault(rec.principle, []),
+                    quotes.setdefault(rec.principle, []), rec, shown,
+                    _answer(rec, fresh, members), members)
         p["comments"] += 1
         rows.setdefault(rec.principle, []).append(comment_row(rec, shown, None, fresh, members))
     _recount(agenda, head, known, view, config)
 
     said = {q["comment"]: q for group in quotes.values() for q in group}
-    objections = [unresolved_entry(row["principle"], row["id"], q["member"], q["attribution"],
-                                   q["stance"], q["text"], q["lang"], {k: q[k] for k in _ANSWER})
-                  for group in rows.values() for row in group if row["stance"] == "block"
-                  for q in (said[row["id"]],)]
-    # in the rows' order: each principle's old objections, then its new ones
-    head["unresolved"] = sorted([*head["unresolved"], *objections],
-                                key=lambda u: order[u["principle"]])
-
-    head["clusters"] = clusters
-    _close(head, known, mine, new, verified, commit)
+    # in the rows' order: each principle's old objections (kept in their chunks), then its
+    # new ones
+    added["unresolved"] = sorted([
+        unresolved_entry(row["principle"], row["id"], q["member"], q["attribution"],
+                         q["stance"], q["text"], q["lang"], {k: q[k] for k in _ANSWER})
+        for group in rows.values() for row in group if row["stance"] == "block"
+        for q in (said[row["id"]],)], key=lambda u: order[u["principle"]])
+    added["awaiting_ids"] = sorted(new)
+    added["clusters"] = clusters
+    disp = head["dispositions"]
+    disp["awaiting"] = short["brief"]["awaiting_ids"] + len(new)
+    close_step(head, known, mine, verified, commit)
     known.update(voices=voices, texts=state.ids)
     APPENDED.append(commit)
-    return appended(index, head, rows, quotes, chunks)
+    return appended(index, lists, head, short, rows, quotes, added, chunks)
 
 
-def _clusters(state: Any, before: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _clusters(state: Any, shown: list[dict[str, Any]], lists: list[Any],
+              chunks: Any) -> list[dict[str, Any]]:
     """The summary's near-duplicate groups, each with its first comment's text: the texts
-    of the groups the last summary showed from it, only the others read."""
-    sample = {c["comments"][0]: c["sample"] for c in before}
+    of the groups the last summary had taken from it (the brief's first, then its stored
+    groups' if more are needed), only the others read."""
+    sample = {c["comments"][0]: c["sample"] for c in shown}
     groups = state.groups()
     wanted = {g[0] for g in groups} - sample.keys()
     if wanted:
-        for pos, cid in enumerate(state.ids):
-            if cid in wanted:
-                sample[cid] = state.texts[pos]
+        for entry in lists:
+            if entry[0] == "clusters":
+                sample.update((c["comments"][0], c["sample"]) for c in chunks.get(entry[3])
+                              if c["comments"][0] in wanted)
+        wanted -= sample.keys()
+    if wanted:  # a group new since: its first comment's text (a few: found by id in C)
+        ids = state.ids
+        at = ({cid: pos for pos, cid in enumerate(ids)} if len(wanted) > 16
+              else {cid: ids.index(cid) for cid in wanted})
+        sample.update((cid, state.texts[at[cid]]) for cid in wanted)
     return [{"size": len(g), "comments": g, "sample": sample[g[0]]} for g in groups]
 
 

@@ -36,7 +36,7 @@ from bisect import bisect_right
 from types import SimpleNamespace
 from typing import Any
 
-from ..consensus import RoundState, in_order, tally, voting_members
+from ..consensus import RoundState, in_order, stance_counts, tally, voting_members
 from ..governance.report import governance_fields
 from ._attribution import member_label, visible_text
 
@@ -138,9 +138,10 @@ def _step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_
         return None
     from .summary_append import append
 
-    made = append(agenda, commit, old, data, parts[0], known, mine, len(added), view, config,
-                  chunks)  # type: ignore[index]
-    if made is None:  # a case appending does not take: the whole summary, folded
+    made = append(agenda, commit, old, parts, known, mine, len(added), view, config, chunks)
+    if made is not None:
+        data = made[2] if not rows else data  # the terminal report's: the brief
+    else:  # a case appending does not take: the whole summary, folded
         data = from_parts(parts, chunks)
         if data is None or _fold_in(agenda, commit, data, known, mine, len(added), view,
                                     config) is None:
@@ -285,6 +286,12 @@ def _close(data: dict[str, Any], known: dict[str, Any], mine: list[Any], new: di
     verified, what the summary was made from, and the round's latest record."""
     awaiting = sorted([*data["dispositions"]["awaiting_ids"], *new])
     data["dispositions"]["awaiting"], data["dispositions"]["awaiting_ids"] = len(awaiting), awaiting
+    close_step(data, known, mine, verified, commit)
+
+
+def close_step(data: dict[str, Any], known: dict[str, Any], mine: list[Any], verified: int,
+               commit: str) -> None:
+    """What every step changes last but the comments awaiting an answer (``_close``)."""
     data["integrity"]["verified"] += verified
     data["generated_from"], data["generated_at"] = commit, None
     latest = tuple(known["latest"])
@@ -356,9 +363,11 @@ def _recount(agenda: Any, data: dict[str, Any], known: dict[str, Any], view: Any
     voting = voting_members(members)
     state = RoundState(voices=voices, comments=_Sources(known["private"]))  # type: ignore[arg-type]
     draft = agenda.snapshot(data["round"]["draft"]).principles
+    counted = stance_counts(state, voting)
     for p in data["principles"]:
         pid = p["id"]
-        t = tally(state, pid, voting, config, themes=draft[pid].themes if pid in draft else ())
+        t = tally(state, pid, voting, config, themes=draft[pid].themes if pid in draft else (),
+                  counted=counted)
         p.update(stances=t.stances, support_share=None if t.support_share is None
                  else round(t.support_share, 4), status=t.status, voices=t.voices,
                  **governance_fields(t, members))
