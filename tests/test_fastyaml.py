@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from coalition_cli import records
+from coalition_cli import fastyaml, records
 from coalition_cli.errors import MalformedData
 from coalition_cli.fastyaml import parse_block, parse_events
 
@@ -232,3 +232,13 @@ def test_a_directive_in_one_document_does_not_change_how_the_next_is_read() -> N
     assert records._ruamel_load("{v: 0?}\n", "c.yaml") == {"v": "0?"}
     assert records.load_yaml_bytes(b"flag: yes\nv: [on, 0?]\n", "d.yaml") == \
         {"flag": "yes", "v": ["on", "0?"]}
+
+
+def test_the_start_of_a_plain_text_is_the_class_it_stands_for() -> None:
+    """``_PLAIN_START`` is written as the characters it excludes: over every code point, it
+    matches exactly A-Z, a-z, ``_``, ``/``, ``(`` and U+00A0 and up."""
+    import re
+
+    meant = re.compile(r"[A-Za-z_/(\u00a0-\U0010ffff]")
+    assert [c for c in range(0x110000)
+            if bool(fastyaml._PLAIN_START.match(chr(c))) != bool(meant.match(chr(c)))] == []
