@@ -342,6 +342,14 @@ def reviews(draw):
     return principles, ops
 
 
+def _occurrences(text: str, part: str) -> int:
+    """How often ``part`` is in ``text``, overlaps counted (as ``WordReview.find`` counts)."""
+    found, at = 0, text.find(part)
+    while at != -1:
+        found, at = found + 1, text.find(part, at + 1)
+    return found
+
+
 def _body(paras) -> tuple[str, list[list[tuple[int, int]]]]:
     """The body text and, per paragraph, each word's (start, end) in it."""
     text, spans = "", []
@@ -371,7 +379,11 @@ def test_every_import_anchors_exactly_what_was_commented_or_changed(case) -> Non
         pid, paras = principles[pi]
         body, spans = bodies[pid]
         words = paras[qi][0]
-        k, _ = r.find(" ".join(words), after=f"{pid} ")
+        said = " ".join(words)  # the qi-th paragraph after the heading, though an earlier
+        start = next(i for i, t in enumerate(r.texts) if t.startswith(f"{pid} ")) + 1
+        earlier = sum(_occurrences(t, said) for t in r.texts[start:start + qi])  # the same
+        k, _ = r.find(said, after=f"{pid} ", nth=earlier + 1)
+        assert k == start + qi
         offs = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]  # in the paragraph
         here = spans[qi]
 
