@@ -520,3 +520,47 @@ def test_a_shallow_clone_is_never_ok(coalition: Coalition, tmp_path: Path) -> No
     assert "git fetch --unshallow" in problem["detail"]
     git(shallow, "fetch", "-q", "--unshallow")
     run("verify", "--trust", founder)
+
+
+def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
+        coalition: Coalition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_Walk.prefetch`` reads the governed files each commit adds or changes by blob id, in
+    one batch, under the ``commit:path`` names ``step`` asks for: over a history with a
+    hostile edit, its revert, a deletion, a signature changed alone and a merge, every name
+    holds what ``git cat-file commit:path`` gives (None: absent), and the ledger is the one
+    walked reading every file by path."""
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    c = coalition
+    fund = c.agenda.snapshot().member("fund")
+    data, sig = member_file(replace(fund, name="Hijacked", updated_at=stamp(now())),
+                            c.key("health"))
+    bad = plant(c, "agenda/members/fund.yaml", data, sig, "health edits fund")
+    git(c.root, "revert", "--no-edit", bad)
+    git(c.root, "checkout", "-q", "-b", "side", "HEAD~1")
+    (c.root / "agenda/members/health.yaml.sig").write_bytes(sig)  # a signature alone
+    commit_all(c.root, "a signature changed alone")
+    git(c.root, "checkout", "-q", "-")
+    git(c.root, "rm", "-q", "agenda/members/fund.yaml", "agenda/members/fund.yaml.sig")
+    commit_all(c.root, "drop fund")
+    git(c.root, "merge", "-q", "--no-edit", "side")
+    filled: dict[str, bytes | None] = {}
+    prefetch = L._Walk.prefetch
+
+    def watched(self, commits, changes) -> None:  # noqa: ANN001
+        before = set(self._bytes)
+        prefetch(self, commits, changes)
+        filled.update((k, v) for k, v in self._bytes.items() if k not in before)
+
+    monkeypatch.setattr(L._Walk, "prefetch", watched)
+    ag, head = c.agenda, c.agenda.head()
+    fast = L.walk(ag, head, roots(ag.git), use_cache=False)
+    assert len(filled) > 10 and None in filled.values()  # the deletion: known absent
+    for name, got in filled.items():
+        proc = subprocess.run(["git", "cat-file", "blob", name], cwd=c.root, capture_output=True)
+        assert got == (proc.stdout if proc.returncode == 0 else None), name
+    monkeypatch.setattr(L._Walk, "prefetch", lambda self, commits, changes: None)
+    by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
+    assert fast.state == by_path.state and fast.rejected == by_path.rejected
+    assert fast.events == by_path.events and fast.state.files

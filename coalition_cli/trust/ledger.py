@@ -117,6 +117,30 @@ class _Walk:
         for name, data in zip(todo, self.git.read_objects(todo)):
             self._bytes[name] = data
 
+    def prefetch(self, commits: list[tuple[str, list[str]]],
+                 changes: list[list[tuple[str, str, str, str]]]) -> None:
+        """The governed files each commit adds or changes from its first parent, read by
+        blob id in one batch, under the names ``step`` reads them by (``commit:path``, a
+        walk down the commit's trees for each: at 24 commits, 75 ms of git's time against
+        25 ms by id); a file that commit deletes is known absent. The diff against the
+        first parent names the blob the commit's tree has at each path it lists."""
+        wanted: dict[str, list[str]] = {}
+        at = 0
+        for commit, parents in commits:
+            for status, rel, _old, new in changes[at]:
+                if rel.count("/") > 2 or not kind_of(rel[:-4] if rel.endswith(".sig") else rel):
+                    continue  # (a record: nothing governed is that deep)
+                name = f"{commit}:{self.base}{rel}"
+                if status == "D":
+                    self._bytes[name] = None
+                elif status in ("A", "M"):
+                    wanted.setdefault(new, []).append(name)
+            at += len(parents) or 1
+        blobs = list(wanted)
+        for blob, data in zip(blobs, self.git.read_objects(blobs)):
+            for name in wanted[blob]:
+                self._bytes[name] = data
+
     def data(self, name: str) -> bytes | None:
         if name not in self._bytes:
             self.read([name])
@@ -594,7 +618,9 @@ def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Led
             root = parents_of[root][0]
         w.tofu_root = root
     pairs = [(c, p) for c, ps in commits for p in (ps or [""])]
-    changes = iter(_changes(agenda.git, pairs, agenda.rel))
+    listed = _changes(agenda.git, pairs, agenda.rel)
+    w.prefetch(commits, listed)
+    changes = iter(listed)
     empty = State(founders=roots.founders if roots.pinned else None).derive()
     for commit, parents in commits:
         per_parent = [next(changes) for _ in (parents or [""])]
