@@ -40,10 +40,11 @@ import hashlib
 import hmac
 import marshal
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from .scratch import scratch_file
 
 FORMAT = 6
 FRAME_ITEMS = 5000  # verdicts per frame
@@ -69,7 +70,7 @@ def secret() -> bytes | None:
     except OSError:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache.key-")
+            fd, tmp = scratch_file(path.parent, ".cache.key-")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(os.urandom(32))
             os.chmod(tmp, 0o600)
@@ -155,7 +156,7 @@ def _atomic_frames(path: Path, frames: Iterable[Any]) -> None:
     if key is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+    fd, tmp = scratch_file(path.parent, f".{path.stem}-")
     try:
         with os.fdopen(fd, "wb") as fh:
             write_frames(fh, frames, key)

@@ -17,13 +17,13 @@ import hashlib
 import os
 import select
 import subprocess
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 from .errors import GitError, NotFound
 from .plainclass import dataclass
+from .scratch import scratch_file
 from .worktree import WorkTree
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -291,6 +291,8 @@ class Git(WorkTree):
 
     def ls_tree_start(self, rev: str, path: str) -> Listing:
         """Start a recursive ``ls_tree_raw`` in the background; finish it with ``ls_tree_finish``."""
+        import tempfile  # (only a verify lists a tree this way)
+
         errors = tempfile.TemporaryFile()
         try:
             proc = subprocess.Popen(
@@ -461,7 +463,7 @@ class Git(WorkTree):
         target = self.objects_dir / sha[:2] / sha[2:]
         if not target.exists():
             target.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix="tmp_obj_")
+            fd, tmp = scratch_file(target.parent, "tmp_obj_")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(zlib.compress(data, 1))

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from .errors import GitError
+from .scratch import scratch_file
 
 _READ_ONLY_GIT = frozenset({"cat-file", "ls-tree", "ls-files", "rev-parse", "rev-list", "log",
                             "show", "merge-base", "diff-tree", "for-each-ref", "config",
@@ -112,7 +112,7 @@ class WorkTree:
         import json
 
         self._journal.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._journal.parent, prefix=".checkout-")
+        fd, tmp = scratch_file(self._journal.parent, ".checkout-")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"commit": commit, "paths": paths}, fh)
         os.replace(tmp, self._journal)
@@ -200,7 +200,7 @@ class WorkTree:
                 target.unlink(missing_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".coalition-tmp-")
+            fd, tmp = scratch_file(target.parent, ".coalition-tmp-")
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content)
             os.chmod(tmp, 0o644)

@@ -11,6 +11,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -319,3 +320,29 @@ def test_git_writes_the_commits_it_must_decide(tmp_path: Path, hermetic) -> None
     git.run("config", "commit.gpgsign", "off")
     assert git._write_commit(tree, git.head(), "m", author) is not None
     git.close()
+
+
+def test_a_scratch_file_is_new_private_and_never_a_link(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``scratch_file`` (what ``tempfile.mkstemp`` made, without its imports): a new file of
+    mode 0600 in the folder, each name fresh; a name already taken — a file or a link an
+    attacker planted — is never opened, another is drawn."""
+    import os
+
+    from coalition_cli import scratch
+
+    fd, path = scratch.scratch_file(tmp_path, ".x-")
+    os.close(fd)
+    assert Path(path).parent == tmp_path and Path(path).name.startswith(".x-")
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    planted = tmp_path / f".y-{b'taken'.hex()}"
+    planted.write_text("theirs")
+    (tmp_path / f".y-{b'link'.hex()}").symlink_to(tmp_path / "elsewhere")
+    draws = iter([b"taken", b"link", b"free"])
+    monkeypatch.setattr(scratch.os, "urandom", lambda _n: next(draws))
+    fd, path = scratch.scratch_file(tmp_path, ".y-")
+    monkeypatch.undo()
+    os.write(fd, b"ours")
+    os.close(fd)
+    assert Path(path).name == f".y-{b'free'.hex()}" and Path(path).read_bytes() == b"ours"
+    assert planted.read_text() == "theirs" and not (tmp_path / "elsewhere").exists()
