@@ -526,9 +526,9 @@ def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
         coalition: Coalition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``_Walk.prefetch`` reads the governed files each commit adds or changes by blob id, in
     one batch, under the ``commit:path`` names ``step`` asks for: over a history with a
-    hostile edit, its revert, a deletion, a signature changed alone and a merge, every name
-    holds what ``git cat-file commit:path`` gives (None: absent), and the ledger is the one
-    walked reading every file by path."""
+    hostile edit, its revert, a deletion, a member file turned into a folder, a signature
+    changed alone and a merge, every name holds what ``git cat-file commit:path`` gives,
+    and the ledger is the one walked reading every file by path."""
     from coalition_cli.trust import ledger as L
     from coalition_cli.trust.roots import roots
 
@@ -544,6 +544,11 @@ def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
     git(c.root, "checkout", "-q", "-")
     git(c.root, "rm", "-q", "agenda/members/fund.yaml", "agenda/members/fund.yaml.sig")
     commit_all(c.root, "drop fund")
+    member = c.root / "agenda/members/health.yaml"
+    member.unlink()
+    member.mkdir()
+    (member / "x").write_text("a folder where a member file was")
+    commit_all(c.root, "a member file turned into a folder")
     git(c.root, "merge", "-q", "--no-edit", "side")
     filled: dict[str, bytes | None] = {}
     prefetch = L._Walk.prefetch
@@ -556,10 +561,10 @@ def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
     monkeypatch.setattr(L._Walk, "prefetch", watched)
     ag, head = c.agenda, c.agenda.head()
     fast = L.walk(ag, head, roots(ag.git), use_cache=False)
-    assert len(filled) > 10 and None in filled.values()  # the deletion: known absent
+    assert len(filled) > 10
     for name, got in filled.items():
         proc = subprocess.run(["git", "cat-file", "blob", name], cwd=c.root, capture_output=True)
-        assert got == (proc.stdout if proc.returncode == 0 else None), name
+        assert proc.returncode == 0 and got == proc.stdout, name
     monkeypatch.setattr(L._Walk, "prefetch", lambda self, commits, changes: None)
     by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
     assert fast.state == by_path.state and fast.rejected == by_path.rejected
