@@ -607,3 +607,22 @@ def test_the_ledger_of_an_agenda_folder_named_like_a_glob_reads_only_that_folder
     by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
     assert fast.state == by_path.state and fast.rejected == by_path.rejected
     assert fast.events == by_path.events and fast.state.files
+
+
+def test_a_governed_file_named_with_a_newline_leaves_the_reads_in_step(
+        coalition: Coalition) -> None:
+    """``cat-file --batch`` reads a name a line at a time: asked for ``commit:members/a\\nb.yaml``
+    (its ``.sig``, by path), it gave two answers for one name, and every later read of the
+    process got the answer of the one before. A member can name a file so; the walk's reads
+    stay in step, and verify names the file."""
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    c = coalition
+    plant(c, "agenda/members/a\nb.yaml", b"v: 1\n", None, "a member file named with a newline")
+    ag = Agenda.open(c.root / "agenda")
+    L.walk(ag, ag.head(), roots(ag.git), use_cache=False)
+    blob = git(c.root, "rev-parse", "HEAD:agenda/coalition.yaml")
+    assert ag.git.read_objects([blob]) == [(c.root / "agenda/coalition.yaml").read_bytes()]
+    problems = report(c, 1)["problems"]
+    assert any(p["path"] == "agenda/members/a\nb.yaml" for p in problems), problems
