@@ -372,7 +372,11 @@ class Git(WorkTree):
         """
         proc = self._cat()
         assert proc.stdin and proc.stdout
-        payload = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
+        # a name is one line of the request: a path with a newline in it (a member may name a
+        # file so) would be two requests, two answers, and every later answer out of step —
+        # it is never asked, and answered as missing (by id, such a file reads as any other)
+        lines = [n for n in names if "\n" not in n]
+        payload = "".join(f"{n}\n" for n in lines).encode("utf-8", "surrogateescape")
 
         def feed() -> None:
             proc.stdin.write(payload)  # type: ignore[union-attr]
@@ -388,7 +392,10 @@ class Git(WorkTree):
             writer.start()
         out: list[tuple[str, bytes] | None] = []
         read, readline = proc.stdout.read, proc.stdout.readline
-        for _ in names:
+        for name in names:
+            if "\n" in name:
+                out.append(None)
+                continue
             header = readline()
             if header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
                 out.append(None)

@@ -569,3 +569,60 @@ def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
     by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
     assert fast.state == by_path.state and fast.rejected == by_path.rejected
     assert fast.events == by_path.events and fast.state.files
+
+
+def test_the_ledger_of_an_agenda_folder_named_like_a_glob_reads_only_that_folder(
+        coalition: Coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agenda folder's name is a pathspec for ``git diff-tree``: named ``agenda*``, it
+    would also match a member's ``agendaz`` folder, whose files the prefetch then stored under
+    the agenda's ``commit:path`` names — bytes that are not what ``git cat-file`` gives for
+    them. The listing takes the folder's name literally."""
+    from coalition_cli.store import Git
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    c = coalition
+    git(c.root, "filter-branch", "-f", "--tree-filter", "mv agenda 'agenda*'", "HEAD")
+    decoy = c.root / "agendaz/members/fund.yaml"
+    decoy.parent.mkdir(parents=True)
+    decoy.write_bytes((c.root / "agenda*/members/fund.yaml").read_bytes() + b"# not fund's\n")
+    commit_all(c.root, "a folder whose name the agenda's matches as a glob")
+    ag = Agenda(Git(c.root), "agenda*")
+    head = ag.head()
+    filled: dict[str, bytes | None] = {}
+    prefetch = L._Walk.prefetch
+
+    def watched(self, commits, changes) -> None:  # noqa: ANN001
+        before = set(self._bytes)
+        prefetch(self, commits, changes)
+        filled.update((k, v) for k, v in self._bytes.items() if k not in before)
+
+    monkeypatch.setattr(L._Walk, "prefetch", watched)
+    fast = L.walk(ag, head, roots(ag.git), use_cache=False)
+    assert filled
+    for name, got in filled.items():
+        proc = subprocess.run(["git", "cat-file", "blob", name], cwd=c.root, capture_output=True)
+        assert proc.returncode == 0 and got == proc.stdout, name
+    monkeypatch.setattr(L._Walk, "prefetch", lambda self, commits, changes: None)
+    by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
+    assert fast.state == by_path.state and fast.rejected == by_path.rejected
+    assert fast.events == by_path.events and fast.state.files
+
+
+def test_a_governed_file_named_with_a_newline_leaves_the_reads_in_step(
+        coalition: Coalition) -> None:
+    """``cat-file --batch`` reads a name a line at a time: asked for ``commit:members/a\\nb.yaml``
+    (its ``.sig``, by path), it gave two answers for one name, and every later read of the
+    process got the answer of the one before. A member can name a file so; the walk's reads
+    stay in step, and verify names the file."""
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    c = coalition
+    plant(c, "agenda/members/a\nb.yaml", b"v: 1\n", None, "a member file named with a newline")
+    ag = Agenda.open(c.root / "agenda")
+    L.walk(ag, ag.head(), roots(ag.git), use_cache=False)
+    blob = git(c.root, "rev-parse", "HEAD:agenda/coalition.yaml")
+    assert ag.git.read_objects([blob]) == [(c.root / "agenda/coalition.yaml").read_bytes()]
+    problems = report(c, 1)["problems"]
+    assert any(p["path"] == "agenda/members/a\nb.yaml" for p in problems), problems

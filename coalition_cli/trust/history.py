@@ -68,7 +68,8 @@ def changes(git: Any, pairs: list[tuple[str, str]], folder: str
     if not pairs:
         return []
     feed = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in pairs).encode()
-    spec = [folder] if folder != "." else []
+    # the folder by its name, not as a pattern: "agenda*" would also list "agendaz/..."
+    spec = [f":(literal){folder}"] if folder != "." else []
     raw = git.run("diff-tree", "--stdin", "--always", "-r", "--root", "--raw", "--no-renames",
                   "--no-abbrev", "-z", "--", *spec, input=feed)
     cut = len(folder) + 1 if folder != "." else 0
