@@ -105,6 +105,11 @@ class Listing:
         self.proc, self.errors = proc, errors
 
 
+def askable(name: str) -> bool:
+    """Whether ``name`` can be one request line of ``git cat-file --batch`` as it is."""
+    return "\n" not in name and not name.endswith("\r")
+
+
 class Git(WorkTree):
     """One git working tree, found from any folder inside it."""
 
@@ -374,8 +379,9 @@ class Git(WorkTree):
         assert proc.stdin and proc.stdout
         # a name is one line of the request: a path with a newline in it (a member may name a
         # file so) would be two requests, two answers, and every later answer out of step —
-        # it is never asked, and answered as missing (by id, such a file reads as any other)
-        lines = [n for n in names if "\n" not in n]
+        # it is never asked, and answered as missing (by id, such a file reads as any other);
+        # nor one ending in a carriage return, which git takes off a request line
+        lines = [n for n in names if askable(n)]
         payload = "".join(f"{n}\n" for n in lines).encode("utf-8", "surrogateescape")
 
         def feed() -> None:
@@ -393,7 +399,7 @@ class Git(WorkTree):
         out: list[tuple[str, bytes] | None] = []
         read, readline = proc.stdout.read, proc.stdout.readline
         for name in names:
-            if "\n" in name:
+            if not askable(name):
                 out.append(None)
                 continue
             header = readline()

@@ -626,3 +626,27 @@ def test_a_governed_file_named_with_a_newline_leaves_the_reads_in_step(
     assert ag.git.read_objects([blob]) == [(c.root / "agenda/coalition.yaml").read_bytes()]
     problems = report(c, 1)["problems"]
     assert any(p["path"] == "agenda/members/a\nb.yaml" for p in problems), problems
+
+
+def test_names_git_cannot_be_asked_are_missing_and_the_prefetch_agrees(
+        coalition: Coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with a newline, or ending in a carriage return (git takes it off a request
+    line: ``x.yaml\\r`` would be answered with ``x.yaml``), is answered as missing and never
+    asked; the ledger's prefetch leaves such a file to that answer, so the ledger of a
+    history with both is the one read by path."""
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    c = coalition
+    head = git(c.root, "rev-parse", "HEAD").strip()
+    real = "agenda/members/fund.yaml"
+    assert c.agenda.git.read_objects([f"{head}:{real}\r", f"{head}:{real}"])[0] is None
+    plant(c, "agenda/members/a\nb.yaml", b"v: 1\n", b"not a signature", "a newline")
+    plant(c, "agenda/members/fund.yaml\r", b"v: 1\n", b"not a signature", "a carriage return")
+    ag = Agenda.open(c.root / "agenda")
+    fast = L.walk(ag, ag.head(), roots(ag.git), use_cache=False)
+    monkeypatch.setattr(L._Walk, "prefetch", lambda self, commits, changes: None)
+    by_path = L.walk(ag, ag.head(), roots(ag.git), use_cache=False)
+    assert (fast.state, fast.rejected, fast.events) == (by_path.state, by_path.rejected,
+                                                         by_path.events)
+    assert ag.git.read_objects([f"{head}:{real}"]) == [(c.root / real).read_bytes()]  # in step

@@ -50,6 +50,7 @@ from .. import records
 from ..errors import GitError, InputError
 from ..model import Config, closing_from_fields, config_from_fields, principle_from_fields, round_from_fields
 from ..plainclass import dataclass, field
+from ..store import askable
 from . import resume
 from .history import changes as _changes
 from .history import commits as _commits
@@ -130,9 +131,11 @@ class _Walk:
             for status, rel, _old, new in changes[at]:
                 if rel.count("/") > 2 or not kind_of(rel[:-4] if rel.endswith(".sig") else rel):
                     continue  # (a record: nothing governed is that deep)
-                if status in ("A", "M"):  # (a deletion is read by path: a file turned
-                    # into a folder is "deleted" for diff-tree -r, not for commit:path)
-                    wanted.setdefault(new, []).append(f"{commit}:{self.base}{rel}")
+                name = f"{commit}:{self.base}{rel}"
+                if status in ("A", "M") and askable(name):  # (a deletion is read by path:
+                    # a file turned into a folder is "deleted" for diff-tree -r, not for
+                    # commit:path; a name git cannot be asked is answered as missing there)
+                    wanted.setdefault(new, []).append(name)
             at += len(parents) or 1
         blobs = list(wanted)
         for blob, data in zip(blobs, self.git.read_objects(blobs)):
