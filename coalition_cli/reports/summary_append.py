@@ -60,7 +60,7 @@ def append(agenda: Any, commit: str, old: str, parts: list[Any], known: dict[str
         state.made_at = f"summary {commit}"
         clusters = _clusters(state, short["clusters"], lists, chunks)
         campaign_memo.save(agenda, known["round"], state)
-    except KeyError:
+    except (KeyError, ValueError):  # a segment or the clusters' chunk missing or damaged
         return None
 
     members, voices, fresh = view.members, known["voices"], RoundState()
