@@ -283,7 +283,9 @@ def _added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple] | 
     """[(path, blob, sig blob)] of the member records ``new`` adds to ``old``'s tree; None if
     it changes anything else."""
     base = agenda.rel + "/" if agenda.rel != "." else ""
-    spec = [agenda.rel] if agenda.rel != "." else []
+    from .store import literal
+
+    spec = [literal(agenda.rel)] if agenda.rel != "." else []
     code, raw = _diff(agenda, old, new, spec)
     if code != 0:
         return None

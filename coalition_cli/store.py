@@ -105,6 +105,13 @@ class Listing:
         self.proc, self.errors = proc, errors
 
 
+def literal(path: str) -> str:
+    """``path`` as a pathspec git takes by its name, never as a pattern (an agenda folder
+    named ``agenda*`` would also match a member's ``agendaz``): for ``log``, ``rev-list``,
+    ``diff-tree`` (``ls-tree`` never reads patterns)."""
+    return f":(literal){path}"
+
+
 def askable(name: str) -> bool:
     """Whether ``name`` can be one request line of ``git cat-file --batch`` as it is."""
     return "\n" not in name and not name.endswith("\r")

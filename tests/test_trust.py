@@ -650,3 +650,41 @@ def test_names_git_cannot_be_asked_are_missing_and_the_prefetch_agrees(
     assert (fast.state, fast.rejected, fast.events) == (by_path.state, by_path.rejected,
                                                          by_path.events)
     assert ag.git.read_objects([f"{head}:{real}"]) == [(c.root / real).read_bytes()]  # in step
+
+
+def test_every_path_the_tool_gives_git_is_taken_by_its_name(coalition: Coalition) -> None:
+    """``store.literal``: an agenda folder named ``agenda*`` is a glob to ``git log`` and
+    ``rev-list`` too. A member's commit to ``agendaz/rounds/r1/round.yaml`` is not a version
+    of the round's file (its dates, ``reports.facts``), does not touch the round for the
+    summary's step, and is not a change to the principles."""
+    from datetime import datetime, timezone
+
+    from coalition_cli.reports import facts, summary_step
+    from coalition_cli.store import Git
+
+    c = coalition
+    actions.round_open(c.agenda, c.who("sec"), "r1", title="First",
+                       closes=datetime(2099, 1, 1, tzinfo=timezone.utc))
+    git(c.root, "filter-branch", "-f", "--tree-filter", "mv agenda 'agenda*'", "HEAD")
+    ag = Agenda(Git(c.root), "agenda*")
+    before = ag.head()
+    verified = verify(ag)
+    rnd = ag.snapshot().round("r1")
+    dates = facts._closes_history(ag, before, rnd, verified)
+    assert dates
+    for rel in ("agendaz/rounds/r1/round.yaml", "agendaz/principles/P01.md"):
+        decoy = c.root / rel
+        decoy.parent.mkdir(parents=True, exist_ok=True)
+        decoy.write_text("a decoy beside the agenda\n")
+    after = commit_all(c.root, "files in a folder the agenda's name matches as a glob")
+    assert facts._closes_history(ag, after, rnd, verified) == dates
+    assert summary_step._chain_untouched(ag, before, after, "r1")
+    code, out = ag.git.run_status("log", "--format=%H", f"{before}..{after}", "--",
+                                  literal_path(ag.p("principles")))
+    assert code == 0 and out.strip() == ""
+
+
+def literal_path(path: str) -> str:
+    from coalition_cli.store import literal
+
+    return literal(path)

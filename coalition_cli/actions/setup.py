@@ -22,7 +22,7 @@ from ..model import (
     member_from_fields,
     stamp,
 )
-from ..store import Git
+from ..store import Git, literal
 from . import _write
 from ._write import (
     GITATTRIBUTES,
@@ -285,7 +285,7 @@ def _legacy_seal(agenda: Agenda, snap: Snapshot, member_id: str, key: str) -> tu
 
     path = agenda.p(f"members/{member_id}.yaml")
     log = agenda.git.run("log", "--format=%H", "--reverse", "--first-parent", snap.commit,
-                         "--", path).decode().split()
+                         "--", literal(path)).decode().split()
     revoking = None
     for commit, data in zip(log, agenda.git.read_objects([f"{c}:{path}" for c in log])):
         try:

@@ -249,7 +249,9 @@ def log(
         if t is None:
             raise no_such(principle.id, other)
         path = t.path if t else translation_path(principle.path, other)
-    raw = ag.git.run("log", "--format=%H%x00%an%x00%aI%x00%s", "--", path).decode()
+    from ..store import literal
+
+    raw = ag.git.run("log", "--format=%H%x00%an%x00%aI%x00%s", "--", literal(path)).decode()
     rows = []
     for line in raw.splitlines():
         sha, author, date, subject = line.split("\0", 3)

@@ -7,6 +7,7 @@ from typing import Any
 from ..agenda import Agenda
 from ..errors import InputError
 from ..model import Round, now, parse_stamp, stamp
+from ..store import literal
 from ..verify import Verified
 from ._attribution import member_label, visible_text
 from .summary import round_state
@@ -34,7 +35,7 @@ def _side(agenda: Agenda, rev: str | None, since: str | None = None) -> tuple[di
     principles, signer = signed_principles(agenda, commit, view)  # signed text only
     span = f"{since}..{commit}" if since else commit
     code, last = agenda.git.run_status("log", "-1", "--format=%H", span, "--",
-                                       agenda.p("principles"))
+                                       literal(agenda.p("principles")))
     info = agenda.git.commit_info(last.strip() if code == 0 and last.strip() else commit)
     when = parse_stamp(stamp(_iso(info["date"])), "date")
     # a revision is credited to the facilitator who signed it, not to a commit's author

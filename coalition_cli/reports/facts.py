@@ -15,6 +15,7 @@ from typing import Any
 
 from ..agenda import Agenda
 from ..model import Round
+from ..store import literal
 from ..verify import Verified
 
 
@@ -29,7 +30,8 @@ def _closes_history(agenda: Agenda, commit: str, rnd: Round,
 
     state = verified.trust.ledger.state if verified is not None and verified.trust else None
     path = agenda.p(f"rounds/{rnd.id}/round.yaml")
-    code, out = agenda.git.run_status("log", "--reverse", "--format=%H %cI", commit, "--", path)
+    code, out = agenda.git.run_status("log", "--reverse", "--format=%H %cI", commit, "--",
+                                      literal(path))
     if code != 0:
         return []
     seen: list[tuple[str, str]] = []

@@ -38,6 +38,7 @@ from typing import Any
 
 from ..consensus import RoundState, in_order, stance_counts, tally, voting_members
 from ..governance.report import governance_fields
+from ..store import literal
 from ._attribution import member_label, visible_text
 
 STEPPED: list[str] = []  # heads summarised by a step in this process (for tests)
@@ -191,8 +192,8 @@ def _chain_untouched(agenda: Any, old: str, new: str, round_id: str) -> bool:
     if walked != len(parents):
         return False
     path = agenda.p(f"rounds/{round_id}/round.yaml")
-    code, out = agenda.git.run_status("rev-list", "-n", "1", f"{old}..{new}", "--", path,
-                                      path + ".sig")
+    code, out = agenda.git.run_status("rev-list", "-n", "1", f"{old}..{new}", "--",
+                                      literal(path), literal(path + ".sig"))
     return code == 0 and not out.strip()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError
+from ..store import literal
 
 
 def incomplete_history(git: Any) -> str:
@@ -69,7 +70,7 @@ def changes(git: Any, pairs: list[tuple[str, str]], folder: str
         return []
     feed = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in pairs).encode()
     # the folder by its name, not as a pattern: "agenda*" would also list "agendaz/..."
-    spec = [f":(literal){folder}"] if folder != "." else []
+    spec = [literal(folder)] if folder != "." else []
     raw = git.run("diff-tree", "--stdin", "--always", "-r", "--root", "--raw", "--no-renames",
                   "--no-abbrev", "-z", "--", *spec, input=feed)
     cut = len(folder) + 1 if folder != "." else 0
