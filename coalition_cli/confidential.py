@@ -142,9 +142,10 @@ class Access:
 
 def access_from_fields(fields: dict[str, Any], path: str) -> Access:
     from .ids import SLUG_ID
-    from .model import _Fields, parse_stamp
+    from .field_rules import Fields
+    from .model import parse_stamp
 
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("access")
     grant = Access(round=f.req("round", pattern=SLUG_ID), comment=f.req("comment", pattern=SLUG_ID),
                    encrypted=f.req("encrypted", limit=200_000), recipients=f.strs("recipients"),

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .errors import InputError, MalformedData
+from .field_rules import Fields, Repeated
 from .ids import PRINCIPLE_ID, SLUG_ID
 from .plainclass import dataclass, field
 
@@ -75,96 +76,6 @@ def parse_user_date(value: str, what: str = "--closes") -> datetime:
     raise InputError(f"{what} '{value}' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)")
 
 
-# --- field helpers -------------------------------------------------------------------
-
-
-# Control characters other than newline and tab, and lone surrogates: a terminal would run
-# them (ESC) or they cannot be printed at all.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-class _Repeated:
-    """The rule (``_Fields.str``'s keywords) of a field whose values repeat across records,
-    and the values that have passed it — at most ``KEEP``: at 100,000 records, eight such
-    fields checked once per value instead of once per record."""
-
-    KEEP = 4096
-
-    def __init__(self, **rule: Any) -> None:
-        self.rule = rule
-        self.passed: set[str] = set()
-
-
-class _Fields:
-    """Typed access to a record's fields, with errors that name the file."""
-
-    def __init__(self, fields: dict[str, Any], path: str) -> None:
-        self.f = fields
-        self.path = path
-
-    def fail(self, detail: str) -> MalformedData:
-        return MalformedData(self.path, detail)
-
-    def str(self, key: str, *, optional: bool = False, pattern: re.Pattern[str] | None = None,
-            choices: tuple[str, ...] | None = None, limit: int = 20_000) -> str | None:
-        value = self.f.get(key)
-        if value is None:
-            if optional:
-                return None
-            raise self.fail(f"missing field '{key}'")
-        if not isinstance(value, str):
-            raise self.fail(f"field '{key}' must be text")
-        bad = _UNPRINTABLE.search(value)
-        if bad:  # never written by the tool (its input refuses them): a hand-made record
-            raise self.fail(f"field '{key}' contains the control character U+{ord(bad.group()):04X}")
-        if len(value) > limit:
-            raise self.fail(f"field '{key}' is longer than {limit} characters")
-        if pattern is not None and not pattern.fullmatch(value):
-            raise self.fail(f"field '{key}' has an invalid value {value[:40]!r}")
-        if choices is not None and value not in choices:
-            raise self.fail(f"field '{key}' must be one of {', '.join(choices)}, not {value[:40]!r}")
-        return value
-
-    def req(self, key: str, **kw: Any) -> str:
-        value = self.str(key, **kw)
-        assert value is not None
-        return value
-
-    def repeated(self, key: str, field: _Repeated, *, optional: bool = False) -> str | None:
-        """``str`` by ``field``'s rule, for a value that repeats from record to record (a
-        type, a round, a member, a stance): one that passed the rule before passes again
-        without being checked."""
-        value = self.f.get(key)
-        if value.__class__ is str and value in field.passed:
-            return value
-        value = self.str(key, optional=optional, **field.rule)
-        if value is not None:
-            if len(field.passed) >= _Repeated.KEEP:
-                field.passed.clear()
-            field.passed.add(value)
-        return value
-
-    def strs(self, key: str, *, pattern: re.Pattern[str] | None = None) -> tuple[str, ...]:
-        value = self.f.get(key, [])
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"field '{key}' must be a list of text")
-        if any(_UNPRINTABLE.search(v) for v in value):
-            raise self.fail(f"field '{key}' contains a control character")
-        if pattern is not None:
-            for item in value:
-                if not pattern.fullmatch(item):
-                    raise self.fail(f"field '{key}' has an invalid value {item[:40]!r}")
-        return tuple(value)
-
-    def version(self, kind: str) -> None:
-        if self.f.get("v") != 1:
-            raise self.fail("unsupported record version (expected v: 1)")
-        if self.f.get("type") != kind:
-            raise self.fail(f"expected a record of type '{kind}', found {self.f.get('type')!r}")
-
-
 # --- members -------------------------------------------------------------------------
 
 
@@ -214,7 +125,7 @@ class Member:
 
 
 def member_from_fields(fields: dict[str, Any], path: str) -> Member:
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("member")
     raw_keys = fields.get("keys") or []
     if not isinstance(raw_keys, list):
@@ -223,7 +134,7 @@ def member_from_fields(fields: dict[str, Any], path: str) -> Member:
     for item in raw_keys:
         if not isinstance(item, dict) or not isinstance(item.get("key"), str):
             raise f.fail("each entry of 'keys' needs a 'key'")
-        sub = _Fields(item, path)
+        sub = Fields(item, path)
         sealed = None
         if "sealed" in item:
             sealed = sub.strs("sealed", pattern=_SEAL)
@@ -260,7 +171,7 @@ class Principle:
 
 
 def principle_from_fields(fields: dict[str, Any], body: str, path: str) -> Principle:
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     pid = fields.get("id")
     if not isinstance(pid, str) or not PRINCIPLE_ID.fullmatch(pid):
         raise f.fail("front matter 'id' must be a principle id like P03")
@@ -308,7 +219,7 @@ _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def round_from_fields(fields: dict[str, Any], path: str) -> Round:
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("round")
     result = Round(
         id=f.req("id", pattern=SLUG_ID), title=f.req("title", limit=200),
@@ -413,7 +324,7 @@ def record_values(fields: dict[str, Any], path: str,
                   stances: tuple[str, ...] | None = DEFAULT_STANCES) -> dict[str, Any]:
     """The checked values of a record's fields, by name (``Record``'s keywords): what
     ``record_from_fields`` makes its record of, and what ``verify`` keeps of 100,000."""
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     if fields.get("v") != 1:
         raise f.fail("unsupported record version (expected v: 1)")
     kind = f.repeated("type", _TYPE)
@@ -444,13 +355,13 @@ def record_values(fields: dict[str, Any], path: str,
     return values
 
 
-def _comment_values(fields: dict[str, Any], f: _Fields, path: str,
+def _comment_values(fields: dict[str, Any], f: Fields, path: str,
                     stances: tuple[str, ...] | None) -> dict[str, Any]:
     anchor = fields.get("anchor")
     if anchor is not None:
         if not isinstance(anchor, dict):
             raise f.fail("field 'anchor' must be a mapping")
-        a = _Fields(anchor, path)
+        a = Fields(anchor, path)
         a.req("quote", limit=2_000)
         for key in ("prefix", "suffix"):
             a.str(key, optional=True, limit=200)
@@ -461,7 +372,7 @@ def _comment_values(fields: dict[str, Any], f: _Fields, path: str,
     if stance is None:
         if len(_STANCES) >= 64:
             _STANCES.clear()
-        stance = _STANCES[stances] = _Repeated(choices=stances, limit=63)
+        stance = _STANCES[stances] = Repeated(choices=stances, limit=63)
     return dict(
         stance=f.repeated("stance", stance), kind=f.repeated("kind", _KIND),
         attribution=f.repeated("attribution", _ATTRIBUTION), themes=f.strs("themes"),
@@ -475,16 +386,16 @@ def _comment_values(fields: dict[str, Any], f: _Fields, path: str,
     )
 
 
-# the fields of a record whose values repeat (``_Fields.repeated``)
-_TYPE = _Repeated(choices=RECORD_TYPES)
-_SLUG = _Repeated(pattern=SLUG_ID)  # a round's or a member's id
-_PRINCIPLE = _Repeated(pattern=PRINCIPLE_ID)
-_AUTHOR = _Repeated(limit=200)
-_KIND = _Repeated(choices=KINDS)
-_ATTRIBUTION = _Repeated(choices=ATTRIBUTIONS)
-_ANSWER = _Repeated(choices=ANSWERS)
-_LANGUAGE = _Repeated(pattern=_LANG)
-_STANCES: dict[tuple[str, ...] | None, _Repeated] = {}  # by the stances a config allows
+# the fields of a record whose values repeat (``Fields.repeated``)
+_TYPE = Repeated(choices=RECORD_TYPES)
+_SLUG = Repeated(pattern=SLUG_ID)  # a round's or a member's id
+_PRINCIPLE = Repeated(pattern=PRINCIPLE_ID)
+_AUTHOR = Repeated(limit=200)
+_KIND = Repeated(choices=KINDS)
+_ATTRIBUTION = Repeated(choices=ATTRIBUTIONS)
+_ANSWER = Repeated(choices=ANSWERS)
+_LANGUAGE = Repeated(pattern=_LANG)
+_STANCES: dict[tuple[str, ...] | None, Repeated] = {}  # by the stances a config allows
 
 
 PROVENANCE_SOURCES = ("word-review",)
@@ -498,10 +409,10 @@ def _provenance(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
     value = fields.get("provenance")
     if value is None:
         return None
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     if not isinstance(value, dict) or set(value) != _PROVENANCE_KEYS:
         raise f.fail("field 'provenance' must be a mapping of source, sha256 and item")
-    p = _Fields(value, path)
+    p = Fields(value, path)
     p.req("source", choices=PROVENANCE_SOURCES)
     p.req("sha256", pattern=_SHA256)
     p.req("item", limit=100)
@@ -516,7 +427,7 @@ def _labels(fields: dict[str, Any], path: str) -> dict[str, Any] | None:
     return labels(fields, path)
 
 
-def _sharing(fields: dict[str, Any], f: _Fields) -> dict[str, Any]:
+def _sharing(fields: dict[str, Any], f: Fields) -> dict[str, Any]:
     if "shared_with" not in fields:
         return {}
     from .governance.fields import sharing
@@ -542,7 +453,7 @@ class Response:
 
 
 def response_from_fields(fields: dict[str, Any], path: str) -> Response:
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("response")
     return Response(
         comment=f.req("comment", pattern=SLUG_ID), round=f.req("round", pattern=SLUG_ID),
@@ -561,7 +472,7 @@ class Closing:
 
 
 def closing_from_fields(fields: dict[str, Any], path: str) -> Closing:
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("closing")
     raw = fields.get("records")
     if not isinstance(raw, list) or not all(
@@ -596,7 +507,7 @@ class Redaction:
 
 
 def redaction_from_fields(fields: dict[str, Any], path: str) -> Redaction:
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("redaction")
     result = Redaction(round=f.req("round", pattern=SLUG_ID), record=f.req("record", pattern=SLUG_ID),
                        path=f.req("path", limit=400), digest=f.req("sha256", pattern=_SHA256),
@@ -625,7 +536,7 @@ class Reopening:
 
 
 def reopening_from_fields(fields: dict[str, Any], path: str) -> Reopening:
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("reopening")
     result = Reopening(round=f.req("round", pattern=SLUG_ID), closing=f.req("closing", pattern=_SHA256),
                        closes_at=f.req("closes_at"), reason=f.req("reason", limit=2000),
@@ -663,7 +574,7 @@ class Config:
 def config_from_fields(fields: Any, path: str) -> Config:
     if not isinstance(fields, dict):
         raise MalformedData(path, "expected a mapping", line=1)
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     consensus = fields.get("consensus") or {}
     if not isinstance(consensus, dict):
         raise f.fail("'consensus' must be a mapping of quorum, threshold and max_blocks")
@@ -677,7 +588,7 @@ def config_from_fields(fields: Any, path: str) -> Config:
     trust = fields.get("trust") or {}
     if not isinstance(trust, dict):
         raise f.fail("'trust' must be a mapping")
-    founders = _Fields(trust, path).strs("founders")
+    founders = Fields(trust, path).strs("founders")
     stances = f.strs("stances") or DEFAULT_STANCES
     for required in ("support", "block"):
         if required not in stances:

@@ -79,7 +79,7 @@ def parse(consensus: dict[str, Any], path: str, sectors: tuple[str, ...]
     """``silence`` and ``community`` of a ``consensus:`` mapping, or MalformedData."""
     from ..errors import MalformedData
     from ..ids import PRINCIPLE_ID, SLUG_ID
-    from ..model import _Fields
+    from ..field_rules import Fields
 
     def fail(detail: str) -> MalformedData:
         return MalformedData(path, detail)
@@ -98,7 +98,7 @@ def parse(consensus: dict[str, Any], path: str, sectors: tuple[str, ...]
         unknown = sorted(set(item) - set(RULE_KEYS))
         if unknown:
             raise fail(f"{where} has unknown key '{unknown[0][:40]}' (keys: {', '.join(RULE_KEYS)})")
-        f = _Fields(item, path)
+        f = Fields(item, path)
         theme = f.str("theme", optional=True, pattern=SLUG_ID, limit=63)
         principles = f.strs("principles", pattern=PRINCIPLE_ID)
         if theme is None and not principles:

@@ -49,7 +49,7 @@ class Distinction:
 
 def parse(raw: Any, path: str) -> tuple[Distinction, ...]:
     from ..ids import SLUG_ID
-    from ..model import _Fields
+    from ..field_rules import Fields
 
     if raw is None:
         return ()
@@ -60,7 +60,7 @@ def parse(raw: Any, path: str) -> tuple[Distinction, ...]:
         if not isinstance(item, dict) or set(item) - {"id", "title", "members", "sectors"}:
             raise MalformedData(path, f"distinction {n} must be a mapping of id, title, members, "
                                       "sectors")
-        f = _Fields(item, path)
+        f = Fields(item, path)
         out.append(Distinction(id=f.req("id", pattern=SLUG_ID), title=f.req("title", limit=200),
                                members=f.strs("members", pattern=SLUG_ID),
                                sectors=f.strs("sectors", pattern=SLUG_ID)))

@@ -38,11 +38,11 @@ _FIELDS = ("project", "title", "url", "notices", "labels")
 
 
 def _text(value: Any, what: str, limit: int = 200) -> str:
-    from ..model import _UNPRINTABLE
+    from ..field_rules import UNPRINTABLE
 
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{what} must be text")
-    if _UNPRINTABLE.search(value) or len(value) > limit:
+    if UNPRINTABLE.search(value) or len(value) > limit:
         raise InputError(f"{what} has control characters or is longer than {limit} characters")
     return value.strip()
 
@@ -169,9 +169,10 @@ SCOPE = re.compile(r"agenda|round|P\d{1,4}")
 
 def notice_from_fields(fields: dict[str, Any], path: str) -> NoticeRecord:
     from ..ids import SLUG_ID
-    from ..model import _Fields, parse_stamp
+    from ..field_rules import Fields
+    from ..model import parse_stamp
 
-    f = _Fields(fields, path)
+    f = Fields(fields, path)
     f.version("notice")
     value = parse(fields.get("local_contexts"), path)
     if not value or value["labels"] or not value["notices"]:
