@@ -522,6 +522,35 @@ def test_a_shallow_clone_is_never_ok(coalition: Coalition, tmp_path: Path) -> No
     run("verify", "--trust", founder)
 
 
+def _prefetch_matches_reads_by_path(c: Coalition, ag: Agenda,
+                                    monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes | None]:
+    """Walk ``ag``'s ledger with the prefetch and without it: every name the prefetch filled
+    holds what ``git cat-file blob`` gives for it, and the two ledgers are one. The names."""
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    filled: dict[str, bytes | None] = {}
+    prefetch = L._Walk.prefetch
+
+    def watched(self, commits, changes) -> None:  # noqa: ANN001
+        before = set(self._bytes)
+        prefetch(self, commits, changes)
+        filled.update((k, v) for k, v in self._bytes.items() if k not in before)
+
+    head = ag.head()
+    monkeypatch.setattr(L._Walk, "prefetch", watched)
+    fast = L.walk(ag, head, roots(ag.git), use_cache=False)
+    for name, got in filled.items():
+        proc = subprocess.run(["git", "cat-file", "blob", name], cwd=c.root, capture_output=True)
+        assert proc.returncode == 0 and got == proc.stdout, name
+    monkeypatch.setattr(L._Walk, "prefetch", lambda self, commits, changes: None)
+    by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
+    monkeypatch.undo()
+    assert fast.state == by_path.state and fast.rejected == by_path.rejected
+    assert fast.events == by_path.events and fast.state.files
+    return filled
+
+
 def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
         coalition: Coalition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``_Walk.prefetch`` reads the governed files each commit adds or changes by blob id, in
@@ -529,8 +558,6 @@ def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
     hostile edit, its revert, a deletion, a member file turned into a folder, a signature
     changed alone and a merge, every name holds what ``git cat-file commit:path`` gives,
     and the ledger is the one walked reading every file by path."""
-    from coalition_cli.trust import ledger as L
-    from coalition_cli.trust.roots import roots
 
     c = coalition
     fund = c.agenda.snapshot().member("fund")
@@ -550,25 +577,8 @@ def test_the_ledger_reads_by_blob_id_what_it_would_read_by_path(
     (member / "x").write_text("a folder where a member file was")
     commit_all(c.root, "a member file turned into a folder")
     git(c.root, "merge", "-q", "--no-edit", "side")
-    filled: dict[str, bytes | None] = {}
-    prefetch = L._Walk.prefetch
-
-    def watched(self, commits, changes) -> None:  # noqa: ANN001
-        before = set(self._bytes)
-        prefetch(self, commits, changes)
-        filled.update((k, v) for k, v in self._bytes.items() if k not in before)
-
-    monkeypatch.setattr(L._Walk, "prefetch", watched)
-    ag, head = c.agenda, c.agenda.head()
-    fast = L.walk(ag, head, roots(ag.git), use_cache=False)
+    filled = _prefetch_matches_reads_by_path(c, c.agenda, monkeypatch)
     assert len(filled) > 10
-    for name, got in filled.items():
-        proc = subprocess.run(["git", "cat-file", "blob", name], cwd=c.root, capture_output=True)
-        assert proc.returncode == 0 and got == proc.stdout, name
-    monkeypatch.setattr(L._Walk, "prefetch", lambda self, commits, changes: None)
-    by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
-    assert fast.state == by_path.state and fast.rejected == by_path.rejected
-    assert fast.events == by_path.events and fast.state.files
 
 
 def test_the_ledger_of_an_agenda_folder_named_like_a_glob_reads_only_that_folder(
@@ -578,8 +588,6 @@ def test_the_ledger_of_an_agenda_folder_named_like_a_glob_reads_only_that_folder
     the agenda's ``commit:path`` names — bytes that are not what ``git cat-file`` gives for
     them. The listing takes the folder's name literally."""
     from coalition_cli.store import Git
-    from coalition_cli.trust import ledger as L
-    from coalition_cli.trust.roots import roots
 
     c = coalition
     git(c.root, "filter-branch", "-f", "--tree-filter", "mv agenda 'agenda*'", "HEAD")
@@ -587,26 +595,7 @@ def test_the_ledger_of_an_agenda_folder_named_like_a_glob_reads_only_that_folder
     decoy.parent.mkdir(parents=True)
     decoy.write_bytes((c.root / "agenda*/members/fund.yaml").read_bytes() + b"# not fund's\n")
     commit_all(c.root, "a folder whose name the agenda's matches as a glob")
-    ag = Agenda(Git(c.root), "agenda*")
-    head = ag.head()
-    filled: dict[str, bytes | None] = {}
-    prefetch = L._Walk.prefetch
-
-    def watched(self, commits, changes) -> None:  # noqa: ANN001
-        before = set(self._bytes)
-        prefetch(self, commits, changes)
-        filled.update((k, v) for k, v in self._bytes.items() if k not in before)
-
-    monkeypatch.setattr(L._Walk, "prefetch", watched)
-    fast = L.walk(ag, head, roots(ag.git), use_cache=False)
-    assert filled
-    for name, got in filled.items():
-        proc = subprocess.run(["git", "cat-file", "blob", name], cwd=c.root, capture_output=True)
-        assert proc.returncode == 0 and got == proc.stdout, name
-    monkeypatch.setattr(L._Walk, "prefetch", lambda self, commits, changes: None)
-    by_path = L.walk(ag, head, roots(ag.git), use_cache=False)
-    assert fast.state == by_path.state and fast.rejected == by_path.rejected
-    assert fast.events == by_path.events and fast.state.files
+    assert _prefetch_matches_reads_by_path(c, Agenda(Git(c.root), "agenda*"), monkeypatch)
 
 
 def test_a_governed_file_named_with_a_newline_leaves_the_reads_in_step(
