@@ -37,6 +37,8 @@ import re
 import zlib
 from typing import Any
 
+from .store import literal
+
 MAX_NEW = 3000  # beyond this many new records, the full pass (both cores) is as quick
 USED: list[str] = []  # commits verified incrementally in this process (for tests)
 
@@ -283,8 +285,6 @@ def _added_records(agenda: Any, old: str, new: str, view: Any) -> list[tuple] | 
     """[(path, blob, sig blob)] of the member records ``new`` adds to ``old``'s tree; None if
     it changes anything else."""
     base = agenda.rel + "/" if agenda.rel != "." else ""
-    from .store import literal
-
     spec = [literal(agenda.rel)] if agenda.rel != "." else []
     code, raw = _diff(agenda, old, new, spec)
     if code != 0:
