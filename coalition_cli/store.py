@@ -317,6 +317,10 @@ class Git(WorkTree):
         return Listing(proc, errors)
 
     def ls_tree_finish(self, listing: Listing) -> list[tuple[str, str, str]]:
+        return self.parse_ls_tree(self.ls_tree_bytes(listing))
+
+    def ls_tree_bytes(self, listing: Listing) -> bytes:
+        """The listing's output, unparsed (``parse_ls_tree``)."""
         proc = listing.proc
         try:
             with proc.stdout:  # type: ignore[union-attr]
@@ -329,7 +333,7 @@ class Git(WorkTree):
         if proc.returncode != 0:
             lines = err.decode("utf-8", "replace").strip().splitlines()
             raise GitError(f"git ls-tree failed: {lines[-1] if lines else f'exit {proc.returncode}'}")
-        return self.parse_ls_tree(out)
+        return out
 
     @staticmethod
     def parse_ls_tree(out: bytes, step: int = 1 << 20) -> list[tuple[str, str, str]]:

@@ -111,9 +111,46 @@ def test_each_chunk_is_let_go_once_handed_out(coalition, tmp_path: Path,
     pool.abort()
     assert sorted(verdicts) == sorted(key for key, *_ in items)
     assert pool._chunks == [None] * 10  # noqa: SLF001
-    chunks: list = [b"a", b"b", b"c", b"d"]
-    assert checkers._drop(chunks, 0, 1) == 2 and chunks == [None, None, b"c", b"d"]  # noqa: SLF001
-    assert checkers._drop(chunks, 2, 3) == 4 and chunks == [None] * 4  # noqa: SLF001
+
+
+@pytest.mark.skipif(not hasattr(__import__("mmap"), "MADV_REMOVE"), reason="Linux's madvise")
+def test_a_chunk_taken_gives_back_the_pages_only_it_uses() -> None:
+    """A worker copies its chunk out of the shared memory and frees the pages wholly inside
+    it; the pages it shares with the chunks on either side stay for their workers."""
+    import mmap
+
+    page = mmap.PAGESIZE
+    shared = mmap.mmap(-1, 4 * page)
+    shared[:] = b"x" * (4 * page)
+    assert checkers._take(shared, 100, 3 * page) == b"x" * (3 * page)  # noqa: SLF001
+    assert shared[page:3 * page] == bytes(2 * page)  # freed: read back as zeros
+    assert shared[:page] == b"x" * page and shared[3 * page:] == b"x" * page
+    assert checkers._take(shared, 3 * page + 1, 10) == b"x" * 10  # noqa: SLF001 - in one page
+    assert shared[3 * page:] == b"x" * page
+
+
+def test_workers_forked_first_check_the_chunks_handed_to_them_after(
+        coalition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """``Checkers.forked`` forks before the chunks exist (a cold verify: before the listing
+    is taken apart), runs ``forget`` in each worker, and ``start`` hands the chunks over
+    through the shared memory — with too little room for them, to new workers."""
+    monkeypatch.setenv("CHECKERS_LOG", str(tmp_path / "then.log"))
+    items = _blobs(coalition.root, 160)
+    chunks = [items[i : i + 16] for i in range(0, 160, 16)]  # 7.5 KB, packed
+    for room in (1 << 20, 1):  # room for all; then one page: too little
+        forgot = tmp_path / f"forgot-{room}"
+        pool = checkers.Checkers.forked(
+            coalition.root, _first, _then_logged, room,
+            lambda forgot=forgot: forgot.open("a").write(f"{os.getpid()}\n"))
+        first = {proc.pid for proc in pool._procs}  # noqa: SLF001
+        pool.start(chunks)
+        verdicts = pool.finish(frozenset({"p1"}))
+        pool.abort()
+        assert sorted(verdicts) == sorted(key for key, *_ in items)
+        assert verdicts["k1"] == ((len(b"record 1\n"), False), True)
+        assert ({proc.pid for proc in pool._procs} == first) == (room > 1)  # noqa: SLF001
+        if room > 1:  # (the first workers of too little room may end before they forget)
+            assert set(forgot.read_text().split()) == {str(pid) for pid in first}
 
 
 def test_an_abandoned_walk_parses_nothing_and_leaves_no_process(

@@ -138,3 +138,50 @@ def test_terminal_summary_cuts_long_lists_but_files_keep_them() -> None:
     assert "and 70 more" in text
     md = render_summary(data, "md")
     assert "proposal 99" in md
+
+
+def test_rows_given_away_as_made_are_the_rows_and_quotes_of_the_whole_build(
+        round_with_stances: Coalition) -> None:
+    """``build_summary(rows_to=...)``: each principle's rows and quotes go to the sink as they
+    are made, and the summary holds neither; put back in the rows' order (by principle),
+    they are the whole build's, and so is everything else."""
+    ag = round_with_stances.agenda
+    verified = verify(ag)
+    whole = build_summary(ag, verified, "r1")
+    given: list[tuple] = []
+    lean = build_summary(ag, verified, "r1",
+                         rows_to=lambda key, rows, quotes: given.append((key, rows, quotes)))
+    assert lean["comments"] is None
+    assert [key for key, _r, _q in given] == ["P01", "P02", "P03", "P04"]  # the round's order
+    assert [row for _k, rows, _q in sorted(given, key=lambda g: g[0]) for row in rows] \
+        == whole["comments"]
+    quotes = {key: q for key, _r, q in given}
+    for lean_p, whole_p in zip(lean["principles"], whole["principles"], strict=True):
+        assert lean_p["quotes"] is None and quotes[whole_p["id"]] == whole_p["quotes"]
+        assert {**lean_p, "quotes": None} == {**whole_p, "quotes": None}
+    strip = lambda d: {**d, "comments": None, "principles": None, "generated_at": None}  # noqa: E731
+    assert strip(lean) == strip(whole)
+
+
+def test_the_terminal_summary_built_cold_reads_back_whole(round_with_stances: Coalition,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminal report's cold build stores its rows as it makes them; the whole summary
+    read back from what it stored is the full build, byte for byte in its JSON."""
+    import coalition_cli.reports.summary as summary_module
+    from coalition_cli.reports import summary_at_head
+
+    ag = round_with_stances.agenda
+    made: list[str] = []
+    real = summary_module.build_summary
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        made.append("streamed" if kwargs.get("rows_to") else "whole")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(summary_module, "build_summary", spy)
+    brief = summary_at_head(ag, "r1", rows=False)
+    back = summary_at_head(ag, "r1")
+    assert made == ["streamed"]  # built once, by the terminal report; then read back
+    assert brief["comments"] is None
+    truth = build_summary(ag, verify(ag, use_cache=False), "r1")
+    assert json.dumps({**back, "generated_at": None}) == json.dumps({**truth, "generated_at": None})

@@ -150,13 +150,19 @@ def unresolved_entry(principle: str | None, cid: str, who: str | None, attributi
 
 @_gc_paused
 def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = None, *,
-                  principle_text: bool = True, step: dict[str, Any] | None = None
+                  principle_text: bool = True, step: dict[str, Any] | None = None,
+                  rows_to: Callable[[str, list[Any], list[Any] | None], None] | None = None
                   ) -> dict[str, Any]:
     """The consultation summary of a round (default: the open or latest one): the JSON keys of
     SPEC.md, and per comment its answer (disposition, rationale, commit, acknowledgement,
     endorsers), the unresolved objections, the round's real dates, the consensus rule and —
     unless ``principle_text`` is False — each principle's text at the round's draft.
-    ``step``: filled with what the next summary steps from (``summary_step.facts``)."""
+    ``step``: filled with what the next summary steps from (``summary_step.facts``).
+    ``rows_to(principle, rows, quotes)``: each principle's comment rows and quotes (None for
+    a principle outside the round) go to it as soon as they are made, one principle at a time
+    and in no particular order, and the summary holds neither: ``comments`` is None, and so
+    is the ``quotes`` of every principle that has rows. A cold summary of 1,000,000 comments
+    then never holds them all (800 MB) beside the verified records."""
     config = verified.require_config()
     rnd = pick_round(verified, round_id)
     state = round_state(verified, rnd.id)
@@ -176,42 +182,39 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
-    shown = {rec.id: (*visible_text(rec), member_label(rec, members))  # once per comment
-             for rec in state.effective.values()}
-    # a comment's answer is spread into its quote; only the unresolved objections' are kept
-    # for their entries below (one dict per comment of 100,000 was 30 MB of the peak)
-    kept: dict[str, dict[str, Any]] = {}
+    rows_of: dict[str, list[Any]] = {}
+    unresolved_of: dict[str, list[Any]] = {}
     principles = []
     counted = stance_counts(state, voting)
     for pid in rnd.principles:
-        items = in_order(per_principle.get(pid, []))  # by (submitted_at, id)
+        items = per_principle.get(pid, [])
         t = tally(state, pid, voting, config,
                   themes=draft[pid].themes if pid in draft else (), counted=counted)
         amendments, blocks, quotes = [], [], []
-        for rec in items:
-            answer = _answer(rec, responses, state, members)
-            add_entries(amendments, blocks, quotes, rec, shown[rec.id], answer, members)
-            if _unresolved(rec, state):
-                kept[rec.id] = answer
+        made = _principle_rows(pid, items, responses, state, members,
+                               (amendments, blocks, quotes))
         principles.append({
             "id": pid, "title": titles.get(pid, pid), "comments": len(items),
             "stances": t.stances, "support_share": None if t.support_share is None
             else round(t.support_share, 4), "status": t.status, "voices": t.voices,
             "endorsements": sum(len(state.endorsements.get(rec.id, [])) for rec in items),
             "text": draft[pid].body if pid in draft and principle_text else None,
-            "amendments": amendments, "blocks": blocks, "quotes": quotes,
+            "amendments": amendments, "blocks": blocks,
+            "quotes": None if rows_to is not None and made[0] else quotes,
             **governance_fields(t, members),
         })
-
-    rows = [comment_row(rec, shown[rec.id], responses.get(rec.id), state, members)
-            for rec in _by_principle(state.effective.values())]
+        _made_rows(pid, made, quotes, rows_to, rows_of, unresolved_of)
+    for key, items in per_principle.items():
+        if key not in rows_of and items:  # comments on a principle outside the round
+            made = _principle_rows(key, items, responses, state, members, None)
+            _made_rows(key, made, None, rows_to, rows_of, unresolved_of)
+    # the rows' order: by principle, then as submitted (``_by_principle``)
+    rows = None if rows_to is not None else [row for key in sorted(rows_of) for row in rows_of[key]]
+    rows_of.clear()
     awaiting = sorted(c for c in state.effective if c not in responses)
     excluded = excluded_records(agenda.p(f"rounds/{rnd.id}") + "/", verified.problems, rnd.id,
                                 agenda.p("members") + "/")
-    unresolved = [unresolved_entry(rec.principle, rec.id, shown[rec.id][3], rec.attribution,
-                                   rec.stance, shown[rec.id][0], rec.lang,
-                                   kept.get(rec.id) or _answer(rec, responses, state, members))
-                  for rec in _by_principle(state.effective.values()) if _unresolved(rec, state)]
+    unresolved = [entry for key in sorted(unresolved_of) for entry in unresolved_of[key]]
     data = {
         "coalition": config.name,
         "round": {"id": rnd.id, "title": rnd.title, "status": rnd.status,
@@ -240,6 +243,48 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
 
         step.update(facts(verified, rnd.id, state, texts, no_consent, responses))
     return add_translations(data, agenda, rnd.draft, draft, tuple(config.languages))
+
+
+def _principle_rows(pid: str, items: list[Record], responses: dict[str, Any], state: RoundState,
+                    members: dict[str, Any], lists: tuple[list[Any], list[Any], list[Any]] | None
+                    ) -> tuple[list[Any], list[Any]]:
+    """The comment rows and unresolved objections of one principle's comments ``items``, in
+    the rows' order (as submitted); ``lists``: its amendments, blocks and quotes, filled in
+    their order (``in_order``: as submitted, then by id) — None for a principle outside the
+    round, which has none."""
+    shown = {rec.id: (*visible_text(rec), member_label(rec, members)) for rec in items}
+    kept: dict[str, dict[str, Any]] = {}  # the answers of the unresolved objections
+    if lists is not None:
+        amendments, blocks, quotes = lists
+        for rec in in_order(items):
+            answer = _answer(rec, responses, state, members)
+            add_entries(amendments, blocks, quotes, rec, shown[rec.id], answer, members)
+            if _unresolved(rec, state):
+                kept[rec.id] = answer
+    rows, unresolved = [], []
+    for rec in sorted(items, key=attrgetter("submitted_at")):
+        said = shown[rec.id]
+        rows.append(comment_row(rec, said, responses.get(rec.id), state, members))
+        if _unresolved(rec, state):
+            unresolved.append(unresolved_entry(
+                rec.principle, rec.id, said[3], rec.attribution, rec.stance, said[0], rec.lang,
+                kept.get(rec.id) or _answer(rec, responses, state, members)))
+    return rows, unresolved
+
+
+def _made_rows(key: str, made: tuple[list[Any], list[Any]], quotes: list[Any] | None,
+               rows_to: Callable[[str, list[Any], list[Any] | None], None] | None,
+               rows_of: dict[str, list[Any]], unresolved_of: dict[str, list[Any]]) -> None:
+    """Keep (or give ``rows_to``) a principle's rows ``made``, once: a round naming a
+    principle twice lists it twice, its rows once."""
+    rows, unresolved = made
+    if key in rows_of:
+        return
+    unresolved_of[key] = unresolved
+    if rows_to is not None and rows:
+        rows_to(key, rows, quotes)
+        rows = []  # given away: ``rows_of`` only says the key has had its rows
+    rows_of[key] = rows
 
 
 def _at_head(agenda: Agenda, kind: str, extra: tuple, build: Callable[[Verified], Any],
@@ -319,10 +364,18 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
         data = _from_parts(got, chunks if rows else None)
         return data if data is not None and data.get("generated_from") == commit else None
 
+    # the terminal report shows no rows: a summary it builds puts each principle's rows
+    # and quotes in their chunk as they are made (``build_summary``'s ``rows_to``)
+    index: list[list[Any]] | None = None if rows else []
+
+    def stored_rows(key: str, made: list[Any], quotes: list[Any] | None) -> None:
+        index.append([key, len(made), chunks.put({"rows": made, "quotes": quotes})])  # type: ignore[union-attr]
+
     def build(verified: Verified) -> dict[str, Any]:
         known: dict[str, Any] = {}
+        verified.release_paths()
         data = build_summary(agenda, verified, round_id, principle_text=principle_text,
-                             step=known)
+                             step=known, rows_to=None if rows else stored_rows)
         if verified.ok and verified.trust is not None and verified.commit == commit:
             summary_step.remember(agenda, commit, verified.trust, round_id, principle_text, known)
         return data
@@ -332,7 +385,7 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
                                  chunks, rows=rows)
 
     data = _at_head(agenda, "summary", (round_id or "", principle_text), build, verify,
-                    parts=lambda value: _in_parts(value, chunks), whole=whole, commit=commit,
+                    parts=lambda value: _in_parts(value, chunks, index), whole=whole, commit=commit,
                     step=step, first=None if rows else BRIEF_PARTS,
                     stored=lambda memo: prune(memo, chunks))
     if data.get("generated_at") is None:
@@ -340,11 +393,13 @@ def summary_at_head(agenda: Agenda, round_id: str | None = None,
     return data
 
 
-def _in_parts(data: dict[str, Any], chunks: Any) -> list[Any]:
-    """A summary as memo parts, its rows in ``chunks`` (``summary_parts``)."""
+def _in_parts(data: dict[str, Any], chunks: Any, index: list[list[Any]] | None = None
+              ) -> list[Any]:
+    """A summary as memo parts, its rows in ``chunks`` (``summary_parts``); ``index``: of
+    the rows already there (``build_summary``'s ``rows_to``), or None."""
     from .summary_parts import in_parts
 
-    return in_parts(data, chunks)
+    return in_parts(data, chunks, index)
 
 
 def _from_parts(parts: list[Any] | None, chunks: Any = None) -> dict[str, Any] | None:

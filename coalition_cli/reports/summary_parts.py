@@ -46,22 +46,16 @@ def chunk_store(agenda: Any) -> Any:
     return Chunks(agenda.git.git_dir / "coalition", "chunk.summary")
 
 
-def in_parts(data: dict[str, Any], chunks: Any) -> list[Any]:
+def in_parts(data: dict[str, Any], chunks: Any, index: list[list[Any]] | None = None
+             ) -> list[Any]:
     """``data`` as index, lists, brief and head, its rows, quotes and long lists put in
-    ``chunks`` (the module's docstring)."""
+    ``chunks`` (the module's docstring). ``index``: the chunks its rows and quotes were put
+    in already, one a principle in any order (``data`` then holds neither), or None."""
     principles = [dict(p, quotes=None) for p in data["principles"]]
-    where = {p["id"]: i for i, p in enumerate(principles)}
-    index: list[list[Any]] = []
-    rows = data["comments"]
-    start = 0
-    for end in range(1, len(rows) + 1):  # rows are sorted by principle: one run each
-        if end == len(rows) or rows[end]["principle"] != rows[start]["principle"]:
-            key = rows[start]["principle"]
-            i = where.get(key)
-            name = chunks.put({"rows": rows[start:end],
-                               "quotes": None if i is None else data["principles"][i]["quotes"]})
-            index.append([key, end - start, name])
-            start = end
+    if index is None:
+        index = _rows_stored(data, chunks)
+    else:  # in the rows' order: by principle (each principle's rows are one chunk)
+        index = sorted(index, key=lambda entry: entry[0])
     chunked = {key for key, _n, _name in index}
     for i, p in enumerate(data["principles"]):
         if p["id"] not in chunked:
@@ -79,6 +73,21 @@ def in_parts(data: dict[str, Any], chunks: Any) -> list[Any]:
             lists.extend(_stored(chunks, name, None, got(head)))
             put(head, None)
     return [index, lists, short, head]
+
+
+def _rows_stored(data: dict[str, Any], chunks: Any) -> list[list[Any]]:
+    """The index of ``data``'s rows, each principle's with its quotes put in a chunk."""
+    where = {p["id"]: p for p in data["principles"]}
+    index: list[list[Any]] = []
+    rows = data["comments"]
+    start = 0
+    for end in range(1, len(rows) + 1):  # rows are sorted by principle: one run each
+        if end == len(rows) or rows[end]["principle"] != rows[start]["principle"]:
+            key = rows[start]["principle"]
+            quotes = where[key]["quotes"] if key in where else None
+            index.append([key, end - start, chunks.put({"rows": rows[start:end], "quotes": quotes})])
+            start = end
+    return index
 
 
 PER_PRINCIPLE = ("amendments", "blocks")  # a principle's lists, in its head entry
