@@ -10,7 +10,7 @@ its signature verifies with one of those keys. So the work is cut in two:
    file as soon as a worker has read its bytes (through its own ``git cat-file --batch``);
    until the keys are known, a worker holds the checked files (their bytes and the result)
    and asks for more work;
-2. ``then(key, path, data, first_result, keys)`` — the verdict: parsing, for a record whose
+2. ``then(path, data, first_result, keys)`` — the verdict: parsing, for a record whose
    signer is one of ``keys`` — runs on what a worker holds once ``finish`` has sent the
    keys, and on every file it reads after that.
 
@@ -71,8 +71,8 @@ class Checkers:
                  then: Callable[..., Any]) -> None:
         packed = [_pack(chunk) for chunk in chunks]
         self._fork(where, first, then, sum(map(len, packed)), packed.clear)
-        for data in packed:
-            self._place(data)
+        for data, chunk in zip(packed, chunks):
+            self._place(data, chunk)
         packed.clear()
         self._begin(sum(map(len, chunks)))
 
@@ -95,7 +95,7 @@ class Checkers:
                 self.abort()
                 self.__init__(self._where, chunks, *self._checks)  # type: ignore[misc]
                 return
-            self._place(data)
+            self._place(data, chunk)
         self._begin(sum(map(len, chunks)))
 
     def _fork(self, where: Path, first: Callable[..., Any], then: Callable[..., Any],
@@ -108,6 +108,11 @@ class Checkers:
         self._where, self._checks = where, (first, then)
         self._shared = mmap.mmap(-1, max(room, mmap.PAGESIZE))  # shared with the workers
         self._chunks: list[tuple[int, int] | None] = []  # (place, size) in ``_shared``
+        # each chunk's keys, in its order: a worker answers with a chunk's number and its
+        # verdicts, and the keys (strings this process has already) are never sent back —
+        # 1,000,000 new strings, freed again once the cache is written, left holes in
+        # this process's memory that the records never filled
+        self._keys: list[list[str] | None] = []
         self._used = 0
         self._next = 0
         self._expected = 0
@@ -136,9 +141,10 @@ class Checkers:
             self._ahead[mine] = 0
         gc.unfreeze()
 
-    def _place(self, data: bytes) -> None:
+    def _place(self, data: bytes, chunk: list[Item]) -> None:
         self._shared[self._used:self._used + len(data)] = data
         self._chunks.append((self._used, len(data)))
+        self._keys.append([item[0] for item in chunk])
         self._used += len(data)
 
     def _begin(self, items: int) -> None:
@@ -179,7 +185,7 @@ class Checkers:
 
     def _top_up(self, conn: Any) -> None:
         while self._ahead[conn] < AHEAD and self._next < len(self._chunks):
-            self._send(conn, ("chunk", *self._chunks[self._next]))  # type: ignore[misc]
+            self._send(conn, ("chunk", self._next, *self._chunks[self._next]))  # type: ignore[misc]
             self._chunks[self._next] = None  # a worker has it (and frees its pages)
             self._next += 1
             self._ahead[conn] += 1
@@ -203,10 +209,14 @@ class Checkers:
             raise message[1]
         self._ahead[conn] -= message[1]
         if message[0] == "done":
-            self.verdicts.update(message[2])
-            self._received += len(message[2])
-            if self._progress is not None and message[2]:
-                self._progress(len(message[2]))
+            for number, verdicts in message[2]:
+                keys, self._keys[number] = self._keys[number], None
+                if keys is None or len(keys) != len(verdicts):
+                    raise WorkerFailed("a verify worker answered for another chunk")
+                self.verdicts.update(zip(keys, verdicts))
+                self._received += len(verdicts)
+                if self._progress is not None and verdicts:
+                    self._progress(len(verdicts))
         self._top_up(conn)
 
     # --- once the keys are known (the caller's thread) -----------------------------------
@@ -299,7 +309,7 @@ def _serve(where: str, conn: Any, theirs: list[Any], shared: Any, first: Callabl
          "cat-file", "--batch"], cwd=reader.root, stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, env=reader._env)
     keys: frozenset[str] | None = None
-    held: list[tuple] = []
+    held: list[tuple[int, list[tuple]]] = []  # (chunk number, its checked items)
     held_bytes = owed = 0
     try:
         while True:
@@ -308,17 +318,19 @@ def _serve(where: str, conn: Any, theirs: list[Any], shared: Any, first: Callabl
                 break
             if message[0] == "keys":
                 keys = message[1]
-                conn.send(("done", owed, [then(*item, keys) for item in held]))
+                conn.send(("done", owed, [(number, [then(*item, keys) for item in items])
+                                          for number, items in held]))
                 held, held_bytes, owed = [], 0, 0
                 continue
-            checked = [(key, path, data, first(data, sig))
-                       for key, path, data, sig in with_blobs(reader.read_objects, _unpack(
-                           _take(shared, message[1], message[2])))]
+            number = message[1]
+            checked = [(path, data, first(data, sig))
+                       for _key, path, data, sig in with_blobs(reader.read_objects, _unpack(
+                           _take(shared, message[2], message[3])))]
             if keys is not None:
-                conn.send(("done", 1, [then(*item, keys) for item in checked]))
+                conn.send(("done", 1, [(number, [then(*item, keys) for item in checked])]))
                 continue
-            held.extend(checked)
-            held_bytes += sum(len(item[2]) for item in checked)
+            held.append((number, checked))
+            held_bytes += sum(len(item[1]) for item in checked)
             if held_bytes <= HOLD_MAX:
                 conn.send(("more", 1))
             else:

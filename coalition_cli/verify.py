@@ -46,7 +46,6 @@ class Verified:
     closings: dict[str, Closing] = field(default_factory=dict)
     records: dict[str, list[tuple[str, Record]]] = field(default_factory=dict)  # round -> [(path, rec)]
     responses: dict[str, dict[str, Response]] = field(default_factory=dict)  # round -> comment -> r
-    signer: dict[str, str] = field(default_factory=dict)  # path -> member id of the signer
     trust: Any = None  # trust.Trusted: the ledger (roots, trusted state) this was judged by
     access: dict[str, dict[str, Any]] = field(default_factory=dict)  # round -> comment -> Access
     redactions: dict[str, Any] = field(default_factory=dict)  # removed record path -> Redaction
@@ -61,9 +60,9 @@ class Verified:
         return not self.problems
 
     def release_paths(self) -> None:
-        """Forget which key signed each file (``signer``, ``accepted``): a report made from
-        the records needs neither (at 1,000,000 records they hold 370 MB)."""
-        self.signer, self.accepted = {}, {}
+        """Forget which key signed each file and its digest (``accepted``): a report made
+        from the records does not need them (at 1,000,000 records, 250 MB)."""
+        self.accepted = {}
 
     def problem(self, path: str, kind: str, detail: str) -> None:
         self.problems.append({"path": shown(path), "problem": kind, "detail": shown(detail)})
@@ -156,11 +155,6 @@ def _judged(path: str, data: bytes, signature: tuple[str, str, str], known: froz
     return _share(signer), sig_problem, digest, payload, parse_problem
 
 
-def _worker_verdict(key: str, path: str, data: bytes, signature: tuple[str, str, str],
-                    known: frozenset[str]) -> tuple[str, tuple]:
-    return key, _judged(path, data, signature, known)
-
-
 # the keys of the trusted registry (set before the workers fork): a record is parsed only
 # once its signature verifies with one of them
 _KNOWN_KEYS: frozenset[str] = frozenset()
@@ -239,7 +233,7 @@ def _start_checkers(agenda: Agenda, todo: list[tuple[str, str, str, str | None]]
     other at the end."""
     from .checkers import Checkers
 
-    return Checkers(agenda.git.root, _chunked(todo), _signature, _worker_verdict)
+    return Checkers(agenda.git.root, _chunked(todo), _signature, _judged)
 
 
 def _chunked(todo: list[tuple[str, str, str, str | None]]) -> list[list[tuple[str, str, str, str | None]]]:
@@ -262,7 +256,7 @@ def _fork_early(agenda: Agenda, cache: VerdictCache, listed: list[bytes]) -> Any
         return None
     from .checkers import Checkers
 
-    return Checkers.forked(agenda.git.root, _signature, _worker_verdict,
+    return Checkers.forked(agenda.git.root, _signature, _judged,
                            3 * len(listed[0]) + 4096, listed.clear)
 
 

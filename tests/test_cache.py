@@ -48,7 +48,7 @@ def answer(v: Verified) -> dict:
         "commit": v.commit, "ok": v.ok, "checked": v.checked, "problems": v.problems,
         "members": v.members, "rounds": v.rounds, "closings": v.closings,
         "records": {r: sorted(items, key=lambda i: i[0]) for r, items in v.records.items()},
-        "responses": v.responses, "signer": v.signer,
+        "responses": v.responses, "accepted": v.accepted,
     }
 
 

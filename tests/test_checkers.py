@@ -26,7 +26,7 @@ from test_incremental import HOSTILE, LEGITIMATE, Soak
 def _everything(result) -> tuple:  # noqa: ANN001
     records = {rnd: [(path, rec.__dict__) for path, rec in items]
                for rnd, items in result.records.items()}
-    return result.ok, result.checked, result.problems, records, result.signer
+    return result.ok, result.checked, result.problems, records, result.accepted
 
 
 def _both_ways(agenda, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple, tuple]:  # noqa: ANN001
@@ -61,10 +61,10 @@ def _first(data: bytes, sig: bytes | None) -> tuple:
     return len(data), sig is not None
 
 
-def _then_logged(key: str, path: str, data: bytes, first: tuple, keys: frozenset[str]) -> tuple:
+def _then_logged(path: str, data: bytes, first: tuple, keys: frozenset[str]) -> tuple:
     with open(os.environ["CHECKERS_LOG"], "a", encoding="utf-8") as log:
         log.write(f"{time.monotonic()!r}\n")
-    return key, (first, path in keys)
+    return first, path in keys
 
 
 def _blobs(repo: Path, count: int) -> list[tuple[str, str, str, None]]:

@@ -133,11 +133,13 @@ def in_its_round(result: Any, rec: Record, parts: list[str], sha256: str) -> Pro
 def judge(agenda: Any, result: Any, signed: list[tuple[str, str, str | None]],
           verdicts: dict[str, tuple], base: str, blobs_at_head: dict[str, str]) -> None:
     """Judge every record of ``signed`` (path, blob, sig blob) against the trusted state;
-    ``verdicts``: path -> (signer, signature problem, sha256, record tuple, parse problem)."""
+    ``verdicts``: path -> (signer, signature problem, sha256, record tuple, parse problem).
+    Both are emptied as they are judged: at 1,000,000 records, the blob ids and the
+    records' fields as tuples are 480 MB that the records would otherwise be made beside."""
     state = result.trust.ledger.state
     signer_of: dict[str, str] = {}
     others: list[tuple[str, str, tuple]] = []
-    comments: list[tuple[str, str, tuple]] = []
+    comments: list[tuple[str, tuple]] = []
     for path, sha, sig_sha in signed:
         verdict = verdicts[path]
         if sig_sha is None:
@@ -146,16 +148,19 @@ def judge(agenda: Any, result: Any, signed: list[tuple[str, str, str | None]],
             result.problem(path, "bad-signature", verdict[1])
         else:
             signer_of[path] = verdict[0]
-        (comments if "/comments/" in path else others).append((path, sha, verdict))
+        if "/comments/" in path:
+            comments.append((path, verdict))  # (its blob id is not needed any more)
+        else:
+            others.append((path, sha, verdict))
+    signed.clear()
     trusted_rounds(agenda, result, state, base)
     facilitator_records(agenda, result, state, others, signer_of, base)
+    missing = [f"{base}rounds/{round_id}/{rel}" for round_id, closing in result.closings.items()
+               for rel in closing.records if f"{base}rounds/{round_id}/{rel}" not in verdicts]
+    verdicts.clear()  # each verdict is let go of once its record is made (member_records)
     by_round = member_records(result, state, comments, signer_of, base)
-    for round_id, closing in result.closings.items():
-        prefix = f"{base}rounds/{round_id}/"
-        for rel in closing.records:
-            if prefix + rel not in verdicts:
-                result.problem(prefix + rel, "missing",
-                               "listed in the closing manifest but no longer in the tree")
+    for path in missing:
+        result.problem(path, "missing", "listed in the closing manifest but no longer in the tree")
     check_targets(result, by_round)
     from ..governance.checks import judge_governance
 
@@ -168,7 +173,7 @@ def judge(agenda: Any, result: Any, signed: list[tuple[str, str, str | None]],
 def trusted_rounds(agenda: Any, result: Any, state: State, base: str) -> None:
     """The rounds and closing manifests as the ledger trusts them (never the head's copy)."""
     items = [(rel, v) for rel, v in state.files.items() if kind_of(rel) in ("round", "closing")]
-    for (rel, version), data in zip(items, agenda.git.read_objects([v.blob for _r, v in items])):
+    for (rel, _version), data in zip(items, agenda.git.read_objects([v.blob for _r, v in items])):
         path = base + rel
         try:
             if kind_of(rel) == "round":
@@ -178,8 +183,6 @@ def trusted_rounds(agenda: Any, result: Any, state: State, base: str) -> None:
                 closing = closing_from_fields(records.parse_record(
                     data or b"", path, limit=records.MAX_MANIFEST_BYTES), path)
                 result.closings[closing.round] = closing
-            owner = state.owner.get(version.signer)
-            result.signer[path] = owner[0].id if owner else ""
         except InputError as exc:  # pragma: no cover - the ledger parsed it before trusting it
             result.problem(path, "malformed", exc.message)
 
@@ -219,8 +222,6 @@ def facilitator_records(agenda: Any, result: Any, state: State, files: list[tupl
         if rec.round != round_id or not _named_right(parts[2], rec, name):
             result.problem(path, "wrong-place", f"{parts[2][:-1]} fields do not match its path")
             continue
-        owner = state.owner.get(signer_of[path])
-        result.signer[path] = owner[0].id if owner else ""
         result.accepted[path] = (signer_of[path], verdict[2])
         if parts[2] == "responses":
             result.responses.setdefault(round_id, {})[rec.comment] = rec
@@ -242,15 +243,18 @@ def _named_right(kind: str, rec: Any, name: str) -> bool:
     return name == f"{rec.closing[:16]}.yaml"
 
 
-def member_records(result: Any, state: State, files: list[tuple[str, str, tuple]],
+def member_records(result: Any, state: State, files: list[tuple[str, tuple]],
                    signer_of: dict[str, str], base: str) -> dict[str, list[tuple[str, Record]]]:
+    """The records of ``files`` (path, verdict; emptied) that stand, by round."""
     from ..verify import _UNPARSED, record_of
 
     seen_ids: dict[str, dict[str, str]] = defaultdict(dict)  # round -> record id -> path
     stances = set(result.config.stances)
     cut = len(base)
     by_round: dict[str, list[tuple[str, Record]]] = defaultdict(list)
-    for path, _sha, (signer, _sp, digest, payload, parse_problem) in files:
+    files.reverse()  # taken from the end, in their order: each freed once judged
+    while files:
+        path, (signer, _sp, digest, payload, parse_problem) = files.pop()
         parts = path[cut:].split("/")  # git paths: no empty, "." or ".." parts
         if len(parts) != 5 or parts[2] != "comments":
             result.problem(path, "wrong-place", "not a place for a record")
@@ -280,7 +284,6 @@ def member_records(result: Any, state: State, files: list[tuple[str, str, tuple]
             result.problem(path, *refused)
             continue
         by_round[parts[1]].append((path, rec))
-        result.signer[path] = rec.member
         result.accepted[path] = (signer, digest)
     return by_round
 
