@@ -18,6 +18,7 @@ import os
 import select
 import subprocess
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,19 @@ class Listing:
 
     def __init__(self, proc: subprocess.Popen[bytes], errors: Any) -> None:
         self.proc, self.errors = proc, errors
+
+
+def nul_separated(out: bytes, step: int = 1 << 20) -> Iterator[list[str]]:
+    """The NUL-separated fields of git's ``-z`` output ``out``, a list a megabyte: each
+    megabyte (cut at a NUL, never inside a UTF-8 character) decoded and split in C, never a
+    second copy of the whole output in memory. Paths keep undecodable bytes as surrogates."""
+    pos, size = 0, len(out)
+    while pos < size:
+        cut = out.find(b"\0", min(pos + step, size - 1))
+        if cut < 0:
+            cut = size
+        yield out[pos:cut].decode("utf-8", "surrogateescape").split("\0")
+        pos = cut + 1
 
 
 def literal(path: str) -> str:
@@ -347,17 +361,12 @@ class Git(WorkTree):
         entries = []
         append = entries.append
         modes: dict[str, str] = {}  # one string per mode, not one per entry
-        pos, size = 0, len(out)
-        while pos < size:
-            cut = out.find(b"\0", min(pos + step, size - 1))
-            if cut < 0:
-                cut = size
-            for item in out[pos:cut].decode("utf-8", "surrogateescape").split("\0"):
+        for fields in nul_separated(out, step):
+            for item in fields:
                 if item:
                     meta, name = item.split("\t", 1)
                     mode, _kind, sha = meta.split(" ")
                     append((modes.setdefault(mode, mode), sha, name))
-            pos = cut + 1
         return entries
 
     def _cat(self) -> subprocess.Popen[bytes]:

@@ -9,6 +9,7 @@ change a founder signed) must keep it clean.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coalition_cli import actions, records
 from coalition_cli.agenda import Agenda
@@ -677,3 +680,59 @@ def literal_path(path: str) -> str:
     from coalition_cli.store import literal
 
     return literal(path)
+
+
+def test_the_history_read_keeps_every_change_but_the_records_added(coalition: Coalition) -> None:
+    """``history.changes``: what the ledger walks is git's whole diff of each commit against
+    each parent, less the records a commit adds (three folders deep or more, where nothing
+    governed is, and nothing to judge) — a record's edit and deletion, and every change to
+    a governed file, are kept, and paths that are not UTF-8 come back as git gave them."""
+    from coalition_cli.trust import history
+
+    c, root = coalition, coalition.root
+    actions.round_open(c.agenda, c.who("sec"), "r1", title="One", closes=now() + timedelta(days=3))
+    written = actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support",
+                                  text="A first comment.")
+    record = next((root / "agenda/rounds/r1/comments").rglob(f"{written.id}.yaml"))
+    record.write_text(record.read_text() + "# an edit\n")
+    (root / "agenda/members/odd-\xe9.yaml").write_bytes(b"x: 1\n")
+    odd = root / "agenda" / "rounds" / os.fsdecode(b"r\xff")  # not UTF-8
+    odd.mkdir()
+    (odd / "round.yaml").write_bytes(b"x: 1\n")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "by hand"], cwd=root, check=True)
+    record.unlink()
+    subprocess.run(["git", "commit", "-qam", "deleted"], cwd=root, check=True)
+    commits = history.commits(c.agenda.git, "HEAD", None)
+    pairs = [(commit, parent) for commit, parents in commits for parent in (parents or [""])]
+    got = history.changes(c.agenda.git, pairs, "agenda")
+    for (commit, parent), kept in zip(pairs, got, strict=True):
+        args = ["diff-tree", "-r", "--no-renames", "--no-abbrev", "-z", "--raw"]
+        raw = subprocess.run(["git", *args, *([parent, commit] if parent else ["--root", commit]),
+                              "--", "agenda/"], cwd=root, capture_output=True, check=True).stdout
+        fields = raw.decode("utf-8", "surrogateescape").split("\0")
+        if not parent:
+            fields = fields[1:]  # (the commit's id first)
+        whole = [(meta.split(" ")[4][:1], path[len("agenda/"):], meta.split(" ")[2],
+                  meta.split(" ")[3]) for meta, path in zip(fields[0::2], fields[1::2]) if meta]
+        assert kept == [change for change in whole
+                        if change[0] != "A" or change[1].count("/") <= 2], commit
+    kinds = {(status, rel.count("/") > 2) for per in got for status, rel, _o, _n in per}
+    assert {("A", False), ("M", True), ("D", True), ("A", True)} & kinds == {
+        ("A", False), ("M", True), ("D", True)}
+    assert any(rel == os.fsdecode(b"rounds/r\xff/round.yaml") for per in got for _s, rel, _o, _n in per)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\0", b"")), max_size=30),
+       st.integers(min_value=1, max_value=40))
+def test_git_output_read_a_piece_at_a_time_is_read_whole(fields: list[bytes], step: int) -> None:
+    """``store.nul_separated`` cuts git's ``-z`` output at a NUL near every ``step`` bytes:
+    the fields are the ones a single decode and split gives, whatever the cut."""
+    from itertools import chain
+
+    from coalition_cli.store import nul_separated
+
+    raw = b"".join(f + b"\0" for f in fields)
+    assert list(chain.from_iterable(nul_separated(raw, step))) == \
+        [f.decode("utf-8", "surrogateescape") for f in fields]

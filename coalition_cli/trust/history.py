@@ -3,10 +3,11 @@ against each parent — through two git processes whatever the history's size.""
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from ..errors import InputError
-from ..store import literal
+from ..store import literal, nul_separated
 
 
 def incomplete_history(git: Any) -> str:
@@ -63,9 +64,12 @@ def commits(git: Any, head: str, since: str | None) -> list[tuple[str, list[str]
 
 
 def changes(git: Any, pairs: list[tuple[str, str]], folder: str
-             ) -> list[list[tuple[str, str, str, str]]]:
+            ) -> list[list[tuple[str, str, str, str]]]:
     """For each (commit, parent) — parent "" for a root — the changes under ``folder``:
-    (status, rel path, old blob, new blob)."""
+    (status, rel path, old blob, new blob); not the records it adds (status ``A`` three
+    folders deep or more, where nothing governed is), which the ledger has nothing to judge
+    of (``_Walk.step``) — 2,000,000 of them in a history of 1,000,000 records, 700 MB as
+    tuples."""
     if not pairs:
         return []
     feed = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in pairs).encode()
@@ -75,22 +79,20 @@ def changes(git: Any, pairs: list[tuple[str, str]], folder: str
                   "--no-abbrev", "-z", "--", *spec, input=feed)
     cut = len(folder) + 1 if folder != "." else 0
     out: list[list[tuple[str, str, str, str]]] = []
-    # decoded once (the fields are ASCII; a path keeps undecodable bytes as surrogates),
-    # then split: not four small decodes for each of 20,000 changes
-    tokens = raw.decode("utf-8", "surrogateescape").split("\0")
-    i, size = 0, len(tokens)
-    while i < size:
-        token = tokens[i]
-        i += 1
+    fields: list[str] | None = None  # a change's fields; its path is the next token
+    for token in chain.from_iterable(nul_separated(raw)):
+        if fields is not None:
+            status, rel = fields[4][:1], token[cut:]
+            if status != "A" or rel.count("/") <= 2:
+                out[-1].append((status, rel, fields[2], fields[3]))
+            fields = None
+            continue
         if not token:
             continue
         if token[0] != ":":
             out.append([])  # a commit header: --always prints one for every input line
             continue
         fields = token[1:].split(" ")
-        path = tokens[i]
-        i += 1
-        out[-1].append((fields[4][:1], path[cut:], fields[2], fields[3]))
     if len(out) != len(pairs):
         raise InputError("git diff-tree answered for other commits than asked")
     return out
