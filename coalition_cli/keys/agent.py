@@ -22,8 +22,12 @@ import os
 import struct
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import KeyProblem, SignatureInvalid
+
+if TYPE_CHECKING:  # imported where a connection is made
+    import socket
 
 FAILURE = 5
 REQUEST_IDENTITIES = 11
