@@ -282,7 +282,8 @@ def _take(shared: Any, at: int, size: int) -> bytes:
     page = mmap.PAGESIZE
     start, end = -(-at // page) * page, (at + size) // page * page
     if end > start and hasattr(mmap, "MADV_REMOVE"):
-        shared.madvise(mmap.MADV_REMOVE, start, end - start)
+        with contextlib.suppress(OSError):  # a kernel that refuses: they stay to the end
+            shared.madvise(mmap.MADV_REMOVE, start, end - start)
     return data
 
 

@@ -316,13 +316,15 @@ class Git(WorkTree):
         return self.parse_ls_tree(self.run(*args, rev, "--", path.rstrip("/") + "/"))
 
     def ls_tree_start(self, rev: str, path: str) -> Listing:
-        """Start a recursive ``ls_tree_raw`` in the background; finish it with ``ls_tree_finish``."""
+        """Start a recursive ``ls_tree_raw`` in the background; finish it with ``ls_tree_finish``.
+        ``path`` "." is the whole tree (an agenda at the top of its repository)."""
         import tempfile  # (only a verify lists a tree this way)
 
         errors = tempfile.TemporaryFile()
         try:
             proc = subprocess.Popen(
-                ["git", "ls-tree", "-z", "--full-tree", "-r", rev, "--", path.rstrip("/") + "/"],
+                ["git", "ls-tree", "-z", "--full-tree", "-r", rev,
+                 *(["--", path.rstrip("/") + "/"] if path != "." else [])],
                 cwd=self.root, stdout=subprocess.PIPE, stderr=errors, env=self._env,
             )
         except BaseException:

@@ -256,8 +256,11 @@ def _fork_early(agenda: Agenda, cache: VerdictCache, listed: list[bytes]) -> Any
         return None
     from .checkers import Checkers
 
-    return Checkers.forked(agenda.git.root, _signature, _judged,
-                           3 * len(listed[0]) + 4096, listed.clear)
+    try:
+        return Checkers.forked(agenda.git.root, _signature, _judged,
+                               3 * len(listed[0]) + 4096, listed.clear)
+    except OSError:  # no shared memory that large (a strict overcommit limit): fork later
+        return None
 
 
 def _chunk_size(count: int) -> int:
@@ -288,7 +291,7 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
     checkers = None
     try:
         # git lists the tree (200,000 entries at 100,000 records) while the cache loads here
-        listing = agenda.git.ls_tree_start(snap.commit, agenda.rel) if agenda.rel != "." else None
+        listing = agenda.git.ls_tree_start(snap.commit, agenda.rel)
         unlisted: GitError | None = None  # raised only if the ledger finds history complete
         listed: list[bytes] = []  # the listing's bytes, held only here (see _fork_early)
         try:
@@ -296,8 +299,7 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
                                  _code())
         finally:
             try:
-                if listing is not None:
-                    listed.append(agenda.git.ls_tree_bytes(listing))
+                listed.append(agenda.git.ls_tree_bytes(listing))
             except GitError as exc:
                 unlisted = exc
         checkers = _fork_early(agenda, cache, listed)

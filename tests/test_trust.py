@@ -736,3 +736,29 @@ def test_git_output_read_a_piece_at_a_time_is_read_whole(fields: list[bytes], st
     raw = b"".join(f + b"\0" for f in fields)
     assert list(chain.from_iterable(nul_separated(raw, step))) == \
         [f.decode("utf-8", "surrogateescape") for f in fields]
+
+
+def test_an_agenda_at_the_top_of_its_repository_has_its_records_checked(
+        coalition: Coalition, tmp_path: Path) -> None:
+    """An agenda whose ``coalition.yaml`` is at the repository's top (its history made so by
+    ``git subtree split``): verify lists the whole tree, checks every record, and reports an
+    unsigned one — it listed nothing there, and called such an agenda clean with 0 checked."""
+    c = coalition
+    actions.round_open(c.agenda, c.who("sec"), "r1", title="One", closes=now() + timedelta(days=3))
+    actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support", text="Yes.")
+
+    def run(*args: str, cwd: Path = c.root) -> None:
+        subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+
+    run("git", "subtree", "split", "-q", "-P", "agenda", "-b", "at-root")
+    clone = tmp_path / "at-root"
+    run("git", "clone", "-q", "-b", "at-root", str(c.root), str(clone))
+    clean = verify(Agenda.open(clone), use_cache=False)
+    assert clean.ok and clean.checked == verify(c.agenda, use_cache=False).checked
+    assert [rec.text for _p, rec in clean.records["r1"]] == ["Yes."]
+    (clone / "rounds/r1/comments/health/ffffffffffffffff.yaml").write_text("type: comment\n")
+    run("git", "add", "-A", cwd=clone)
+    run("git", "commit", "-qm", "unsigned", cwd=clone)
+    found = verify(Agenda.open(clone), use_cache=False)
+    assert ("rounds/r1/comments/health/ffffffffffffffff.yaml", "unsigned") in {
+        (p["path"], p["problem"]) for p in found.problems}
