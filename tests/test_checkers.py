@@ -100,9 +100,9 @@ def test_nothing_is_parsed_before_the_keys_are_sent(coalition, tmp_path: Path,
 def test_each_chunk_is_let_go_once_handed_out(coalition, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     """The packed chunks (22 MB at 100,000 records) are not held to the end: this process
-    forgets each one as a worker takes it, and a worker every one up to the chunk it just
-    read (handed out in order, the earlier ones are done or the other worker's). A worker
-    that forgot a chunk it still had to read would fail here: every verdict comes back."""
+    forgets each one's place as a worker takes it, and the worker frees its pages once it
+    has copied it out (``_take``). A chunk freed before its worker read it would fail here:
+    every verdict comes back."""
     monkeypatch.setenv("CHECKERS_LOG", str(tmp_path / "then.log"))
     items = _blobs(coalition.root, 20)
     pool = checkers.Checkers(coalition.root, [items[i : i + 2] for i in range(0, 20, 2)],
@@ -183,8 +183,8 @@ def test_a_failing_worker_raises_its_error_here(coalition) -> None:  # noqa: ANN
                           st.none() | st.from_regex(r"[0-9a-f]{40}", fullmatch=True)),
                 max_size=20))
 def test_a_chunk_handed_to_the_workers_as_bytes_comes_back_as_it_was(chunk: list) -> None:
-    """Each chunk is one bytes object in the workers' copy of this process (reading it
-    touches no other object): what they unpack is the chunk."""
+    """Each chunk reaches a worker as bytes in the memory it shares with this process:
+    what it unpacks is the chunk."""
     from coalition_cli.checkers import _pack, _unpack
 
     assert _unpack(_pack(chunk)) == chunk
