@@ -437,6 +437,8 @@ def _scan(entries: list[tuple[str, str, str]], base: str, round_id: str | None) 
     for (mode, sha, path), (_m, next_sha, next_path) in zip(entries, chain(following, [("", "", "")])):
         rel = path[cut:]
         before, previous = previous, path
+        if not base and not rel.startswith(_PLACES) and rel not in _TOP_FILES:
+            continue  # an agenda at the top of its repository: the project's other files
         if mode == "120000":
             problems.append((path, "malformed", "a symlink where a file should be"))
             continue
@@ -460,6 +462,11 @@ def _scan(entries: list[tuple[str, str, str]], base: str, round_id: str | None) 
         keep = (f"{base}members/", f"{base}rounds/{round_id}/")
         found.signed = [s for s in signed if s[0].startswith(keep)]
     return found
+
+
+# an agenda's own places, which an agenda at the top of its repository shares the tree with
+_PLACES = ("members/", "rounds/", "principles/")
+_TOP_FILES = frozenset({CONFIG, CONFIG + ".sig"})
 
 
 @dataclass

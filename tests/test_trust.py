@@ -742,7 +742,8 @@ def test_an_agenda_at_the_top_of_its_repository_has_its_records_checked(
         coalition: Coalition, tmp_path: Path) -> None:
     """An agenda whose ``coalition.yaml`` is at the repository's top (its history made so by
     ``git subtree split``): verify lists the whole tree, checks every record, and reports an
-    unsigned one — it listed nothing there, and called such an agenda clean with 0 checked."""
+    unsigned one — it listed nothing there, and called such an agenda clean with 0 checked —
+    and leaves the project's other files (a README, a symlink, a ``.sig`` of its own) alone."""
     c = coalition
     actions.round_open(c.agenda, c.who("sec"), "r1", title="One", closes=now() + timedelta(days=3))
     actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support", text="Yes.")
@@ -753,8 +754,15 @@ def test_an_agenda_at_the_top_of_its_repository_has_its_records_checked(
     run("git", "subtree", "split", "-q", "-P", "agenda", "-b", "at-root")
     clone = tmp_path / "at-root"
     run("git", "clone", "-q", "-b", "at-root", str(c.root), str(clone))
+    (clone / "README.md").write_text("The coalition's agenda.\n")
+    (clone / "docs").mkdir()
+    (clone / "docs/logo.svg.sig").write_text("not a record's\n")  # the project's own files:
+    (clone / "ABOUT.md").symlink_to("README.md")  # not the agenda's, never judged
+    run("git", "add", "-A", cwd=clone)
+    run("git", "commit", "-qm", "the project's files", cwd=clone)
     clean = verify(Agenda.open(clone), use_cache=False)
-    assert clean.ok and clean.checked == verify(c.agenda, use_cache=False).checked
+    assert clean.ok, clean.problems
+    assert clean.checked == verify(c.agenda, use_cache=False).checked
     assert [rec.text for _p, rec in clean.records["r1"]] == ["Yes."]
     (clone / "rounds/r1/comments/health/ffffffffffffffff.yaml").write_text("type: comment\n")
     run("git", "add", "-A", cwd=clone)
