@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from coalition_cli import fastyaml, records
 from coalition_cli.errors import MalformedData
-from coalition_cli.fastyaml import parse_block, parse_events
+from coalition_cli.fastyaml import lines, parse_block, parse_events, values
 
 yaml = pytest.importorskip("yaml")
 from ruamel.yaml import YAML  # noqa: E402
@@ -221,6 +221,57 @@ def test_records_as_the_benchmarks_other_client_writes_them_take_the_line_parser
         value = parse_block(text)
         assert value is not None, text
         assert value == ruamel_value(text)[1]
+        # and by its regular expressions (the line-by-line reader only below an entry)
+        assert (lines._mapping(text, 1) if "\n " in text else lines._flat(text)) == value
+
+
+# --- the regular expressions against the line-by-line reader ---------------------------------
+
+
+def _by_lines(text: str) -> object:
+    try:
+        return lines._block(text.split("\n")[:-1])
+    except (lines._NotMine, IndexError, ValueError):
+        return "not mine"
+
+
+def _by_entries(text: str) -> object:
+    try:
+        return lines._mapping(text, 1) if "\n " in text else lines._flat(text)
+    except (lines._NotMine, IndexError, ValueError):
+        return "not mine"
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(_records, st.sampled_from(["pyyaml", "pyyaml-narrow", "ruamel"]), st.data())
+def test_entries_found_by_expression_read_as_line_by_line(value: dict, style: str,
+                                                          data: st.DataObject) -> None:
+    """What the entry expressions read (``_flat``, ``_mapping`` and the nested mappings it
+    moves back to the start) is what ``_block`` reads line by line, on whole and damaged
+    records alike; an entry they decline (None) goes to ``_block``, so is never lost."""
+    if style == "ruamel":
+        text = _ruamel_dump(value, False)
+    else:
+        text = yaml.safe_dump(value, default_flow_style=False, allow_unicode=True,
+                              sort_keys=False, width=12 if style.endswith("narrow") else 80)
+    if data.draw(st.booleans()):
+        at = data.draw(st.integers(0, len(text)))
+        insert = data.draw(st.sampled_from(["\n", " ", "\n  ", "\n- ", "#", ":", "'"]))
+        text = text[:at] + insert + text[at:]
+    if fastyaml.lines._unusual(text) or not text.endswith("\n"):
+        return
+    found = _by_entries(text)
+    if found is not None and found != "not mine":
+        assert found == _by_lines(text), text
+        assert _types(found) == _types(_by_lines(text))
+    agree(text)
+
+
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=0x7f),
+                                  st.sampled_from("\x85\xa0\u2028\u2029\ufeff\ufffe\uffffé\ud800")),
+               max_size=40))
+def test_the_ascii_check_finds_what_the_expression_finds(text: str) -> None:
+    assert lines._unusual(text) == bool(values._UNUSUAL.search(text))
 
 
 def test_a_directive_in_one_document_does_not_change_how_the_next_is_read() -> None:
@@ -241,4 +292,4 @@ def test_the_start_of_a_plain_text_is_the_class_it_stands_for() -> None:
 
     meant = re.compile(r"[A-Za-z_/(\u00a0-\U0010ffff]")
     assert [c for c in range(0x110000)
-            if bool(fastyaml._PLAIN_START.match(chr(c))) != bool(meant.match(chr(c)))] == []
+            if bool(values._PLAIN_START.match(chr(c))) != bool(meant.match(chr(c)))] == []
