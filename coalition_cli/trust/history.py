@@ -79,20 +79,21 @@ def changes(git: Any, pairs: list[tuple[str, str]], folder: str
                   "--no-abbrev", "-z", "--", *spec, input=feed)
     cut = len(folder) + 1 if folder != "." else 0
     out: list[list[tuple[str, str, str, str]]] = []
-    fields: list[str] | None = None  # a change's fields; its path is the next token
+    change = ""  # ":old-mode new-mode old-blob new-blob status"; its path is the next token
     for token in chain.from_iterable(nul_separated(raw)):
-        if fields is not None:
-            status, rel = fields[4][:1], token[cut:]
-            if status != "A" or rel.count("/") <= 2:
-                out[-1].append((status, rel, fields[2], fields[3]))
-            fields = None
+        if change:
+            rel = token[cut:]
+            if not change.endswith(" A") or rel.count("/") <= 2:  # split only what is kept
+                fields = change[1:].split(" ")
+                out[-1].append((fields[4][:1], rel, fields[2], fields[3]))
+            change = ""
             continue
         if not token:
             continue
         if token[0] != ":":
             out.append([])  # a commit header: --always prints one for every input line
             continue
-        fields = token[1:].split(" ")
+        change = token
     if len(out) != len(pairs):
         raise InputError("git diff-tree answered for other commits than asked")
     return out

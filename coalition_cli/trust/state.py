@@ -17,6 +17,8 @@ CONFIG = "coalition.yaml"
 
 def kind_of(rel: str) -> str | None:
     """The governed kind of a path inside the agenda, or None."""
+    if rel.count("/") > 2:  # a record (rounds/r1/comments/m/x.yaml): nothing governed is deeper
+        return None
     parts = rel.split("/")
     if rel == CONFIG:
         return "config"
