@@ -293,3 +293,28 @@ def test_the_start_of_a_plain_text_is_the_class_it_stands_for() -> None:
     meant = re.compile(r"[A-Za-z_/(\u00a0-\U0010ffff]")
     assert [c for c in range(0x110000)
             if bool(values._PLAIN_START.match(chr(c))) != bool(meant.match(chr(c)))] == []
+
+
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=0x7f),
+                                  st.sampled_from("\x85\x9f\xa0é\u2028\ud800")), max_size=40))
+def test_a_field_found_printable_by_its_bytes_has_nothing_the_expression_refuses(text: str) -> None:
+    """``Fields.str`` skips the control-character expression for ASCII text whose bytes are
+    all printable (or tab, newline): exactly the ASCII texts the expression finds nothing in."""
+    from coalition_cli.field_rules import UNPRINTABLE, printable_ascii
+
+    if printable_ascii(text):
+        assert not UNPRINTABLE.search(text)
+    elif text.isascii():
+        assert UNPRINTABLE.search(text)
+
+
+@pytest.mark.parametrize("rel, kind", [
+    ("coalition.yaml", "config"), ("members/m1.yaml", "member"),
+    ("principles/P01-a.md", "principle"), ("rounds/r1/round.yaml", "round"),
+    ("rounds/r1/closing.yaml", "closing"), ("rounds/r1/comments/m1/x.yaml", None),
+    ("rounds/r1/x/round.yaml", None), ("members/a/b.yaml", None), ("rounds/r1/a/b/c", None),
+])
+def test_what_is_governed_by_its_path(rel: str, kind: str | None) -> None:
+    from coalition_cli.trust.state import kind_of
+
+    assert kind_of(rel) == kind
