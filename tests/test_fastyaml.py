@@ -307,14 +307,3 @@ def test_a_field_found_printable_by_its_bytes_has_nothing_the_expression_refuses
     elif text.isascii():
         assert UNPRINTABLE.search(text)
 
-
-@pytest.mark.parametrize("rel, kind", [
-    ("coalition.yaml", "config"), ("members/m1.yaml", "member"),
-    ("principles/P01-a.md", "principle"), ("rounds/r1/round.yaml", "round"),
-    ("rounds/r1/closing.yaml", "closing"), ("rounds/r1/comments/m1/x.yaml", None),
-    ("rounds/r1/x/round.yaml", None), ("members/a/b.yaml", None), ("rounds/r1/a/b/c", None),
-])
-def test_what_is_governed_by_its_path(rel: str, kind: str | None) -> None:
-    from coalition_cli.trust.state import kind_of
-
-    assert kind_of(rel) == kind

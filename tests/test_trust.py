@@ -770,3 +770,15 @@ def test_an_agenda_at_the_top_of_its_repository_has_its_records_checked(
     found = verify(Agenda.open(clone), use_cache=False)
     assert ("rounds/r1/comments/health/ffffffffffffffff.yaml", "unsigned") in {
         (p["path"], p["problem"]) for p in found.problems}
+
+
+@pytest.mark.parametrize("rel, kind", [
+    ("coalition.yaml", "config"), ("members/m1.yaml", "member"),
+    ("principles/P01-a.md", "principle"), ("rounds/r1/round.yaml", "round"),
+    ("rounds/r1/closing.yaml", "closing"), ("rounds/r1/comments/m1/x.yaml", None),
+    ("rounds/r1/x/round.yaml", None), ("members/a/b.yaml", None), ("rounds/r1/a/b/c", None),
+])
+def test_what_is_governed_by_its_path(rel: str, kind: str | None) -> None:
+    from coalition_cli.trust.state import kind_of
+
+    assert kind_of(rel) == kind
