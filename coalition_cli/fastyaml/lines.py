@@ -46,6 +46,8 @@ def _flat(text: str) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {}
     known = _VALUES.get
+    # the same reading of a line as _mapping's, written out in both: a call for each entry
+    # would cost what these loops save
     for key, raw in entries:
         value = known(raw, _VALUES)
         if value is _VALUES:
