@@ -2,9 +2,9 @@
 
 ``COMMANDS`` is the one table of top-level commands. Nothing else is imported at start:
 ``coalition``, ``--help`` and ``--version`` are answered without typer (``_roothelp``),
-so is a plain ``comment add`` (``_direct``: the same body, the same error map), and any
-other command line builds the root group, whose commands are imported and built
-only when invoked (``_lazy``) — one command's parser, not all of them.
+so is a plain ``comment add`` or ``verify`` (``_direct``: the same body, the same error
+map), and any other command line builds the root group, whose commands are imported and
+built only when invoked (``_lazy``) — one command's parser, not all of them.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def main() -> None:
     from ._roothelp import answer
 
     code = answer(sys.argv[1:], COMMANDS)
-    if code is None:  # a plain `comment add`: parsed without typer (``_direct``)
+    if code is None:  # a plain `comment add` or `verify`: parsed without typer (``_direct``)
         from ._direct import direct
 
         code = direct(sys.argv[1:])

@@ -1,15 +1,17 @@
-"""``coalition comment add`` answered without typer: a member's most frequent write.
+"""The commonest command lines answered without typer: ``comment add`` (a member's most
+frequent write) and ``verify`` (what everyone runs after every pull).
 
 Importing typer and building a command's parser cost more than the rest of a signed write
-(twice the interpreter's own start-up). A plain ``comment add`` command line — long
-options with their values, the four short ones, ``--agenda`` before ``comment`` — is parsed
-here, from ``ADD_OPTIONS``, and handed to the same body typer's command runs
-(``_add.add``), whose errors go through the same map (``_common.exit_code``). Anything
-else — ``--help`` or ``-h``, an unknown or repeated option, a missing required one, a value
-that is empty or starts with ``-``, ``--opt=value`` on a flag, an argument, ``--``, attached
-short values, shell completion — is left to typer (``None``), so help, usage errors and
-their exit codes stay typer's own. ``tests/test_direct_add.py`` checks that the table is
-typer's command, option for option, and that both paths hand the body the same values.
+(twice the interpreter's own start-up), and more than a warm verify. A plain command line
+of one of ``DIRECT``'s commands — long options with their values, the short ones its
+table has, ``--agenda`` before the command — is parsed here, from its table, and handed to
+the same body typer's command runs (``_add.add``, ``_verify.verify``), whose errors go
+through the same map (``_common.exit_code``). Anything else — ``--help`` or ``-h``, an
+unknown or repeated option, a missing required one, a value that is empty or starts with
+``-``, ``--opt=value`` on a flag, an argument, ``--``, attached short values, shell
+completion — is left to typer (``None``), so help, usage errors and their exit codes stay
+typer's own. ``tests/test_direct.py`` checks that each table is typer's command, option for
+option, and that both paths hand the body the same values.
 """
 
 from __future__ import annotations
@@ -42,22 +44,52 @@ ADD_OPTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("--format", "-f"), "fmt", "str"),
     (("--lang",), "lang", "str"),
 )
-REQUIRED = ("principle", "stance")
-_BY_NAME = {name: (dest, kind) for names, dest, kind in ADD_OPTIONS for name in names}
+VERIFY_OPTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("--round",), "round_id", "str"),
+    (("--trust",), "trust", "multi"),
+    (("--accept-rewrite",), "accept_rewrite", "flag"),
+    (("--at",), "at", "str"),
+    (("--agenda",), "agenda", "path"),
+    (("--format", "-f"), "fmt", "str"),
+)
+
+
+class Command:
+    """A command answered here: its words, its option table, the parameters it requires,
+    and its body (``module:function`` under ``coalition_cli.cli``)."""
+
+    def __init__(self, words: tuple[str, ...], options: tuple[tuple[tuple[str, ...], str, str], ...],
+                 required: tuple[str, ...], body: str) -> None:
+        self.words, self.options, self.required, self.body = words, options, required, body
+        self.by_name = {name: (dest, kind) for names, dest, kind in options for name in names}
+        self.kinds = {dest: kind for _names, dest, kind in options}
+
+    def run(self, params: dict[str, object]) -> int:
+        import importlib
+
+        module, function = self.body.split(":")
+        code = getattr(importlib.import_module(f"{__package__}.{module}"), function)(**params)
+        return code if isinstance(code, int) else 0
+
+
+DIRECT = (
+    Command(("comment", "add"), ADD_OPTIONS, ("principle", "stance"), "_add:add"),
+    Command(("verify",), VERIFY_OPTIONS, (), "_verify:verify"),
+)
 
 
 def direct(argv: list[str]) -> int | None:
-    """Run ``argv`` (without the program) here when it is a plain ``comment add``: its exit
-    code. None: typer answers it."""
-    params = parse(argv)
-    if params is None:
+    """Run ``argv`` (without the program) here when it is a plain command line of one of
+    ``DIRECT``'s commands: its exit code. None: typer answers it."""
+    parsed = parse(argv)
+    if parsed is None:
         return None
+    command, params = parsed
     _start_git(params.get("agenda"))
-    from ._add import add
     from ._common import exit_code
 
     try:
-        add(**params)
+        return command.run(params)
     except KeyboardInterrupt:  # as typer ends on it: 130, nothing said
         return 130
     except Exception as exc:  # noqa: BLE001 - the one error map
@@ -65,7 +97,6 @@ def direct(argv: list[str]) -> int | None:
         if code is None:  # COALITION_DEBUG=1: the traceback
             raise
         return code
-    return 0
 
 
 def _start_git(agenda: object) -> None:
@@ -82,41 +113,42 @@ def _start_git(agenda: object) -> None:
         pass
 
 
-def parse(argv: list[str]) -> dict[str, object] | None:
-    """The body's keyword arguments for a plain ``[--agenda DIR] comment add OPTIONS`` (as
-    typer would convert them), else None."""
+def parse(argv: list[str]) -> tuple[Command, dict[str, object]] | None:
+    """The command and its body's keyword arguments for a plain ``[--agenda DIR] COMMAND
+    OPTIONS`` of one of ``DIRECT``'s commands (as typer would convert them), else None."""
     if "_COALITION_COMPLETE" in os.environ:
         return None
     root_agenda = None
     at = 0
-    while at < len(argv) and argv[at] != "comment":
-        got = _option(argv, at, {"--agenda": ("agenda", "path")})
+    while at < len(argv) and argv[at].startswith("-"):
+        got = _option(argv, at, _ROOT)
         if got is None or root_agenda is not None:
             return None
         _dest, root_agenda, at = got
-    if argv[at:at + 2] != ["comment", "add"]:
+    command = next((c for c in DIRECT if tuple(argv[at:at + len(c.words)]) == c.words), None)
+    if command is None:
         return None
     params: dict[str, object] = {}
-    at += 2
+    at += len(command.words)
     while at < len(argv):
-        got = _option(argv, at, _BY_NAME)
+        got = _option(argv, at, command.by_name)
         if got is None:
             return None
         dest, value, at = got
-        if _BY_NAME_KIND[dest] == "multi":
+        if command.kinds[dest] == "multi":
             params.setdefault(dest, []).append(value)  # type: ignore[union-attr]
         elif dest in params:
             return None  # repeated: typer decides
         else:
             params[dest] = value
-    if any(name not in params for name in REQUIRED):
+    if any(name not in params for name in command.required):
         return None
     if "agenda" not in params and root_agenda is not None:
         params["agenda"] = root_agenda
-    return params
+    return command, params
 
 
-_BY_NAME_KIND = {dest: kind for _names, dest, kind in ADD_OPTIONS}
+_ROOT = {"--agenda": ("agenda", "path")}
 
 
 def _option(argv: list[str], at: int, table: dict[str, tuple[str, str]]

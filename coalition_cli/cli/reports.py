@@ -10,16 +10,15 @@ from ._common import (
     AgendaOpt,
     AtOpt,
     FormatOpt,
-    Out,
     OutputOpt,
     check_format,
     color_wanted,
     handle,
     open_agenda,
-    progress_bar,
     report_width,
     write_report,
 )
+from ._verify import verified as _verify
 
 
 LangOpt = Annotated[str, typer.Option(
@@ -35,17 +34,6 @@ def _report_lang(lang: str) -> str:
     return lang
 
 
-def _verify(ag, at=None, round_id=None, outcome_only=False, trust=None):  # noqa: ANN001, ANN202
-    from ..verify import verify, verify_outcome
-
-    update, finish = progress_bar("verifying")
-    try:
-        run = verify_outcome if outcome_only else verify
-        return run(ag, at, round_id=round_id, progress=update, trust=trust)
-    finally:
-        finish()
-
-
 def register(app: typer.Typer) -> None:
     @app.command("verify")
     @handle
@@ -58,44 +46,12 @@ def register(app: typer.Typer) -> None:
         at: AtOpt = None, agenda: AgendaOpt = None, fmt: FormatOpt = "terminal",
     ) -> None:
         """Check every signature, permission, path and manifest. Exit 1 on any problem."""
-        from ..trust import rewrites
+        from . import _verify  # the one body (also run by the direct path, ``_direct``)
 
-        check_format(fmt, ("terminal", "json"))
-        ag = open_agenda(agenda)
-        if round_id is not None:  # an unknown round is a mistake, not a clean bill of health
-            from ..errors import NotFound
-            from ..ids import check_slug
-
-            check_slug(round_id, "round")
-            if not ag.snapshot(at).entries(f"rounds/{round_id}"):
-                raise NotFound(f"no round '{round_id}'", hint="list them with: coalition round list")
-        result = _verify(ag, at, round_id, outcome_only=True, trust=trust)
-        if at is None and not any(p["problem"] == "incomplete-history" for p in result.problems):
-            # the head this clone verified last must still be in the history
-            rewritten = None if accept_rewrite else rewrites.check_rewrite(ag, result.commit)
-            if rewritten:
-                result.problems.append(rewritten)
-            else:
-                rewrites.pin_head(ag, result.commit)
-        out = Out(fmt)
-        if out.json:
-            out.data(result.as_json())
-        else:
-            for p in result.problems:
-                out.line(f"{p['problem']}: {p['path']}: {p['detail']}")
-            founders = ", ".join(sorted(result.founders)) or "none"
-            if result.trust_source == "first-use":
-                out.note(f"trust on first use: no founders are pinned in this clone, so the "
-                         f"founders are those the history itself names ({founders}); check "
-                         "them with the facilitators, then pin them: coalition trust SHA256:…")
-            else:
-                where = "given with --trust" if result.trust_source == "given" else \
-                    "pinned in this clone"
-                out.note(f"founders {where}: {founders}")
-            verdict = "ok" if result.ok else f"{len(result.problems)} problem(s)"
-            out.note(f"checked {result.checked} signed files at {result.commit[:8]}: {verdict}")
-        if not result.ok:
-            raise typer.Exit(1)
+        code = _verify.verify(round_id=round_id, trust=trust, accept_rewrite=accept_rewrite,
+                              at=at, agenda=agenda, fmt=fmt)
+        if code:
+            raise typer.Exit(code)
 
     @app.command("summary")
     @handle
