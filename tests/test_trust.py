@@ -782,3 +782,53 @@ def test_what_is_governed_by_its_path(rel: str, kind: str | None) -> None:
     from coalition_cli.trust.state import kind_of
 
     assert kind_of(rel) == kind
+
+
+def test_each_commits_state_is_what_all_its_files_give(coalition: Coalition, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit's state is made from its first parent's, reading again only the files that
+    changed (``_Walk._state(like=…)``): at every commit of a history that adds, rotates,
+    revokes and removes members, changes the settings and merges a branch, it holds the
+    same registry, in the same order, and the same settings as one made from every file."""
+    from coalition_cli.trust import ledger as L
+    from coalition_cli.trust.roots import roots
+
+    c = coalition
+    sec = c.who("sec")
+    git = ["git", "-C", str(c.root)]
+    branch = subprocess.run([*git, "branch", "--show-current"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    subprocess.run([*git, "checkout", "-qb", "side"], check=True)
+    late = make_key(tmp_path / "keys", "late")
+    actions.member_add(c.agenda, sec, "late", name="Late Org", sector="research",
+                       roles=["member"], keys=[(PrivateKey.load(late).public, None)])
+    subprocess.run([*git, "checkout", "-q", branch], check=True)
+    old = make_key(tmp_path / "keys", "co-old")
+    actions.member_add(c.agenda, sec, "co", name="Co-facilitator", sector="network",
+                       roles=["facilitator", "member"], keys=[(PrivateKey.load(old).public, None)])
+    new = make_key(tmp_path / "keys", "co-new")
+    actions.member_add(c.agenda, sec, "co", name="Co-facilitator", sector="network",
+                       roles=["facilitator", "member"], keys=[(PrivateKey.load(new).public, None)])
+    actions.member_revoke_key(c.agenda, sec, "co", PrivateKey.load(old).public)
+    actions.config_set(c.agenda, sec, "description", "Changed once.")
+    subprocess.run([*git, "merge", "-q", "--no-edit", "side"], check=True)
+    actions.member_remove(c.agenda, sec, "youth")
+    made = L._Walk._state
+    compared = []
+
+    def checked(self, files, founders, like=None, changed=None):  # noqa: ANN001, ANN202
+        state = made(self, files, founders, like=like, changed=changed)
+        whole = made(self, files, founders)
+        assert list(state.members.items()) == list(whole.members.items())
+        assert state.config == whole.config and state.founders == whole.founders
+        assert state.owner == whole.owner and state.facilitator_keys == whole.facilitator_keys
+        compared.append(like is not None)
+        return state
+
+    monkeypatch.setattr(L._Walk, "_state", checked)
+    ledger = L.walk(c.agenda, c.agenda.head(), roots(c.agenda.git), use_cache=False)
+    assert compared.count(True) >= 8, compared  # every member and settings change above
+    members = ledger.state.members
+    assert {"late", "co"} <= set(members) and not members["youth"].active
+    assert [e.revoked is not None for e in members["co"].keys] == [True, False]
+    assert ledger.state.config.description == "Changed once."

@@ -381,8 +381,8 @@ class _Walk:
             return ""
         if kind == "round":
             if old.status == "closed" and new.status == "open":
-                closing = self.ledger_closing.get(rel.rsplit("/", 1)[0])
-                if not closing or not self.reopened(commit, rel.split("/")[1], closing,
+                closing = self.judged_at.files.get(rel.rsplit("/", 1)[0] + "/closing.yaml")
+                if not closing or not self.reopened(commit, rel.split("/")[1], closing.blob,
                                                     self.judged_at):
                     return "reopens a closed round without a facilitator's signed reopening"
             if max(new.updated_at or "", new.closed_at or "", new.opened_at) < before.order:
@@ -392,7 +392,6 @@ class _Walk:
             return "changes a closing manifest, which is written once"
         return ""
 
-    ledger_closing: dict[str, str] = {}
     judged_at: State = State().derive()  # the parent state a version is judged against
 
     def reopened(self, commit: str, round_id: str, closing_blob: str, state: State) -> bool:
@@ -450,7 +449,8 @@ class _Walk:
         founders_now = self._founders(commit, states)
         new_files = dict(states[0].files)
         changed = False
-        for rel in sorted(candidates, key=lambda r: (kind_of(r) != "member", r)):
+        ordered = sorted(candidates, key=lambda r: (kind_of(r) != "member", r))
+        for rel in ordered:
             blob, sig = self._tree_version(commit, rel)
             befores = [s.files.get(rel) for s in states]
             if blob is not None and all(b is not None and b.blob == blob for b in befores):
@@ -466,7 +466,7 @@ class _Walk:
                 changed = True
         if not changed and founders_now == states[0].founders:
             return states[0]
-        return self._state(new_files, founders_now)
+        return self._state(new_files, founders_now, like=states[0], changed=ordered)
 
     def _tree_version(self, commit: str, rel: str) -> tuple[str | None, str | None]:
         data = self._bytes.get(f"{commit}:{self.base}{rel}")
@@ -529,9 +529,6 @@ class _Walk:
         for state, before, parent in zip(states, befores, parents or [""]):
             if before is not None and before.blob == blob:
                 continue
-            self.ledger_closing = {
-                p.rsplit("/", 1)[0]: v.blob for p, v in state.files.items()
-                if kind_of(p) == "closing"}
             self.judged_at = state
             verdict = self.judge(rel, blob, sig, state, before, commit, parent, founders_now,
                                  held=held)
@@ -560,14 +557,27 @@ class _Walk:
             return frozenset()
         return frozenset(config.founders)
 
-    def _state(self, files: dict[str, Version], founders: frozenset[str]) -> State:
+    def _state(self, files: dict[str, Version], founders: frozenset[str],
+               like: State | None = None, changed: list[str] | None = None) -> State:
+        """The state of ``files``. ``like``: a state whose files differ from these only at
+        ``changed`` (in the order they were set) — its registry and settings are kept, and
+        only the changed files read again: every file at each commit that changed one
+        came to 4,600 lookups in an agenda of 200 members."""
         state = State(files=files, founders=founders if founders else None)
-        for rel, version in files.items():
+        rels: Any = files
+        if like is not None and changed is not None:
+            state.members, state.config, rels = dict(like.members), like.config, changed
+        for rel in rels:
             kind = kind_of(rel)
+            version = files.get(rel)
             if kind == "member":
-                state.members[_stem(rel[len("members/"):])] = self.parsed(rel, version)
+                name = _stem(rel[len("members/"):])
+                if version is None:
+                    state.members.pop(name, None)
+                else:
+                    state.members[name] = self.parsed(rel, version)
             elif kind == "config":
-                state.config = self.parsed(rel, version)
+                state.config = None if version is None else self.parsed(rel, version)
         if not self.ledger.roots.pinned and state.config is not None and state.config.founders:
             state.founders = frozenset(state.config.founders)
         return state.derive()
