@@ -144,9 +144,14 @@ def _judged(path: str, data: bytes, signature: tuple[str, str, str], known: froz
     elif "/comments/" in path and signer:
         try:
             values = record_values(records.parse_record(data, path), path, None)
-            get = values.get
-            payload = tuple([_share(get(name, default)) if name in _SHARED_FIELDS else
-                             get(name, default) for name, default in _RECORD_DEFAULTS])
+            items = list(map(values.get, RECORD_FIELDS, _DEFAULTS))
+            if len(_SHARED) <= _SHARED_MAX:
+                share = _SHARED.setdefault
+                for at in _SHARED_AT:
+                    value = items[at]
+                    if value is not None:
+                        items[at] = share(value, value)
+            payload = tuple(items)
         except InputError as exc:
             parse_problem = exc.message
             if isinstance(exc, MalformedData) and parse_problem.startswith(exc.path):
@@ -165,7 +170,9 @@ _UNPARSED = "\1"
 # writes a shared object once and the loaded cache shares it again — a smaller file, less memory.
 _SHARED_FIELDS = frozenset({"type", "round", "member", "principle", "author", "stance", "kind",
                             "attribution", "answer"})
+_SHARED_AT = tuple(at for at, name in enumerate(RECORD_FIELDS) if name in _SHARED_FIELDS)
 _SHARED: dict[Any, Any] = {}
+_SHARED_MAX = 100_000
 
 
 def _record(payload: tuple) -> Record:
@@ -179,16 +186,15 @@ def _record(payload: tuple) -> Record:
 
 _new_object = object.__new__
 assert RECORD_FIELDS == tuple(f.name for f in dataclass_fields(Record))
-# (field, its default): a record's payload is its checked values (``record_values``) in
+# each field's default: a record's payload is its checked values (``record_values``) in
 # field order, as ``Record(**values)`` would hold them, without making the record
-_RECORD_DEFAULTS = tuple((f.name, None if f.default is MISSING else f.default)
-                         for f in dataclass_fields(Record))
+_DEFAULTS = tuple(None if f.default is MISSING else f.default for f in dataclass_fields(Record))
 assert all(f.default_factory is MISSING for f in dataclass_fields(Record))
 assert not hasattr(Record, "__post_init__")
 
 
 def _share(value: Any) -> Any:
-    if value is None or len(_SHARED) > 100_000:
+    if value is None or len(_SHARED) > _SHARED_MAX:
         return value
     return _SHARED.setdefault(value, value)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from .values import (
     _AMBIGUOUS, _BOOLS, _KEY, _KEYS_SEEN, _NOT_PLAIN, _NULLS,
-    _NotMine, _SIMPLE, _UNUSUAL, _double, _flow, _indent, _inline, _known_plain,
+    _NotMine, _SIMPLE, _UNUSUAL, _double, _flow, _indent, _inline, _known_plain, _quoted,
     _plain_key, _rest_is_empty, _single, plain,
 )
 
@@ -124,8 +124,9 @@ def _mapping(text: str, depth: int) -> dict[str, Any] | None:
 
 def _nested(key: str, raw: str, below: str, depth: int) -> Any:
     """The value of an entry with lines below it: a block mapping a record nests (its lines
-    moved back to the start and read by ``_mapping``), or what ``_entry`` reads of them —
-    which must be every one."""
+    moved back to the start and read by ``_mapping``), a quoted text folded over them
+    (``_quoted``, as ``_entry`` reads one), or what ``_entry`` reads of them — which must be
+    every one."""
     if not raw and depth == 1:
         found = _FIRST_CONTENT.match(below)
         if found is not None and found.group(1) and found.group(2) not in "-#":
@@ -133,10 +134,16 @@ def _nested(key: str, raw: str, below: str, depth: int) -> Any:
             value = None if inner is None else _mapping(inner, depth + 1)
             if value is not None:
                 return value
-    lines = [f"{key}: {raw}" if raw else key + ":", *below.split("\n")[:-1]]
-    _key, value, end = _entry(lines, 0, 0, depth)
-    if end != len(lines):
-        raise _NotMine
+    if raw and raw[0] in "'\"":  # a quoted text folded over the lines below
+        lines = [raw, *below.split("\n")[:-1]]
+        value, last, end = _quoted(lines, 0, 0, 0)
+        _rest_is_empty(lines[last], end)
+        following = _next_content(lines, last + 1)
+    else:
+        lines = [f"{key}: {raw}" if raw else key + ":", *below.split("\n")[:-1]]
+        _key, value, following = _entry(lines, 0, 0, depth)
+    if following != len(lines):
+        raise _NotMine  # a line below that is not the value's
     return value
 
 
