@@ -7,7 +7,7 @@ in ``problems.PROBLEMS``; ``docs/SECURITY.md`` names the test that shows each):
    (``coalition trust``) or given for one run (``verify --trust``); without either,
    those the first ``coalition.yaml`` names, and every report on trust says "trust on
    first use". A fingerprint in an unsigned file never extends a pin.
-2. **Governed files only move forward** (``ledger``). The registry, the settings, the
+2. **Governed files only move forward** (``ledger``, ``forward``). The registry, the settings, the
    principles (and each one's text in another language of the agenda, ``P03-….fr.md``)
    and each round's ``round.yaml`` and ``closing.yaml`` are trusted version
    by version over the whole history DAG: a new version must be signed by a key that

@@ -14,9 +14,9 @@ A commit's new version of a file (or its ``.sig``) becomes trusted only if, agai
    first registry can only be signed by a founder;
 3. only then is it parsed (``malformed``), and its fields agree with its path
    (``wrong-place``);
-4. it does not go back (``rollback``): it is not older than that parent's trusted
-   version; a revoked key stays revoked, a removed member removed, a seal never
-   shrinks; a closed round reopens only beside a signed reopening; a closing
+4. it does not go back (``rollback``, ``trust.forward``): it is not older than that
+   parent's trusted version; a revoked key stays revoked, a removed member removed, a
+   seal never shrinks; a closed round reopens only beside a signed reopening; a closing
    manifest never changes, and is set aside only by a reopening;
 5. a change of ``trust.founders`` is signed by a founder.
 
@@ -51,7 +51,7 @@ from ..errors import GitError, InputError
 from ..model import Config, closing_from_fields, config_from_fields, principle_from_fields, round_from_fields
 from ..plainclass import dataclass, field
 from ..store import askable
-from . import resume
+from . import forward, resume
 from .history import changes as _changes
 from .history import commits as _commits
 from .history import incomplete_history
@@ -250,7 +250,7 @@ class _Walk:
                     return "duplicate-id", (f"the {fields.lang} text of {fields.id} is also "
                                             f"{self.base}{other_rel} ({at})")
         if before is not None:
-            backwards = self._backwards(kind, rel, fields, before, commit)
+            backwards = forward.backwards(self, kind, rel, fields, before, commit)
             if backwards:
                 return "rollback", f"commit {commit[:8]} {backwards}"
         if kind == "config" and before is not None:
@@ -355,67 +355,7 @@ class _Walk:
         except InputError:
             return None
 
-    def _backwards(self, kind: str | None, rel: str, new: Any, before: Version,
-                   commit: str) -> str:
-        try:
-            old = self.parsed(rel, before)
-        except InputError:
-            return ""
-        ordered = ("member", "config", "principle", "translation")
-        order_new = new.updated_at if kind in ordered else None
-        if kind in ordered and (order_new or "") < before.order:
-            return (f"brings back an older version (updated_at {order_new or 'none'} is before "
-                    f"{before.order}); signed files never go back")
-        if kind == "member":
-            now_revoked = {e.key for e in new.keys if e.revoked}
-            seals = {e.key: set(e.sealed or ()) for e in new.keys}
-            for entry in old.keys:
-                if entry.revoked and entry.key not in now_revoked:
-                    return f"makes a key revoked on {entry.revoked} valid again"
-                if entry.sealed and not set(entry.sealed) <= seals.get(entry.key, set()):
-                    return "shrinks the seal of a key (the files it may still vouch for)"
-                if entry.key not in seals:
-                    return "drops a key from the registry (keys are revoked, never dropped)"
-            if not old.active and new.active:
-                return f"brings back member '{old.id}', who was removed"
-            return ""
-        if kind == "round":
-            if old.status == "closed" and new.status == "open":
-                closing = self.judged_at.files.get(rel.rsplit("/", 1)[0] + "/closing.yaml")
-                if not closing or not self.reopened(commit, rel.split("/")[1], closing.blob,
-                                                    self.judged_at):
-                    return "reopens a closed round without a facilitator's signed reopening"
-            if max(new.updated_at or "", new.closed_at or "", new.opened_at) < before.order:
-                return "brings back an older version of the round"
-            return ""
-        if kind == "closing":
-            return "changes a closing manifest, which is written once"
-        return ""
-
     judged_at: State = State().derive()  # the parent state a version is judged against
-
-    def reopened(self, commit: str, round_id: str, closing_blob: str, state: State) -> bool:
-        """Does ``commit`` hold a reopening of ``round_id``, signed by a facilitator trusted at
-        ``state`` (the parent), that sets aside the closing manifest ``closing_blob``?"""
-        import hashlib
-
-        data = self.data(closing_blob)
-        if data is None:
-            return False
-        digest = hashlib.sha256(data).hexdigest()
-        rel = f"rounds/{round_id}/reopenings/{digest[:16]}.yaml"
-        blob, sig = self.blob_at(commit, rel)
-        signer = self.signer(blob, sig) if blob is not None else None
-        if signer is None or not (signer in state.facilitator_keys or (
-                self.fingerprint(signer) in (state.founders or ()) and not state.lost(signer))):
-            return False
-        try:
-            from ..model import reopening_from_fields
-
-            rec = reopening_from_fields(records.parse_record(self.data(blob) or b"", rel), rel)
-        except InputError:
-            return False
-        return rec.round == round_id and rec.closing == digest
 
     # one commit -----------------------------------------------------------------------
 
@@ -495,7 +435,7 @@ class _Walk:
                 return None
             if kind_of(rel) == "closing":
                 round_id = rel.split("/")[1]
-                if all(b is None or self.reopened(commit, round_id, b.blob, s)
+                if all(b is None or forward.reopened(self, commit, round_id, b.blob, s)
                        for b, s in zip(befores, states)):
                     return None  # set aside by a signed reopening
             self.ledger.rejected[(rel, "")] = (
