@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._common import Out, read_text, signer_session, stderr_is_terminal
+from ._common import Out, signer_session, stderr_is_terminal
+from ._text import read_text
 
 
 def add(*, principle: str, stance: str, quote: str | None = None, occurrence: int | None = None,

@@ -18,9 +18,9 @@ from ._common import (
     check_format,
     handle,
     open_agenda,
-    read_text,
     signer_session,
 )
+from ._text import read_text
 
 app = typer.Typer(no_args_is_help=True)
 BodyOpt = Annotated[Optional[str], typer.Option("--body", help="The body (Markdown).", show_default=False)]

@@ -18,9 +18,9 @@ from ._common import (
     handle,
     identity,
     open_agenda,
-    read_text,
     signer_session,
 )
+from ._text import read_text
 
 config_app = typer.Typer(no_args_is_help=True)
 
