@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["astuple", "dataclass", "field", "field_names"]
+__all__ = ["MISSING", "astuple", "dataclass", "field", "field_names"]
 
 
 class _Missing:

@@ -21,8 +21,6 @@ import hashlib
 import re
 from collections.abc import Callable
 from itertools import chain
-from dataclasses import MISSING, dataclass, field
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from . import records
@@ -30,6 +28,7 @@ from .agenda import CONFIG, Agenda, Snapshot
 from .cache import VerdictCache
 from .errors import GitError, InputError, MalformedData
 from .model import RECORD_FIELDS, Closing, Config, Member, Record, Response, Round, record_values
+from .plainclass import MISSING, dataclass, field, field_names
 from .trust.problems import PROBLEMS
 CHUNK = 4000
 PARALLEL_AT = 3000  # below this many unseen files, one process is faster
@@ -185,11 +184,11 @@ def _record(payload: tuple) -> Record:
 
 
 _new_object = object.__new__
-assert RECORD_FIELDS == tuple(f.name for f in dataclass_fields(Record))
+assert RECORD_FIELDS == field_names(Record)
 # each field's default: a record's payload is its checked values (``record_values``) in
 # field order, as ``Record(**values)`` would hold them, without making the record
-_DEFAULTS = tuple(None if f.default is MISSING else f.default for f in dataclass_fields(Record))
-assert all(f.default_factory is MISSING for f in dataclass_fields(Record))
+_DEFAULTS = tuple(None if f.default is MISSING else f.default for f in Record.__plain_fields__)
+assert all(f.default_factory is MISSING for f in Record.__plain_fields__)
 assert not hasattr(Record, "__post_init__")
 
 

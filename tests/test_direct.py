@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -304,3 +305,28 @@ def test_verify_answers_the_same_both_ways_clean_and_tampered(coalition) -> None
     assert results[0][:3] == results[1][:3] and results[0][0] == 1, results
     found = json.loads(results[0][1])
     assert not found["ok"] and any(p["path"].endswith(principle.name) for p in found["problems"])
+
+
+def test_verify_loads_neither_typer_nor_dataclasses(coalition) -> None:  # noqa: ANN001
+    """A plain verify, cold and then warm, never imports typer (the direct path) nor
+    ``dataclasses`` (with ``inspect``, ``ast``, ``dis``: 9 ms of a 75 ms warm verify) — the
+    value classes it meets are ``plainclass``'s."""
+    actions.round_open(coalition.agenda, coalition.who("sec"), "r1", title="First",
+                       closes=datetime(2099, 1, 1, tzinfo=timezone.utc))
+    actions.comment_add(coalition.agenda, coalition.who("health"), principle="P01",
+                        stance="support", text="Loaded lightly.")
+    code = ("import json, sys\n"
+            "sys.argv = ['coalition', 'verify', '--format', 'json']\n"
+            "from coalition_cli import cli\n"
+            "cli._leave = lambda code: print(json.dumps([code, sorted(sys.modules)]))\n"
+            "cli.main()\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for run in ("cold", "warm"):
+        if run == "cold":  # nothing derived: every record checked, every rule run
+            shutil.rmtree(coalition.root / ".git" / "coalition", ignore_errors=True)
+        proc = subprocess.run([sys.executable, "-c", code], cwd=coalition.root, env=env,
+                              capture_output=True, text=True, timeout=120)
+        exit_code, loaded = json.loads(proc.stdout.splitlines()[-1])
+        assert exit_code == 0, (run, proc.stdout, proc.stderr)
+        assert not {"typer", "click", "dataclasses", "inspect"} & set(loaded), run
+        assert "coalition_cli.verify" in loaded and "coalition_cli.trust.ledger" in loaded

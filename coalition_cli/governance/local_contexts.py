@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, MalformedData
+from ..plainclass import dataclass
 
 LABEL_SECTOR = "indigenous-led"
 KINDS = ("tk", "bc")

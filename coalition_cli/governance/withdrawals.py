@@ -15,7 +15,6 @@ What it cannot do: git history keeps the comment's bytes in every clone that fet
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from .wording import CONSENT_WITHDRAWN_TEXT
@@ -27,6 +26,8 @@ def redact(items: list[tuple[str, Any]]) -> tuple[list[tuple[str, Any]], dict[st
     withdrawn = {rec.target: rec for _p, rec in items if rec.type == "consent-withdrawal"}
     if not withdrawn:
         return items, {}
+    from dataclasses import replace  # (not at import: most rounds have no withdrawal)
+
     out = []
     for path, rec in items:
         if rec.type == "comment" and rec.id in withdrawn:
