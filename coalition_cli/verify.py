@@ -20,7 +20,6 @@ import gc
 import hashlib
 import re
 from collections.abc import Callable
-from itertools import chain
 from typing import Any
 
 from . import records
@@ -29,6 +28,8 @@ from .cache import VerdictCache
 from .errors import GitError, InputError, MalformedData
 from .model import RECORD_FIELDS, Closing, Config, Member, Record, Response, Round, record_values
 from .plainclass import MISSING, dataclass, field, field_names
+from .signed_files import UNPARSED as _UNPARSED
+from .signed_files import Lookup, Scan, look_up, scan_listing
 from .trust.problems import PROBLEMS
 CHUNK = 4000
 PARALLEL_AT = 3000  # below this many unseen files, one process is faster
@@ -162,7 +163,6 @@ def _judged(path: str, data: bytes, signature: tuple[str, str, str], known: froz
 # the keys of the trusted registry (set before the workers fork): a record is parsed only
 # once its signature verifies with one of them
 _KNOWN_KEYS: frozenset[str] = frozenset()
-_UNPARSED = "\1"
 
 
 # Values repeated across records (signer key, type, round, member, ...) are stored once: marshal
@@ -309,8 +309,8 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
                 unlisted = exc
         checkers = _fork_early(agenda, cache, listed)
         entries = agenda.git.parse_ls_tree(listed.pop()) if listed else []
-        scan = _scan(entries, base, round_id)
-        lookup = _look_up(scan.signed, cache)
+        scan = scan_listing(entries, base, round_id)
+        lookup = look_up(scan.signed, cache)
         if checkers is not None:
             checkers.start(_chunked(lookup.todo))
         elif len(lookup.todo) >= PARALLEL_AT:
@@ -412,97 +412,8 @@ def _pause_gc() -> bool:
     return enabled
 
 
-@dataclass
-class _Scan:
-    """What the listing says before any file is read: the signed files to check (path, sha,
-    signature sha), how many governed files the ledger judges, and the problems of shape."""
-    signed: list[tuple[str, str, str | None]]
-    governed: int
-    problems: list[tuple[str, str, str]]  # (path, problem, detail), recorded in this order
-
-
-def _scan(entries: list[tuple[str, str, str]], base: str, round_id: str | None) -> _Scan:
-    from .trust.ledger import kind_of
-
-    # git lists a tree sorted by path, so X.yaml.sig almost always comes right after X.yaml:
-    # look there first, and in a dict of every path (built only if needed) otherwise
-    by_path: dict[str, str] = {}
-
-    def sha_of(path: str) -> str | None:
-        if not by_path:
-            by_path.update((p, sha) for _mode, sha, p in entries)
-        return by_path.get(path)
-
-    found = _Scan([], 0, [])
-    signed, problems = found.signed, found.problems
-    cut = len(base)
-    previous = ""
-    following = iter(entries)
-    next(following, None)
-    for (mode, sha, path), (_m, next_sha, next_path) in zip(entries, chain(following, [("", "", "")])):
-        rel = path[cut:]
-        before, previous = previous, path
-        if not base and not rel.startswith(_PLACES) and rel not in _TOP_FILES:
-            continue  # an agenda at the top of its repository: the project's other files
-        if mode == "120000":
-            problems.append((path, "malformed", "a symlink where a file should be"))
-            continue
-        if rel.endswith(".sig"):
-            if path[:-4] != before and sha_of(path[:-4]) is None:
-                problems.append((path, "malformed", "a signature with no record beside it"))
-            continue
-        if kind_of(rel):
-            found.governed += 1  # judged by the ledger
-            continue
-        if rel.startswith(("members/", "rounds/")):
-            if not rel.endswith(".yaml"):
-                problems.append((path, "wrong-place", "not a record file"))
-                continue
-            sig_path = path + ".sig"
-            signed.append((path, sha, next_sha if next_path == sig_path else sha_of(sig_path)))
-        elif rel.startswith("principles/"):
-            problems.append((path, "wrong-place", "not a principle file (P<number>-<slug>.md)"))
-    by_path.clear()
-    if round_id is not None:
-        keep = (f"{base}members/", f"{base}rounds/{round_id}/")
-        found.signed = [s for s in signed if s[0].startswith(keep)]
-    return found
-
-
-# an agenda's own places, which an agenda at the top of its repository shares the tree with
-_PLACES = ("members/", "rounds/", "principles/")
-_TOP_FILES = frozenset({CONFIG, CONFIG + ".sig"})
-
-
-@dataclass
-class _Lookup:
-    """The signed files against the cache: verdicts it holds, files to check (key, path, sha,
-    sig sha), and cached verdicts of records signed by no key of the registry then, which
-    are checked again if the registry has the key now."""
-    verdicts: dict[str, tuple]
-    todo: list[tuple[str, str, str, str | None]]
-    unparsed: list[tuple[tuple[str, str, str, str | None], tuple]]
-    in_use: set[str]
-
-
-def _look_up(signed: list[tuple[str, str, str | None]], cache: VerdictCache) -> _Lookup:
-    found = _Lookup({}, [], [], set())
-    cached = cache.entries.get
-    for path, sha, sig_sha in signed:
-        key = _cache_key(path, sha, sig_sha)
-        found.in_use.add(key)
-        hit = cached(key)
-        if type(hit) is not tuple or len(hit) != 5:  # missing, or a damaged cache
-            found.todo.append((key, path, sha, sig_sha))
-        elif hit[4] == _UNPARSED:
-            found.unparsed.append(((key, path, sha, sig_sha), hit))
-        else:
-            found.verdicts[path] = hit
-    return found
-
-
 def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
-            entries: list[tuple[str, str, str]], scan: _Scan, lookup: _Lookup,
+            entries: list[tuple[str, str, str]], scan: Scan, lookup: Lookup,
             checkers: Any, cache: VerdictCache, round_id: str | None,
             progress: Callable[[int, int], None] | None, use_cache: bool) -> Verified:
     global _KNOWN_KEYS
@@ -596,11 +507,6 @@ def _release_free_memory() -> None:
 
 
 _TRIM: Any = None
-
-
-def _cache_key(path: str, sha: str, sig_sha: str | None) -> str:
-    """Record blob, signature blob, and whether it is read as a member's record."""
-    return f"{sha}:{sig_sha or '-'}:{'c' if '/comments/' in path else 'f'}"
 
 
 def record_of(payload: tuple) -> Record:
