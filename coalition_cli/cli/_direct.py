@@ -21,7 +21,8 @@ from pathlib import Path
 
 # (option names, the body's parameter, what it takes: "str", "int", "path", "multi" (a
 # repeatable str, kept in order), "flag" (no value))
-ADD_OPTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+Option = tuple[tuple[str, ...], str, str]
+ADD_OPTIONS: tuple[Option, ...] = (
     (("--principle", "-p"), "principle", "str"),
     (("--stance", "-s"), "stance", "str"),
     (("--quote",), "quote", "str"),
@@ -44,7 +45,7 @@ ADD_OPTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("--format", "-f"), "fmt", "str"),
     (("--lang",), "lang", "str"),
 )
-VERIFY_OPTIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+VERIFY_OPTIONS: tuple[Option, ...] = (
     (("--round",), "round_id", "str"),
     (("--trust",), "trust", "multi"),
     (("--accept-rewrite",), "accept_rewrite", "flag"),
@@ -58,7 +59,7 @@ class Command:
     """A command answered here: its words, its option table, the parameters it requires,
     and its body (``module:function`` under ``coalition_cli.cli``)."""
 
-    def __init__(self, words: tuple[str, ...], options: tuple[tuple[tuple[str, ...], str, str], ...],
+    def __init__(self, words: tuple[str, ...], options: tuple[Option, ...],
                  required: tuple[str, ...], body: str) -> None:
         self.words, self.options, self.required, self.body = words, options, required, body
         self.by_name = {name: (dest, kind) for names, dest, kind in options for name in names}
