@@ -2,7 +2,7 @@
 frequent write) and ``verify`` (what everyone runs after every pull).
 
 Importing typer and building a command's parser cost more than the rest of a signed write
-(twice the interpreter's own start-up), and more than a warm verify. A plain command line
+(twice the interpreter's own start-up), and 30 ms of a 105 ms warm verify. A plain command line
 of one of ``DIRECT``'s commands — long options with their values, the short ones its
 table has, ``--agenda`` before the command — is parsed here, from its table, and handed to
 the same body typer's command runs (``_add.add``, ``_verify.verify``), whose errors go
