@@ -29,7 +29,6 @@ import hashlib
 import os
 import struct
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 from coalition_cli.errors import InputError, KeyProblem, SignatureInvalid
@@ -37,6 +36,8 @@ from coalition_cli.keys import sk
 from coalition_cli.plainclass import dataclass, field
 
 if TYPE_CHECKING:  # cryptography is imported only where libsodium (PyNaCl) cannot serve
+    from collections.abc import Callable
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 NAMESPACE = "coalition-cli"
@@ -178,13 +179,9 @@ class PublicKey:
 
     def verify_raw(self, message: bytes, sig64: bytes) -> bool:
         """Plain Ed25519 verification of ``sig64`` over ``message``."""
-        sodium = _SODIUM[0] if _SODIUM else _load_sodium()
-        if sodium is not None:
-            try:
-                sodium[0](sig64 + message, self.raw)
-                return True
-            except sodium[1]:
-                return False
+        check = _SODIUM[0] if _SODIUM else _load_sodium()
+        if check is not None:
+            return check(sig64, message, self.raw)
         from cryptography.exceptions import InvalidSignature
 
         try:
@@ -325,19 +322,14 @@ def verify_detached_fast(data: bytes, armored: bytes, namespace: str = NAMESPACE
     message = _signed_message(ns, hash_alg, data)
     if len(raw) != 32:  # a hardware token's key: its blob and signature field
         return _verify_token(raw, sig, message)
-    sodium = _SODIUM[0] if _SODIUM else _load_sodium()
+    check = _SODIUM[0] if _SODIUM else _load_sodium()
     try:
-        if sodium is not None:
-            sodium[0](sig + message, raw)  # raises unless the signature is good
-            return _KEY_CACHE.get(raw) or _cached_key(raw)
+        if check is not None:
+            return (_KEY_CACHE.get(raw) or _cached_key(raw)) if check(sig, message, raw) else None
         key = _KEY_CACHE.get(raw) or _cached_key(raw)
         return key if key.verify_raw(message, sig) else None
     except KeyProblem:
         return None
-    except Exception as exc:  # noqa: BLE001 - PyNaCl's BadSignatureError, nothing else
-        if sodium is not None and isinstance(exc, sodium[1]):
-            return None
-        raise
 
 
 def _verify_token(key_blob: bytes, field: bytes, message: bytes) -> PublicKey | None:
@@ -349,21 +341,17 @@ def _verify_token(key_blob: bytes, field: bytes, message: bytes) -> PublicKey | 
     return key if key.verify_token(message, sig, flags, counter) else None
 
 
-# libsodium's Ed25519 check (PyNaCl's crypto_sign_open) takes 62 µs here against 130 µs for
-# OpenSSL's through cryptography: the bulk path uses it when PyNaCl is installed (it is a
-# dependency), cryptography's otherwise. Both accept every signature ssh-keygen makes;
-# libsodium also refuses non-canonical encodings, which no honest signer produces.
-_SODIUM: list = []
+# libsodium's Ed25519 check (``keys.sodium``) takes 62 µs here against 130 µs for OpenSSL's
+# through cryptography: the bulk path uses it when PyNaCl is installed (it is a dependency),
+# cryptography's otherwise. Both accept every signature ssh-keygen makes; libsodium also
+# refuses non-canonical encodings, which no honest signer produces.
+_SODIUM: list = []  # [check(sig64, message, raw key) -> bool], or [None]: cryptography's
 
 
-def _load_sodium() -> tuple | None:
-    try:
-        from nacl.bindings import crypto_sign_open
-        from nacl.exceptions import CryptoError
-    except ImportError:
-        found = None
-    else:
-        found = (crypto_sign_open, CryptoError)
+def _load_sodium() -> Callable[[bytes, bytes, bytes], bool] | None:
+    from .keys import sodium
+
+    found = sodium.verify if sodium.LOADED else None
     _SODIUM[:] = [found]
     return found
 
@@ -446,17 +434,19 @@ class _SodiumKey:
     __slots__ = ("_secret", "public_raw", "_other")
 
     def __init__(self, seed: bytes, public: bytes) -> None:
-        from nacl.bindings import crypto_sign_seed_keypair
+        from .keys import sodium
 
-        derived, secret = crypto_sign_seed_keypair(seed)
+        if not sodium.LOADED:
+            raise ImportError("PyNaCl's libsodium is not installed")
+        derived, secret = sodium.seed_keypair(seed)
         if derived != public:
             raise ValueError("the key pair does not match")
         self._secret, self.public_raw, self._other = secret, public, None
 
     def sign(self, message: bytes) -> bytes:
-        from nacl.bindings import crypto_sign
+        from .keys import sodium
 
-        return crypto_sign(message, self._secret)[:64]
+        return sodium.sign(message, self._secret)
 
     def __getattr__(self, name: str) -> Any:
         if self._other is None:

@@ -354,3 +354,52 @@ def test_mutated_signatures_never_crash(
         assert fast_both(data, bytes(sig)) is None
     else:
         assert signer == tool_key.public == fast_both(data, bytes(sig))
+
+
+# --- libsodium called directly (keys.sodium) -------------------------------------------------
+
+
+@FUZZ
+@given(seed=st.binary(min_size=32, max_size=32), message=st.binary(max_size=300),
+       flip=st.integers(0, 10_000))
+def test_direct_libsodium_is_pynacls_ed25519(seed: bytes, message: bytes, flip: int) -> None:
+    """``keys.sodium`` — libsodium through PyNaCl's compiled module, no ``nacl.bindings`` —
+    makes PyNaCl's keys and signatures byte for byte, accepts what PyNaCl accepts and refuses
+    what it refuses: a flipped bit of the signature, the message or the key."""
+    from nacl.bindings import crypto_sign, crypto_sign_open, crypto_sign_seed_keypair
+    from nacl.exceptions import BadSignatureError
+
+    from coalition_cli.keys import sodium
+
+    assert sodium.LOADED
+    public, secret = sodium.seed_keypair(seed)
+    assert (public, secret) == crypto_sign_seed_keypair(seed)
+    sig = sodium.sign(message, secret)
+    assert sig == crypto_sign(message, secret)[:64]
+    assert sodium.verify(sig, message, public)
+    parts = [bytearray(sig), bytearray(message), bytearray(public)]
+    which = parts[flip % 3] if (flip % 3 != 1 or message) else parts[0]
+    which[flip // 3 % len(which)] ^= 1 << (flip % 8)
+    bad_sig, bad_message, bad_public = (bytes(p) for p in parts)
+    try:
+        crypto_sign_open(bad_sig + bad_message, bad_public)
+        pynacl = True
+    except BadSignatureError:
+        pynacl = False
+    assert sodium.verify(bad_sig, bad_message, bad_public) is pynacl is False
+
+
+def test_direct_libsodium_checks_every_length() -> None:
+    """libsodium reads fixed lengths past the pointer it is given: a short or long key,
+    signature, secret or seed is refused here, before the call."""
+    from coalition_cli.keys import sodium
+
+    public, secret = sodium.seed_keypair(bytes(32))
+    sig = sodium.sign(b"m", secret)
+    for bad in (sig[:63], sig + b"\0"):
+        assert sodium.verify(bad, b"m", public) is False
+    for bad in (public[:31], public + b"\0", b""):
+        assert sodium.verify(sig, b"m", bad) is False
+    for call, bad in ((sodium.sign, secret[:63]), (sodium.seed_keypair, bytes(31))):
+        with pytest.raises(ValueError):
+            call(b"m", bad) if call is sodium.sign else call(bad)
