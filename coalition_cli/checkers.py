@@ -81,7 +81,8 @@ class Checkers:
                room: int, forget: Callable[[], None]) -> Checkers:
         """Workers forked now, with ``room`` bytes of shared memory for their chunks, which
         ``start`` hands them; ``forget``: run first in each worker, to let go of what this
-        process holds that they never need (its single large objects: one page touched)."""
+        process holds that they never need (its single large objects: one page touched) and
+        give the pages back."""
         pool = cls.__new__(cls)
         pool._fork(where, first, then, room, forget)
         return pool
@@ -294,13 +295,11 @@ def _serve(where: str, conn: Any, theirs: list[Any], shared: Any, first: Callabl
     import subprocess
 
     from .store import Git
-    from .verify import _release_free_memory
 
     for end in theirs:  # the parent's ends: a worker must see the end when the parent goes
         end.close()
     if forget is not None:
         forget()
-        _release_free_memory()
 
     reader = Git(Path(where))  # never the parent's batch reader: its pipes are shared
     # git maps a pack whole by default: two workers reading 100,000 records each held

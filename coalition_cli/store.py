@@ -305,9 +305,7 @@ class Git(WorkTree, CommitWriter):
     def ls_tree_start(self, rev: str, path: str) -> Listing:
         """Start a recursive ``ls_tree_raw`` in the background; finish it with ``ls_tree_finish``.
         ``path`` "." is the whole tree (an agenda at the top of its repository)."""
-        import tempfile  # (only a verify lists a tree this way)
-
-        errors = tempfile.TemporaryFile()
+        errors = _scratch_file()
         try:
             proc = subprocess.Popen(
                 ["git", "ls-tree", "-z", "--full-tree", "-r", rev,
@@ -484,3 +482,17 @@ class Git(WorkTree, CommitWriter):
         out = self.run("show", "-s", "--format=%H%x00%an%x00%ae%x00%aI%x00%s", rev).decode()
         sha, name, email, date, subject = out.rstrip("\n").split("\0", 4)
         return {"commit": sha, "author": name, "email": email, "date": date, "subject": subject}
+
+
+def _scratch_file() -> Any:
+    """An anonymous file for a process's error output (read once it has ended, so that a
+    long error never fills a pipe nobody reads): in memory where Linux offers it — importing
+    ``tempfile`` (with ``shutil``, ``random``, ``bz2``, ``lzma``) cost a verify 7 ms."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return open(os.memfd_create("coalition-errors", os.MFD_CLOEXEC), "w+b")  # noqa: SIM115
+        except OSError:  # no memfd (an old kernel, a sandbox): a temporary file
+            pass
+    import tempfile
+
+    return tempfile.TemporaryFile()

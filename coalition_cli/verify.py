@@ -33,6 +33,10 @@ from .signed_files import Lookup, Scan, look_up, scan_listing
 from .trust.problems import PROBLEMS
 CHUNK = 4000
 PARALLEL_AT = 3000  # below this many unseen files, one process is faster
+# below this many records (a listing of this many bytes), what a verify frees is a few MB:
+# not worth ``ctypes``' import (5 ms) in each process to give it back (``_release_free_memory``)
+TRIM_AT = 30_000
+TRIM_LISTING = 6 << 20
 
 
 @dataclass
@@ -111,12 +115,10 @@ def _check_one(path: str, data: bytes, sig: bytes | None) -> tuple:
 def _signature(data: bytes, sig: bytes | None) -> tuple[str, str, str]:
     """(signer key or "", signature problem, sha256): all that can be known of a file before
     the trusted registry's keys are."""
-    from .signing import verify_detached_fast
-
-    digest = hashlib.sha256(data).hexdigest()
+    digest = _sha256(data).hexdigest()
     signer, sig_problem = "", ""
     if sig is not None:
-        key = verify_detached_fast(data, sig)
+        key = (_CHECK or _check_loaded())[0](data, sig)
         if key is None:
             sig_problem = _why_bad(data, sig)
         else:
@@ -125,6 +127,17 @@ def _signature(data: bytes, sig: bytes | None) -> tuple[str, str, str]:
 
 
 _SIGNERS: dict[bytes, str] = {}  # key blob -> "ssh-ed25519 AAAA...": a few keys, every record
+_sha256 = hashlib.sha256
+# ``signing.verify_detached_fast``, imported on first use (a warm verify checks no signature):
+# an import statement in ``_signature`` itself cost 2 µs a record
+_CHECK: list[Callable[[bytes, bytes], Any]] = []
+
+
+def _check_loaded() -> list[Callable[[bytes, bytes], Any]]:
+    from .signing import verify_detached_fast
+
+    _CHECK[:] = [verify_detached_fast]
+    return _CHECK
 
 
 def _openssh(key: Any) -> str:
@@ -261,9 +274,15 @@ def _fork_early(agenda: Agenda, cache: VerdictCache, listed: list[bytes]) -> Any
         return None
     from .checkers import Checkers
 
+    def forget() -> None:
+        large = len(listed[0]) >= TRIM_LISTING if listed else False
+        listed.clear()
+        if large:
+            _release_free_memory()
+
     try:
         return Checkers.forked(agenda.git.root, _signature, _judged,
-                               3 * len(listed[0]) + 4096, listed.clear)
+                               3 * len(listed[0]) + 4096, forget)
     except OSError:  # no shared memory that large (a strict overcommit limit): fork later
         return None
 
@@ -324,7 +343,7 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
             raise unlisted
         done = _verify(agenda, snap, result, base, entries, scan, lookup, checkers, cache,
                        round_id, progress, use_cache)
-        if done.checked >= PARALLEL_AT:
+        if done.checked >= TRIM_AT:
             del cache, scan, lookup  # the verdicts (the records' fields, as tuples), then
             _release_free_memory()   # the free pages
         return done
@@ -467,7 +486,7 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
             verdicts[path] = fresh[key]
         del fresh, todo  # their 100,000 tuples are not needed for the policy pass
         lookup.todo = more = []
-        if len(verdicts) >= PARALLEL_AT:
+        if len(verdicts) >= TRIM_AT:
             _release_free_memory()  # the workers' answers, unpickled: tens of MB now free
     result.checked = len(signed) + scan.governed
     in_use = lookup.in_use
