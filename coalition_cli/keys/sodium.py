@@ -30,17 +30,24 @@ def _load() -> tuple[Any, Any] | None:
 _FOUND = _load()
 LOADED = _FOUND is not None
 _ffi, _lib = _FOUND if _FOUND is not None else (None, None)
+# where crypto_sign_open copies a checked message, and its length: (buffer, size)
+_OUT: list[Any] = [_ffi.new("unsigned char[]", 4096), 4096] if LOADED else [None, 0]
+_OUT_LEN = _ffi.new("unsigned long long *") if LOADED else None
 
 
 def verify(sig64: bytes, message: bytes, public: bytes) -> bool:
     """Whether ``sig64`` is a valid Ed25519 signature of ``message`` by ``public``.
 
-    libsodium's ``crypto_sign_open`` with no buffer for the message: it checks, and copies
-    nothing (``nacl.bindings.crypto_sign_open`` made two buffers and a copy per call)."""
+    libsodium's ``crypto_sign_open``, which copies the message out once it has checked it:
+    into one buffer kept for every call, never read (``nacl.bindings.crypto_sign_open``
+    made two buffers per call and a copy of the message). libsodium 1.0 would take no
+    buffer at all, but a PyNaCl built against an older system libsodium might not."""
     if len(sig64) != 64 or len(public) != 32:
         return False
     signed = sig64 + message
-    return _lib.crypto_sign_open(_ffi.NULL, _ffi.NULL, signed, len(signed), public) == 0
+    if len(signed) > _OUT[1]:
+        _OUT[:] = [_ffi.new("unsigned char[]", 2 * len(signed)), 2 * len(signed)]
+    return _lib.crypto_sign_open(_OUT[0], _OUT_LEN, signed, len(signed), public) == 0
 
 
 def sign(message: bytes, secret: bytes) -> bytes:
@@ -48,7 +55,8 @@ def sign(message: bytes, secret: bytes) -> bytes:
     if len(secret) != 64:
         raise ValueError("an Ed25519 secret key is 64 bytes")
     out = _ffi.new("unsigned char[]", 64 + len(message))
-    if _lib.crypto_sign(out, _ffi.NULL, message, len(message), secret) != 0:
+    if _lib.crypto_sign(out, _ffi.new("unsigned long long *"), message, len(message),
+                        secret) != 0:
         raise ValueError("libsodium could not sign")
     return _ffi.buffer(out, 64)[:]
 
