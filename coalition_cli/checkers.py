@@ -103,9 +103,9 @@ class Checkers:
               room: int, forget: Callable[[], None] | None) -> None:
         import gc
         import mmap
-        import multiprocessing
 
-        context = multiprocessing.get_context("fork")
+        from . import forked
+
         self._where, self._checks = where, (first, then)
         self._shared = mmap.mmap(-1, max(room, mmap.PAGESIZE))  # shared with the workers
         self._chunks: list[tuple[int, int] | None] = []  # (place, size) in ``_shared``
@@ -119,8 +119,7 @@ class Checkers:
         self._expected = 0
         self._received = 0
         self.verdicts: dict[str, tuple] = {}
-        self._conns: list[Any] = []
-        self._procs: list[Any] = []
+        self._workers: list[Any] = []  # ``forked.Worker``s
         self._ahead: dict[Any, int] = {}
         self._wake_read = self._wake_write = -1
         self._error: BaseException | None = None
@@ -131,16 +130,14 @@ class Checkers:
         # frozen out of the collector's reach first: a worker that touched this process's
         # objects (a collection's pass) would make its own copy of their pages.
         gc.freeze()
-        for _ in range(WORKERS):
-            mine, theirs = context.Pipe()
-            proc = context.Process(target=_serve, daemon=True, args=(
-                str(where), theirs, [*self._conns, mine], self._shared, first, then, forget))
-            proc.start()
-            theirs.close()
-            self._conns.append(mine)
-            self._procs.append(proc)
-            self._ahead[mine] = 0
-        gc.unfreeze()
+        try:
+            for _ in range(WORKERS):
+                worker = forked.start(_serve, (str(where), self._shared, first, then, forget),
+                                      self._workers)
+                self._workers.append(worker)
+                self._ahead[worker] = 0
+        finally:
+            gc.unfreeze()
 
     def _place(self, data: bytes, chunk: list[Item]) -> None:
         self._shared[self._used:self._used + len(data)] = data
@@ -158,17 +155,17 @@ class Checkers:
     # --- while the ledger is walked (a thread of this process) ---------------------------
 
     def _feed_until_woken(self) -> None:
-        from multiprocessing.connection import wait
+        from .forked import ready
 
         try:
-            for conn in self._conns:
-                self._top_up(conn)
+            for worker in self._workers:
+                self._top_up(worker)
             while True:
-                ready = wait([*self._conns, self._wake_read])
-                if self._wake_read in ready:
+                readable = ready([*self._workers, self._wake_read])
+                if self._wake_read in readable:
                     return
-                for conn in ready:
-                    self._receive(conn)
+                for worker in readable:
+                    self._receive(worker)
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
             self._error = exc
 
@@ -207,7 +204,7 @@ class Checkers:
         except (EOFError, OSError):
             raise WorkerFailed("a verify worker process ended unexpectedly") from None
         if message[0] == "error":
-            raise message[1]
+            raise _unpickled(message[1])
         self._ahead[conn] -= message[1]
         if message[0] == "done":
             for number, verdicts in message[2]:
@@ -225,39 +222,40 @@ class Checkers:
     def finish(self, keys: frozenset[str],
                progress: Callable[[int], None] | None = None) -> dict[str, tuple]:
         """Send the keys; every verdict, by key."""
-        from multiprocessing.connection import wait
+        from .forked import ready
 
         try:
             self._wake()
             self._progress = progress
-            for conn in self._conns:
-                self._send(conn, ("keys", keys))
-            for conn in self._conns:
-                self._top_up(conn)
+            for worker in self._workers:
+                self._send(worker, ("keys", keys))
+            for worker in self._workers:
+                self._top_up(worker)
             while self._received < self._expected:
-                for conn in wait(self._conns):
-                    self._receive(conn)
-            for conn in self._conns:
-                self._send(conn, ("stop",))
-            for proc in self._procs:
-                proc.join()
+                for worker in ready(self._workers):
+                    self._receive(worker)
+            for worker in self._workers:
+                self._send(worker, ("stop",))
+            for worker in self._workers:
+                worker.join()
         except BaseException:
             self.abort()
             raise
-        return self.verdicts
+        # handed over, not kept: the caller lets go of each verdict as it judges it (at
+        # 1,000,000 records, the records' fields as tuples are hundreds of MB)
+        verdicts, self.verdicts = self.verdicts, {}
+        return verdicts
 
     def abort(self) -> None:
         """End the workers now (the ledger failed, or history is incomplete)."""
         if self._wake_read >= 0:
             with contextlib.suppress(BaseException):  # ending anyway
                 self._wake()
-        for proc in self._procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in self._procs:
-            proc.join()
-        for conn in self._conns:
-            conn.close()
+        for worker in self._workers:
+            worker.terminate()
+        for worker in self._workers:
+            worker.join()
+            worker.close()
         self._shared.close()
 
 
@@ -288,7 +286,7 @@ def _take(shared: Any, at: int, size: int) -> bytes:
     return data
 
 
-def _serve(where: str, conn: Any, theirs: list[Any], shared: Any, first: Callable[..., Any],
+def _serve(conn: Any, where: str, shared: Any, first: Callable[..., Any],
            then: Callable[..., Any], forget: Callable[[], None] | None) -> None:
     """A worker: read each chunk's bytes through its own ``cat-file --batch``, check them
     with ``first``; hold them until the keys come, then answer with ``then``'s verdicts."""
@@ -296,8 +294,6 @@ def _serve(where: str, conn: Any, theirs: list[Any], shared: Any, first: Callabl
 
     from .store import Git
 
-    for end in theirs:  # the parent's ends: a worker must see the end when the parent goes
-        end.close()
     if forget is not None:
         forget()
 
@@ -336,12 +332,26 @@ def _serve(where: str, conn: Any, theirs: list[Any], shared: Any, first: Callabl
             else:
                 owed += 1  # answered with the verdicts, once the keys have come
     except BaseException as exc:  # noqa: BLE001 - the parent raises it
-        try:
-            conn.send(("error", exc))
-        except Exception:  # noqa: BLE001 - an exception that does not pickle
-            conn.send(("error", RuntimeError(f"a verify worker failed: {exc!r}")))
+        conn.send(("error", _pickled(exc)))
     finally:
         reader.close()
+
+
+def _pickled(exc: BaseException) -> bytes:
+    """A worker's exception as bytes for its parent (pickle, imported only for this)."""
+    import pickle
+
+    try:
+        return pickle.dumps(exc)
+    except Exception:  # noqa: BLE001 - an exception that does not pickle
+        return pickle.dumps(RuntimeError(f"a verify worker failed: {exc!r}"))
+
+
+def _unpickled(data: bytes) -> BaseException:
+    """The exception a worker sent (``_pickled``: this process's own forked child)."""
+    import pickle
+
+    return pickle.loads(data)  # noqa: S301 - from a worker this process forked
 
 
 __all__ = ["WORKERS", "Checkers", "WorkerFailed", "with_blobs"]

@@ -142,13 +142,13 @@ def test_workers_forked_first_check_the_chunks_handed_to_them_after(
         pool = checkers.Checkers.forked(
             coalition.root, _first, _then_logged, room,
             lambda forgot=forgot: forgot.open("a").write(f"{os.getpid()}\n"))
-        first = {proc.pid for proc in pool._procs}  # noqa: SLF001
+        first = {proc.pid for proc in pool._workers}  # noqa: SLF001
         pool.start(chunks)
         verdicts = pool.finish(frozenset({"p1"}))
         pool.abort()
         assert sorted(verdicts) == sorted(key for key, *_ in items)
         assert verdicts["k1"] == ((len(b"record 1\n"), False), True)
-        assert ({proc.pid for proc in pool._procs} == first) == (room > 1)  # noqa: SLF001
+        assert ({proc.pid for proc in pool._workers} == first) == (room > 1)  # noqa: SLF001
         if room > 1:  # (the first workers of too little room may end before they forget)
             assert set(forgot.read_text().split()) == {str(pid) for pid in first}
 
@@ -162,7 +162,7 @@ def test_an_abandoned_walk_parses_nothing_and_leaves_no_process(
     time.sleep(0.3)
     pool.abort()
     assert not log.exists()
-    assert not any(proc.is_alive() for proc in pool._procs)
+    assert not any(proc.is_alive() for proc in pool._workers)
 
 
 def _first_fails(data: bytes, sig: bytes | None) -> tuple:
@@ -174,7 +174,7 @@ def test_a_failing_worker_raises_its_error_here(coalition) -> None:  # noqa: ANN
     pool = checkers.Checkers(coalition.root, [items[:2], items[2:]], _first_fails, _then_logged)
     with pytest.raises(ValueError, match="a bug in the check"):
         pool.finish(frozenset())
-    assert not any(proc.is_alive() for proc in pool._procs)
+    assert not any(proc.is_alive() for proc in pool._workers)
 
 
 @given(st.lists(st.tuples(st.text(min_size=1).filter(lambda t: "\0" not in t),

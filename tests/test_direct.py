@@ -312,26 +312,31 @@ def test_verify_loads_neither_typer_nor_dataclasses(coalition) -> None:  # noqa:
     ``dataclasses`` (with ``inspect``, ``ast``, ``dis``: 9 ms of a 75 ms warm verify) — the
     value classes it meets are ``plainclass``'s — nor ``nacl.bindings`` (20 ms: libsodium is
     called through PyNaCl's compiled module, ``keys.sodium``), nor ``tempfile`` (with
-    ``shutil``, ``random``, ``bz2``, ``lzma``: 7 ms)."""
+    ``shutil``, ``random``, ``bz2``, ``lzma``: 7 ms) — nor, with its two workers,
+    ``multiprocessing`` and ``pickle`` (``forked``: 7 ms more before the first record)."""
     actions.round_open(coalition.agenda, coalition.who("sec"), "r1", title="First",
                        closes=datetime(2099, 1, 1, tzinfo=timezone.utc))
     actions.comment_add(coalition.agenda, coalition.who("health"), principle="P01",
                         stance="support", text="Loaded lightly.")
     code = ("import json, sys\n"
             "before = set(sys.modules)  # (a site's own start-up may import any of them)\n"
-            "sys.argv = ['coalition', 'verify', '--format', 'json']\n"
+            "run, sys.argv = sys.argv[-1], ['coalition', 'verify', '--format', 'json']\n"
             "from coalition_cli import cli\n"
+            "if run == 'parallel':  # the workers, for a few records\n"
+            "    from coalition_cli import verify\n"
+            "    verify.PARALLEL_AT, verify.WORKER_CHUNK_MIN = 1, 1\n"
             "cli._leave = lambda code: print(json.dumps([code, sorted(set(sys.modules) - before)]))\n"
             "cli.main()\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    for run in ("cold", "warm"):
-        if run == "cold":  # nothing derived: every record checked, every rule run
+    for run in ("parallel", "cold", "warm"):
+        if run != "warm":  # nothing derived: every record checked, every rule run
             shutil.rmtree(coalition.root / ".git" / "coalition", ignore_errors=True)
-        proc = subprocess.run([sys.executable, "-c", code], cwd=coalition.root, env=env,
+        proc = subprocess.run([sys.executable, "-c", code, run], cwd=coalition.root, env=env,
                               capture_output=True, text=True, timeout=120)
         exit_code, loaded = json.loads(proc.stdout.splitlines()[-1])
         assert exit_code == 0, (run, proc.stdout, proc.stderr)
         assert not {"typer", "click", "dataclasses", "inspect", "nacl.bindings",
-                    "tempfile"} & set(loaded), run
+                    "tempfile", "multiprocessing", "pickle"} & set(loaded), run
+        assert (run == "parallel") == ("coalition_cli.forked" in loaded), run
         assert run == "warm" or "coalition_cli.keys.sodium" in loaded  # (warm: none checked)
         assert "coalition_cli.verify" in loaded and "coalition_cli.trust.ledger" in loaded
