@@ -241,7 +241,6 @@ class VerdictCache:
         self.entries: dict[str, Any] = {}
         self.dirty = False
         self.loaded = 0
-        self._writer = 0  # the pid of the child writing this cache (``save(beside=True)``)
         if self.path and self.path.is_file():
             paused = gc.isenabled()
             gc.disable()
@@ -263,21 +262,12 @@ class VerdictCache:
         self.entries[key] = value
         self.dirty = True
 
-    def save(self, keep: set[str] | None = None, *, beside: bool = False) -> None:
-        """Write the cache atomically, keeping only the keys still in use. ``beside``: by a
-        forked child while this process goes on (``saved`` waits for it), where ``fork``
-        exists and this process runs no other thread — for a verify of tens of thousands
-        of records, whose pages the child shares until this process writes them (each
-        page this process touches meanwhile is copied: not for hundreds of thousands)."""
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the cache atomically, keeping only the keys still in use."""
         if not self.path or not self.dirty and (keep is None or len(keep) == len(self.entries)):
             return
         if keep is not None and len(keep) != len(self.entries):
             self.entries = {k: v for k, v in self.entries.items() if k in keep}
-        if not (beside and self._write_beside()):
-            self._write()
-
-    def _write(self) -> None:
-        assert self.path is not None
         try:
             write_verdicts(self.path, {"format": FORMAT, "code": self.fingerprint}, self.entries)
             for old in self.path.parent.glob("verdicts-v*.marshal"):
@@ -285,36 +275,6 @@ class VerdictCache:
                     old.unlink(missing_ok=True)
         except OSError:
             pass  # a cache that cannot be written is only a slower next run
-
-    def _write_beside(self) -> bool:
-        """``_write`` in a forked child; False when it cannot be (then the caller writes)."""
-        import sys
-
-        threading = sys.modules.get("threading")
-        if not hasattr(os, "fork") or threading is not None and threading.active_count() > 1:
-            return False  # a thread's lock held at the fork would stay held in the child
-        if secret() is None:  # (read here, not in the child: one key, whoever makes it)
-            return False
-        pid = os.fork()
-        if pid == 0:  # the child: write, and leave without this process's exit handlers
-            code = 1
-            try:
-                self._write()
-                code = 0
-            finally:
-                os._exit(code)
-        self._writer = pid
-        return True
-
-    def saved(self) -> None:
-        """Wait for the child ``save(beside=True)`` forked, if it did: the cache is then on
-        disk (or could not be written: only a slower next run)."""
-        pid, self._writer = self._writer, 0
-        if pid:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:  # reaped elsewhere
-                pass
 
 
 _PACKAGE_CODE: str | None = None

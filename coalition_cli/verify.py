@@ -312,7 +312,7 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
     result = Verified(commit=snap.commit)
     base = agenda.rel + "/" if agenda.rel != "." else ""
     paused = _pause_gc()
-    checkers = cache = None
+    checkers = None
     try:
         # git lists the tree (200,000 entries at 100,000 records) while the cache loads here
         listing = agenda.git.ls_tree_start(snap.commit, agenda.rel)
@@ -344,16 +344,12 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
         done = _verify(agenda, snap, result, base, entries, scan, lookup, checkers, cache,
                        round_id, progress, use_cache)
         if done.checked >= TRIM_AT:
-            cache.saved()
-            cache = None  # the verdicts (the records' fields, as tuples), then
-            del scan, lookup
-            _release_free_memory()  # the free pages
+            del cache, scan, lookup  # the verdicts (the records' fields, as tuples), then
+            _release_free_memory()   # the free pages
         return done
     finally:
         if checkers is not None:
             checkers.abort()  # nothing was parsed: the keys were never sent
-        if cache is not None:
-            cache.saved()
         if paused:
             gc.enable()
 
@@ -498,9 +494,7 @@ def _verify(agenda: Agenda, snap: Snapshot, result: Verified, base: str,
         # written before the records are made, not after: the verdicts are what the bytes
         # are, whatever the policy pass makes of them, and the cache's keys (135 MB at
         # 1,000,000 records) are freed before the records take their place
-        # (by a child, beside the policy pass, for tens of thousands: ``VerdictCache.save``)
-        cache.save(keep=None if round_id else in_use,
-                   beside=PARALLEL_AT <= len(cache.entries) < TRIM_AT)
+        cache.save(keep=None if round_id else in_use)
     cache.entries = {}
     in_use.clear()
 

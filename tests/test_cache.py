@@ -178,47 +178,6 @@ def shutil_rm(folder: Path) -> None:
     assert not folder.exists()
 
 
-_BESIDE = """import json, sys, threading
-from pathlib import Path
-from coalition_cli import cache
-folder, threads = Path(sys.argv[1]), sys.argv[2] == "thread"
-if threads:
-    stop = threading.Event()
-    threading.Thread(target=stop.wait, daemon=True).start()
-verdicts = cache.VerdictCache(folder, "code")
-for i in range(5000):
-    verdicts.put(f"key{i}", ("signer", "", f"{i:064x}", ("comment", f"text {i}"), ""))
-verdicts.save(beside=True)
-writer = verdicts._writer
-verdicts.saved()
-print(json.dumps({"writer": writer, "waited": verdicts._writer}))
-if threads:
-    stop.set()
-"""
-
-
-@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="a platform with fork")
-@pytest.mark.parametrize("threads", ["none", "thread"])
-def test_a_cache_written_beside_is_whole_once_waited_for(tmp_path: Path, threads: str,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """``save(beside=True)``: a forked child writes the verdicts while the caller goes on;
-    once ``saved`` has waited, the file holds every one. A process that runs another
-    thread writes them itself (a lock held at the fork would stay held in the child)."""
-    import os
-    import sys
-
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state"),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.run([sys.executable, "-c", _BESIDE, str(tmp_path / "c"), threads],
-                          env=env, capture_output=True, text=True, timeout=60, check=True)
-    said = json.loads(proc.stdout)
-    assert (said["writer"] > 0) == (threads == "none") and said["waited"] == 0
-    monkeypatch.setenv("XDG_STATE_HOME", env["XDG_STATE_HOME"])  # the key the child used
-    read = cache.VerdictCache(tmp_path / "c", "code")
-    assert read.loaded == 5000
-    assert read.get("key4321") == ("signer", "", f"{4321:064x}", ("comment", "text 4321"), "")
-
-
 def test_a_record_rewritten_by_plain_git_is_caught_with_a_warm_cache(busy: Coalition) -> None:
     c = busy
     verify(c.agenda)
