@@ -356,6 +356,51 @@ def test_mutated_signatures_never_crash(
         assert signer == tool_key.public == fast_both(data, bytes(sig))
 
 
+def _general_decode(armored: bytes):  # noqa: ANN202
+    """``_decode`` with its fixed-layout reading of the commonest signature turned off."""
+    from coalition_cli import signing
+
+    size, signing._PLAIN_SIZE = signing._PLAIN_SIZE, -1  # noqa: SLF001
+    try:
+        return signing._decode(armored)  # noqa: SLF001
+    finally:
+        signing._PLAIN_SIZE = size  # noqa: SLF001
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=64), namespace=st.sampled_from([NAMESPACE, "other", "coalition-clj"]),
+       hashalg=st.sampled_from(["sha512", "sha256"]))
+def test_the_fixed_layout_reading_is_the_general_one(
+        tool_key: PrivateKey, data: bytes, namespace: str, hashalg: str) -> None:
+    """A signature of this tool's own layout (Ed25519, its namespace, SHA-512) is read at
+    fixed offsets; every signature — that layout, others, each byte of either changed in
+    the decoded blob, the blob a byte longer or shorter — reads as the general reader
+    reads it."""
+    from coalition_cli import signing
+
+    blob = parse_signature(tool_key.sign(data, namespace)).blob
+    if hashalg == "sha256":  # the same fields with another hash's name: not the fixed layout
+        blob = blob.replace(b"\0\0\0\x06sha512", b"\0\0\0\x06sha256")
+    candidates = [blob, blob + b"\0", blob[:-1]]
+    for at in range(len(blob)):
+        for flip in (0x01, 0x80):
+            candidates.append(blob[:at] + bytes([blob[at] ^ flip]) + blob[at + 1:])
+    for candidate in candidates:
+        armored = _armor(candidate)
+        assert signing._decode(armored) == _general_decode(armored)  # noqa: SLF001
+    assert (signing._decode(_armor(blob))[1] == NAMESPACE.encode()) == (namespace == NAMESPACE)  # noqa: SLF001
+
+
+def test_the_fixed_layout_is_what_this_tool_signs(tool_key: PrivateKey) -> None:
+    """The offsets are those of the signatures this tool makes (else the reading above
+    would never be taken, and prove nothing)."""
+    from coalition_cli import signing
+
+    blob = parse_signature(tool_key.sign(b"x")).blob
+    assert len(blob) == signing._PLAIN_SIZE and blob.startswith(signing._PLAIN_HEAD)  # noqa: SLF001
+    assert blob[signing._PLAIN_KEY_AT:signing._PLAIN_KEY_END] == tool_key.public.raw  # noqa: SLF001
+
+
 # --- libsodium called directly (keys.sodium) -------------------------------------------------
 
 
