@@ -290,20 +290,9 @@ def _serve(conn: Any, where: str, shared: Any, first: Callable[..., Any],
            then: Callable[..., Any], forget: Callable[[], None] | None) -> None:
     """A worker: read each chunk's bytes through its own ``cat-file --batch``, check them
     with ``first``; hold them until the keys come, then answer with ``then``'s verdicts."""
-    import subprocess
-
-    from .store import Git
-
     if forget is not None:
         forget()
-
-    reader = Git(Path(where))  # never the parent's batch reader: its pipes are shared
-    # git maps a pack whole by default: two workers reading 100,000 records each held
-    # the 70 MB pack's pages; a few small windows at a time cost no measurable time
-    reader._catfile = subprocess.Popen(
-        ["git", "-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=8m",
-         "cat-file", "--batch"], cwd=reader.root, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, env=reader._env)
+    reader = _Blobs(where)
     keys: frozenset[str] | None = None
     held: list[tuple[int, list[tuple]]] = []  # (chunk number, its checked items)
     held_bytes = owed = 0
@@ -320,7 +309,7 @@ def _serve(conn: Any, where: str, shared: Any, first: Callable[..., Any],
                 continue
             number = message[1]
             checked = [(path, data, first(data, sig))
-                       for _key, path, data, sig in with_blobs(reader.read_objects, _unpack(
+                       for _key, path, data, sig in with_blobs(reader.read, _unpack(
                            _take(shared, message[2], message[3])))]
             if keys is not None:
                 conn.send(("done", 1, [(number, [then(*item, keys) for item in checked])]))
@@ -335,6 +324,66 @@ def _serve(conn: Any, where: str, shared: Any, first: Callable[..., Any],
         conn.send(("error", _pickled(exc)))
     finally:
         reader.close()
+
+
+class _Blobs:
+    """A worker's own ``git cat-file``, never the parent's (whose pipes a fork shares),
+    answering each blob with its size alone (``--batch=%(objectsize)``: a fifth less of
+    the worker's time reading than the whole ``<sha> blob <size>`` header, split and
+    decoded). git maps a pack whole by default: two workers reading 100,000 records each
+    held the 70 MB pack's pages; a few small windows at a time cost no measurable time."""
+
+    def __init__(self, where: str) -> None:
+        import subprocess
+
+        from .store import _clean_env
+
+        self._proc = subprocess.Popen(
+            ["git", "-c", "core.packedGitWindowSize=1m", "-c", "core.packedGitLimit=8m",
+             "cat-file", "--batch=%(objectsize)"], cwd=where, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, env=_clean_env())
+
+    def read(self, shas: list[str]) -> list[bytes | None]:
+        """The contents of the blobs ``shas`` (object ids), None for one git lacks. The
+        requests are written from a thread while the answers are read here: a batch of
+        any size, and no deadlock on full pipes."""
+        import select
+
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        assert stdin is not None and stdout is not None
+        payload = ("\n".join(shas) + "\n").encode("ascii")
+
+        def feed() -> None:
+            stdin.write(payload)
+            stdin.flush()
+
+        writer = None
+        if len(payload) <= select.PIPE_BUF:
+            feed()  # every earlier request is answered: the pipe is empty, it cannot block
+        else:
+            writer = threading.Thread(target=feed, daemon=True)
+            writer.start()
+        read, readline = stdout.read, stdout.readline
+        out: list[bytes | None] = []
+        for _ in shas:
+            header = readline()
+            if b" " in header:  # "<name> missing" (a size has no space)
+                out.append(None)
+                continue
+            out.append(read(int(header)))
+            read(1)
+        if writer is not None:
+            writer.join()
+        return out
+
+    def close(self) -> None:
+        try:
+            for pipe in (self._proc.stdin, self._proc.stdout):
+                if pipe is not None:
+                    pipe.close()
+            self._proc.wait(timeout=5)
+        except Exception:  # noqa: BLE001 - the worker is ending anyway
+            self._proc.kill()
 
 
 def _pickled(exc: BaseException) -> bytes:

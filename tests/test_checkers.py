@@ -188,3 +188,21 @@ def test_a_chunk_handed_to_the_workers_as_bytes_comes_back_as_it_was(chunk: list
     from coalition_cli.checkers import _pack, _unpack
 
     assert _unpack(_pack(chunk)) == chunk
+
+
+def test_a_workers_reader_gives_each_blob_or_none_in_order(coalition) -> None:  # noqa: ANN001
+    """A worker reads blobs by their sizes alone (``--batch=%(objectsize)``): each blob's
+    bytes in the order asked — a batch past a pipe's buffer too — and None for an id git
+    does not have, whatever digit it starts with."""
+    items = _blobs(coalition.root, 300)
+    shas = [sha for _k, _p, sha, _s in items]
+    missing = ["0" * 40, "1234" + "f" * 36]
+    reader = checkers._Blobs(str(coalition.root))  # noqa: SLF001
+    try:
+        asked = [shas[0], missing[0], *shas[1:], missing[1], shas[0]]
+        got = reader.read(asked)
+        assert got == [b"record 0\n", None, *(b"record %d\n" % i for i in range(1, 300)),
+                       None, b"record 0\n"]
+        assert reader.read([shas[5]]) == [b"record 5\n"]  # (one request: written at once)
+    finally:
+        reader.close()
