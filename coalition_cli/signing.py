@@ -377,6 +377,13 @@ def _verify_token(key_blob: bytes, field: bytes, message: bytes) -> PublicKey | 
 _SODIUM: list = []  # [check(sig64, message, raw key) -> bool], or [None]: cryptography's
 
 
+def load_bulk_check() -> None:
+    """Load the bulk path's Ed25519 check now rather than at the first signature: a cold
+    verify does it while git lists the tree, so that its workers, forked next, have it."""
+    if not _SODIUM:
+        _load_sodium()
+
+
 def _load_sodium() -> Callable[[bytes, bytes, bytes], bool] | None:
     from .keys import sodium
 

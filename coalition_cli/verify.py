@@ -140,6 +140,18 @@ def _check_loaded() -> list[Callable[[bytes, bytes], Any]]:
     return _CHECK
 
 
+def _load_checks() -> None:
+    """Import what checking a record takes — the signature check with libsodium (cffi's
+    load of it), the restricted YAML reader (its regular expressions) — while git lists
+    the tree: the workers forked next have them, where each imported them for itself
+    (6-11 ms a worker before its first record)."""
+    from . import fastyaml  # noqa: F401 - imported for the workers
+    from .signing import load_bulk_check
+
+    _CHECK or _check_loaded()
+    load_bulk_check()
+
+
 def _openssh(key: Any) -> str:
     if len(_SIGNERS) >= 4096:
         _SIGNERS.clear()
@@ -321,6 +333,8 @@ def verify(agenda: Agenda, rev: str | None = None, *, round_id: str | None = Non
         try:
             cache = VerdictCache(agenda.git.git_dir / "coalition" if use_cache else None,
                                  _code())
+            if not cache.entries:  # every record is checked: by workers forked next
+                _load_checks()
         finally:
             try:
                 listed.append(agenda.git.ls_tree_bytes(listing))
