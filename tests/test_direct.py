@@ -340,3 +340,31 @@ def test_verify_loads_neither_typer_nor_dataclasses(coalition) -> None:  # noqa:
         assert (run == "parallel") == ("coalition_cli.forked" in loaded), run
         assert run == "warm" or "coalition_cli.keys.sodium" in loaded  # (warm: none checked)
         assert "coalition_cli.verify" in loaded and "coalition_cli.trust.ledger" in loaded
+
+
+def test_a_cold_verify_imports_the_checks_once_for_its_workers(coalition) -> None:  # noqa: ANN001
+    """The signature check (libsodium through cffi) and the restricted YAML reader are
+    imported by a cold verify while git lists the tree, before its workers fork: once in
+    all, not once in each worker (``-X importtime`` reports every process's imports)."""
+    actions.round_open(coalition.agenda, coalition.who("sec"), "r1", title="First",
+                       closes=datetime(2099, 1, 1, tzinfo=timezone.utc))
+    for text in ("One.", "Two.", "Three."):
+        actions.comment_add(coalition.agenda, coalition.who("health"), principle="P01",
+                            stance="support", text=text)
+    code = ("import sys\n"
+            "sys.argv = ['coalition', 'verify', '--format', 'json']\n"
+            "from coalition_cli import verify\n"
+            "verify.PARALLEL_AT, verify.WORKER_CHUNK_MIN = 1, 1  # the workers, for a few\n"
+            "from coalition_cli import cli\n"
+            "cli.main()\n")
+    shutil.rmtree(coalition.root / ".git" / "coalition", ignore_errors=True)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=coalition.root,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["ok"]
+    imported = [line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")]
+    assert imported.count("coalition_cli.keys.sodium") == 1
+    assert imported.count("coalition_cli.fastyaml") == 1
+    assert "coalition_cli.forked" in imported  # (the workers did run)
