@@ -267,8 +267,21 @@ def _start_checkers(agenda: Agenda, todo: list[tuple[str, str, str, str | None]]
 
 
 def _chunked(todo: list[tuple[str, str, str, str | None]]) -> list[list[tuple[str, str, str, str | None]]]:
+    """``todo`` in chunks of ``_chunk_size``, the last ones smaller and smaller — a quarter
+    of what is left for each worker's two, down to an eighth of the size — so that the
+    workers end within a small chunk of each other: with whole chunks to the end, one of
+    them sat idle for up to 60 ms (of 700) at 10,000 records, while the other finished."""
+    from .checkers import AHEAD, WORKERS
+
     size = _chunk_size(len(todo))
-    return [todo[i : i + size] for i in range(0, len(todo), size)]
+    smallest = max(1, size // 8)
+    chunks, at = [], 0
+    while at < len(todo):
+        left = len(todo) - at
+        take = min(left, max(smallest, min(size, left // (WORKERS * AHEAD))))
+        chunks.append(todo[at : at + take])
+        at += take
+    return chunks
 
 
 def _fork_early(agenda: Agenda, cache: VerdictCache, listed: list[bytes]) -> Any:

@@ -206,3 +206,17 @@ def test_a_workers_reader_gives_each_blob_or_none_in_order(coalition) -> None:  
         assert reader.read([shas[5]]) == [b"record 5\n"]  # (one request: written at once)
     finally:
         reader.close()
+
+
+@given(st.integers(0, 30_000))
+def test_the_chunks_cover_the_files_in_order_and_end_small(count: int) -> None:
+    """Every file is in one chunk, in order; no chunk is larger than ``_chunk_size``; and
+    the chunks handed out last are small — the workers end within one of each other."""
+    todo = [(str(i), "", "", None) for i in range(count)]
+    chunks = verify_module._chunked(todo)  # noqa: SLF001
+    assert [item for chunk in chunks for item in chunk] == todo
+    size = verify_module._chunk_size(count)  # noqa: SLF001
+    assert all(0 < len(chunk) <= size for chunk in chunks)
+    if count >= 4 * size:
+        assert all(len(chunk) <= max(1, size // 8) for chunk in chunks[-3:])
+        assert len(chunks) <= -(-count // size) + 16  # (a few more than whole chunks)
