@@ -74,16 +74,22 @@ class WorkTree:
         return None
 
     def _on_branch(self) -> bool:
-        """Does HEAD name a branch? Read from this worktree's HEAD file when git said where it
-        is and it holds a symbolic ref (``ref: refs/heads/…``); else ``git symbolic-ref``."""
+        """Does HEAD name a branch?"""
+        return self.branch() is not None
+
+    def branch(self) -> str | None:
+        """The branch HEAD names (``main``), or None when it is detached. Read from this
+        worktree's HEAD file when git said where it is and it holds a symbolic ref
+        (``ref: refs/heads/…``); else ``git symbolic-ref``."""
         if self._head_file is not None:
             try:
                 text = self._head_file.read_text(encoding="utf-8", errors="replace").strip()
             except OSError:
                 text = ""
             if text.startswith("ref: refs/heads/") and ".invalid" not in text:
-                return True
-        return self.run_status("symbolic-ref", "-q", "HEAD")[0] == 0
+                return text[len("ref: refs/heads/"):]
+        code, name = self.run_status("symbolic-ref", "--short", "-q", "HEAD")
+        return name.strip() or None if code == 0 else None
 
     def require_branch(self) -> None:
         """Refuse to write anywhere but on top of a checked-out branch: a commit made

@@ -74,6 +74,21 @@ def test_a_write_on_a_detached_head_is_refused(cli, open_round: Coalition) -> No
     assert repo_state(c.root) == before
 
 
+def test_the_branch_is_read_from_the_head_file_as_git_names_it(open_round: Coalition) -> None:
+    """``branch()`` (what ``verify`` pins against the remote-tracking refs of) reads the
+    HEAD file, no git process; it is git's answer whatever the branch's name, None on a
+    detached HEAD, and git's own when the file cannot be read."""
+    c = open_round
+    for name in ("feature/deep/name", "main"):
+        git(c.root, "checkout", "-q", "-B", name)
+        repo = Git.discover(c.root)
+        assert repo.branch() == name == git(c.root, "symbolic-ref", "--short", "HEAD").strip()
+    repo._head_file = c.root / "no-such-file"  # noqa: SLF001 - git asked instead
+    assert repo.branch() == "main"
+    git(c.root, "checkout", "-q", "--detach", "HEAD")
+    assert Git.discover(c.root).branch() is None
+
+
 # --- a write killed between moving the branch and updating the index ---------------------
 
 

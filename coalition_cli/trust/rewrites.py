@@ -53,11 +53,11 @@ def check_rewrite(agenda: Any, head: str) -> dict[str, str] | None:
 def _shared(git: Any, head: str) -> str:
     """The part of ``head`` that others have: its merge base with the branch's remote-tracking
     refs. Local commits not pushed yet may still be rebased (``coalition sync`` does it)."""
-    code, branch = git.run_status("symbolic-ref", "--short", "-q", "HEAD")
-    if code != 0 or not branch.strip():
+    branch = git.branch()  # (from the HEAD file: no git process)
+    if not branch:
         return head
     refs = git.run("for-each-ref", "--format=%(objectname)",
-                   f"refs/remotes/*/{branch.strip()}").decode().split()
+                   f"refs/remotes/*/{branch}").decode().split()
     if not refs:
         return head
     code, base = git.run_status("merge-base", head, *refs[:1])
