@@ -359,8 +359,10 @@ def _comment_values(fields: dict[str, Any], f: Fields, path: str,
                     stances: tuple[str, ...] | None) -> dict[str, Any]:
     anchor = fields.get("anchor")
     if anchor is not None:
-        if not isinstance(anchor, dict):
-            raise f.fail("field 'anchor' must be a mapping")
+        if not isinstance(anchor, dict) or not _ANCHOR_KEYS.issuperset(anchor):
+            # (a key of its own could hold what YAML reads as a date: a value that neither
+            # the verdict cache nor verify's workers can carry, kept as it was read)
+            raise f.fail("field 'anchor' must be a mapping of quote, prefix, suffix, start, end")
         a = Fields(anchor, path)
         a.req("quote", limit=2_000)
         for key in ("prefix", "suffix"):
@@ -385,6 +387,8 @@ def _comment_values(fields: dict[str, Any], f: Fields, path: str,
         **_sharing(fields, f), local_contexts=_labels(fields, path),
     )
 
+
+_ANCHOR_KEYS = frozenset({"quote", "prefix", "suffix", "start", "end"})
 
 # the fields of a record whose values repeat (``Fields.repeated``)
 _TYPE = Repeated(choices=RECORD_TYPES)

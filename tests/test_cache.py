@@ -704,3 +704,32 @@ def test_comment_list_and_round_status_are_remembered_by_commit_and_follow_new_o
     assert rows == reports.build_comment_rows(verify(c.agenda, use_cache=False)) != truth
     assert "Planted: the registry should be public." in {r["text"] for r in rows}
     assert reports.round_status_at_head(c.agenda)["comments"] == status["comments"] + 1
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_a_record_with_a_value_no_cache_can_hold_is_malformed_not_a_crash(
+        busy: Coalition, monkeypatch: pytest.MonkeyPatch, workers: bool) -> None:
+    """A member's signed record in ordinary YAML whose anchor carries a key of its own
+    holding a date (YAML reads a ``datetime.date``, which neither the verdict cache nor the
+    workers' messages can hold) is refused as malformed — verify, cold, warm, with its two
+    workers or without, reports it instead of failing for everyone."""
+    from coalition_cli import verify as verify_module
+
+    c = busy
+    rid = new_record_id()
+    data = (f"v: 1\ntype: comment\nid: {rid}\nround: r1\nprinciple: P01\nmember: fund\n"
+            "stance: support\nkind: general\nattribution: public\nthemes: []\n"
+            "anchor:\n  quote: Personal data\n  prefix: ''\n  suffix: ''\n  start: 0\n"
+            "  end: 13\n  seen: 2001-12-14\n"
+            f"text: A date in the anchor.\nsubmitted_at: '{stamp(now())}'\n").encode()
+    rel = f"{ROUND}/comments/fund/{rid}.yaml"
+    (c.root / rel).write_bytes(data)
+    Path(f"{c.root / rel}.sig").write_bytes(PrivateKey.load(c.key("fund")).sign(data))
+    commit_all(c.root, "an anchor with a date")
+    if workers:
+        monkeypatch.setattr(verify_module, "PARALLEL_AT", 1)
+        monkeypatch.setattr(verify_module, "WORKER_CHUNK_MIN", 1)
+    for _ in ("cold", "warm"):
+        found = verify(c.agenda)
+        [problem] = [p for p in found.problems if p["path"] == rel]
+        assert problem["problem"] == "malformed" and "anchor" in problem["detail"]
