@@ -462,6 +462,34 @@ def test_verify_reports_a_rewritten_history_until_accepted(coalition: Coalition)
     report(c, 0)
 
 
+def test_a_fetch_of_a_rewritten_branch_does_not_move_the_pin_back(coalition: Coalition,
+                                                                   tmp_path: Path) -> None:
+    """The pinned head was published; the remote branch is force-pushed without it; a plain
+    ``git fetch`` and a verify of the unchanged head must not move the pin back to where
+    the rewrite forked — else the ``git reset --hard origin/main`` after it would pass."""
+    c = coalition
+    open_round(c)
+    actions.comment_add(c.agenda, c.who("health"), principle="P01", stance="support", text="Kept?")
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    git(c.root, "remote", "add", "origin", str(bare))
+    git(c.root, "push", "-q", "-u", "origin", "HEAD:main")
+    report(c, 0)  # pins the head, published
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(bare), str(other))
+    git(other, "reset", "-q", "--hard", "HEAD~1")
+    (other / "note.txt").write_text("rewritten\n")
+    commit_all(other, "rewrite")
+    git(other, "push", "-q", "--force", "origin", "HEAD:main")
+    git(c.root, "fetch", "-q", "origin")
+    report(c, 0)  # the head is unchanged: nothing rewritten here yet
+    git(c.root, "reset", "-q", "--hard", "origin/main")
+    [problem] = report(c, 1)["problems"]
+    assert problem["problem"] == "history-rewritten"
+    report(c, 0, "--accept-rewrite")  # accepted: the pin is the new head's, and stays
+    report(c, 0)
+
+
 def test_sync_refuses_a_force_pushed_remote(coalition: Coalition, tmp_path: Path) -> None:
     c = coalition
     bare = tmp_path / "remote.git"

@@ -48,7 +48,7 @@ def verify(*, round_id: str | None = None, trust: list[str] | None = None,
         if rewritten:
             result.problems.append(rewritten)
         else:
-            rewrites.pin_head(ag, result.commit)
+            rewrites.pin_head(ag, result.commit, accepted=accept_rewrite)
     out = Out(fmt)
     if out.json:
         out.data(result.as_json())

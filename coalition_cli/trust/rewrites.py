@@ -50,26 +50,40 @@ def check_rewrite(agenda: Any, head: str) -> dict[str, str] | None:
                       "intended accept it with: coalition verify --accept-rewrite"}
 
 
-def _shared(git: Any, head: str) -> str:
-    """The part of ``head`` that others have: its merge base with the branch's remote-tracking
-    refs. Local commits not pushed yet may still be rebased (``coalition sync`` does it)."""
+def _shared(git: Any, head: str) -> tuple[str, bool]:
+    """The part of ``head`` that others have — its merge base with the branch's
+    remote-tracking refs — and whether it is that (False: no remote branch to compare
+    with, ``head`` itself). Local commits not pushed yet may still be rebased
+    (``coalition sync`` does it)."""
     branch = git.branch()  # (from the HEAD file: no git process)
     if not branch:
-        return head
+        return head, False
     refs = git.run("for-each-ref", "--format=%(objectname)",
                    f"refs/remotes/*/{branch}").decode().split()
     if not refs:
-        return head
+        return head, False
     code, base = git.run_status("merge-base", head, *refs[:1])
-    return base.strip() if code == 0 and base.strip() else head
+    return (base.strip(), True) if code == 0 and base.strip() else (head, False)
 
 
-def pin_head(agenda: Any, head: str) -> None:
-    """Remember ``head`` (its published part) as last verified in this clone."""
+def pin_head(agenda: Any, head: str, *, accepted: bool = False) -> None:
+    """Remember ``head`` (its published part) as last verified in this clone — never moving
+    back from a pin that was published: a remote branch that no longer holds a commit this
+    clone saw published there was rewritten, and the pin stays where it was, so that a head
+    later moved onto that branch (``git reset --hard origin/main``) is reported. (A fetch
+    of the rewritten branch, then a verify of the unchanged head, used to move the pin back
+    to where the rewrite forked, and the reset after it passed.) ``accepted``: the user
+    accepted a rewrite (``--accept-rewrite``): the pin is ``head``'s, wherever it is."""
     from ..cache import save_value
 
     pins = _pins(agenda)
-    pins[agenda.rel] = {"commit": _shared(agenda.git, head), "at": stamp(now())}
+    commit, published = _shared(agenda.git, head)
+    old = pins.get(agenda.rel)
+    if not accepted and isinstance(old, dict) and old.get("published") is True \
+            and isinstance(old.get("commit"), str) and old["commit"] != commit \
+            and is_ancestor(agenda.git, commit, old["commit"]):
+        return  # behind a published pin: the remote branch lost it
+    pins[agenda.rel] = {"commit": commit, "at": stamp(now()), "published": published}
     save_value(_pin_path(agenda), pins)
 
 
