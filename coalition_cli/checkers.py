@@ -136,6 +136,12 @@ class Checkers:
                                       self._workers)
                 self._workers.append(worker)
                 self._ahead[worker] = 0
+        except BaseException:  # the second fork failed: no worker left waiting for work
+            for worker in self._workers:
+                worker.terminate()
+                worker.join()
+                worker.close()
+            raise
         finally:
             gc.unfreeze()
 
@@ -351,6 +357,8 @@ class _Blobs:
 
         stdin, stdout = self._proc.stdin, self._proc.stdout
         assert stdin is not None and stdout is not None
+        if not shas:  # (an empty request line would be answered as a missing object)
+            return []
         payload = ("\n".join(shas) + "\n").encode("ascii")
 
         def feed() -> None:
@@ -391,7 +399,9 @@ def _pickled(exc: BaseException) -> bytes:
     import pickle
 
     try:
-        return pickle.dumps(exc)
+        data = pickle.dumps(exc)
+        pickle.loads(data)  # noqa: S301 - its own bytes: one that pickles but cannot be read
+        return data         # back (a required argument missing) would hide the error
     except Exception:  # noqa: BLE001 - an exception that does not pickle
         return pickle.dumps(RuntimeError(f"a verify worker failed: {exc!r}"))
 

@@ -29,16 +29,25 @@ class Channel:
 
     def __init__(self, read_fd: int, write_fd: int) -> None:
         self._in, self._out = read_fd, write_fd
+        self._broken = False  # a message was cut off: nothing more can be framed after it
 
     def fileno(self) -> int:
         return self._in
 
     def send(self, value: Any) -> None:
-        """Write ``value``; OSError (a broken pipe) when the other end has gone."""
+        """Write ``value``; OSError (a broken pipe) when the other end has gone, or when an
+        earlier message was cut off part-way (a signal): the reader would take the next
+        message's bytes for the rest of that one."""
+        if self._broken:
+            raise BrokenPipeError("an earlier message on this pipe was cut off")
         data = marshal.dumps(value)
         view = memoryview(len(data).to_bytes(_HEAD, "little") + data)
-        while view:
-            view = view[os.write(self._out, view):]
+        try:
+            while view:
+                view = view[os.write(self._out, view):]
+        except BaseException:
+            self._broken = True
+            raise
 
     def recv(self) -> Any:
         """The next value sent from the other end; EOFError once it has gone."""

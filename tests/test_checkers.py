@@ -204,6 +204,7 @@ def test_a_workers_reader_gives_each_blob_or_none_in_order(coalition) -> None:  
         assert got == [b"record 0\n", None, *(b"record %d\n" % i for i in range(1, 300)),
                        None, b"record 0\n"]
         assert reader.read([shas[5]]) == [b"record 5\n"]  # (one request: written at once)
+        assert reader.read([]) == [] and reader.read([shas[6]]) == [b"record 6\n"]
     finally:
         reader.close()
 

@@ -101,3 +101,38 @@ def test_sending_to_a_worker_that_has_gone_is_an_os_error() -> None:
         for _ in range(100):  # the pipe's buffer may take the first writes
             worker.send("x" * 10_000)
     worker.close()
+
+
+def test_after_a_message_cut_off_nothing_more_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message interrupted part-way (a signal between two writes) leaves the pipe out of
+    step: the reader would read the next message's bytes as the rest of this one. The
+    channel refuses to send anything after it."""
+    read_fd, write_fd = os.pipe()
+    channel = forked.Channel(read_fd, write_fd)
+    real_write, calls = os.write, []
+
+    def cut_off(fd: int, data) -> int:  # noqa: ANN001
+        calls.append(len(data))
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return real_write(fd, bytes(data[:10]))
+
+    monkeypatch.setattr(forked.os, "write", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        channel.send("x" * 1000)
+    monkeypatch.setattr(forked.os, "write", real_write)
+    with pytest.raises(BrokenPipeError):
+        channel.send(("error", b"..."))
+    channel.close()
+
+
+def test_a_workers_error_reaches_the_parent_readable() -> None:
+    """A worker's exception crosses pickled; one that pickles but cannot be read back (a
+    required argument the pickle leaves out) crosses as a RuntimeError naming it."""
+    from coalition_cli import checkers
+    from coalition_cli.errors import MalformedData
+
+    plain = checkers._unpickled(checkers._pickled(ValueError("a bug")))  # noqa: SLF001
+    assert type(plain) is ValueError and str(plain) == "a bug"
+    odd = checkers._unpickled(checkers._pickled(MalformedData("p.yaml", "bad field")))  # noqa: SLF001
+    assert isinstance(odd, Exception) and "bad field" in str(odd)
