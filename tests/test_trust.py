@@ -462,6 +462,15 @@ def test_verify_reports_a_rewritten_history_until_accepted(coalition: Coalition)
     report(c, 0)
 
 
+def _rewrite_remote(bare: Path, other: Path) -> None:
+    """Someone else rewrites the remote branch: drops its last commit, pushes another."""
+    git(other.parent, "clone", "-q", str(bare), str(other))
+    git(other, "reset", "-q", "--hard", "HEAD~1")
+    (other / "note.txt").write_text("rewritten\n")
+    commit_all(other, "rewrite")
+    git(other, "push", "-q", "--force", "origin", "HEAD:main")
+
+
 def test_a_fetch_of_a_rewritten_branch_does_not_move_the_pin_back(coalition: Coalition,
                                                                    tmp_path: Path) -> None:
     """The pinned head was published; the remote branch is force-pushed without it; a plain
@@ -475,12 +484,7 @@ def test_a_fetch_of_a_rewritten_branch_does_not_move_the_pin_back(coalition: Coa
     git(c.root, "remote", "add", "origin", str(bare))
     git(c.root, "push", "-q", "-u", "origin", "HEAD:main")
     report(c, 0)  # pins the head, published
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "-q", str(bare), str(other))
-    git(other, "reset", "-q", "--hard", "HEAD~1")
-    (other / "note.txt").write_text("rewritten\n")
-    commit_all(other, "rewrite")
-    git(other, "push", "-q", "--force", "origin", "HEAD:main")
+    _rewrite_remote(bare, tmp_path / "other")
     git(c.root, "fetch", "-q", "origin")
     report(c, 0)  # the head is unchanged: nothing rewritten here yet
     git(c.root, "reset", "-q", "--hard", "origin/main")
@@ -497,13 +501,7 @@ def test_sync_refuses_a_force_pushed_remote(coalition: Coalition, tmp_path: Path
     git(c.root, "remote", "add", "origin", str(bare))
     run = Cli(c.root)
     run("sync")
-    # someone else rewrites the remote branch (drops the last commit, adds another)
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "-q", str(bare), str(other))
-    git(other, "reset", "-q", "--hard", "HEAD~1")
-    (other / "note.txt").write_text("rewritten\n")
-    commit_all(other, "rewrite")
-    git(other, "push", "-q", "--force", "origin", "HEAD:main")
+    _rewrite_remote(bare, tmp_path / "other")
     head = git(c.root, "rev-parse", "HEAD")
     first = run("sync", code=5)
     assert first.stderr.startswith("error: origin/main was rewritten")
@@ -511,7 +509,7 @@ def test_sync_refuses_a_force_pushed_remote(coalition: Coalition, tmp_path: Path
     assert git(c.root, "rev-parse", "HEAD") == head  # nothing pulled
     run("sync", code=5)  # still refused on the next try
     run("sync", "--accept-rewrite")
-    rewritten = git(other, "rev-parse", "HEAD")
+    rewritten = git(tmp_path / "other", "rev-parse", "HEAD")
     assert git(c.root, "merge-base", "--is-ancestor", rewritten, "HEAD") == ""
 
 
