@@ -188,6 +188,23 @@ def test_a_damaged_state_is_not_used_and_never_hangs() -> None:
     assert extend(far, more).groups() == plain(more)
 
 
+def test_a_state_read_from_an_authenticated_memo_is_still_checked_for_its_shape() -> None:
+    """``restore(authenticated=True)`` (what ``campaign_memo`` read back under this user's
+    key) skips the per-link checks, never the shape: parts of unequal lengths, another
+    definition's head or a missing part are still not a state."""
+    texts = campaign(random.Random(6), 20)
+    head, parent, blocks, ids, said, members = extend(Campaigns(), texts).parts()
+    assert Campaigns.restore([head, parent, blocks, ids, said, members], authenticated=True)
+    for parts in ([head, parent[:-1], blocks, ids, said, members],
+                  [head, parent, blocks, ids[:-1], said, members],
+                  [head, parent, blocks, ids, said[:-1], members],
+                  [head, parent, blocks, ids, [*said[:-1], 7], members],
+                  [{**head, "version": nd.VERSION + 1}, parent, blocks, ids, said, members],
+                  [head, parent, list(blocks), ids, said, members],
+                  [head, parent, blocks, ids, said]):
+        assert Campaigns.restore(parts, authenticated=True) is None
+
+
 def test_texts_added_to_a_known_state_give_the_groups_computed_from_scratch() -> None:
     """``extend_by`` (the summary's step: the texts before are known to be the state's)
     agrees with ``extend`` and the plain definition, stored and read back between steps."""
@@ -234,7 +251,7 @@ def test_a_stored_state_keeps_its_whole_segments_and_writes_only_the_last(
 
 def test_a_state_read_lazily_reads_only_the_segments_of_the_texts_asked_for(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``load(lazy=True)``: the ids read, each segment of texts when one of its texts is
+    """``load(lazy=True)``: each segment of ids or texts read when one of them is first
     asked for; extended, it groups as the state computed from scratch; a damaged segment
     of texts is a KeyError when read (the summary step then folds in full)."""
     from coalition_cli import cache
@@ -249,7 +266,10 @@ def test_a_state_read_lazily_reads_only_the_segments_of_the_texts_asked_for(
     real = cache.Chunks.get
     monkeypatch.setattr(cache.Chunks, "get", lambda self, name: reads.append(name) or real(self, name))
     state = campaign_memo.load(agenda, "r1", lazy=True)
-    assert state is not None and state.ids == list(texts)[:26] and len(reads) == 7  # ids only
+    assert state is not None and not reads  # nothing but the links and blocks
+    assert state.ids[9] == items[9][0] and len(reads) == 1
+    assert state.ids.index(items[25][0]) == 25 and len(reads) == 7  # every segment of ids
+    assert state.ids == list(texts)[:26] and list(state.ids) == list(texts)[:26]
     assert state.texts[9] == items[9][1] and len(reads) == 8
     assert state.texts[10] == items[10][1] and len(reads) == 8  # the same segment
     grown = nd.extend_by(state, dict(items[26:]))
@@ -269,7 +289,7 @@ def test_a_state_read_lazily_reads_only_the_segments_of_the_texts_asked_for(
 
 @given(st.integers(0, 40), st.integers(-45, 45), st.integers(-45, 45), st.sampled_from([None, 1, 2, -1, 3]))
 def test_stored_texts_slice_as_a_list_does(extra: int, start: int, stop: int, step) -> None:  # noqa: ANN001
-    """``StoredTexts`` in segments (of ``SEGMENT``, the last one partial), then texts taken
+    """``StoredStrings`` in segments (of ``SEGMENT``, the last one partial), then texts taken
     in since: any slice is the list's."""
     from coalition_cli.reports import campaign_memo
 
@@ -284,7 +304,7 @@ def test_stored_texts_slice_as_a_list_does(extra: int, start: int, stop: int, st
 
     saved, campaign_memo.SEGMENT = campaign_memo.SEGMENT, size
     try:
-        stored = campaign_memo.StoredTexts(Store(), segments) + [f"new {i}" for i in range(extra)]
+        stored = campaign_memo.StoredStrings(Store(), segments) + [f"new {i}" for i in range(extra)]
         whole = texts + [f"new {i}" for i in range(extra)]
         assert stored[start:stop:step] == whole[start:stop:step]
         assert len(stored) == len(whole) and list(stored) == whole

@@ -374,6 +374,51 @@ def test_ten_new_comments_are_stepped_and_the_step_survives_a_verify_between(
     assert len(data["comments"]) == 10
 
 
+def test_the_step_starts_from_a_summary_further_back_than_the_ancestors_listed_first(
+        coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_last_summarised`` asks git for the nearest ``NEAR`` first-parent ancestors, then
+    for more: a summary five commits back is still the one stepped from."""
+    monkeypatch.setattr(summary_step, "NEAR", 2)
+    soak = Soak(coalition, random.Random(11), monkeypatch)
+    soak.gaps = [2]
+    agenda = coalition.agenda
+    summary_at_head(agenda)
+    old = git(coalition.root, "rev-parse", "HEAD").strip()
+    for _ in range(5):
+        assert soak.comment()
+    assert git(coalition.root, "rev-list", "--count", f"{old}..HEAD").strip() == "5"
+    summary_step.STEPPED.clear()
+    data = summary_at_head(agenda)
+    assert summary_step.STEPPED == [data["generated_from"]]
+    assert as_json(data) == from_scratch(agenda, None, True)
+
+
+def test_a_fold_whose_clustered_ids_are_no_longer_stored_builds_in_full(
+        coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step's facts name the stored segments of the ids the last summary clustered
+    (``campaign_memo.ids_stored``): an endorsement (folded into the whole summary) is stepped
+    while they are there, and built in full, to the same summary, once they are gone."""
+    soak = Soak(coalition, random.Random(12), monkeypatch)
+    soak.gaps = [2]
+    agenda = coalition.agenda
+    for _ in range(3):
+        assert soak.comment()
+    summary_at_head(agenda)
+    summary_step.STEPPED.clear()
+    summary_append.APPENDED.clear()
+    assert soak.endorse()
+    data = summary_at_head(agenda)
+    assert summary_step.STEPPED == [data["generated_from"]] and not summary_append.APPENDED
+    assert as_json(data) == from_scratch(agenda, None, True)
+    results = coalition.root / ".git" / "coalition" / "results"
+    for chunk in results.glob("chunk.clusters-*.marshal"):
+        chunk.unlink()
+    assert soak.endorse()
+    data = summary_at_head(agenda)
+    assert len(summary_step.STEPPED) == 1  # not stepped: built in full
+    assert as_json(data) == from_scratch(agenda, None, True)
+
+
 def test_a_summary_of_another_head_in_the_last_ones_place_is_not_stepped_from(
         coalition, monkeypatch: pytest.MonkeyPatch) -> None:
     soak = Soak(coalition, random.Random(10), monkeypatch)

@@ -1,20 +1,25 @@
 """Where the near-duplicate state of a round (``near_duplicates.Campaigns``) is remembered.
 
 The links, blocks and groups are one result (``cache.ResultMemo``, kind ``clusters``, keyed
-by the agenda folder and the round; the list of its segments first); the ids and texts taken in — most of its bytes — are
-in segments of ``SEGMENT`` (``cache.Chunks``; a segment's ids and its texts each a chunk of
-their own), so a state extended by a few texts writes its links again and only its last
-segment. ``load(..., lazy=True)`` reads the ids and leaves each segment of texts to be read
-when one of its texts is first asked for (``StoredTexts``): a few new comments are compared
-with a block's first texts only, not with every one, and a summary step reads a segment or
-two of 25 MB of texts, not all of them.
+by the agenda folder and the round; the list of its segments first); the ids and texts taken
+in — most of its bytes — are in segments of ``SEGMENT`` (``cache.Chunks``; a segment's ids
+and its texts each a chunk of their own), so a state extended by a few texts writes its
+links again and only its last segment. ``load(..., lazy=True)`` leaves each segment of ids
+and of texts to be read when one of them is first asked for (``StoredStrings``): a few new
+comments are compared with a block's first texts only, not with every one, and a summary
+step reads a segment or two of 25 MB of texts, not all of them.
+
+The names of a state's segments of ids (``ids_stored``: each chunk's name is the digest of
+its bytes) stand for the ids themselves: the summary step's facts keep them, not a second
+copy of 100,000 ids, and compare them with a state's without reading either
+(``ids_named`` reads them back).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .near_duplicates import Campaigns, TextsAsRead
+from .near_duplicates import Campaigns, StringsAsRead
 
 SEGMENT = 8192  # texts per stored segment
 
@@ -26,14 +31,14 @@ def _stores(agenda: Any) -> tuple[Any, Any]:
     return ResultMemo(folder, "clusters", keep=8), Chunks(folder, "chunk.clusters")
 
 
-class StoredTexts(TextsAsRead):
-    """The texts of a stored state, each segment read (and checked: as many texts as it
-    should hold, every one a string) when one of its texts is first asked for, then the
-    ``extra`` texts taken in since; KeyError when a segment is missing or damaged."""
+class StoredStrings(StringsAsRead):
+    """The ids or the texts of a stored state, each segment read (and checked: as many
+    strings as it should hold, every one a string) when one of them is first asked for,
+    then the ``extra`` ones taken in since; KeyError when a segment is missing or damaged."""
 
     def __init__(self, chunks: Any, segments: list[list[Any]], extra: list[str] | None = None,
                  read: dict[int, list[str]] | None = None) -> None:
-        self.chunks, self.segments = chunks, segments  # [[count, texts chunk name]]
+        self.chunks, self.segments = chunks, segments  # [[count, chunk name]]
         self.extra = extra if extra is not None else []
         self.read = read if read is not None else {}
         self.stored = sum(count for count, _name in segments)
@@ -78,33 +83,68 @@ class StoredTexts(TextsAsRead):
             self.read[at] = got
         return got
 
-    def __add__(self, more: list[str]) -> StoredTexts:
-        return StoredTexts(self.chunks, self.segments, [*self.extra, *more], self.read)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (list, StoredStrings)):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iter__(self) -> Any:
+        for at in range(len(self.segments)):
+            yield from self._segment(at)
+        yield from self.extra
+
+    def index(self, value: Any, start: int = 0, stop: Any = None) -> int:
+        """Where ``value`` first is: a segment at a time (``list.index``), not an item."""
+        if start != 0 or stop is not None:
+            return super().index(value, start, stop)
+        for at in range(len(self.segments)):
+            got = self._segment(at)
+            if value in got:
+                return at * SEGMENT + got.index(value)
+        return self.stored + self.extra.index(value)
+
+    def __add__(self, more: list[str]) -> StoredStrings:
+        return StoredStrings(self.chunks, self.segments, [*self.extra, *more], self.read)
 
 
 def load(agenda: Any, round_id: str, *, lazy: bool = False) -> Campaigns | None:
     """The state remembered for ``round_id``, or None (none, damaged, or made by other code).
-    ``lazy``: its texts a ``StoredTexts`` (a damaged segment is a KeyError when read)."""
+    ``lazy``: its ids and texts each a ``StoredStrings`` (a damaged segment is a KeyError
+    when read)."""
     memo, chunks = _stores(agenda)
     got = memo.get((agenda.rel, round_id))
     try:
         segments, head, parent, blocks, members = got  # type: ignore[misc]
-        ids: list[str] = []
-        for at, (count, ids_name, _texts_name) in enumerate(segments):
-            said_ids = chunks.get(ids_name)
-            if type(said_ids) is not list or len(said_ids) != count \
-                    or (count != SEGMENT and at != len(segments) - 1):
-                return None
-            ids += said_ids
-        texts: Any = StoredTexts(chunks, [[count, name] for count, _i, name in segments])
+        if not all(count == SEGMENT for count, _i, _t in segments[:-1]):
+            return None
+        ids: Any = StoredStrings(chunks, [[count, name] for count, name, _t in segments])
+        texts: Any = StoredStrings(chunks, [[count, name] for count, _i, name in segments])
         if not lazy:
-            texts = texts[:]
+            ids, texts = ids[:], texts[:]
     except (TypeError, ValueError, KeyError):
         return None
-    state = Campaigns.restore([head, parent, blocks, ids, texts, members])
+    # the memo is authenticated and keyed by this code: what it holds is what this code
+    # wrote, so only its shape is checked (``Campaigns.restore``)
+    state = Campaigns.restore([head, parent, blocks, ids, texts, members], authenticated=True)
     if state is not None:
         state.stored = [list(s) for s in segments]
     return state
+
+
+def ids_stored(state: Campaigns) -> list[list[Any]]:
+    """The names of ``state``'s segments of ids as ``load`` or ``save`` last saw them stored
+    ([[count, chunk name]]): equal lists name equal ids, in the same order."""
+    return [[count, ids_name] for count, ids_name, _texts_name in state.stored]
+
+
+def ids_named(agenda: Any, named: Any) -> list[str] | None:
+    """The ids ``ids_stored`` named, read back; None when a segment is missing or damaged."""
+    try:
+        return StoredStrings(_stores(agenda)[1], [[count, name] for count, name in named])[:]
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 def save(agenda: Any, round_id: str, state: Campaigns) -> None:
@@ -134,4 +174,4 @@ def save(agenda: Any, round_id: str, state: Campaigns) -> None:
     chunks.prune(named)
 
 
-__all__ = ["load", "save", "SEGMENT", "StoredTexts"]
+__all__ = ["load", "save", "ids_named", "ids_stored", "SEGMENT", "StoredStrings"]

@@ -42,9 +42,9 @@ _SALT = {"head": 0x243F6A8885A308D3, "tail": 0x13198A2E03707344,
          "first": 0xA4093822299F31D0, "second": 0x082EFA98EC4E6C89}
 
 
-class TextsAsRead(Sequence):
-    """Texts that are read as they are asked for, each checked to be a string then
-    (``campaign_memo.StoredTexts``): ``Campaigns.restore`` takes them without reading them."""
+class StringsAsRead(Sequence):
+    """Ids or texts that are read as they are asked for, each checked to be a string then
+    (``campaign_memo.StoredStrings``): ``Campaigns.restore`` takes them without reading them."""
 
 
 @dataclass
@@ -69,31 +69,24 @@ class Campaigns:
                 self.members]
 
     @classmethod
-    def restore(cls, parts: Any, threshold: float = THRESHOLD) -> Campaigns | None:
-        """The state ``parts`` gave, or None when it is not one of this definition."""
+    def restore(cls, parts: Any, threshold: float = THRESHOLD, *,
+                authenticated: bool = False) -> Campaigns | None:
+        """The state ``parts`` gave, or None when it is not one of this definition.
+        ``authenticated``: the parts were read from a memo this code wrote under this user's
+        cache key (``campaign_memo``), so only their shape is checked; otherwise also every
+        link and group (``_consistent``: a state made by hand could loop or crash)."""
         try:
             head, parent, blocks, ids, texts, members = parts
             if not (isinstance(head, dict) and head.get("version") == VERSION
                     and head.get("threshold") == threshold and isinstance(head.get("count"), int)
                     and isinstance(head.get("made_at"), str) and type(parent) is list
-                    and type(blocks) is dict and type(ids) is list and type(members) is dict
+                    and type(blocks) is dict and type(members) is dict
+                    and (type(ids) is list or isinstance(ids, StringsAsRead))
                     and (type(texts) is list and set(map(type, texts)) <= {str}
-                         or isinstance(texts, TextsAsRead))
-                    and len(parent) == len(ids) == len(texts) == head["count"]
-                    and set(map(type, ids)) <= {str}
-                    and set(map(type, parent)) <= {int}):
+                         or isinstance(texts, StringsAsRead))
+                    and len(parent) == len(ids) == len(texts) == head["count"]):
                 return None
-            # links point back (never past their own text), never into a skipped text (-1)
-            if parent and (min(parent) < -1 or not all(map(le, parent, range(len(parent))))
-                           or not set(compress(range(len(parent)), map((-1).__eq__, parent)))
-                           .isdisjoint(parent)):
-                return None
-            # each group (two ids or more, sorted) under its root, each text in one at most
-            listed = [cid for group in members.values() for cid in group]
-            if len(listed) != len(set(listed)) or not set(map(type, listed)) <= {str} \
-                    or not all(type(group) is list and len(group) > 1 and parent[root] == root
-                               and ids[root] in group and group == sorted(group)
-                               for root, group in members.items()):
+            if not authenticated and not _consistent(parent, ids, members):
                 return None
         except (TypeError, ValueError, IndexError):
             return None
@@ -107,20 +100,28 @@ class Campaigns:
 
     def _regroup(self, start: int, merged: set[int]) -> None:
         """``members`` again after the texts from ``start`` on were linked, ``merged``: the
-        roots of earlier texts that a link of theirs touched. Only those groups change."""
+        roots of earlier texts that a link of theirs touched. Only those groups change (and
+        only their ids are read: ``ids`` may be read as asked for)."""
         members, parent, find, ids = self.members, self.parent, self._find, self.ids
         touched = set()
+
+        def group_of(root: int) -> list[str]:
+            group = members.get(root)
+            if group is None:
+                group = members[root] = [ids[root]]
+            return group
+
         for old in sorted(merged):
             root = find(old)
             if root != old:
                 group = members.pop(old, None) or [ids[old]]
-                members.setdefault(root, [ids[root]]).extend(group)
+                group_of(root).extend(group)
                 touched.add(root)
         for pos in range(start, len(parent)):
             if parent[pos] >= 0:
                 root = find(pos)
                 if root != pos:
-                    members.setdefault(root, [ids[root]]).append(ids[pos])
+                    group_of(root).append(ids[pos])
                     touched.add(root)
         for root in touched:
             members[root].sort()
@@ -133,6 +134,23 @@ class Campaigns:
         while parent[pos] != root:  # path compression
             parent[pos], pos = root, parent[pos]
         return root
+
+
+def _consistent(parent: list[Any], ids: Any, members: dict[Any, Any]) -> bool:
+    """Every id a string, every link an int pointing back (never past its own text) and
+    never into a skipped text (-1), each group two ids or more, sorted, under its root,
+    each text in one at most."""
+    if not (set(map(type, ids)) <= {str} and set(map(type, parent)) <= {int}):
+        return False
+    if parent and (min(parent) < -1 or not all(map(le, parent, range(len(parent))))
+                   or not set(compress(range(len(parent)), map((-1).__eq__, parent)))
+                   .isdisjoint(parent)):
+        return False
+    listed = [cid for group in members.values() for cid in group]
+    return len(listed) == len(set(listed)) and set(map(type, listed)) <= {str} \
+        and all(type(group) is list and len(group) > 1 and parent[root] == root
+                and ids[root] in group and group == sorted(group)
+                for root, group in members.items())
 
 
 def clusters(texts: dict[str, str], *, threshold: float = THRESHOLD,
@@ -284,4 +302,4 @@ def _union(parent: list[int], find: Any, a: int, b: int, merged: set[int], start
         merged.update(root for root in (a, b) if root < start)
 
 
-__all__ = ["Campaigns", "TextsAsRead", "clusters", "extend", "extend_by", "keys_of", "THRESHOLD", "MINIMUM", "REPS"]
+__all__ = ["Campaigns", "StringsAsRead", "clusters", "extend", "extend_by", "keys_of", "THRESHOLD", "MINIMUM", "REPS"]

@@ -178,7 +178,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     no_consent = verified.consent_withdrawn.get(rnd.id, {})
     texts = {c.id: c.text for c in state.effective.values()
              if c.attribution != "confidential" and c.text and c.id not in no_consent}
-    clustered = _cluster_entries(agenda, texts, rnd.id, verified.commit)
+    clustered, texts_stored = _cluster_entries(agenda, texts, rnd.id, verified.commit)
     per_principle: dict[str, list[Record]] = {pid: [] for pid in rnd.principles}
     for rec in state.effective.values():
         per_principle.setdefault(rec.principle or "", []).append(rec)
@@ -241,7 +241,7 @@ def build_summary(agenda: Agenda, verified: Verified, round_id: str | None = Non
     if step is not None:
         from .summary_step import facts
 
-        step.update(facts(verified, rnd.id, state, texts, no_consent, responses))
+        step.update(facts(verified, rnd.id, state, texts_stored, no_consent, responses))
     return add_translations(data, agenda, rnd.draft, draft, tuple(config.languages))
 
 
@@ -410,23 +410,34 @@ def _from_parts(parts: list[Any] | None, chunks: Any = None) -> dict[str, Any] |
 
 
 def _cluster_entries(agenda: Agenda, texts: dict[str, str], round_id: str,
-                     commit: str = "") -> list[dict[str, Any]]:
+                     commit: str = "") -> tuple[list[dict[str, Any]], list[list[Any]]]:
     """The summary's ``clusters``: the near-duplicate groups of ``texts`` (comment id -> text,
     in the order of the round's fold) of round ``round_id``, each with its size and a sample
-    text; ``commit``: the head summarised. The full build and the step (``summary_step``)
-    both come here."""
-    groups = _clusters(agenda, texts, round_id, made_at=f"summary {commit}" if commit else "")
-    return [{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in groups]
+    text; ``commit``: the head summarised. With them, the names of the stored segments of
+    their ids (``campaign_memo.ids_stored``: what the summary's facts keep of them). The full
+    build and the step (``summary_step``) both come here."""
+    from .campaign_memo import ids_stored
+
+    state = _clustered(agenda, texts, round_id, made_at=f"summary {commit}" if commit else "")
+    return ([{"size": len(g), "comments": g, "sample": texts[g[0]]} for g in state.groups()],
+            ids_stored(state))
 
 
 def _clusters(agenda: Agenda, texts: dict[str, str], round_id: str = "", *,
               made_at: str = "") -> list[list[str]]:
-    """The near-duplicate groups of ``texts`` (id -> text, in submission order), taking in
-    only the texts that came after those of the state remembered for this round in
-    .git/coalition (``near_duplicates``, ``campaign_memo``): at 100,000 comments a full pass
-    takes seconds, and a summary is asked for again and again between new comments.
-    ``made_at``: what the texts are (the summary of a commit; "" for anything else), kept
-    with the state."""
+    """The near-duplicate groups of ``texts`` (id -> text, in submission order): those of
+    ``_clustered``'s state."""
+    return _clustered(agenda, texts, round_id, made_at=made_at).groups()
+
+
+def _clustered(agenda: Agenda, texts: dict[str, str], round_id: str, *,
+               made_at: str = "") -> Any:
+    """The near-duplicate state (``near_duplicates.Campaigns``) of ``texts`` (id -> text, in
+    submission order), taking in only the texts that came after those of the state
+    remembered for this round in .git/coalition (``near_duplicates``, ``campaign_memo``),
+    and remembered again: at 100,000 comments a full pass takes seconds, and a summary is
+    asked for again and again between new comments. ``made_at``: what the texts are (the
+    summary of a commit; "" for anything else), kept with the state."""
     from . import campaign_memo
     from .near_duplicates import Campaigns, extend
 
@@ -436,7 +447,7 @@ def _clusters(agenda: Agenda, texts: dict[str, str], round_id: str = "", *,
     state.made_at = made_at
     if state is not known or (state.count, state.made_at) != before:
         campaign_memo.save(agenda, round_id, state)
-    return state.groups()
+    return state
 
 
 def build_round_status(agenda: Agenda, verified: Verified, round_id: str | None) -> dict[str, Any]:

@@ -12,7 +12,8 @@ commented on.
 
 The near-duplicate groups are extended from the state remembered for the last summary's
 texts (``near_duplicates.extend_by``): only when that state was made for the summary of
-the commit stepped from, with exactly the texts that summary clustered. Anything else —
+the commit stepped from, with exactly the texts that summary clustered (the names of its
+segments of ids are the ones the summary's facts keep: ``campaign_memo.ids_stored``). Anything else —
 an endorsement or acknowledgement (it changes an old row), a principle's first comment, a
 state made for other texts — is left to the whole fold (``summary_step._fold_in``), which
 gives the same summary.
@@ -51,7 +52,8 @@ def append(agenda: Any, commit: str, old: str, parts: list[Any], known: dict[str
         return None
     no_consent = set(known["no_consent"])
     state = campaign_memo.load(agenda, known["round"], lazy=True)
-    if state is None or state.made_at != f"summary {old}" or state.ids != known["texts"]:
+    if state is None or state.made_at != f"summary {old}" \
+            or campaign_memo.ids_stored(state) != known["texts"]:
         return None
     try:  # before anything is changed: a segment of texts missing or damaged, the whole fold
         state = extend_by(state, {rec.id: rec.text for rec in mine
@@ -96,7 +98,7 @@ def append(agenda: Any, commit: str, old: str, parts: list[Any], known: dict[str
     disp = head["dispositions"]
     disp["awaiting"] = short["brief"]["awaiting_ids"] + len(new)
     close_step(head, known, mine, verified, commit)
-    known.update(voices=voices, texts=state.ids)
+    known.update(voices=voices, texts=campaign_memo.ids_stored(state))
     APPENDED.append(commit)
     return appended(index, lists, head, short, rows, quotes, added, chunks)
 

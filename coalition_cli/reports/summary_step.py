@@ -22,9 +22,9 @@ which gives the same data by definition.
 
 What the step starts from is remembered after every summary of a clean head (``facts``:
 each member's latest stance per principle and the comment it comes from, the authors of
-the comments that are not public, the ids of the texts clustered, in order, the round's
-latest stamp), in ``cache.ResultMemo`` — authenticated by this user's cache
-key and the package's code, keyed by the agenda folder, the roots, the round asked for and
+the comments that are not public, the ids of the texts clustered, in order (the names of
+their stored segments), the round's latest stamp), in ``cache.ResultMemo`` — authenticated
+by this user's cache key and the package's code, keyed by the agenda folder, the roots, the round asked for and
 whether principle texts are shown — beside the summary of ``C0`` itself (whose memo key
 names ``C0``). A fact file or summary copied from elsewhere, or made by other code, fails
 authentication or its key, and the full build runs.
@@ -57,9 +57,10 @@ def _key(agenda: Any, commit: str, roots: tuple, round_arg: str | None,
     return (agenda.rel, commit, *roots, round_arg or "", principle_text)
 
 
-def facts(verified: Any, round_id: str, state: RoundState, texts: dict[str, str],
+def facts(verified: Any, round_id: str, state: RoundState, texts: list[list[Any]],
           no_consent: dict[str, Any], responses: dict[str, Any]) -> dict[str, Any]:
-    """What a step from this summary needs that the summary's data does not hold."""
+    """What a step from this summary needs that the summary's data does not hold (``texts``:
+    the names of the stored segments of the ids clustered, ``campaign_memo.ids_stored``)."""
     latest = ("", "")
     for _path, rec in verified.records.get(round_id, []):
         stamp = (rec.submitted_at, rec.id)
@@ -69,7 +70,7 @@ def facts(verified: Any, round_id: str, state: RoundState, texts: dict[str, str]
             "voices": dict(state.voices),
             "private": {cid: rec.member for cid, rec in state.effective.items()
                         if rec.attribution != "public"},
-            "texts": list(texts), "answered": sorted(responses), "no_consent": sorted(no_consent)}
+            "texts": texts, "answered": sorted(responses), "no_consent": sorted(no_consent)}
 
 
 def remember(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_text: bool,
@@ -158,19 +159,29 @@ def _step(agenda: Any, commit: str, view: Any, round_arg: str | None, principle_
     return data
 
 
+NEAR = 64  # first-parent ancestors asked for first: a summary is usually a few commits back
+
+
 def _last_summarised(agenda: Any, commit: str, memo: Any, key: Any) -> str | None:
-    """The nearest first-parent ancestor of ``commit`` whose summary facts are remembered
-    here (only a file's presence is asked: ``step`` then reads and authenticates it)."""
+    """The nearest first-parent ancestor of ``commit`` (of the ``MAX_NEW`` nearest) whose
+    summary facts are remembered here (only a file's presence is asked: ``step`` then reads
+    and authenticates it). The nearest ``NEAR`` are listed first: git walks no further."""
     from ..incremental import MAX_NEW
 
-    code, out = agenda.git.run_status("rev-list", "--first-parent", f"--max-count={MAX_NEW}",
-                                      commit)
-    if code != 0:
-        return None
-    for ancestor in out.split()[1:]:
-        path = memo._file(key(ancestor))  # noqa: SLF001 - the name of the file, not its bytes
-        if path is not None and path.is_file():
-            return ancestor
+    asked = 0
+    for count in (NEAR, MAX_NEW):
+        code, out = agenda.git.run_status("rev-list", "--first-parent", f"--max-count={count}",
+                                          commit)
+        if code != 0:
+            return None
+        listed = out.split()
+        for ancestor in listed[max(asked, 1):]:
+            path = memo._file(key(ancestor))  # noqa: SLF001 - the name of the file, not its bytes
+            if path is not None and path.is_file():
+                return ancestor
+        if len(listed) < count:  # the whole history listed
+            return None
+        asked = count
     return None
 
 
@@ -221,7 +232,13 @@ def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, An
              mine: list[Any], verified: int, view: Any, config: Any) -> dict[str, Any] | None:
     """Fold the round's new records ``mine`` (``_mine``; ``verified``: all records added) into
     the whole summary ``data`` (in place) and ``known``; None (``data`` left as it was) when
-    one of them is not a case the step takes."""
+    one of them is not a case the step takes, or the ids the last summary clustered are no
+    longer stored."""
+    from .campaign_memo import ids_named
+
+    clustered = ids_named(agenda, known["texts"])
+    if clustered is None:
+        return None
     round_id = known["round"]
     no_consent = set(known["no_consent"])
     rows = data["comments"]
@@ -269,15 +286,15 @@ def _fold_in(agenda: Any, commit: str, data: dict[str, Any], known: dict[str, An
                     comment_row(rec, shown, None, fresh, members))
     _recount(agenda, data, known, view, config)
     _unresolved(data, new, fresh)
-    texts = {cid: text for cid, text in _texts(rows, known["texts"])}
+    texts = {cid: text for cid, text in _texts(rows, clustered)}
     for rec in new.values():
         if rec.attribution != "confidential" and rec.text and rec.id not in no_consent:
             texts[rec.id] = rec.text
     from .summary import _cluster_entries
 
-    data["clusters"] = _cluster_entries(agenda, texts, round_id, commit)
+    data["clusters"], texts_stored = _cluster_entries(agenda, texts, round_id, commit)
     _close(data, known, mine, new, verified, commit)
-    known.update(voices=voices, texts=list(texts))
+    known.update(voices=voices, texts=texts_stored)
     return known
 
 
