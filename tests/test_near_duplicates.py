@@ -222,29 +222,43 @@ def test_texts_added_to_a_known_state_give_the_groups_computed_from_scratch() ->
         assert state.groups() == clusters(texts) == plain(texts)
 
 
-def test_a_stored_state_keeps_its_whole_segments_and_writes_only_the_last(
+def test_a_stored_state_keeps_its_segments_and_writes_only_its_new_texts(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``campaign_memo``: the texts in segments; a state read back and extended writes again
-    only its last, partial segment, and reads back as the state computed from scratch."""
+    """``campaign_memo``: the texts in segments; a state read back and extended keeps every
+    segment it was read with and writes its new texts as a short segment of their own,
+    until ``TAIL`` short ones are written again as whole ones; after each save it reads
+    back as the state computed from scratch."""
     from coalition_cli.reports import campaign_memo
 
     monkeypatch.setattr(campaign_memo, "SEGMENT", 4)
+    monkeypatch.setattr(campaign_memo, "TAIL", 3)
     agenda = SimpleNamespace(git=SimpleNamespace(git_dir=tmp_path), rel=".")
     texts = campaign(random.Random(17), 30)
     items = list(texts.items())
-    campaign_memo.save(agenda, "r1", extend(Campaigns(), dict(items[:10])))
     folder = tmp_path / "coalition" / "results"
-    written = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk.clusters-*")}
-    assert len(written) == 6  # 4 + 4 + 2 texts, each segment's ids and texts
-    state = campaign_memo.load(agenda, "r1")
-    assert state is not None and state.ids == list(texts)[:10]
-    campaign_memo.save(agenda, "r1", nd.extend_by(state, dict(items[10:])))
-    now = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk.clusters-*")}
-    assert len(now) == 16  # the two whole segments kept, 6 more written, the partial one gone
-    assert sum(written.get(name) == when for name, when in now.items()) == 4
-    back = campaign_memo.load(agenda, "r1")
-    assert back is not None and back.ids == list(texts) and back.texts == list(texts.values())
-    assert back.groups() == clusters(texts) == plain(texts)
+
+    def files() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk.clusters-*")}
+
+    campaign_memo.save(agenda, "r1", extend(Campaigns(), dict(items[:10])))
+    assert len(files()) == 6  # 4 + 4 + 2 texts, each segment's ids and texts
+    sizes = [[4, 4, 2], [4, 4, 2, 3], [4, 4, 2, 3, 2], [4, 4, 4, 4, 1]]
+    cuts = [10, 13, 15, 17]
+    for (start, end), size in zip(zip(cuts, cuts[1:]), sizes[1:]):
+        before = files()
+        state = campaign_memo.load(agenda, "r1", lazy=start != 13)
+        assert state is not None and state.ids == list(texts)[:start]
+        campaign_memo.save(agenda, "r1", nd.extend_by(state, dict(items[start:end])))
+        back = campaign_memo.load(agenda, "r1")
+        assert back is not None and [s[0] for s in back.stored] == size
+        assert back.ids == list(texts)[:end] and back.texts == list(texts.values())[:end]
+        assert back.groups() == clusters(dict(items[:end])) == plain(dict(items[:end]))
+        now = files()
+        kept = sum(before.get(name) == when for name, when in now.items())
+        if len(size) > len(sizes[0]) and size[-1] != 1:  # one short segment more
+            assert kept == len(before) and len(now) == len(before) + 2
+        else:  # the three short ones (2, 3, 2) written again with the new text: 4 + 4
+            assert kept == 4 and len(now) == 10
     next(folder.glob("chunk.clusters-*")).write_bytes(b"damaged")
     assert campaign_memo.load(agenda, "r1") is None
 

@@ -4,7 +4,7 @@ The links, blocks and groups are one result (``cache.ResultMemo``, kind ``cluste
 by the agenda folder and the round; the list of its segments first); the ids and texts taken
 in — most of its bytes — are in segments of ``SEGMENT`` (``cache.Chunks``; a segment's ids
 and its texts each a chunk of their own), so a state extended by a few texts writes its
-links again and only its last segment. ``load(..., lazy=True)`` leaves each segment of ids
+links again and only the new texts (a short segment of their own, ``save``). ``load(..., lazy=True)`` leaves each segment of ids
 and of texts to be read when one of them is first asked for (``StoredStrings``): a few new
 comments are compared with a block's first texts only, not with every one, and a summary
 step reads a segment or two of 25 MB of texts, not all of them.
@@ -17,11 +17,14 @@ copy of 100,000 ids, and compare them with a state's without reading either
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
 from .near_duplicates import Campaigns, StringsAsRead
 
 SEGMENT = 8192  # texts per stored segment
+TAIL = 8  # short segments kept at the end (a few texts each) before they are written as one
 
 
 def _stores(agenda: Any) -> tuple[Any, Any]:
@@ -41,7 +44,8 @@ class StoredStrings(StringsAsRead):
         self.chunks, self.segments = chunks, segments  # [[count, chunk name]]
         self.extra = extra if extra is not None else []
         self.read = read if read is not None else {}
-        self.stored = sum(count for count, _name in segments)
+        self.starts = list(accumulate((count for count, _name in segments), initial=0))
+        self.stored = self.starts.pop()
 
     def __len__(self) -> int:
         return self.stored + len(self.extra)
@@ -55,8 +59,8 @@ class StoredStrings(StringsAsRead):
             return self.extra[i - self.stored]
         if i < 0:
             raise IndexError(i)
-        at, offset = divmod(i, SEGMENT)
-        return self._segment(at)[offset]
+        at = bisect_right(self.starts, i) - 1
+        return self._segment(at)[i - self.starts[at]]
 
     def _slice(self, start: int, stop: int, step: int) -> list[str]:
         """``self[start:stop:step]``: whole runs of segments, not a text at a time."""
@@ -65,7 +69,8 @@ class StoredStrings(StringsAsRead):
         out: list[str] = []
         at, end = start, min(stop, self.stored)
         while at < end:
-            segment, offset = divmod(at, SEGMENT)
+            segment = bisect_right(self.starts, at) - 1
+            offset = at - self.starts[segment]
             run = self._segment(segment)[offset:offset + end - at]
             out += run
             at += len(run)
@@ -102,7 +107,7 @@ class StoredStrings(StringsAsRead):
         for at in range(len(self.segments)):
             got = self._segment(at)
             if value in got:
-                return at * SEGMENT + got.index(value)
+                return self.starts[at] + got.index(value)
         return self.stored + self.extra.index(value)
 
     def __add__(self, more: list[str]) -> StoredStrings:
@@ -117,8 +122,6 @@ def load(agenda: Any, round_id: str, *, lazy: bool = False) -> Campaigns | None:
     got = memo.get((agenda.rel, round_id))
     try:
         segments, head, parent, blocks, members = got  # type: ignore[misc]
-        if not all(count == SEGMENT for count, _i, _t in segments[:-1]):
-            return None
         ids: Any = StoredStrings(chunks, [[count, name] for count, name, _t in segments])
         texts: Any = StoredStrings(chunks, [[count, name] for count, _i, name in segments])
         if not lazy:
@@ -149,15 +152,22 @@ def ids_named(agenda: Any, named: Any) -> list[str] | None:
 
 def save(agenda: Any, round_id: str, state: Campaigns) -> None:
     """Remember ``state`` for ``round_id``: the segments it was read with (``load``), as far
-    as they are whole and it still has their texts, kept; the rest written."""
+    as it still has their texts, kept, and its new texts written as new segments — so a
+    step of ten comments writes ten ids and ten texts, not the last 8,000 again. Once
+    ``TAIL`` short segments have gathered at the end, they are written again as whole ones
+    with the new texts."""
     memo, chunks = _stores(agenda)
     segments = []
     at = 0
     for count, ids_name, texts_name in state.stored:
-        if count != SEGMENT or at + count > state.count:
+        if at + count > state.count:
             break
         segments.append([count, ids_name, texts_name])
         at += count
+    short = [i for i, (count, *_names) in enumerate(segments) if count != SEGMENT]
+    if at < state.count and len(short) >= TAIL:
+        at -= sum(count for count, *_names in segments[short[0]:])
+        del segments[short[0]:]
     for start in range(at, state.count, SEGMENT):
         end = min(start + SEGMENT, state.count)
         segments.append([end - start, chunks.put(state.ids[start:end]),
@@ -174,4 +184,4 @@ def save(agenda: Any, round_id: str, state: Campaigns) -> None:
     chunks.prune(named)
 
 
-__all__ = ["load", "save", "ids_named", "ids_stored", "SEGMENT", "StoredStrings"]
+__all__ = ["load", "save", "ids_named", "ids_stored", "SEGMENT", "TAIL", "StoredStrings"]
