@@ -222,6 +222,32 @@ def test_texts_added_to_a_known_state_give_the_groups_computed_from_scratch() ->
         assert state.groups() == clusters(texts) == plain(texts)
 
 
+def test_the_step_finds_each_groups_first_text_whichever_way_it_must() -> None:
+    """``summary_append._clusters`` with no groups shown before: each group's first text is
+    a new comment's, its root's, or found by id among all (when neither: two older groups
+    joined, or ids not in the order texts came); always the text the full build shows."""
+    from coalition_cli.reports.summary_append import _clusters
+
+    class Ids(list):  # counts the searches by id among all
+        searched = 0
+
+        def index(self, *args):  # noqa: ANN002, ANN202
+            Ids.searched += 1
+            return super().index(*args)
+
+    rng = random.Random(21)
+    for _ in range(80):
+        made = campaign(rng, rng.randint(2, 40)).values()
+        texts = {f"x{rng.randrange(10**6)}-{i}": text for i, text in enumerate(made)}
+        items = list(texts.items())
+        cut = rng.randint(0, len(items))
+        state = nd.extend_by(extend(Campaigns(), dict(items[:cut])), dict(items[cut:]))
+        state.ids = Ids(state.ids)
+        assert _clusters(state, [], [], None, dict(items[cut:])) == [
+            {"size": len(g), "comments": g, "sample": texts[g[0]]} for g in plain(texts)]
+    assert 0 < Ids.searched < 80 * 4
+
+
 def test_a_stored_state_keeps_its_segments_and_writes_only_its_new_texts(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``campaign_memo``: the texts in segments; a state read back and extended keeps every

@@ -56,11 +56,11 @@ def append(agenda: Any, commit: str, old: str, parts: list[Any], known: dict[str
             or campaign_memo.ids_stored(state) != known["texts"]:
         return None
     try:  # before anything is changed: a segment of texts missing or damaged, the whole fold
-        state = extend_by(state, {rec.id: rec.text for rec in mine
-                                  if rec.attribution != "confidential" and rec.text
-                                  and rec.id not in no_consent})
+        taken = {rec.id: rec.text for rec in mine
+                 if rec.attribution != "confidential" and rec.text and rec.id not in no_consent}
+        state = extend_by(state, taken)
         state.made_at = f"summary {commit}"
-        clusters = _clusters(state, short["clusters"], lists, chunks)
+        clusters = _clusters(state, short["clusters"], lists, chunks, taken)
         campaign_memo.save(agenda, known["round"], state)
     except (KeyError, ValueError):  # a segment or the clusters' chunk missing or damaged
         return None
@@ -103,11 +103,13 @@ def append(agenda: Any, commit: str, old: str, parts: list[Any], known: dict[str
     return appended(index, lists, head, short, rows, quotes, added, chunks)
 
 
-def _clusters(state: Any, shown: list[dict[str, Any]], lists: list[Any],
-              chunks: Any) -> list[dict[str, Any]]:
+def _clusters(state: Any, shown: list[dict[str, Any]], lists: list[Any], chunks: Any,
+              taken: dict[str, str]) -> list[dict[str, Any]]:
     """The summary's near-duplicate groups, each with its first comment's text: the texts
     of the groups the last summary had taken from it (the brief's first, then its stored
-    groups' if more are needed), only the others read."""
+    groups' if more are needed), only the others read — a new comment's (``taken``), or its
+    group's root's (a group that a new comment made of an older one: the older is the root),
+    or, failing both, found by id among all."""
     sample = {c["comments"][0]: c["sample"] for c in shown}
     groups = state.groups()
     wanted = {g[0] for g in groups} - sample.keys()
@@ -117,7 +119,15 @@ def _clusters(state: Any, shown: list[dict[str, Any]], lists: list[Any],
                 sample.update((c["comments"][0], c["sample"]) for c in chunks.get(entry[3])
                               if c["comments"][0] in wanted)
         wanted -= sample.keys()
-    if wanted:  # a group new since: its first comment's text (a few: found by id in C)
+    if wanted:
+        sample.update((cid, taken[cid]) for cid in wanted & taken.keys())
+        wanted -= sample.keys()
+        ids = state.ids
+        for root, group in state.members.items():
+            if group[0] in wanted and ids[root] == group[0]:
+                sample[group[0]] = state.texts[root]
+        wanted -= sample.keys()
+    if wanted:  # e.g. two older groups joined by a new comment (a few: found by id in C)
         ids = state.ids
         at = ({cid: pos for pos, cid in enumerate(ids)} if len(wanted) > 16
               else {cid: ids.index(cid) for cid in wanted})
