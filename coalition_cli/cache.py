@@ -57,9 +57,7 @@ def secret() -> bytes | None:
     repository (``$XDG_STATE_HOME/coalition/cache.key``, default
     ``~/.local/state/coalition/cache.key``, mode 0600), made on first use. None when it can
     be neither read nor made: then nothing is cached."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
-        os.environ.get("HOME") or os.path.expanduser("~"), ".local", "state")
-    path = Path(base) / "coalition" / "cache.key"
+    path = _state_folder() / "cache.key"
     known = _SECRETS.get(path)
     if known is not None:
         return known or None
@@ -83,6 +81,15 @@ def secret() -> bytes | None:
 
 
 _SECRETS: dict[Path, bytes] = {}
+
+
+def _state_folder() -> Path:
+    """``$XDG_STATE_HOME/coalition`` (default ``~/.local/state/coalition``): this user's,
+    outside every repository."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(
+        os.environ.get("HOME") or os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "coalition"
+
 _NONCE = 16
 _MAC = 32
 
@@ -303,8 +310,50 @@ def package_fingerprint() -> str:
     """A digest of every module of the package: results computed by other code are not reused."""
     global _PACKAGE_CODE
     if _PACKAGE_CODE is None:
-        _PACKAGE_CODE = source_digest(os.path.dirname(os.path.abspath(__file__)))
+        _PACKAGE_CODE = code_digest(os.path.dirname(os.path.abspath(__file__)))
     return _PACKAGE_CODE
+
+
+CODE_ROOTS = 16  # installs whose digest is remembered (``code_digest``)
+_RACY = 2.0  # seconds: a file changed this recently may change again unseen by its times
+
+
+def code_digest(root: str) -> str:
+    """``source_digest(root)``, remembered (authenticated, in this user's state folder) with
+    what each file's metadata says — its path, size, inode, modification and change times —
+    so that a start reads the metadata of the package's files, not all their bytes, while
+    none of them changes. Not remembered while a file was changed in the last ``_RACY``
+    seconds (a second write in the same tick of a coarse clock would keep its times), nor
+    when a file cannot be read."""
+    import time
+
+    listed: list[str] = []
+    newest = 0
+    try:
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    st = os.stat(path)
+                    newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+                    listed.append(f"{os.path.relpath(path, root)}\0{st.st_size}\0{st.st_ino}"
+                                  f"\0{st.st_mtime_ns}\0{st.st_ctime_ns}")
+    except OSError:
+        return source_digest(root)
+    listed.sort()
+    seen = hashlib.sha256("\n".join(listed).encode("utf-8", "surrogatepass")).hexdigest()
+    where = _state_folder() / "code.marshal"
+    known = load_value(where)
+    known = known if type(known) is dict else {}
+    got = known.get(root)
+    if type(got) is list and len(got) == 2 and got[0] == seen and type(got[1]) is str:
+        return got[1]
+    digest = source_digest(root)
+    if newest < (time.time() - _RACY) * 1e9:
+        known.pop(root, None)
+        kept = dict(list(known.items())[-(CODE_ROOTS - 1):])
+        save_value(where, {**kept, root: [seen, digest]})
+    return digest
 
 
 def _read_result(path: Path, first: int | None) -> tuple[dict, list[Any]] | None:

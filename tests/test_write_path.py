@@ -217,6 +217,52 @@ def test_package_fingerprint_is_the_digest_rglob_order_gives(tmp_path: Path) -> 
     assert cache.package_fingerprint() == cache.source_digest(root)
 
 
+def test_the_code_digest_is_remembered_until_a_file_of_the_code_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``code_digest``: the sources read once, then only their metadata, until a file is
+    rewritten (even to as many bytes), added or removed; never remembered while a file is
+    fresh enough that a second write could keep its times; a remembered digest written
+    under another user's key is not read."""
+    import shutil
+
+    from coalition_cli import cache
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    cache._SECRETS.clear()
+    root = tmp_path / "pkg"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (root / "sub" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    read: list[str] = []
+    real = cache.source_digest
+    monkeypatch.setattr(cache, "source_digest", lambda r: read.append(r) or real(r))
+    monkeypatch.setattr(cache, "_RACY", -60.0)  # every file old enough
+    first = cache.code_digest(str(root))
+    assert first == real(str(root)) and len(read) == 1
+    assert cache.code_digest(str(root)) == first and len(read) == 1  # metadata only
+    (root / "a.py").write_text("x = 3\n", encoding="utf-8")  # the same size, in place
+    changed = cache.code_digest(str(root))
+    assert changed == real(str(root)) != first and len(read) == 2
+    (root / "sub" / "c.py").write_text("", encoding="utf-8")
+    assert cache.code_digest(str(root)) == real(str(root)) and len(read) == 3
+    (root / "sub" / "c.py").unlink()
+    assert cache.code_digest(str(root)) == changed and len(read) == 4
+    assert cache.code_digest(str(root)) == changed and len(read) == 4
+    monkeypatch.setattr(cache, "_RACY", 2.0)
+    (root / "a.py").write_text("x = 4\n", encoding="utf-8")  # just now: not remembered
+    fresh = cache.code_digest(str(root))
+    assert cache.code_digest(str(root)) == fresh and len(read) == 6
+    monkeypatch.setattr(cache, "_RACY", -60.0)
+    cache.code_digest(str(root))
+    assert len(read) == 7
+    other = tmp_path / "other-state"
+    (other / "coalition").mkdir(parents=True)
+    shutil.copy(tmp_path / "state" / "coalition" / "code.marshal", other / "coalition")
+    monkeypatch.setenv("XDG_STATE_HOME", str(other))
+    cache._SECRETS.clear()
+    assert cache.code_digest(str(root)) == fresh and len(read) == 8  # read again
+
+
 def test_git_started_early_answers_as_asked_then(tmp_path: Path, hermetic) -> None:  # noqa: ANN001
     """``start_early``'s rev-parse and ``config --list`` give ``discover`` and
     ``config_values`` exactly what asking them then gives; started for another folder, they
