@@ -4,10 +4,11 @@ The links, blocks and groups are one result (``cache.ResultMemo``, kind ``cluste
 by the agenda folder and the round; the list of its segments first); the ids and texts taken
 in — most of its bytes — are in segments of ``SEGMENT`` (``cache.Chunks``; a segment's ids
 and its texts each a chunk of their own), so a state extended by a few texts writes its
-links again and only the new texts (a short segment of their own, ``save``). ``load(..., lazy=True)`` leaves each segment of ids
-and of texts to be read when one of them is first asked for (``StoredStrings``): a few new
-comments are compared with a block's first texts only, not with every one, and a summary
-step reads a segment or two of 25 MB of texts, not all of them.
+links again and only the new texts (a short segment of their own, ``save``).
+``load(..., lazy=True)`` leaves each segment of ids and of texts to be read when one of
+them is first asked for (``StoredStrings``): a few new comments are compared with a
+block's first texts only, not with every one, and a summary step reads a segment or two of
+25 MB of texts, not all of them.
 
 The names of a state's segments of ids (``ids_stored``: each chunk's name is the digest of
 its bytes) stand for the ids themselves: the summary step's facts keep them, not a second

@@ -13,10 +13,10 @@ commented on.
 The near-duplicate groups are extended from the state remembered for the last summary's
 texts (``near_duplicates.extend_by``): only when that state was made for the summary of
 the commit stepped from, with exactly the texts that summary clustered (the names of its
-segments of ids are the ones the summary's facts keep: ``campaign_memo.ids_stored``). Anything else —
-an endorsement or acknowledgement (it changes an old row), a principle's first comment, a
-state made for other texts — is left to the whole fold (``summary_step._fold_in``), which
-gives the same summary.
+segments of ids are the ones the summary's facts keep: ``campaign_memo.ids_stored``).
+Anything else — an endorsement or acknowledgement (it changes an old row), a principle's
+first comment, a state made for other texts — is left to the whole fold
+(``summary_step._fold_in``), which gives the same summary.
 """
 
 from __future__ import annotations
@@ -119,16 +119,15 @@ def _clusters(state: Any, shown: list[dict[str, Any]], lists: list[Any], chunks:
                 sample.update((c["comments"][0], c["sample"]) for c in chunks.get(entry[3])
                               if c["comments"][0] in wanted)
         wanted -= sample.keys()
+    ids = state.ids
     if wanted:
         sample.update((cid, taken[cid]) for cid in wanted & taken.keys())
         wanted -= sample.keys()
-        ids = state.ids
         for root, group in state.members.items():
             if group[0] in wanted and ids[root] == group[0]:
                 sample[group[0]] = state.texts[root]
         wanted -= sample.keys()
     if wanted:  # e.g. two older groups joined by a new comment (a few: found by id in C)
-        ids = state.ids
         at = ({cid: pos for pos, cid in enumerate(ids)} if len(wanted) > 16
               else {cid: ids.index(cid) for cid in wanted})
         sample.update((cid, state.texts[at[cid]]) for cid in wanted)

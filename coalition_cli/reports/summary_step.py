@@ -24,8 +24,8 @@ What the step starts from is remembered after every summary of a clean head (``f
 each member's latest stance per principle and the comment it comes from, the authors of
 the comments that are not public, the ids of the texts clustered, in order (the names of
 their stored segments), the round's latest stamp), in ``cache.ResultMemo`` — authenticated
-by this user's cache key and the package's code, keyed by the agenda folder, the roots, the round asked for and
-whether principle texts are shown — beside the summary of ``C0`` itself (whose memo key
+by this user's cache key and the package's code, keyed by the agenda folder, the roots,
+the round asked for and whether principle texts are shown — beside the summary of ``C0`` itself (whose memo key
 names ``C0``). A fact file or summary copied from elsewhere, or made by other code, fails
 authentication or its key, and the full build runs.
 """
