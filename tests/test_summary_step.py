@@ -419,6 +419,50 @@ def test_a_fold_whose_clustered_ids_are_no_longer_stored_builds_in_full(
     assert as_json(data) == from_scratch(agenda, None, True)
 
 
+def test_an_older_copy_of_the_cache_put_back_still_gives_the_full_builds_summary(
+        coalition, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``.git/coalition`` copied back from before two summaries (the same user's key, so it
+    authenticates): the step starts from the summary that copy remembers, and the
+    near-duplicate state it holds (read for its shape only) is that summary's — the result
+    is the full build's, and so is the next one. Only the near-duplicate state put back,
+    beside the newest facts, is not extended: it was made for other texts."""
+    import shutil
+
+    soak = Soak(coalition, random.Random(13), monkeypatch)
+    soak.gaps = [2]
+    agenda = coalition.agenda
+    cache_dir = coalition.root / ".git" / "coalition"
+    saved = coalition.root.parent / "coalition-then"
+    for _ in range(3):
+        assert soak.comment()
+    summary_at_head(agenda)
+    shutil.copytree(cache_dir, saved)
+    for _ in range(2):
+        assert soak.comment()
+        summary_at_head(agenda)
+    shutil.rmtree(cache_dir)
+    shutil.copytree(saved, cache_dir)
+    assert soak.comment()
+    summary_step.STEPPED.clear()
+    data = summary_at_head(agenda)
+    assert summary_step.STEPPED == [data["generated_from"]]  # from the copy's summary
+    assert as_json(data) == from_scratch(agenda, None, True)
+    assert soak.comment()
+    assert as_json(summary_at_head(agenda)) == from_scratch(agenda, None, True)
+    # only the near-duplicate state put back (the facts stay the newest summary's): it was
+    # made for other texts, and is not extended as if it were the newest one's
+    results = cache_dir / "results"
+    for old in [*results.glob("clusters-*"), *results.glob("chunk.clusters-*")]:
+        old.unlink()
+    for then in [*(saved / "results").glob("clusters-*"),
+                 *(saved / "results").glob("chunk.clusters-*")]:
+        shutil.copy2(then, results)
+    summary_append.APPENDED.clear()
+    assert soak.comment()
+    assert as_json(summary_at_head(agenda)) == from_scratch(agenda, None, True)
+    assert not summary_append.APPENDED
+
+
 def test_a_summary_of_another_head_in_the_last_ones_place_is_not_stepped_from(
         coalition, monkeypatch: pytest.MonkeyPatch) -> None:
     soak = Soak(coalition, random.Random(10), monkeypatch)
