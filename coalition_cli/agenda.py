@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from . import records
 from .errors import MalformedData, NotFound
@@ -31,6 +30,10 @@ from .model import (
 from .plainclass import dataclass
 from .store import Entry, Git
 from .translations import is_translation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 AGENDA_DIR = "agenda"
 CONFIG = "coalition.yaml"

@@ -8,7 +8,9 @@ member), commands name the branch that holds an agenda and how to check it out.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def branches_with_agenda(git: Any, rel: str) -> list[str]:

@@ -42,9 +42,12 @@ import marshal
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from .scratch import scratch_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 6
 FRAME_ITEMS = 5000  # verdicts per frame

@@ -36,7 +36,10 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 WORKERS = 2
 AHEAD = 2  # chunks sent to a worker that it has not answered yet

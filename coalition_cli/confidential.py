@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 
 from .errors import InputError, KeyProblem, NotPermitted
 from .plainclass import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
 ARMOR_END = "-----END AGE ENCRYPTED FILE-----"

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from . import actions, records
 from .agenda import Agenda
@@ -24,6 +23,10 @@ from .errors import InputError
 from .identity import Identity
 from .model import KeyEntry, Member, now
 from .translations import is_translation, language_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Echo = Callable[[str], None]
 

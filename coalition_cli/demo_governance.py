@@ -8,12 +8,15 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from . import actions
 from .agenda import Agenda
 from .identity import Identity
 from .model import now
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Echo = Callable[[str], None]
 

@@ -5,9 +5,12 @@ file, and the values of a field that repeat across records checked once per valu
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .errors import MalformedData
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Control characters other than newline and tab, and lone surrogates: a terminal would run
 # them (ESC) or they cannot be printed at all.

@@ -18,7 +18,10 @@ import os
 import select
 import signal
 from collections.abc import Callable, Iterable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _HEAD = 8  # a message's length, little-endian, before it
 _READ_MAX = 1 << 20

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from .agenda import Agenda, Snapshot
 from .errors import NotPermitted
 from .model import Member
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["whoami", "what_needs_me"]
 

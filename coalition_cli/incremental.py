@@ -35,9 +35,12 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from typing import Any
 
 from .store import literal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_NEW = 3000  # beyond this many new records, the full pass (both cores) is as quick
 USED: list[str] = []  # commits verified incrementally in this process (for tests)

@@ -18,12 +18,15 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .agenda import AGENDA_DIR, CONFIG, Agenda
 from .errors import CoalitionError, GitError, InputError, NotPermitted
 from .store import Git
 from .trust.roots import check_fingerprint, pin
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass

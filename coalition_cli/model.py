@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from .errors import InputError, MalformedData
 from .field_rules import Fields, Repeated
 from .ids import PRINCIPLE_ID, SLUG_ID
 from .plainclass import dataclass, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ROLES = ("facilitator", "member", "staff")
 DEFAULT_STANCES = ("support", "amend", "neutral", "oppose", "block")

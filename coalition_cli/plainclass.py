@@ -26,7 +26,10 @@ Only what this package uses is accepted: ``frozen`` and ``repr`` on the class; `
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 __all__ = ["MISSING", "astuple", "dataclass", "field", "field_names"]
 

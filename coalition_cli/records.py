@@ -25,9 +25,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Any
 
 from .errors import InputError, MalformedData
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_RECORD_BYTES = 256 * 1024
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024

@@ -11,11 +11,11 @@ holds, files to check, and cached verdicts of records no key of the registry had
 from __future__ import annotations
 
 from itertools import chain
-from typing import TYPE_CHECKING
 
 from .agenda import CONFIG
 from .plainclass import dataclass
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .cache import VerdictCache
 

@@ -29,13 +29,14 @@ import hashlib
 import os
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from coalition_cli.errors import InputError, KeyProblem, SignatureInvalid
 from coalition_cli.keys import sk
 from coalition_cli.plainclass import dataclass, field
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # cryptography is imported only where libsodium (PyNaCl) cannot serve
+    from typing import Any
     from collections.abc import Callable
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey

@@ -19,12 +19,15 @@ import select
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from .commits import CommitWriter
 from .errors import GitError, NotFound
 from .plainclass import dataclass
 from .worktree import WorkTree
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)

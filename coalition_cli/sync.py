@@ -14,12 +14,15 @@ from __future__ import annotations
 import random
 import subprocess
 import time
-from typing import Any
 
 from .agenda import Agenda
 from .errors import GitError
 from .store import Git
 from .trust.rewrites import remote_rewritten
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 ATTEMPTS = 30  # with jittered backoff capped at 2 s: ~40 s of racing before giving up
 

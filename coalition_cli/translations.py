@@ -19,11 +19,14 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import PurePosixPath
-from typing import Any
 
 from .errors import InputError, MalformedData, UsageError
 from .ids import PRINCIPLE_ID
 from .plainclass import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # principles/P03-some-slug.fr.md (or P03.fr.md): a reference file name never has a dot in it
 _NAME = re.compile(r"(P[0-9]{2,6})(?:-[^./]*)?\.([a-z]{2,3})\.md")

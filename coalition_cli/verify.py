@@ -20,7 +20,6 @@ import gc
 import hashlib
 import re
 from collections.abc import Callable
-from typing import Any
 
 from . import records
 from .agenda import CONFIG, Agenda, Snapshot
@@ -31,6 +30,10 @@ from .plainclass import MISSING, dataclass, field, field_names
 from .signed_files import UNPARSED as _UNPARSED
 from .signed_files import Lookup, Scan, look_up, scan_listing
 from .trust.problems import PROBLEMS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 CHUNK = 4000
 PARALLEL_AT = 3000  # below this many unseen files, one process is faster
 # below this many records (a listing of this many bytes), what a verify frees is a few MB:
@@ -221,8 +224,6 @@ def _share(value: Any) -> Any:
     if value is None or len(_SHARED) > _SHARED_MAX:
         return value
     return _SHARED.setdefault(value, value)
-
-
 
 
 def _why_bad(data: bytes, sig: bytes) -> str:

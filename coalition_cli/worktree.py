@@ -12,10 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
 
 from .errors import GitError
 from .scratch import scratch_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _READ_ONLY_GIT = frozenset({"cat-file", "ls-tree", "ls-files", "rev-parse", "rev-list", "log",
                             "show", "merge-base", "diff-tree", "for-each-ref", "config",

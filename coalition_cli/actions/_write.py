@@ -4,7 +4,6 @@ from a verified head, with an author that says no more than the record may."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from .. import records
 from ..agenda import Agenda, Snapshot
@@ -17,6 +16,10 @@ from ..model import (
 )
 from ..plainclass import dataclass
 from ..store import Git
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 GITATTRIBUTES = (
     "# Keep record and signature bytes exactly as signed (no line-end conversion).\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from .. import records
 from ..agenda import Agenda
@@ -20,6 +19,10 @@ from ._write import (
     require_role,
     verified,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _principle_file(fields: dict[str, Any], body: str, previous: str | None = None) -> bytes:

@@ -7,7 +7,6 @@ import json
 import subprocess
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from .. import records
 from ..agenda import CONFIG, Agenda, Snapshot
@@ -43,6 +42,10 @@ from ..governance.settings import (
     governance_setting,
 )
 from .principles import _principle_file
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def init(path: Path, *, name: str, facilitator: str, facilitator_name: str | None = None,

@@ -12,11 +12,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 from ..errors import CoalitionError, InputError, UsageError
 
-F = TypeVar("F", bound=Callable[..., Any])
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 # the typed options (typer annotations) live in ``_options``, imported on first use
 _OPTIONS = ("AgendaOpt", "AsOpt", "KeyOpt", "SigningKeyOpt", "PassphraseOpt", "FormatOpt", "AtOpt",

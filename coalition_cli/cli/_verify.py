@@ -6,9 +6,12 @@ warm verify (``benchmarks/results.md``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ._common import Out, check_format, open_agenda, progress_bar
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def verified(ag: Any, at: str | None = None, round_id: str | None = None,

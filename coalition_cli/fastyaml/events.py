@@ -3,9 +3,12 @@ whose events are turned into values here — or None, "not mine"."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from .values import MAX_DEPTH, _DIRECTIVE, _NotMine, _UNUSUAL, plain
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def parse_events(text: str) -> Any:

@@ -5,13 +5,16 @@ lies below an entry read line by line — or None, "not mine"."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .values import (
     _AMBIGUOUS, _BOOLS, _KEY, _KEYS_SEEN, _NOT_PLAIN, _NULLS,
     _NotMine, _SIMPLE, _UNUSUAL, _double, _flow, _indent, _inline, _known_plain, _quoted,
     _plain_key, _rest_is_empty, _single, plain,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def parse_block(text: str) -> dict[str, Any] | None:

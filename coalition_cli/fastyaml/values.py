@@ -5,7 +5,10 @@ YAML folds them), flow lists and mappings on one line, and the limits all of the
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_DEPTH = 32
 

@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def judge_governance(result: Any, state: Any, by_round: dict[str, list[tuple[str, Any]]],

@@ -29,9 +29,12 @@ Everything here is pure (no git): ``consensus.tally`` calls ``apply``.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from ..plainclass import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SILENCE = ("abstain", "consent")
 AWAITING = "awaiting-community-consent"

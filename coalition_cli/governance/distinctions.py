@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from ..errors import MalformedData
 from ..plainclass import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ member's Local Contexts Labels."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..errors import MalformedData
 from ..ids import SLUG_ID
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def labels(fields: dict[str, Any], path: str) -> dict[str, Any] | None:

@@ -25,10 +25,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 from ..errors import InputError, MalformedData
 from ..plainclass import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 LABEL_SECTOR = "indigenous-led"
 KINDS = ("tk", "bc")

@@ -18,9 +18,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable
-from typing import Any
 
 from ..errors import InputError, NotPermitted
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def key_tag(openssh: str) -> str:

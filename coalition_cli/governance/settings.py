@@ -4,10 +4,13 @@ explanation in the file, and ``coalition config set`` of them."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ..errors import InputError
 from .consent import SILENCE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # A new agenda asks for the consent of its Indigenous-led members on every principle whose
 # front matter carries this theme (coalition principle add/edit --theme).

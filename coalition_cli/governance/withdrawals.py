@@ -15,9 +15,12 @@ What it cannot do: git history keeps the comment's bytes in every clone that fet
 
 from __future__ import annotations
 
-from typing import Any
 
 from .wording import CONSENT_WITHDRAWN_TEXT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def redact(items: list[tuple[str, Any]]) -> tuple[list[tuple[str, Any]], dict[str, Any]]:

@@ -8,9 +8,12 @@ has French governance wording. Nothing here reads git.
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..i18n import N_, _, colon, current, n_
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 AWAITING = "awaiting-community-consent"
 

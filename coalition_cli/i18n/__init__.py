@@ -23,9 +23,12 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
 
 from ..errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 LANGUAGES = ("en", "fr")  # the languages the tool writes reports in
 NAMES = {"en": "English", "fr": "français"}

@@ -22,10 +22,10 @@ import os
 import struct
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import KeyProblem, SignatureInvalid
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # imported where a connection is made
     import socket
 

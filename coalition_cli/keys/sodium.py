@@ -12,7 +12,10 @@ start; the callers then use ``nacl.bindings`` (``signing``).
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 _NEEDED = ("sodium_init", "crypto_sign_open", "crypto_sign", "crypto_sign_seed_keypair")
 

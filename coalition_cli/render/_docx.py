@@ -11,9 +11,12 @@ overrides made harmless) before it reaches the document. Heavy imports stay insi
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from ._common import clean_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Doc:

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..i18n import N_
 from ..model import Member, Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def member_label(rec: Record, members: dict[str, Member]) -> str | None:

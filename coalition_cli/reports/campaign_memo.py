@@ -20,9 +20,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate
-from typing import Any
 
 from .near_duplicates import Campaigns, StringsAsRead
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SEGMENT = 8192  # texts per stored segment
 TAIL = 8  # short segments kept at the end (a few texts each) before they are written as one

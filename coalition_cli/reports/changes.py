@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..agenda import Agenda
 from ..errors import InputError
@@ -11,6 +10,10 @@ from ..store import literal
 from ..verify import Verified
 from ._attribution import member_label, visible_text
 from .summary import round_state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # --- tracked changes -------------------------------------------------------------------------
 

@@ -11,12 +11,15 @@ round file only supply the dates it was extended from and to.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from ..agenda import Agenda
 from ..model import Round
 from ..store import literal
 from ..verify import Verified
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _closes_history(agenda: Agenda, commit: str, rnd: Round,

@@ -16,7 +16,6 @@ summary, the method — is the coalition's voice and is never put in quotation m
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..agenda import Agenda
 from ..i18n import N_  # the commands' explanations: translated where they are shown
@@ -29,6 +28,10 @@ from ._attribution import excluded_records, member_label
 from .facts import round_facts
 from .near_duplicates import MINIMUM as CLUSTER_MINIMUM, THRESHOLD as CLUSTER_THRESHOLD
 from .summary import _by_principle, _clusters, consensus_rule, pick_round, round_state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 AUDIENCES = ("outside", "coalition")
 QUOTE_LIMIT = 600  # characters of a comment quoted before it is cut at a sentence end

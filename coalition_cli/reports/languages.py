@@ -3,7 +3,9 @@ in every other language of the agenda at the round's draft, and whether it is ou
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def translations_at(agenda: Any, commit: str, reference: dict[str, Any]) -> dict[str, dict]:

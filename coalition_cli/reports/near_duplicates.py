@@ -29,7 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import le
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 THRESHOLD = 0.7  # word-set Jaccard index at which two comments are near-duplicates
 MINIMUM = 2  # comments in the smallest group reported

@@ -6,7 +6,6 @@ import functools
 import gc
 from collections.abc import Callable, Iterable
 from operator import attrgetter
-from typing import Any, TypeVar
 
 from ..agenda import Agenda
 from ..consensus import RoundState, fold, in_order, stance_counts, tally, voting_members
@@ -17,7 +16,11 @@ from ..governance.report import applies_to, governance_fields, held_note, holdin
 from ._attribution import excluded_records, member_label, visible_text
 from .facts import round_facts
 
-F = TypeVar("F", bound=Callable[..., Any])
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 
 def pick_round(verified: Verified, round_id: str | None) -> Round:

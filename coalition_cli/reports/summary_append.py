@@ -21,12 +21,15 @@ first comment, a state made for other texts — is left to the whole fold
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..consensus import RoundState
 from ._attribution import member_label, visible_text
 from .summary_parts import PER_PRINCIPLE, appended, compact_enough, principle_order
 from .summary_step import _answer, _recount, close_step
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _ANSWER = ("disposition", "rationale", "commit", "ack", "endorsed_by")
 APPENDED: list[str] = []  # heads summarised by appending in this process (for tests)

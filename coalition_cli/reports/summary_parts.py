@@ -33,7 +33,10 @@ for ten new comments: 70 ms); without them it is about 0.1 MB.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 COMPACT = 8  # chunks per principle beyond which the summary is written whole again
 SHOWN = 30  # entries of a list the terminal report shows (``render.summary_text``)

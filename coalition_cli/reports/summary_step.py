@@ -34,12 +34,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from types import SimpleNamespace
-from typing import Any
 
 from ..consensus import RoundState, in_order, stance_counts, tally, voting_members
 from ..governance.report import governance_fields
 from ..store import literal
 from ._attribution import member_label, visible_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 STEPPED: list[str] = []  # heads summarised by a step in this process (for tests)
 STEP_TYPES = frozenset({"comment", "endorsement", "acknowledgement"})

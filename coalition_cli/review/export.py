@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .layout import FORMAT, Draft, layout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 CUSTOM_PART = "docProps/custom.xml"

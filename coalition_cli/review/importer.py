@@ -17,13 +17,16 @@ path, so re-anchoring, summaries, reports and redlines treat them like any other
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .. import records
 from ..errors import InputError, NotPermitted
 from .layout import FORMAT, Draft, draft_of
 from .mapping import Item, Skipped, map_review
 from .ooxml import Package, open_package
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SOURCE = "word-review"
 

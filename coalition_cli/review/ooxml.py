@@ -29,9 +29,12 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import InputError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_FILE = 25 * 1024 * 1024  # bytes of the .docx itself
 MAX_ENTRIES = 2000

@@ -11,11 +11,14 @@ once. ``walk`` is the ledger's walk (``ledger._Walk``): what it has read and par
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from .. import records
 from ..errors import InputError
 from .state import State, Version
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _ORDERED = ("member", "config", "principle", "translation")  # by their updated_at
 

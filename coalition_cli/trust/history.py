@@ -4,10 +4,13 @@ against each parent — through two git processes whatever the history's size.""
 from __future__ import annotations
 
 from itertools import chain
-from typing import Any
 
 from ..errors import InputError
 from ..store import literal, nul_separated
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def incomplete_history(git: Any) -> str:

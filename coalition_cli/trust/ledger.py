@@ -44,7 +44,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 from pathlib import PurePosixPath
-from typing import Any
 
 from .. import records
 from ..errors import GitError, InputError
@@ -57,6 +56,10 @@ from .history import commits as _commits
 from .history import incomplete_history
 from .roots import Roots
 from .state import CONFIG, State, Version, is_record, kind_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass

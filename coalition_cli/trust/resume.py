@@ -11,11 +11,14 @@ parsing ~200 files again (a member from its checked values, the settings through
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..errors import InputError
 from ..model import KeyEntry, Member, config_from_fields, member_from_fields
 from .state import State, Version, kind_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 2  # of the remembered walk
 
@@ -76,8 +79,6 @@ def from_fields(kind: str, rel: str, path: str, fields: Any) -> tuple[Any, str]:
         return member, member.updated_at or ""
     config = config_from_fields(fields, path)
     return config, config.updated_at or ""
-
-
 
 
 def cache_path(agenda: Any) -> Any:

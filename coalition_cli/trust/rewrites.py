@@ -8,9 +8,12 @@ published part) is remembered in ``.git/coalition/`` — authenticated, like eve
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..model import now, stamp
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 REWRITTEN = "history-rewritten"
 CONFIG = "coalition.yaml"

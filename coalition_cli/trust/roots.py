@@ -12,10 +12,13 @@ first use — and every command that reports on trust says so.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..errors import InputError
 from ..plainclass import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 CONFIG_KEY = "coalition.trust"

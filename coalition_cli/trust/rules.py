@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from pathlib import PurePosixPath
-from typing import Any
 
 from .. import records
 from ..errors import InputError
@@ -39,6 +38,10 @@ from ..model import (
 )
 from .ledger import Ledger, State, kind_of
 from .seals import from_sha256
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Problem = tuple[str, str]
 

@@ -11,12 +11,15 @@ or when history is incomplete.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Any
 
 from ..errors import InputError, NotPermitted
 from ..plainclass import dataclass, field
 from .ledger import Ledger, kind_of, walk
 from .roots import Roots, roots as find_roots
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass
