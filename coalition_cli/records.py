@@ -22,6 +22,7 @@ checked over the stored bytes; a record is never re-serialised.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -40,15 +41,22 @@ MAX_TITLE = 200
 MAX_BODY = 100_000  # characters of a principle body
 MAX_DEPTH = 32
 
+
 # YAML double-quoted scalars treat these as line breaks or forbid them raw
 # (YAML's printable set excludes DEL, C1 controls, U+FFFE and U+FFFF):
 # escape them so the JSON value reads back identically as YAML.
-_YAML_UNSAFE = re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+@functools.cache
+def _yaml_unsafe() -> re.Pattern[str]:
+    """Compiled when first needed: a class of characters past Latin-1 takes 0.9 ms to
+    compile, and an ASCII value (most of a record's) can only hold DEL of them."""
+    return re.compile("[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def _json(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _yaml_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def dump_record(fields: dict[str, Any]) -> bytes:
@@ -104,11 +112,11 @@ def _parse_canonical(text: str, path: str) -> dict[str, Any] | None:
         if raw.count("[") + raw.count("{") >= MAX_DEPTH and _depth(value) >= MAX_DEPTH:
             return None  # too deep: the YAML reader refuses it, naming the line
         if key in out:
-            if _CANONICAL_ODD.search(text):
+            if _canonical_odd().search(text):
                 return None
             raise MalformedData(path, f"duplicate key '{key}'", line=number)
         out[key] = value
-    if _CANONICAL_ODD.search(text):  # checked last: a text of another form fails sooner
+    if _canonical_odd().search(text):  # checked last: a text of another form fails sooner
         return None  # what json and YAML would read differently: YAML decides
     return out
 
@@ -131,7 +139,9 @@ _JSON_START = frozenset('"[{-0123456789tfnNI ')
 
 # A tab, a character YAML does not take raw (the writer escapes them), or an escaped
 # surrogate (json joins a pair into one character, YAML keeps two): not the canonical form.
-_CANONICAL_ODD = re.compile("[\t\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\\\\u[dD][89a-fA-F]")
+@functools.cache
+def _canonical_odd() -> re.Pattern[str]:
+    return re.compile("[\t\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\\\\u[dD][89a-fA-F]")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -296,7 +306,16 @@ def dump_principle(fields: dict[str, Any], body: str) -> bytes:
 # --- text a person typed -------------------------------------------------------------
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # e.g. non-UTF-8 bytes of argv (surrogateescape)
+
+
+def _has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (e.g. non-UTF-8 bytes of argv, kept by
+    surrogateescape): exactly what UTF-8 cannot encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def clean_text(value: str | None, what: str, *, limit: int = MAX_TEXT, required: bool = False,
@@ -313,7 +332,7 @@ def clean_text(value: str | None, what: str, *, limit: int = MAX_TEXT, required:
     if not isinstance(value, str):
         raise InputError(f"{what} must be text")
     text = value.replace("\r\n", "\n")
-    if "\ufffd" in text or _SURROGATE.search(text):
+    if "\ufffd" in text or _has_surrogate(text):
         raise InputError(f"{what} is not valid UTF-8 text")
     bad = _CONTROL.search(text) or (None if multiline else re.search("[\n\t]", text))
     if bad:

@@ -41,11 +41,11 @@ _FIELDS = ("project", "title", "url", "notices", "labels")
 
 
 def _text(value: Any, what: str, limit: int = 200) -> str:
-    from ..field_rules import UNPRINTABLE
+    from ..field_rules import unprintable
 
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{what} must be text")
-    if UNPRINTABLE.search(value) or len(value) > limit:
+    if unprintable().search(value) or len(value) > limit:
         raise InputError(f"{what} has control characters or is longer than {limit} characters")
     return value.strip()
 
