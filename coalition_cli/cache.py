@@ -332,6 +332,7 @@ def code_digest(root: str) -> str:
 
     listed: list[str] = []
     newest = 0
+    cut = len(os.path.join(root, ""))  # (a file's path within ``root``: what follows this)
     try:
         for folder, _dirs, names in os.walk(root):
             for name in names:
@@ -339,7 +340,7 @@ def code_digest(root: str) -> str:
                     path = os.path.join(folder, name)
                     st = os.stat(path)
                     newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-                    listed.append(f"{os.path.relpath(path, root)}\0{st.st_size}\0{st.st_ino}"
+                    listed.append(f"{path[cut:]}\0{st.st_size}\0{st.st_ino}"
                                   f"\0{st.st_mtime_ns}\0{st.st_ctime_ns}")
     except OSError:
         return source_digest(root)
