@@ -25,11 +25,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 # What one ``comment add`` runs, in order: find the work tree (one rev-parse) and read the
 # configuration once — both started before the imports (``store.start_early``) — the batch
-# reader (HEAD, the ledger's remembered files, trees), the ledger's walk of the commits since
-# it last ran (rev-list, diff-tree), then the write itself: the commit object written here
-# (``Git._write_commit``), the branch moved, the index told.
-WRITE_PROCESSES = ["rev-parse", "config", "cat-file", "rev-list", "diff-tree", "update-ref",
-                   "update-index"]
+# reader (HEAD, the ledger's remembered files, the commits since it last ran and their
+# trees), then the write itself: the commit object written here (``Git._write_commit``), the
+# branch moved, the index told. A merge since the ledger last ran is listed by git instead
+# (rev-list, diff-tree), as is any history longer than ``nearby.NEAR`` commits.
+WRITE_PROCESSES = ["rev-parse", "config", "cat-file", "update-ref", "update-index"]
+LISTED = ["rev-parse", "config", "cat-file", "rev-list", "diff-tree", "update-ref",
+          "update-index"]
 
 _REPORT = ("import sys, json, os\n"
            "sys.modules.pop('typing', None)  # (a site hook may have imported it)\n"
@@ -70,22 +72,34 @@ def _git_commands(trace: Path) -> list[str]:
     return out
 
 
-def test_one_comment_add_runs_seven_git_processes(coalition, tmp_path: Path) -> None:  # noqa: ANN001
+def test_one_comment_add_runs_five_git_processes(coalition, tmp_path: Path) -> None:  # noqa: ANN001
     """Counted with GIT_TRACE: no ``rev-parse HEAD`` per question (HEAD comes through the
-    batch reader), one ``config --list``, no ``commit-tree``; the first write (no ledger
-    remembered) and the next one (resuming it) run the same seven. An eighth process is a
-    regression."""
+    batch reader), one ``config --list``, no ``commit-tree``, and the commits since the
+    ledger last ran read through the batch reader too — a write after a write, and after a
+    plain commit of somebody's; after a merge, git lists the history (seven). A process
+    more is a regression."""
     _open_round(coalition)
-    first, second = tmp_path / "first.trace", tmp_path / "second.trace"
-    _add(coalition, "The first comment.", first)
-    _add(coalition, "The second comment.", second)
-    for trace in (first, second):
+    traces = [tmp_path / f"{n}.trace" for n in ("first", "second", "merged")]
+    _add(coalition, "The first comment.", traces[0])
+    git = ["git", "-C", str(coalition.root)]
+    (coalition.root / "NOTES.md").write_text("A note outside the agenda.\n", encoding="utf-8")
+    subprocess.run([*git, "add", "NOTES.md"], check=True)
+    subprocess.run([*git, "commit", "-qm", "a plain commit"], check=True)
+    _add(coalition, "The second comment.", traces[1])
+    subprocess.run([*git, "checkout", "-qb", "side", "HEAD~1"], check=True)
+    (coalition.root / "SIDE.md").write_text("On a side branch.\n", encoding="utf-8")
+    subprocess.run([*git, "add", "SIDE.md"], check=True)
+    subprocess.run([*git, "commit", "-qm", "on the side"], check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    subprocess.run([*git, "merge", "-q", "--no-ff", "-m", "merge the side", "side"], check=True)
+    _add(coalition, "The third comment.", traces[2])
+    for trace, expected in zip(traces, (WRITE_PROCESSES, WRITE_PROCESSES, LISTED)):
         ran = _git_commands(trace)  # the two started early run side by side: either first
-        assert sorted(ran[:2]) == sorted(WRITE_PROCESSES[:2]) and ran[2:] == WRITE_PROCESSES[2:]
+        assert sorted(ran[:2]) == sorted(expected[:2]) and ran[2:] == expected[2:], trace.name
     result = verify(coalition.agenda, use_cache=False)
     assert result.ok, result.problems
     texts = sorted(rec.text for items in result.records.values() for _p, rec in items)
-    assert texts == ["The first comment.", "The second comment."]
+    assert texts == ["The first comment.", "The second comment.", "The third comment."]
 
 
 def test_comment_add_loads_only_what_it_needs(coalition) -> None:  # noqa: ANN001

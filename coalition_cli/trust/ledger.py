@@ -54,6 +54,7 @@ from . import forward, resume
 from .history import changes as _changes
 from .history import commits as _commits
 from .history import incomplete_history
+from .nearby import nearby
 from .roots import Roots
 from .state import CONFIG, State, Version, is_record, kind_of
 
@@ -531,6 +532,39 @@ def _stem(name: str) -> str:
     return name[:-5] if name != ".yaml" else name
 
 
+def _listed(agenda: Any, w: _Walk, head: str, since: str | None, states: dict[str, State]
+            ) -> tuple[list[tuple[str, list[str]]], list[list[tuple[str, str, str, str]]]]:
+    """The commits of ``head ^since`` and their changes, as git lists them — from the first
+    commit (``states`` and what the ledger resumed emptied) when ``since`` turns out not to
+    be where the history since can start."""
+    ledger, roots = w.ledger, w.ledger.roots
+    try:
+        commits = _commits(agenda.git, head, since)
+    except GitError:  # the remembered head is gone from the repository (a rewrite, a gc)
+        commits = []
+    known = {c for c, _ in commits} | set(states)
+    # the remembered head is an ancestor of the new one exactly when some commit of
+    # ``head ^old`` has it as a parent (every listed commit is reachable from head): one
+    # rev-list answers both questions
+    descends = any(since in ps for _c, ps in commits) if since else True
+    if since and (not descends or any(p not in known for _c, ps in commits for p in ps)):
+        # a merge of a branch from before the remembered head: walk from the start
+        states.clear()
+        since = None
+        ledger.rejected, ledger.events = {}, []
+        commits = _commits(agenda.git, head, None)
+    if not roots.pinned and since is None:
+        # trust on first use names the founders once: from the root that first parents lead
+        # back to, so a second root merged in later (--allow-unrelated-histories) names none
+        parents_of = dict(commits)
+        root = head
+        while parents_of.get(root):
+            root = parents_of[root][0]
+        w.tofu_root = root
+    pairs = [(c, p) for c, ps in commits for p in (ps or [""])]
+    return commits, _changes(agenda.git, pairs, agenda.rel)
+
+
 def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Ledger:
     """The ledger of ``head``: its trusted state, and why the versions it rejected are not."""
     ledger = Ledger(head=head, roots=roots)
@@ -549,30 +583,8 @@ def walk(agenda: Any, head: str, roots: Roots, *, use_cache: bool = True) -> Led
                 return old
             since, states[old_head] = old_head, state
             ledger.rejected, ledger.events = old.rejected, old.events
-    try:
-        commits = _commits(agenda.git, head, since)
-    except GitError:  # the remembered head is gone from the repository (a rewrite, a gc)
-        commits = []
-    known = {c for c, _ in commits} | set(states)
-    # the remembered head is an ancestor of the new one exactly when some commit of
-    # ``head ^old`` has it as a parent (every listed commit is reachable from head): one
-    # rev-list answers both questions
-    descends = any(since in ps for _c, ps in commits) if since else True
-    if since and (not descends or any(p not in known for _c, ps in commits for p in ps)):
-        # a merge of a branch from before the remembered head: walk from the start
-        states, since = {}, None
-        ledger.rejected, ledger.events = {}, []
-        commits = _commits(agenda.git, head, None)
-    if not roots.pinned and since is None:
-        # trust on first use names the founders once: from the root that first parents lead
-        # back to, so a second root merged in later (--allow-unrelated-histories) names none
-        parents_of = dict(commits)
-        root = head
-        while parents_of.get(root):
-            root = parents_of[root][0]
-        w.tofu_root = root
-    pairs = [(c, p) for c, ps in commits for p in (ps or [""])]
-    listed = _changes(agenda.git, pairs, agenda.rel)
+    near = nearby(agenda.git, head, since, agenda.rel) if since else None
+    commits, listed = near if near is not None else _listed(agenda, w, head, since, states)
     w.prefetch(commits, listed)
     changes = iter(listed)
     empty = State(founders=roots.founders if roots.pinned else None).derive()
