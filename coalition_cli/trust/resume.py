@@ -85,10 +85,17 @@ def cache_path(agenda: Any) -> Any:
     return agenda.git.git_dir / "coalition" / f"ledger-v{FORMAT}.marshal"
 
 
+# what ``load`` read, by file: the walk it resumes saves its ledger into the same file,
+# and reading it again (0.5 ms of a write) only adds what another process saved meanwhile —
+# a remembered walk of another agenda or roots, which the next walk of those makes again
+_READ: dict[str, dict] = {}
+
+
 def save(agenda: Any, ledger: Any) -> None:
     from ..cache import load_value, package_fingerprint, save_value
 
-    stored = load_value(cache_path(agenda))
+    where = cache_path(agenda)
+    stored = _READ.pop(str(where), None) or load_value(where)
     entries = stored if isinstance(stored, dict) else {}
     trusted_blobs = {v.blob for v in ledger.state.files.values()}
     entries[(agenda.rel, ledger.roots.key())] = {
@@ -103,14 +110,17 @@ def save(agenda: Any, ledger: Any) -> None:
     }
     while len(entries) > 8:
         entries.pop(next(iter(entries)))
-    save_value(cache_path(agenda), entries)
+    save_value(where, entries)
 
 
 def load(agenda: Any, roots: Any, walk: Any) -> tuple[str, State, Any] | None:
     from ..cache import load_value, package_fingerprint
     from .ledger import Ledger
 
-    stored = load_value(cache_path(agenda))
+    where = cache_path(agenda)
+    stored = load_value(where)
+    if isinstance(stored, dict):
+        _READ[str(where)] = stored
     entry = stored.get((agenda.rel, roots.key())) if isinstance(stored, dict) else None
     if not isinstance(entry, dict) or entry.get("code") != package_fingerprint():
         return None
