@@ -3,7 +3,6 @@ whose events are turned into values here — or None, "not mine"."""
 
 from __future__ import annotations
 
-
 from .values import MAX_DEPTH, _DIRECTIVE, _NotMine, _UNUSUAL, plain
 
 TYPE_CHECKING = False

@@ -4,7 +4,6 @@ member's Local Contexts Labels."""
 
 from __future__ import annotations
 
-
 from ..errors import MalformedData
 from ..ids import SLUG_ID
 

@@ -15,7 +15,6 @@ What it cannot do: git history keeps the comment's bytes in every clone that fet
 
 from __future__ import annotations
 
-
 from .wording import CONSENT_WITHDRAWN_TEXT
 
 TYPE_CHECKING = False

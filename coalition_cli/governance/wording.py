@@ -8,7 +8,6 @@ has French governance wording. Nothing here reads git.
 
 from __future__ import annotations
 
-
 from ..i18n import N_, _, colon, current, n_
 
 TYPE_CHECKING = False

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-
 from ..i18n import N_
 from ..model import Member, Record
 

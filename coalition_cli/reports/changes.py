@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..agenda import Agenda
 from ..errors import InputError
 from ..model import Round, now, parse_stamp, stamp

@@ -21,7 +21,6 @@ first comment, a state made for other texts — is left to the whole fold
 
 from __future__ import annotations
 
-
 from ..consensus import RoundState
 from ._attribution import member_label, visible_text
 from .summary_parts import PER_PRINCIPLE, appended, compact_enough, principle_order

@@ -11,7 +11,6 @@ parsing ~200 files again (a member from its checked values, the settings through
 
 from __future__ import annotations
 
-
 from ..errors import InputError
 from ..model import KeyEntry, Member, config_from_fields, member_from_fields
 from .state import State, Version, kind_of

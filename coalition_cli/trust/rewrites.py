@@ -8,7 +8,6 @@ published part) is remembered in ``.git/coalition/`` — authenticated, like eve
 
 from __future__ import annotations
 
-
 from ..model import now, stamp
 
 TYPE_CHECKING = False
