@@ -337,6 +337,7 @@ def _diff(agenda: Any, old: str, new: str, spec: list[str]) -> tuple[int, bytes]
     if key in _DIFFS:
         return _DIFFS[key]
     proc = subprocess.run(["git", "diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev",
+                           "--ignore-submodules=none",  # (as history.changes: every gitlink)
                            old, new, "--", *spec], cwd=agenda.git.root, capture_output=True,
                           env=agenda.git.tree_diff_env(), check=False)
     if _COMMIT.fullmatch(old) and _COMMIT.fullmatch(new):

@@ -59,6 +59,9 @@ def scan_listing(entries: list[tuple[str, str, str]], base: str, round_id: str |
         if mode == "120000":
             problems.append((path, "malformed", "a symlink where a file should be"))
             continue
+        if mode == "160000":  # its id, read as a blob, would pass for a file no checkout has
+            problems.append((path, "malformed", "a submodule where a file should be"))
+            continue
         if rel.endswith(".sig"):
             if path[:-4] != before and sha_of(path[:-4]) is None:
                 problems.append((path, "malformed", "a signature with no record beside it"))

@@ -568,6 +568,76 @@ def test_a_redaction_signed_by_a_member_does_not_cover_a_deletion(consultation: 
     caught(c.root, target["path"], "removed")
 
 
+
+def _ignored_submodules(repo: Path, *rels: str) -> None:
+    """A pushed .gitmodules naming ``rels`` as submodules that diffs ignore (``ignore =
+    all``): git diff-tree, left to read it, leaves out every change of a submodule there."""
+    (repo / ".gitmodules").write_text("".join(
+        f'[submodule "s{i}"]\n\tpath = {rel}\n\turl = ./none\n\tignore = all\n'
+        for i, rel in enumerate(rels)), encoding="utf-8")
+    git(repo, "add", ".gitmodules")
+
+
+@pytest.mark.parametrize("route", ["resumed", "cold", "resumed past 16 commits"])
+def test_review_finding_a_record_deleted_as_an_ignored_submodule_is_removed(
+        consultation: dict, route: str) -> None:
+    """A member declares the comment and its signature ignored submodules (.gitmodules),
+    turns both into submodule entries naming their own blobs (a change of type), then
+    deletes those entries. git diff-tree read the pushed .gitmodules and left the deletions
+    out, so the ledger (``trust/history.changes``) never saw the record go: a cold verify, a
+    fresh clone and a verify resuming past 16 commits passed; only the in-process reader of
+    a short stretch (``trust/nearby``) caught it. diff-tree now runs with
+    ``--ignore-submodules=none``."""
+    c = consultation["c"]
+    rel = consultation["fund"]["path"]
+    if route != "cold":
+        verify(c.root, code=0)  # the ledger remembered at the head before the attack
+    _ignored_submodules(c.root, rel, rel + ".sig")
+    for name in (rel, rel + ".sig"):
+        blob = git(c.root, "rev-parse", f"HEAD:{name}").strip()
+        git(c.root, "update-index", "--cacheinfo", f"160000,{blob},{name}")
+        (c.root / name).unlink()
+    git(c.root, "commit", "-q", "-m", "submodules")  # (what the index holds, as it is)
+    git(c.root, "rm", "-q", "--cached", rel, rel + ".sig")
+    git(c.root, "commit", "-q", "-m", "tidy up")
+    assert git(c.root, "ls-tree", "HEAD", "--", rel) == ""
+    if route == "cold":
+        shutil.rmtree(c.root / ".git" / "coalition", ignore_errors=True)
+    elif route == "resumed past 16 commits":
+        for i in range(17):
+            git(c.root, "commit", "-q", "--allow-empty", "-m", f"padding {i}")
+    caught(c.root, rel, "removed")
+
+
+@pytest.mark.parametrize("content", ["forged", "a copy"])
+@pytest.mark.parametrize("route", ["resumed", "cold"])
+def test_review_finding_a_record_added_as_an_ignored_submodule_is_refused(
+        consultation: dict, content: str, route: str) -> None:
+    """A new comment added as a submodule entry (mode 160000) whose id is a blob — a forged
+    text with a real signature, or a copy of a signed comment — under a .gitmodules that
+    ignores it. diff-tree left it out, so the incremental verify (``incremental._diff``)
+    saw nothing new and passed the head; and a submodule entry naming a blob was read as
+    the record, which no checkout has (``signed_files.scan_listing``). Now it is malformed,
+    whichever way verify comes to it."""
+    c = consultation["c"]
+    rel = consultation["fund"]["path"]
+    new = rel.rsplit("/", 1)[0] + "/ffffffffffff0001.yaml"
+    data = (c.root / rel).read_bytes()
+    if content == "forged":
+        data = data.replace(b"e", b"E", 3)
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=c.root, input=data,
+                          capture_output=True, check=True).stdout.decode().strip()
+    sig = git(c.root, "rev-parse", f"HEAD:{rel}.sig").strip()
+    verify(c.root, code=0)
+    _ignored_submodules(c.root, new, new + ".sig")
+    git(c.root, "update-index", "--add", "--cacheinfo", f"160000,{blob},{new}")
+    git(c.root, "update-index", "--add", "--cacheinfo", f"160000,{sig},{new}.sig")
+    git(c.root, "commit", "-q", "-m", "a comment")
+    assert git(c.root, "ls-tree", "HEAD", "--", new).startswith("160000 commit")
+    if route == "cold":
+        shutil.rmtree(c.root / ".git" / "coalition", ignore_errors=True)
+    caught(c.root, new, "malformed")
+
 # === 5. what decides an outcome is facilitator-signed: coalition.yaml, principles ===========
 
 

@@ -26,6 +26,10 @@ PATHS = ["a", "a.b", "a0", "é", "a/a", "a/a.b", "a/b/c", "a/b/c/d", "a/b/c/e", 
          "rounds/r1/c/m1/y.yaml"]
 MODES = ["100644", "100755", "120000", "160000"]
 FOLDER = "agenda"
+# every commit declares each of those paths a submodule that diffs ignore: git diff-tree,
+# left to read that, would leave their changes out (what ``history.changes`` asks it not to)
+IGNORED = "".join(f'[submodule "s{i}"]\n\tpath = {FOLDER}/{p}\n\turl = ./none\n'
+                  f'\tignore = all\n' for i, p in enumerate([*PATHS, "b", "c", "d"]))
 
 _path = st.sampled_from(PATHS)
 _file = st.tuples(st.sampled_from(MODES), st.sampled_from(["one", "two"]))
@@ -72,7 +76,8 @@ class Repo:
 
     def commit(self, state: tuple, parents: list[str]) -> str:
         files, top, note = state
-        entries = {"notes/n": ("100644", self.blob(note.encode()))}
+        entries = {"notes/n": ("100644", self.blob(note.encode())),
+                   ".gitmodules": ("100644", self.blob(IGNORED.encode()))}
         if top == "tree":
             kept = sorted(files)
             for path in kept:  # a file that is also a folder of another path is left out
@@ -89,7 +94,9 @@ class Repo:
         self.git("update-index", "--add", "--index-info", data=info.encode(), env=self.env)
         tree = self.git("write-tree", env=self.env)
         args = [a for p in parents for a in ("-p", p)]
-        return self.git("commit-tree", tree, *args, "-m", "step")
+        made = self.git("commit-tree", tree, *args, "-m", "step")
+        self.git("update-ref", "HEAD", made)  # (git reads .gitmodules from HEAD's tree)
+        return made
 
 
 def _by_git(git: Git, head: str, since: str) -> tuple[list, list]:

@@ -78,8 +78,10 @@ def changes(git: Any, pairs: list[tuple[str, str]], folder: str
     feed = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in pairs).encode()
     # the folder by its name, not as a pattern: "agenda*" would also list "agendaz/..."
     spec = [literal(folder)] if folder != "." else []
+    # every submodule change listed: diff-tree otherwise leaves out a submodule the pushed
+    # .gitmodules says to ignore (ignore = all) — its addition, change and deletion alike
     raw = git.run("diff-tree", "--stdin", "--always", "-r", "--root", "--raw", "--no-renames",
-                  "--no-abbrev", "-z", "--", *spec, input=feed)
+                  "--no-abbrev", "--ignore-submodules=none", "-z", "--", *spec, input=feed)
     cut = len(folder) + 1 if folder != "." else 0
     out: list[list[tuple[str, str, str, str]]] = []
     change = ""  # ":old-mode new-mode old-blob new-blob status"; its path is the next token
