@@ -8,7 +8,11 @@ already runs — when the commits are a short chain of single-parent commits dow
 remembered head, and their trees are ones git writes. Anything else (a merge, a root, a
 longer stretch, an odd mode, entries out of order, a parent line git would refuse) answers
 None, and git is asked: this module never decides what git would decide differently, it
-only declines (``tests/test_nearby.py`` holds it to git on generated trees and histories).
+only declines (``tests/test_nearby.py`` holds it to git on generated trees and histories,
+every submodule change listed: ``history.changes`` asks diff-tree not to take a pushed
+.gitmodules' word that some are to be ignored). One difference is left: a folder added
+three levels deep (only records lie there, and their additions are left out) is not read,
+so in a repository missing that tree object this answers where diff-tree fails.
 """
 
 from __future__ import annotations
