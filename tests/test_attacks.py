@@ -638,6 +638,21 @@ def test_review_finding_a_record_added_as_an_ignored_submodule_is_refused(
         shutil.rmtree(c.root / ".git" / "coalition", ignore_errors=True)
     caught(c.root, new, "malformed")
 
+
+def test_a_real_submodule_beside_the_agenda_stays_clean(consultation: dict) -> None:
+    """The legitimate side of the two above: a project that keeps a submodule outside the
+    agenda folder (ignored by diffs, as its .gitmodules says) verifies clean when it is
+    added and when it moves — resumed through the in-process reader and cold."""
+    c = consultation["c"]
+    verify(c.root, code=0)
+    _ignored_submodules(c.root, "vendor/lib")
+    for sha in ("ab" * 20, "cd" * 20):
+        git(c.root, "update-index", "--add", "--cacheinfo", f"160000,{sha},vendor/lib")
+        git(c.root, "commit", "-q", "-m", f"the submodule at {sha[:4]}")
+        verify(c.root, code=0)
+    shutil.rmtree(c.root / ".git" / "coalition")
+    verify(c.root, code=0)
+
 # === 5. what decides an outcome is facilitator-signed: coalition.yaml, principles ===========
 
 
