@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coalition_cli.store import Git
@@ -228,5 +228,76 @@ def test_it_declines_trees_and_commits_git_would_not_write(repo: Repo) -> None:
                                     f"+0000\nparent {base}\ncommitter A <a@x> 0 +0000\n\nm\n"
                                     ).encode())
         assert nearby.nearby(git, late, base, FOLDER) is None  # git reads it as a root
+    finally:
+        git.close()
+
+
+def _entries_one_by_one(raw: bytes) -> list | None:
+    """A tree's entries read one at a time, every rule checked as it is met: the reader
+    ``nearby._entries`` (one expression, then whole lists) must answer exactly as this."""
+    out, pos, last, names = [], 0, b"", set()
+    while pos < len(raw):
+        space = raw.find(b" ", pos)
+        nul = raw.find(b"\0", space + 1) if space >= 0 else -1
+        if nul < 0 or nul + 21 > len(raw):
+            return None
+        known = nearby._MODES.get(raw[pos:space])
+        name = raw[space + 1:nul]
+        if known is None or not name or b"/" in name:
+            return None
+        key = name + b"/" if known[1] == "tree" else name
+        if key <= last or name in names:
+            return None
+        last = key
+        names.add(name)
+        pos = nul + 21
+        out.append((key, name, known[0], raw[nul + 1:pos], known[1]))
+    return out
+
+
+_tree_mode = st.sampled_from([*nearby._MODES, b"100664", b"040000", b"1", b""])
+_tree_name = st.sampled_from([b"a", b"a.b", b"a0", b"b", "é".encode(), b"x.yaml",
+                              b"x.yaml.sig", b"a/b", b"", b"a b", b"\xff"])
+_entry = st.tuples(_tree_mode, _tree_name, st.binary(min_size=20, max_size=20))
+
+
+_ID = bytes(range(32, 52))
+
+
+@settings(max_examples=600, deadline=None)
+@given(entries=st.lists(_entry, max_size=8), order=st.booleans(),
+       cut=st.integers(-3, 3), junk=st.binary(max_size=2))
+@example(entries=[(b"100644", b"a", _ID), (b"40000", b"a", _ID)], order=True, cut=0, junk=b"")
+@example(entries=[(b"100644", b"a", _ID), (b"100644", b"a.b", _ID)], order=True, cut=0,
+         junk=b"")
+def test_tree_entries_are_read_as_one_by_one(entries: list, order: bool, cut: int,
+                                             junk: bytes) -> None:
+    """Trees git writes (sorted, each name once, known modes; ids holding any byte, a space
+    or a NUL among them) and trees it does not — out of order, a name twice, a file and a
+    folder of one name, an odd mode, an empty name or one with a slash, cut short, bytes
+    after the last entry: the same entries, or the same refusal, as read one by one."""
+    if order:
+        entries = sorted(entries, key=lambda e: e[1] + b"/" if e[0] == b"40000" else e[1])
+    raw = b"".join(mode + b" " + name + b"\0" + oid for mode, name, oid in entries)
+    raw = (raw[:cut] if cut < 0 else raw) + junk
+    assert nearby._entries(raw) == _entries_one_by_one(raw)
+
+
+def test_past_its_budget_of_trees_read_git_is_asked(repo: Repo, monkeypatch) -> None:  # noqa: ANN001
+    """A member's folder of thousands of records is a tree read twice for each commit that
+    adds one: past ``TREE_BYTES`` read, nearby declines (git's diff-tree reads faster),
+    and what the ledger is given is git's answer, the same."""
+    files = {f"rounds/r1/c/m1/{i:04}.yaml": ("100644", "one") for i in range(40)}
+    first = repo.commit((files, "tree", "note one"), [])
+    files["rounds/r1/c/m1/0003.yaml"] = ("100644", "two")  # changed deep: kept
+    files["rounds/r1/c/m1/9999.yaml"] = ("100644", "one")  # added deep: left out
+    head = repo.commit((dict(files), "tree", "note two"), [first])
+    git = Git(repo.root)
+    try:
+        near = nearby.nearby(git, head, first, FOLDER)
+        assert near is not None and near == _by_git(git, head, first)
+        assert [c[:2] for c in near[1][0]] == [("M", "rounds/r1/c/m1/0003.yaml")]
+        monkeypatch.setattr(nearby, "TREE_BYTES", 40 * 50)  # less than the folder's two reads
+        assert nearby.nearby(git, head, first, FOLDER) is None
     finally:
         git.close()
