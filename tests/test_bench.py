@@ -34,7 +34,8 @@ def test_the_benchmark_builds_its_agenda_and_prints_the_whole_table(tmp_path: Pa
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
     for what in ("comment add vs git add + git commit", "verify cold (no cache) vs floor",
                  "verify warm", "summary warm", "verify, first run after 1 new comment",
-                 "summary, first run after 10 new comments", "report data",
+                 "summary, first run after 10 new comments",
+                 "after 10 comments submitted an hour ago", "report data",
                  "one record verified, in process vs ssh-keygen -Y verify", "summary peak memory",
                  "summary cold, peak memory of the whole process tree",
                  "changes, 100 principles", "coalition --help start-up"):
