@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,18 @@ def test_past_its_budget_of_trees_read_git_is_asked(repo: Repo, monkeypatch) -> 
         assert nearby.nearby(git, head, first, FOLDER) is None
     finally:
         git.close()
+
+
+def test_a_crafted_tree_is_refused_without_reading_it_over_and_over() -> None:
+    """``40000 `` over and over, then a slash: searched for anywhere, an entry would be tried
+    at each of 40,000 places, each try reading on to the end — a quarter of a megabyte (the
+    most nearby reads before it declines) took some 45 s here so, against git's 10 ms for the
+    same tree. Read from its first byte, it is refused at once; the subprocess's limit is
+    for a reader that would hang every ledger walk, not a measure of speed."""
+    code = ("from coalition_cli.trust import nearby\n"
+            f"raw = b'100644 ' + b'40000 ' * {nearby.TREE_BYTES // 6} + b'/x\\0' + bytes(20)\n"
+            "assert len(raw) > nearby.TREE_BYTES - 64 and nearby._entries(raw) is None\n"
+            "assert nearby._entries(raw[7:]) is None\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=30)
+    assert proc.returncode == 0, proc.stderr

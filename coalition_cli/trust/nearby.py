@@ -146,16 +146,15 @@ def _entries(raw: bytes) -> list[tuple[bytes, bytes, str, bytes, str]] | None:
     is one git writes (known modes, names sorted as git sorts them — a folder as its
     name with a slash — each once).
 
-    The entries are found by one regular expression and checked as whole lists (a member's
+    The entries are found by regular expressions and checked as whole lists (a member's
     folder of 5,000 records is a tree of 10,000 entries, read twice for each commit that adds
-    one): where the matches do not cover every byte, something between or after them is no
-    entry git writes."""
+    one). The bytes are first matched as entries end to end, from the first byte — searched
+    for anywhere, an entry's start could be tried at every byte of a crafted tree, each try
+    reading on to the next NUL: 2.7 s for 64 KB of ``40000 `` repeated."""
     found = (_ENTRY or _compiled())[0](raw)
     if not found:
-        return None if raw else []
+        return found  # (None: the bytes are not entries end to end; []: an empty tree)
     modes, names, ids = zip(*found)
-    if sum(map(len, modes)) + sum(map(len, names)) + 22 * len(found) != len(raw):
-        return None
     keys = [name + b"/" if mode == b"40000" else name for mode, name, _id in found]
     if len(set(names)) != len(names) or len(set(keys)) != len(keys) or keys != sorted(keys):
         return None  # a name twice (a file and a folder of one name sort apart), out of order
@@ -164,7 +163,10 @@ def _entries(raw: bytes) -> list[tuple[bytes, bytes, str, bytes, str]] | None:
 
 
 def _compiled() -> list:
-    _ENTRY[:] = [re.compile(rb"(%s) ([^\0/]+)\0(.{20})" % b"|".join(_MODES), re.S).findall]
+    modes = b"|".join(_MODES)
+    whole = re.compile(rb"(?:(?:%s) [^\0/]+\0.{20})*" % modes, re.S).fullmatch
+    every = re.compile(rb"(%s) ([^\0/]+)\0(.{20})" % modes, re.S).findall
+    _ENTRY[:] = [lambda raw: every(raw) if whole(raw) else None]
     return _ENTRY
 
 
