@@ -286,8 +286,8 @@ def test_tree_entries_are_read_as_one_by_one(entries: list, order: bool, cut: in
 
 def test_past_its_budget_of_trees_read_git_is_asked(repo: Repo, monkeypatch) -> None:  # noqa: ANN001
     """A member's folder of thousands of records is a tree read twice for each commit that
-    adds one: past ``TREE_BYTES`` read, nearby declines (git's diff-tree reads faster),
-    and what the ledger is given is git's answer, the same."""
+    adds one: past ``TREE_BYTES`` read, nearby declines and the ledger asks git (whose
+    diff-tree reads faster); under it, nearby's answer is git's."""
     files = {f"rounds/r1/c/m1/{i:04}.yaml": ("100644", "one") for i in range(40)}
     first = repo.commit((files, "tree", "note one"), [])
     files["rounds/r1/c/m1/0003.yaml"] = ("100644", "two")  # changed deep: kept
@@ -307,9 +307,9 @@ def test_past_its_budget_of_trees_read_git_is_asked(repo: Repo, monkeypatch) -> 
 def test_a_crafted_tree_is_refused_without_reading_it_over_and_over() -> None:
     """``40000 `` over and over, then a slash: searched for anywhere, an entry would be tried
     at each of 40,000 places, each try reading on to the end — a quarter of a megabyte (the
-    most nearby reads before it declines) took some 45 s here so, against git's 10 ms for the
-    same tree. Read from its first byte, it is refused at once; the subprocess's limit is
-    for a reader that would hang every ledger walk, not a measure of speed."""
+    most nearby reads before it declines) took some 45 s read that way, against git's 10 ms
+    for the same tree. Read from its first byte, it is refused at once; the subprocess's
+    limit is there for a reader that would hang every ledger walk, not to measure speed."""
     code = ("from coalition_cli.trust import nearby\n"
             f"raw = b'100644 ' + b'40000 ' * {nearby.TREE_BYTES // 6} + b'/x\\0' + bytes(20)\n"
             "assert len(raw) > nearby.TREE_BYTES - 64 and nearby._entries(raw) is None\n"

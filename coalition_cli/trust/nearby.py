@@ -39,8 +39,9 @@ _MODES = {b"100644": ("100644", "file"), b"100755": ("100755", "file"),
           b"40000": ("040000", "tree")}
 _MODE_TEXT = {mode: text for mode, (text, _kind) in _MODES.items()}
 _KIND = {mode: kind for mode, (_text, kind) in _MODES.items()}
-# one entry of a tree: a mode of those, a name (neither empty nor holding a slash), its id;
-# compiled when first needed (0.2 ms of a start that may read no tree)
+# the reader of a tree's entries (``_compiled``): each a mode of those, a name (neither
+# empty nor holding a slash) and an id; its expressions compiled when first needed (0.2 ms
+# of a start that may read no tree)
 _ENTRY: list = []
 
 
